@@ -1,0 +1,20 @@
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["node_modules/**", "data/**", "coverage/**", "test-artifacts/**"] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-explicit-any": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "no-restricted-properties": [
+        "error",
+        { object: "process", property: "env", message: "Read config once in src/config/env.ts and pass it down." },
+      ],
+    },
+  },
+  {
+    files: ["src/config/env.ts", "test/**", "bench/**", "src/cli/**", "src/server.ts"],
+    rules: { "no-restricted-properties": "off" },
+  },
+);

@@ -1,0 +1,236 @@
+// The process environment, validated once at start-up (DESIGN §3 "Env").
+// Nothing else in src/ reads process.env: this object is passed down.
+import { readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { z } from "zod";
+import { UserError } from "../errors.ts";
+
+const intFrom = (def: number, min = 0) =>
+  z.coerce.number().int().min(min).default(def);
+
+const bool = (def: boolean) =>
+  z
+    .enum(["true", "false", "1", "0", "yes", "no"])
+    .default(def ? "true" : "false")
+    .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v && v.trim() !== "" ? v : undefined));
+
+export const envSchema = z.object({
+  // Probot's own.
+  APP_ID: optionalString,
+  PRIVATE_KEY: optionalString,
+  PRIVATE_KEY_PATH: optionalString,
+  WEBHOOK_SECRET: optionalString,
+  PORT: intFrom(3000, 0),
+  HOST: optionalString,
+  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
+  GHE_HOST: optionalString,
+  GHE_PROTOCOL: z.enum(["http", "https"]).default("https"),
+  WEBHOOK_PROXY_URL: optionalString,
+  NODE_ENV: optionalString,
+
+  // The model's.
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: z.string().url().default("https://api.openai.com/v1"),
+  AGENT_MODEL: optionalString,
+
+  // The app's own.
+  AGENT_QUEUE: z.enum(["sqlite", "redis", "memory"]).default("sqlite"),
+  AGENT_REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
+  AGENT_DATA_DIR: z.string().default("./data"),
+  AGENT_WORK_DIR: optionalString,
+  AGENT_WORKER: bool(true),
+  AGENT_CONCURRENCY: intFrom(2, 1),
+  AGENT_INSTALLATION_CONCURRENCY: intFrom(2, 1),
+  AGENT_SANDBOX: z.enum(["auto", "bwrap", "none"]).default("auto"),
+  AGENT_TOOL_PROTOCOL: z.enum(["auto", "native", "text"]).default("auto"),
+  AGENT_CONTEXT_WINDOW: intFrom(128_000, 1_000),
+  AGENT_MAX_OUTPUT_TOKENS: intFrom(4_096, 64),
+  AGENT_PRICES: optionalString,
+  AGENT_PUBLIC_URL: optionalString,
+  AGENT_SHUTDOWN_GRACE_S: intFrom(30, 0),
+  AGENT_PROGRESS_INTERVAL_MS: intFrom(4_000, 0),
+  AGENT_BOT_NAME: optionalString,
+  AGENT_MODEL_TIMEOUT_S: intFrom(300, 1),
+  AGENT_MODEL_RETRIES: intFrom(4, 0),
+});
+
+export type RawEnv = z.infer<typeof envSchema>;
+
+export interface AppEnv {
+  /** GitHub App credentials; absent until the manifest setup flow ran. */
+  github: {
+    appId: number | undefined;
+    privateKey: string | undefined;
+    webhookSecret: string | undefined;
+    /** REST base URL, e.g. https://api.github.com or http://127.0.0.1:4000/api/v3 */
+    baseUrl: string;
+    /** Host name of the GitHub web/git server (github.com or GHE_HOST). */
+    host: string;
+    webhookProxyUrl: string | undefined;
+  };
+  server: { port: number; host: string | undefined; publicUrl: string | undefined };
+  log: { level: RawEnv["LOG_LEVEL"]; format: "json" | "pretty" };
+  model: {
+    apiKey: string | undefined;
+    baseUrl: string;
+    name: string | undefined;
+    toolProtocol: RawEnv["AGENT_TOOL_PROTOCOL"];
+    contextWindow: number;
+    maxOutputTokens: number;
+    timeoutMs: number;
+    retries: number;
+    /** USD per million tokens, merged over the built-in table. */
+    prices: Record<string, { input: number; output: number }>;
+  };
+  queue: {
+    backend: RawEnv["AGENT_QUEUE"];
+    redisUrl: string;
+    concurrency: number;
+    installationConcurrency: number;
+    runWorker: boolean;
+    shutdownGraceMs: number;
+  };
+  dataDir: string;
+  /** Where job workspaces are made; the OS temp dir unless overridden. */
+  workDir: string;
+  sandbox: RawEnv["AGENT_SANDBOX"];
+  progressIntervalMs: number;
+  /** The app's bot login, e.g. issuesmith[bot]; learnt from the API when unset. */
+  botName: string | undefined;
+  production: boolean;
+}
+
+/** True when the GitHub App credentials are present (not in manifest-setup mode). */
+export function hasAppCredentials(env: AppEnv): boolean {
+  return env.github.appId !== undefined && env.github.privateKey !== undefined;
+}
+
+/**
+ * Parse and validate the environment. Every problem is reported at once in
+ * one UserError whose details name the variables.
+ */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new UserError(
+      "invalid environment",
+      parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message} (got ${JSON.stringify(source[String(i.path[0])] ?? null)})`),
+    );
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+
+  let appId: number | undefined;
+  if (e.APP_ID !== undefined) {
+    appId = Number(e.APP_ID);
+    if (!Number.isInteger(appId) || appId <= 0) problems.push(`APP_ID: must be a positive integer (got ${JSON.stringify(e.APP_ID)})`);
+  }
+
+  let privateKey = e.PRIVATE_KEY?.replace(/\\n/g, "\n");
+  if (!privateKey && e.PRIVATE_KEY_PATH) {
+    try {
+      privateKey = readFileSync(e.PRIVATE_KEY_PATH, "utf8");
+    } catch (err) {
+      problems.push(`PRIVATE_KEY_PATH: cannot read ${e.PRIVATE_KEY_PATH}: ${(err as Error).message}`);
+    }
+  }
+  if (privateKey && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(privateKey)) {
+    problems.push("PRIVATE_KEY: not a PEM private key (expected -----BEGIN ... PRIVATE KEY-----)");
+  }
+
+  const credentials = appId !== undefined && privateKey !== undefined;
+  if (credentials && !e.WEBHOOK_SECRET) {
+    problems.push("WEBHOOK_SECRET: required once APP_ID and PRIVATE_KEY are set (webhooks must be verified)");
+  }
+  if (credentials && !e.AGENT_MODEL) {
+    problems.push("AGENT_MODEL: required: the model name to ask, e.g. gpt-4.1 or qwen2.5-coder");
+  }
+  if (credentials && !e.OPENAI_API_KEY && isOpenAI(e.OPENAI_BASE_URL)) {
+    problems.push("OPENAI_API_KEY: required for api.openai.com (set OPENAI_BASE_URL for a local endpoint that needs no key)");
+  }
+  if (e.AGENT_PUBLIC_URL !== undefined && !URL.canParse(e.AGENT_PUBLIC_URL)) {
+    problems.push(`AGENT_PUBLIC_URL: not a URL (got ${JSON.stringify(e.AGENT_PUBLIC_URL)})`);
+  }
+  if (e.AGENT_QUEUE === "redis" && !/^rediss?:\/\//.test(e.AGENT_REDIS_URL)) {
+    problems.push(`AGENT_REDIS_URL: must start with redis:// or rediss:// (got ${JSON.stringify(e.AGENT_REDIS_URL)})`);
+  }
+
+  let prices: AppEnv["model"]["prices"] = {};
+  if (e.AGENT_PRICES) {
+    const priceSchema = z.record(z.string(), z.object({ input: z.number().min(0), output: z.number().min(0) }));
+    try {
+      const p = priceSchema.safeParse(JSON.parse(e.AGENT_PRICES));
+      if (p.success) prices = p.data;
+      else problems.push(`AGENT_PRICES: expected {"model": {"input": usdPerMTok, "output": usdPerMTok}}: ${p.error.issues[0]?.message}`);
+    } catch {
+      problems.push("AGENT_PRICES: not valid JSON");
+    }
+  }
+
+  if (problems.length > 0) throw new UserError("invalid environment", problems);
+
+  const protocol = e.GHE_PROTOCOL;
+  const host = e.GHE_HOST ?? "github.com";
+  const baseUrl = e.GHE_HOST ? `${protocol}://${e.GHE_HOST}/api/v3` : "https://api.github.com";
+  const production = e.NODE_ENV === "production";
+
+  return {
+    github: {
+      appId,
+      privateKey,
+      webhookSecret: e.WEBHOOK_SECRET,
+      baseUrl,
+      host,
+      webhookProxyUrl: e.WEBHOOK_PROXY_URL,
+    },
+    server: { port: e.PORT, host: e.HOST, publicUrl: e.AGENT_PUBLIC_URL?.replace(/\/+$/, "") },
+    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (production ? "json" : "pretty") },
+    model: {
+      apiKey: e.OPENAI_API_KEY,
+      baseUrl: e.OPENAI_BASE_URL,
+      name: e.AGENT_MODEL,
+      toolProtocol: e.AGENT_TOOL_PROTOCOL,
+      contextWindow: e.AGENT_CONTEXT_WINDOW,
+      maxOutputTokens: e.AGENT_MAX_OUTPUT_TOKENS,
+      timeoutMs: e.AGENT_MODEL_TIMEOUT_S * 1000,
+      retries: e.AGENT_MODEL_RETRIES,
+      prices,
+    },
+    queue: {
+      backend: e.AGENT_QUEUE,
+      redisUrl: e.AGENT_REDIS_URL,
+      concurrency: e.AGENT_CONCURRENCY,
+      installationConcurrency: e.AGENT_INSTALLATION_CONCURRENCY,
+      runWorker: e.AGENT_WORKER,
+      shutdownGraceMs: e.AGENT_SHUTDOWN_GRACE_S * 1000,
+    },
+    dataDir: path.resolve(e.AGENT_DATA_DIR),
+    workDir: path.resolve(e.AGENT_WORK_DIR ?? tmpdir()),
+    sandbox: e.AGENT_SANDBOX,
+    progressIntervalMs: e.AGENT_PROGRESS_INTERVAL_MS,
+    botName: e.AGENT_BOT_NAME,
+    production,
+  };
+}
+
+function isOpenAI(baseUrl: string): boolean {
+  try {
+    return new URL(baseUrl).hostname === "api.openai.com";
+  } catch {
+    return false;
+  }
+}
+
+/** Every secret value in the environment, for the redactor. */
+export function envSecrets(env: AppEnv): string[] {
+  return [env.github.privateKey, env.github.webhookSecret, env.model.apiKey].filter(
+    (s): s is string => typeof s === "string",
+  );
+}

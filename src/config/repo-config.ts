@@ -1,0 +1,132 @@
+// `.github/agent.yml`: what a repository tells issuesmith. Validated with zod;
+// every problem is collected and reported at once, never thrown as a crash.
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+
+export const PERMISSION_LEVELS = ["read", "triage", "write", "maintain", "admin"] as const;
+export type PermissionLevel = (typeof PERMISSION_LEVELS)[number];
+
+const command = z.string().trim().min(1).max(2_000);
+
+export const budgetSchema = z
+  .object({
+    /** Model turns in the agent loop. */
+    steps: z.number().int().min(1).max(1_000).default(60),
+    /** Input + output tokens over the whole job. */
+    tokens: z.number().int().min(1_000).default(3_000_000),
+    /** US dollars over the whole job (price table per model). */
+    cost_usd: z.number().min(0).default(5),
+    /** Wall clock for the whole job, minutes. */
+    wall_clock_minutes: z.number().min(1).max(24 * 60).default(45),
+    /** Per shell/test command, seconds. */
+    command_timeout_seconds: z.number().int().min(1).max(3_600).default(120),
+    /** Setup command timeout, seconds. */
+    setup_timeout_seconds: z.number().int().min(1).max(3_600).default(900),
+    /** Extra rounds after `finish` when the app's own test run fails. */
+    test_rounds: z.number().int().min(0).max(10).default(2),
+  })
+  .strict();
+
+export const repoConfigSchema = z
+  .object({
+    /** Label that starts a job on an issue. */
+    label: z.string().trim().min(1).max(50).default("agent"),
+    /** The command prefix in comments. */
+    command: z
+      .string()
+      .trim()
+      .regex(/^\/[A-Za-z][\w-]*$/, "must look like /agent")
+      .default("/agent"),
+    /** Minimum repository permission of the person who triggers. */
+    permission: z.enum(PERMISSION_LEVELS).default("write"),
+    /** Logins (and org/team slugs as "@org/team") allowed regardless of permission. */
+    allowed_users: z.array(z.string().trim().min(1)).default([]),
+    /** Installs dependencies before the agent runs; null disables detection. */
+    setup: command.nullable().optional(),
+    /** Whether setup may use the network (the agent phase never does). */
+    setup_network: z.boolean().default(true),
+    /** The command that decides "done"; detected when absent. */
+    test: command.optional(),
+    /** A lint command the agent may run. */
+    lint: command.optional(),
+    /** Free text for the model: conventions, where things are. */
+    notes: z.string().max(20_000).optional(),
+    budget: budgetSchema.default(budgetSchema.parse({})),
+    /** Globs the agent may not change. */
+    protected_paths: z.array(z.string().min(1)).default([]),
+    /** Allow changes under .github/workflows/. */
+    allow_workflow_changes: z.boolean().default(false),
+    branch_prefix: z
+      .string()
+      .regex(/^[A-Za-z0-9._\/-]*$/, "only letters, digits, . _ / -")
+      .default("agent/"),
+    /** Open PRs as drafts even when the tests pass. */
+    draft: z.boolean().default(false),
+    /** Turn a draft PR ready for review once its tests pass. */
+    ready_when_green: z.boolean().default(true),
+    /** Resolve the review threads a revision addressed. */
+    resolve_threads: z.boolean().default(false),
+    /** Fix failed check runs on the app's own PRs. */
+    ci_fix: z.boolean().default(false),
+    ci_fix_rounds: z.number().int().min(1).max(10).default(2),
+    /** On a fork PR the app cannot push to: open a new PR, or reply with a patch. */
+    fork_fallback: z.enum(["pull_request", "patch"]).default("pull_request"),
+    /** Include comments by people without trigger permission in the model's context. */
+    include_untrusted_comments: z.boolean().default(false),
+    /** Names of environment variables passed to tests (opt-in, redacted). */
+    secrets: z.array(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name")).default([]),
+    /** Largest file the agent may add, kilobytes. */
+    max_file_kb: z.number().int().min(1).max(100_000).default(1_024),
+  })
+  .strict();
+
+export type RepoConfig = z.infer<typeof repoConfigSchema>;
+export type Budget = z.infer<typeof budgetSchema>;
+
+export const DEFAULT_REPO_CONFIG: RepoConfig = repoConfigSchema.parse({});
+
+export interface RepoConfigResult {
+  /** The valid config, or the defaults when the file had errors. */
+  config: RepoConfig;
+  /** Every problem, one line each, naming the field: empty when valid. */
+  errors: string[];
+}
+
+/** Validate an already-parsed value (what Probot's context.config returns). */
+export function parseRepoConfig(value: unknown): RepoConfigResult {
+  if (value === null || value === undefined) return { config: DEFAULT_REPO_CONFIG, errors: [] };
+  if (typeof value !== "object" || Array.isArray(value)) {
+    return { config: DEFAULT_REPO_CONFIG, errors: [`the file must be a YAML mapping (key: value), not ${Array.isArray(value) ? "a list" : typeof value}`] };
+  }
+  const result = repoConfigSchema.safeParse(value);
+  if (result.success) return { config: result.data, errors: [] };
+  return {
+    config: DEFAULT_REPO_CONFIG,
+    errors: result.error.issues.map((issue) => {
+      const where = issue.path.length ? issue.path.join(".") : "(top level)";
+      if (issue.code === "unrecognized_keys") {
+        return `${where}: unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `\`${k}\``).join(", ")}`;
+      }
+      return `${where}: ${issue.message}`;
+    }),
+  };
+}
+
+/** Parse YAML text (the CLI reads the file itself). */
+export function parseRepoConfigText(text: string): RepoConfigResult {
+  let value: unknown;
+  try {
+    value = parseYaml(text, { prettyErrors: true });
+  } catch (err) {
+    return { config: DEFAULT_REPO_CONFIG, errors: [`not valid YAML: ${(err as Error).message.split("\n")[0]}`] };
+  }
+  return parseRepoConfig(value);
+}
+
+const RANK: Record<PermissionLevel, number> = { read: 0, triage: 1, write: 2, maintain: 3, admin: 4 };
+
+export function permissionAtLeast(actual: string | undefined, needed: PermissionLevel): boolean {
+  if (!actual) return false;
+  const rank = RANK[actual as PermissionLevel];
+  return rank !== undefined && rank >= RANK[needed];
+}

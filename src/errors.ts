@@ -1,0 +1,80 @@
+// Errors are values with a kind (DESIGN §5.3). Anything that is not one of
+// these is a bug and is reported as such.
+
+/** Bad config or a bad command: shown to the user together with the fix. */
+export class UserError extends Error {
+  readonly kind = "user" as const;
+  readonly details: string[];
+  constructor(message: string, details: string[] = []) {
+    super(message);
+    this.name = "UserError";
+    this.details = details;
+  }
+}
+
+export type LimitName = "steps" | "tokens" | "cost" | "wall_clock" | "context" | "test_rounds";
+
+/** A budget ran out: partial work is kept and reported. */
+export class LimitReached extends Error {
+  readonly kind = "limit" as const;
+  readonly limit: LimitName;
+  readonly used: number;
+  readonly max: number;
+  constructor(limit: LimitName, used: number, max: number, message?: string) {
+    super(message ?? `budget limit reached: ${limit} (${formatNumber(used)} of ${formatNumber(max)})`);
+    this.name = "LimitReached";
+    this.limit = limit;
+    this.used = used;
+    this.max = max;
+  }
+}
+
+/** Worth retrying: network hiccups, 429/5xx, a lost worker. */
+export class Transient extends Error {
+  readonly kind = "transient" as const;
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, options: { cause?: unknown; retryAfterMs?: number } = {}) {
+    super(message, { cause: options.cause });
+    this.name = "Transient";
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/** Someone asked us to stop (`/agent stop`, shutdown). */
+export class Cancelled extends Error {
+  readonly kind = "cancelled" as const;
+  constructor(message = "cancelled") {
+    super(message);
+    this.name = "Cancelled";
+  }
+}
+
+/** The model broke the protocol too many times in a row. */
+export class ModelError extends Error {
+  readonly kind = "model" as const;
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = "ModelError";
+  }
+}
+
+export type KnownError = UserError | LimitReached | Transient | Cancelled | ModelError;
+
+export function isKnownError(error: unknown): error is KnownError {
+  return (
+    error instanceof UserError ||
+    error instanceof LimitReached ||
+    error instanceof Transient ||
+    error instanceof Cancelled ||
+    error instanceof ModelError
+  );
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+function formatNumber(n: number): string {
+  return Number.isInteger(n) ? n.toLocaleString("en-US") : n.toFixed(2);
+}

@@ -1,0 +1,16 @@
+// The named phases of one job (DESIGN §1). Each updates the progress comment
+// and the job record.
+export const PHASES = ["queued", "clone", "setup", "plan", "edit", "test", "push", "open-pr", "report"] as const;
+export type Phase = (typeof PHASES)[number];
+
+export const PHASE_LABELS: Record<Phase, string> = {
+  queued: "queued",
+  clone: "cloning",
+  setup: "installing dependencies",
+  plan: "planning",
+  edit: "working",
+  test: "testing",
+  push: "pushing",
+  "open-pr": "opening the pull request",
+  report: "reporting",
+};

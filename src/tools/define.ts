@@ -1,0 +1,45 @@
+// One way to make a tool (DESIGN §5.2). The registry validates arguments,
+// catches errors, truncates and redacts output in one place.
+import type { z } from "zod";
+import type { RepoConfig } from "../config/repo-config.ts";
+import type { Redactor } from "../security/redact.ts";
+import type { CommandRunner, Workspace } from "../workspace/types.ts";
+
+export interface ToolContext {
+  workspace: Workspace;
+  runner: CommandRunner;
+  config: RepoConfig;
+  /** The repository's test command (config, else detected); undefined when none was found. */
+  testCommand: string | undefined;
+  redactor: Redactor;
+  signal: AbortSignal;
+}
+
+/** What a tool call produced, as the loop sees it. */
+export interface ToolOutcome {
+  /** Text for the model: what happened, and on failure what to try instead. */
+  output: string;
+  isError: boolean;
+  /** Set by `finish`: the loop stops and the app verifies. */
+  finish?: { summary: string };
+}
+
+export interface Tool<P extends z.ZodType = z.ZodType> {
+  name: string;
+  description: string;
+  params: P;
+  run(args: z.infer<P>, ctx: ToolContext): Promise<string | ToolOutcome>;
+}
+
+/** A failure the model can act on; its message is shown as the tool result. */
+export class ToolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ToolError";
+  }
+}
+
+export function defineTool<P extends z.ZodType>(tool: Tool<P>): Tool<P> {
+  if (!/^[a-z][a-z0-9_]{0,63}$/.test(tool.name)) throw new Error(`bad tool name: ${tool.name}`);
+  return tool;
+}
