@@ -22,6 +22,8 @@ export interface ToolOutcome {
   isError: boolean;
   /** Set by `finish`: the loop stops and the app verifies. */
   finish?: { summary: string };
+  /** The call itself was broken (unknown tool, bad JSON, arguments not matching the schema). */
+  malformed?: boolean;
 }
 
 export interface Tool<P extends z.ZodType = z.ZodType> {
