@@ -20,6 +20,8 @@ export const budgetSchema = z
     wall_clock_minutes: z.number().min(1).max(24 * 60).default(45),
     /** Per shell/test command, seconds. */
     command_timeout_seconds: z.number().int().min(1).max(3_600).default(120),
+    /** The app's own test run, seconds. */
+    test_timeout_seconds: z.number().int().min(1).max(7_200).default(900),
     /** Setup command timeout, seconds. */
     setup_timeout_seconds: z.number().int().min(1).max(3_600).default(900),
     /** Extra rounds after `finish` when the app's own test run fails. */

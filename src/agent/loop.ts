@@ -1,0 +1,160 @@
+// The agent loop (DESIGN §1): ask the model, run the tool calls, append the
+// results; stop on `finish`, a budget limit, cancellation, or a model that
+// keeps breaking the protocol. Everything else lives in tools and prompts.
+import { setTimeout as sleep } from "node:timers/promises";
+import { Cancelled, LimitReached, ModelError, Transient } from "../errors.ts";
+import { estimateTokens } from "../llm/chat-model.ts";
+import type { ChatMessage, ChatModel, ToolCall, ToolSpec, TokenUsage } from "../llm/types.ts";
+import type { ToolContext, ToolOutcome } from "../tools/define.ts";
+import type { BudgetTracker } from "./budget.ts";
+import { condense, estimateMessages, type CondenseOptions } from "./condense.ts";
+
+export interface ToolCaller {
+  specs(): ToolSpec[];
+  call(call: { name: string; arguments: string }, ctx: ToolContext): Promise<ToolOutcome>;
+}
+
+export type AgentEvent =
+  | { type: "model"; step: number; model: string; usage: TokenUsage; costUsd: number; latencyMs: number; content: string; toolCalls: ToolCall[]; condensedFrom?: number }
+  | { type: "tool"; step: number; name: string; arguments: string; output: string; isError: boolean; durationMs: number }
+  | { type: "malformed"; step: number; message: string; count: number };
+
+export interface LoopOptions {
+  model: ChatModel;
+  tools: ToolCaller;
+  context: ToolContext;
+  /** The whole history; the loop appends to it (condensation only shapes what is sent). */
+  messages: ChatMessage[];
+  budget: BudgetTracker;
+  condense: Omit<CondenseOptions, "toolTokens">;
+  /** Consecutive malformed replies tolerated before the job fails. */
+  maxMalformed?: number;
+  /** Extra tries of one step when the endpoint fails transiently after the client's own retries. */
+  transientRetries?: number;
+  signal: AbortSignal;
+  onEvent?: (event: AgentEvent) => void | Promise<void>;
+}
+
+export type LoopResult =
+  | { stop: "finish"; summary: string }
+  | { stop: "limit"; error: LimitReached }
+  | { stop: "model_error"; error: ModelError }
+  | { stop: "cancelled"; error: Cancelled };
+
+export async function runAgentLoop(options: LoopOptions): Promise<LoopResult> {
+  const { model, tools, context, messages, budget, signal } = options;
+  const maxMalformed = options.maxMalformed ?? 3;
+  const specs = tools.specs();
+  const toolTokens = estimateTokens(JSON.stringify(specs));
+  let malformed = 0;
+  try {
+    for (;;) {
+      throwIfAborted(signal);
+      const toSend = condense(messages, { ...options.condense, toolTokens });
+      budget.beforeStep(estimateMessages(toSend) + toolTokens, options.condense.maxOutputTokens);
+      const step = budget.usage.steps + 1;
+      const response = await withTransientRetries(options.transientRetries ?? 2, signal, () =>
+        model.complete({ messages: toSend, tools: specs, maxOutputTokens: options.condense.maxOutputTokens, signal }),
+      );
+      budget.record(response.usage);
+      messages.push({ role: "assistant", content: response.content, toolCalls: response.toolCalls.length ? response.toolCalls : undefined });
+      await options.onEvent?.({
+        type: "model",
+        step,
+        model: response.model,
+        usage: response.usage,
+        costUsd: budget.costOf(response.usage),
+        latencyMs: response.latencyMs,
+        content: response.content,
+        toolCalls: response.toolCalls,
+        ...(toSend !== messages ? { condensedFrom: messages.length - 1 } : {}),
+      });
+
+      const problem = response.protocolError ?? (response.toolCalls.length === 0 ? noToolCallMessage(response.finishReason) : undefined);
+      if (problem && response.toolCalls.length === 0) {
+        malformed++;
+        await options.onEvent?.({ type: "malformed", step, message: problem, count: malformed });
+        if (malformed >= maxMalformed) {
+          return { stop: "model_error", error: new ModelError(`the model broke the tool-call protocol ${malformed} times in a row; last problem: ${problem}`) };
+        }
+        messages.push({ role: "user", content: `${problem} (attempt ${malformed} of ${maxMalformed} before the job stops)` });
+        continue;
+      }
+
+      let finish: string | undefined;
+      let allMalformed = true;
+      let lastProblem = "";
+      for (const call of response.toolCalls) {
+        throwIfAborted(signal);
+        const started = performance.now();
+        const outcome = await tools.call(call, context);
+        messages.push({ role: "tool", toolCallId: call.id, name: call.name, content: outcome.output });
+        await options.onEvent?.({
+          type: "tool",
+          step,
+          name: call.name,
+          arguments: call.arguments,
+          output: outcome.output,
+          isError: outcome.isError,
+          durationMs: Math.round(performance.now() - started),
+        });
+        if (!outcome.malformed) allMalformed = false;
+        else lastProblem = outcome.output;
+        if (outcome.finish) {
+          finish = outcome.finish.summary;
+          break; // later calls in the same reply would run after "done"
+        }
+      }
+      // Results for calls skipped after finish keep the protocol valid for a later round.
+      const answered = new Set(messages.filter((m) => m.role === "tool").map((m) => (m as { toolCallId: string }).toolCallId));
+      for (const call of response.toolCalls) {
+        if (!answered.has(call.id)) messages.push({ role: "tool", toolCallId: call.id, name: call.name, content: "not run: `finish` was called before it" });
+      }
+      if (finish !== undefined) return { stop: "finish", summary: finish };
+
+      if (allMalformed) {
+        malformed++;
+        await options.onEvent?.({ type: "malformed", step, message: lastProblem, count: malformed });
+        if (malformed >= maxMalformed) {
+          return { stop: "model_error", error: new ModelError(`the model sent malformed tool calls ${malformed} times in a row; last problem: ${firstLine(lastProblem)}`) };
+        }
+      } else {
+        malformed = 0;
+      }
+    }
+  } catch (err) {
+    if (err instanceof LimitReached) return { stop: "limit", error: err };
+    if (err instanceof Cancelled) return { stop: "cancelled", error: err };
+    if (err instanceof ModelError) return { stop: "model_error", error: err };
+    throw err;
+  }
+}
+
+function noToolCallMessage(finishReason: string): string {
+  if (finishReason === "length") {
+    return "Your reply was cut off at the output token limit before any tool call. Reply with shorter text and one tool call.";
+  }
+  return "Your reply contained no tool call. Every reply must call a tool; when the task is done and tested, call `finish` with your summary.";
+}
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (!signal.aborted) return;
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) throw reason;
+  throw new Cancelled();
+}
+
+async function withTransientRetries<T>(retries: number, signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof Transient) || attempt >= retries || signal.aborted) throw err;
+      await sleep(err.retryAfterMs ?? 1_000 * 2 ** attempt, undefined, { signal }).catch(() => undefined);
+    }
+  }
+}
+
+function firstLine(s: string): string {
+  return s.split("\n")[0] ?? s;
+}

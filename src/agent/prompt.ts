@@ -1,0 +1,89 @@
+// Builds the model's first messages from the files in prompts/ (read once).
+import { readFileSync } from "node:fs";
+import type { ChatMessage } from "../llm/types.ts";
+
+const load = (name: string) => readFileSync(new URL(`./prompts/${name}`, import.meta.url), "utf8");
+const TEMPLATES = {
+  system: load("system.md"),
+  task: load("task.md"),
+  testFailed: load("test-failed.md"),
+};
+
+export interface UntrustedText {
+  author: string;
+  body: string;
+  /** Where it came from, e.g. "comment", "review comment on src/a.ts:12". */
+  kind: string;
+}
+
+export interface TaskInput {
+  /** e.g. "octo/demo#12", or "local task". */
+  source: string;
+  repo: string;
+  title: string;
+  /** The issue body: untrusted. */
+  body: string;
+  /** Conversation so far (only from people allowed to trigger, unless configured). */
+  comments: UntrustedText[];
+  /** Free text the person who triggered gave with the command. */
+  instructions?: string;
+  /** AGENTS.md, else CLAUDE.md, else .github/copilot-instructions.md. */
+  repoInstructions?: { file: string; text: string };
+  /** The `notes` field of .github/agent.yml. */
+  notes?: string;
+  testCommand: string | undefined;
+  maxSteps: number;
+  /** Extra section (review feedback for a revision). */
+  extra?: string;
+}
+
+export function render(template: string, values: Record<string, string>): string {
+  return template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => values[key] ?? "");
+}
+
+/** Fence text written by others so it cannot close the fence early. */
+export function fenceUntrusted(label: string, text: string): string {
+  const safe = text.replace(/<\/?\s*untrusted-data/gi, (m) => m.replace("untrusted-data", "untrusted_data"));
+  return `<untrusted-data source="${label.replace(/"/g, "'")}">\n${safe.trim()}\n</untrusted-data>`;
+}
+
+export function initialMessages(task: TaskInput): ChatMessage[] {
+  const notes: string[] = [];
+  if (task.repoInstructions) {
+    notes.push(`\n## Repository instructions (from ${task.repoInstructions.file})\n${task.repoInstructions.text.trim()}`);
+  }
+  if (task.notes) notes.push(`\n## Notes from .github/agent.yml\n${task.notes.trim()}`);
+  const system = render(TEMPLATES.system, {
+    repo: task.repo,
+    steps: String(task.maxSteps),
+    test_command: task.testCommand ? `\`${task.testCommand}\`` : "none found (say so in your summary; verify by other means)",
+    repo_notes: notes.join("\n"),
+  });
+  const comments = task.comments.length
+    ? `\n## Conversation\n${task.comments.map((c) => fenceUntrusted(`${c.kind} by @${c.author}`, c.body)).join("\n\n")}\n`
+    : "";
+  const instructions = task.instructions?.trim()
+    ? `\n## Request from the maintainer who asked for this\n${fenceUntrusted("trigger comment", task.instructions)}\n`
+    : "";
+  const user = render(TEMPLATES.task, {
+    title: task.title.replace(/\n/g, " "),
+    source: task.source,
+    body: fenceUntrusted("issue body", task.body || "(no description)"),
+    comments: comments + (task.extra ? `\n${task.extra}\n` : ""),
+    instructions,
+  });
+  return [
+    { role: "system", content: system },
+    { role: "user", content: user },
+  ];
+}
+
+export function testFailedMessage(values: { round: number; rounds: number; command: string; exitCode: number | null; summary: string }): string {
+  return render(TEMPLATES.testFailed, {
+    round: String(values.round),
+    rounds: String(values.rounds),
+    command: values.command,
+    exit_code: String(values.exitCode ?? "killed"),
+    summary: values.summary,
+  });
+}
