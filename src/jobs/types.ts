@@ -136,6 +136,8 @@ export interface Worker {
   /** Stop taking jobs; wait up to graceMs for running jobs, then abort them (they stay resumable). */
   stop(graceMs: number): Promise<void>;
   readonly running: number;
+  /** True once stop() has finished (for /readyz). */
+  readonly stopped: boolean;
 }
 
 export interface JobQueue {

@@ -1,0 +1,111 @@
+// JobQueue over any JobStore: the part of the queue that is the same for
+// every backend. Enqueues and cancels in this process wake or abort this
+// process's workers at once; other processes learn of them by polling and
+// heartbeats.
+import type { JobMetrics } from "./metrics.ts";
+import type { JobStore } from "./store.ts";
+import type { QueueLog, WorkerTuning } from "./worker.ts";
+import { DEFAULT_TUNING, QueueWorker } from "./worker.ts";
+import type {
+  EnqueueResult,
+  JobHandler,
+  JobPatch,
+  JobQueue,
+  JobRecord,
+  JobState,
+  NewJob,
+  Worker,
+  WorkerOptions,
+} from "./types.ts";
+
+export interface QueueOptions {
+  /** Lease, heartbeat, poll and retry timings; tests shorten them. */
+  tuning?: Partial<WorkerTuning>;
+  /** Where workers record outcomes; none by default. */
+  metrics?: JobMetrics;
+  log?: QueueLog;
+}
+
+export class StoreQueue implements JobQueue {
+  readonly #store: JobStore;
+  readonly #options: QueueOptions;
+  readonly #workers = new Set<QueueWorker>();
+  #closed = false;
+
+  constructor(store: JobStore, options: QueueOptions = {}) {
+    this.#store = store;
+    this.#options = options;
+  }
+
+  get backend(): JobQueue["backend"] {
+    return this.#store.backend;
+  }
+
+  async enqueue(job: NewJob): Promise<EnqueueResult> {
+    const result = await this.#store.enqueue(job);
+    if (result.status === "enqueued") for (const w of this.#workers) w.wake();
+    return result;
+  }
+
+  get(id: string): Promise<JobRecord | undefined> {
+    return this.#store.get(id);
+  }
+
+  list(filter: { states?: JobState[]; key?: string; limit?: number } = {}): Promise<JobRecord[]> {
+    return this.#store.list(filter);
+  }
+
+  update(id: string, patch: JobPatch): Promise<void> {
+    return this.#store.update(id, patch);
+  }
+
+  async cancel(selector: { id: string } | { key: string }): Promise<JobRecord[]> {
+    const jobs = await this.#store.cancel(selector);
+    const running = jobs.filter((j) => j.state === "running").map((j) => j.id);
+    for (const w of this.#workers) w.cancelLocal(running);
+    // A cancelled queued job may have been holding its key's place.
+    for (const w of this.#workers) w.wake();
+    return jobs;
+  }
+
+  position(id: string): Promise<number | undefined> {
+    return this.#store.position(id);
+  }
+
+  /** Jobs per state, for the queue-depth gauge and `jobs list`. */
+  counts(): Promise<Record<JobState, number>> {
+    return this.#store.counts();
+  }
+
+  work(handler: JobHandler, options: WorkerOptions): Worker {
+    if (this.#closed) throw new Error("the job queue is closed");
+    const tuning: WorkerTuning = {
+      ...DEFAULT_TUNING,
+      ...this.#options.tuning,
+      retry: { ...DEFAULT_TUNING.retry, ...this.#options.tuning?.retry },
+    };
+    const worker = new QueueWorker({
+      store: this.#store,
+      handler,
+      options,
+      tuning,
+      metrics: this.#options.metrics,
+      log: this.#options.log,
+      onStopped: (w) => this.#workers.delete(w),
+    });
+    this.#workers.add(worker);
+    return worker;
+  }
+
+  ping(): Promise<boolean> {
+    return this.#store.ping();
+  }
+
+  /** Stops this queue's workers at once (jobs go back to the queue for the next worker) and closes the store. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all([...this.#workers].map((w) => w.stop(0)));
+    await this.#store.close();
+  }
+}

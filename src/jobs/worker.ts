@@ -1,0 +1,268 @@
+// The one worker loop every backend shares: claim within the limits, run the
+// handler with a signal, heart-beat the leases (which is also how a cancel
+// from another process arrives), settle the result, and stop gracefully.
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import { Cancelled, Transient, errorMessage } from "../errors.ts";
+import type { JobMetrics } from "./metrics.ts";
+import type { RetryPolicy } from "./rules.ts";
+import { settle } from "./rules.ts";
+import type { Claimed, JobStore, LeaseOwner } from "./store.ts";
+import type { JobHandler, JobOutcome, JobRecord, JobRunContext, Worker, WorkerOptions } from "./types.ts";
+
+/** The slice of pino the queue uses (Probot's logger fits). */
+export interface QueueLog {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface WorkerTuning {
+  /** How long a lease lasts without a heartbeat: a dead worker's job is taken over after this. */
+  leaseMs: number;
+  /** How often leases are renewed and cancels looked for (cancel latency across processes). */
+  heartbeatMs: number;
+  /** How often to look for work when nothing in this process said there is some. */
+  pollMs: number;
+  retry: RetryPolicy;
+}
+
+export const DEFAULT_TUNING: WorkerTuning = {
+  leaseMs: 30_000,
+  heartbeatMs: 1_000,
+  pollMs: 500,
+  retry: { maxAttempts: 3, baseMs: 5_000 },
+};
+
+export interface WorkerDeps {
+  store: JobStore;
+  handler: JobHandler;
+  options: WorkerOptions;
+  tuning: WorkerTuning;
+  metrics: JobMetrics | undefined;
+  log: QueueLog | undefined;
+  onStopped?: (worker: QueueWorker) => void;
+}
+
+interface Running {
+  job: JobRecord;
+  controller: AbortController;
+  /** Another worker took the job over (our lease expired): write nothing. */
+  lost: boolean;
+  startedAt: number;
+  done: Promise<void>;
+}
+
+export class QueueWorker implements Worker {
+  readonly owner: LeaseOwner;
+  readonly #deps: WorkerDeps;
+  readonly #active = new Map<string, Running>();
+  readonly #shutdown = new Transient("shutdown");
+  #stopping = false;
+  #stopped = false;
+  #stopPromise: Promise<void> | undefined;
+  #pumping: Promise<void> | undefined;
+  #again = false;
+  #pollTimer: NodeJS.Timeout | undefined;
+  #beatTimer: NodeJS.Timeout | undefined;
+  #beating = false;
+
+  constructor(deps: WorkerDeps) {
+    this.#deps = deps;
+    this.owner = { id: `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`, pid: process.pid, host: hostname() };
+    this.#beatTimer = setInterval(() => void this.#heartbeat(), deps.tuning.heartbeatMs);
+    // Jobs left running by a dead process of this host are taken over at once, not after their lease.
+    const reap = deps.store.reapDead?.(this.owner.host, pidAlive) ?? Promise.resolve(0);
+    this.#pumping = reap
+      .then((n) => {
+        if (n > 0) deps.log?.info({ jobs: n }, "taking over jobs of a worker that died");
+      })
+      .catch((error: unknown) => deps.log?.warn({ err: errorMessage(error) }, "could not look for jobs of dead workers"))
+      .then(() => this.#claimLoop())
+      .finally(() => {
+        this.#pumping = undefined;
+        this.#schedulePoll();
+      });
+  }
+
+  get running(): number {
+    return this.#active.size;
+  }
+
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  /** Look for work now (a job was enqueued or ended in this process). */
+  wake(): void {
+    if (this.#stopping) return;
+    if (this.#pumping) {
+      this.#again = true;
+      return;
+    }
+    clearTimeout(this.#pollTimer);
+    this.#pumping = this.#claimLoop().finally(() => {
+      this.#pumping = undefined;
+      this.#schedulePoll();
+    });
+  }
+
+  /** Abort local running jobs at once (the heartbeat would find the cancel within a beat anyway). */
+  cancelLocal(ids: string[]): void {
+    for (const id of ids) {
+      const run = this.#active.get(id);
+      if (run && !run.controller.signal.aborted) run.controller.abort(new Cancelled("cancelled on request"));
+    }
+  }
+
+  stop(graceMs: number): Promise<void> {
+    this.#stopPromise ??= this.#stop(graceMs);
+    return this.#stopPromise;
+  }
+
+  async #stop(graceMs: number): Promise<void> {
+    this.#stopping = true;
+    clearTimeout(this.#pollTimer);
+    await this.#pumping;
+    const runs = [...this.#active.values()];
+    if (runs.length > 0) {
+      this.#deps.log?.info({ jobs: runs.length, graceMs }, "stopping: waiting for running jobs");
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+      await Promise.race([Promise.all(runs.map((r) => r.done)), grace]);
+      clearTimeout(timer);
+      for (const run of this.#active.values()) run.controller.abort(this.#shutdown);
+      await Promise.all([...this.#active.values()].map((r) => r.done));
+    }
+    clearInterval(this.#beatTimer);
+    this.#stopped = true;
+    this.#deps.onStopped?.(this);
+  }
+
+  #schedulePoll(): void {
+    if (this.#stopping) return;
+    clearTimeout(this.#pollTimer);
+    this.#pollTimer = setTimeout(() => this.wake(), this.#deps.tuning.pollMs);
+  }
+
+  async #claimLoop(): Promise<void> {
+    const { store, options, tuning, log } = this.#deps;
+    do {
+      this.#again = false;
+      while (!this.#stopping && this.#active.size < options.concurrency) {
+        let claimed: Claimed | undefined;
+        try {
+          claimed = await store.claim(this.owner, options.perInstallation, tuning.leaseMs);
+        } catch (error) {
+          log?.warn({ err: errorMessage(error) }, "could not claim a job; will try again");
+          return;
+        }
+        if (!claimed) break;
+        this.#start(claimed);
+      }
+    } while (this.#again && !this.#stopping);
+  }
+
+  #start(claimed: Claimed): void {
+    const run: Running = {
+      job: claimed.job,
+      controller: new AbortController(),
+      lost: false,
+      startedAt: Date.now(),
+      done: Promise.resolve(),
+    };
+    this.#active.set(claimed.job.id, run);
+    run.done = this.#run(run, claimed.resumed).finally(() => {
+      this.#active.delete(claimed.job.id);
+      this.wake();
+    });
+  }
+
+  async #run(run: Running, resumed: boolean): Promise<void> {
+    const { store, handler, tuning, metrics, log } = this.#deps;
+    const { job } = run;
+    const signal = run.controller.signal;
+    log?.info({ job: job.id, key: job.key, kind: job.kind, attempt: job.attempts, resumed }, "job started");
+    const ctx: JobRunContext = { signal, resumed, update: (patch) => store.update(job.id, patch) };
+
+    let outcome: JobOutcome | undefined;
+    let error: unknown;
+    let threw = false;
+    try {
+      outcome = await handler(job, ctx);
+    } catch (e) {
+      error = e;
+      threw = true;
+    }
+    if (run.lost) {
+      log?.warn({ job: job.id }, "job ended after its lease was lost to another worker; result dropped");
+      return;
+    }
+    const now = Date.now();
+    const s = settle(
+      { outcome, error, threw, abortReason: signal.reason, shutdown: signal.reason === this.#shutdown, attempts: job.attempts, now },
+      tuning.retry,
+    );
+    if (threw && s.action === "finish" && s.state === "failed") {
+      log?.error({ job: job.id, err: errorMessage(error) }, "job failed");
+    }
+    try {
+      if (s.action === "finish") {
+        await withRetries(() => store.finish(job.id, this.owner, s.state, s.outcome));
+        metrics?.recordOutcome(job.kind, s.state, s.outcome, now - run.startedAt);
+        log?.info({ job: job.id, state: s.state, status: s.outcome.status }, "job ended");
+      } else {
+        await withRetries(() => store.release(job.id, this.owner, { runAfter: s.runAfter, resume: s.resume }));
+        if (!s.resume) metrics?.recordRetry(job.kind);
+        log?.info({ job: job.id, why: s.why, runAfter: new Date(s.runAfter).toISOString() }, "job back in the queue");
+      }
+    } catch (e) {
+      // The lease will lapse and another worker resume the job: late, not lost.
+      log?.error({ job: job.id, err: errorMessage(e) }, "could not record the job's result");
+    }
+  }
+
+  async #heartbeat(): Promise<void> {
+    if (this.#beating || this.#active.size === 0) return;
+    this.#beating = true;
+    const { store, tuning, log } = this.#deps;
+    try {
+      const ids = [...this.#active.keys()];
+      const beat = await store.heartbeat(this.owner, ids, tuning.leaseMs);
+      this.cancelLocal(beat.cancelRequested);
+      for (const id of beat.lost) {
+        const run = this.#active.get(id);
+        if (!run || run.lost) continue;
+        run.lost = true;
+        log?.warn({ job: id }, "lost the lease on a running job; stopping it");
+        run.controller.abort(new Transient("lease lost"));
+      }
+    } catch (error) {
+      log?.warn({ err: errorMessage(error) }, "heartbeat failed; will try again");
+    } finally {
+      this.#beating = false;
+    }
+  }
+}
+
+async function withRetries<T>(fn: () => Promise<T>, tries = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (i >= tries) throw error;
+      await new Promise((r) => setTimeout(r, 200 * 2 ** i));
+    }
+  }
+}
+
+/** Is this pid a live process? EPERM means it exists but is not ours. */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
