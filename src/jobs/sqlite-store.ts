@@ -1,0 +1,320 @@
+// The embedded durable store on node:sqlite (WAL). Every step that decides
+// runs inside BEGIN IMMEDIATE, so several worker processes on one file never
+// take the same job; the decisions themselves are rules.ts's.
+import type { DatabaseSync, SQLInputValue } from "node:sqlite";
+import path from "node:path";
+import type { Claimed, HeartbeatResult, JobStore, LeaseOwner, ListFilter, StoredJob, TerminalState } from "./store.ts";
+import { emptyCounts, publicRecord } from "./store.ts";
+import { DELIVERY_TTL_MS, cancelledOutcome, coalesceTarget, newJobId, newStoredJob, pickNext } from "./rules.ts";
+import type { SchedEntry } from "./rules.ts";
+import type { OpenOptions } from "./sqlite-open.ts";
+import { openJobDatabase } from "./sqlite-open.ts";
+import type { QueueOptions } from "./store-queue.ts";
+import { StoreQueue } from "./store-queue.ts";
+import type { EnqueueResult, JobOutcome, JobPatch, JobRecord, JobState, NewJob } from "./types.ts";
+import { jobKey } from "./types.ts";
+
+type Row = Record<string, SQLInputValue>;
+
+const ACTIVE = "state IN ('queued', 'running')";
+
+export class SqliteStore implements JobStore {
+  readonly backend = "sqlite" as const;
+  readonly file: string;
+  readonly #db: DatabaseSync;
+  #closed = false;
+  #lastPrune = 0;
+
+  constructor(file: string, options: OpenOptions = {}) {
+    this.file = file;
+    this.#db = openJobDatabase(file, options);
+  }
+
+  async enqueue(job: NewJob): Promise<EnqueueResult> {
+    return this.#tx(() => {
+      const now = Date.now();
+      this.#pruneDeliveries(now);
+      const seen = this.#db.prepare("SELECT job_id FROM deliveries WHERE delivery_id = ?").get(job.trigger.deliveryId) as
+        | { job_id: string }
+        | undefined;
+      const existing = seen && this.#row(seen.job_id);
+      if (existing) return { job: publicRecord(existing), status: "duplicate" };
+
+      const id = newJobId(now);
+      const key = jobKey(job, id);
+      const sameKey = this.#db.prepare(`SELECT id, seq, key, kind, state, cancel_requested FROM jobs WHERE key = ? AND ${ACTIVE}`).all(key) as Row[];
+      const targetId = coalesceTarget(
+        sameKey.map((r) => ({ id: String(r.id), seq: Number(r.seq), key: String(r.key), kind: r.kind as NewJob["kind"], state: r.state as JobState, cancelRequested: r.cancel_requested === 1 })),
+        key,
+        job.kind,
+      );
+      const at = new Date(now).toISOString();
+      if (targetId) {
+        const target = this.#row(targetId)!;
+        target.triggers.push(job.trigger);
+        this.#db.prepare("UPDATE jobs SET triggers = ?, updated_at = ? WHERE id = ?").run(JSON.stringify(target.triggers), at, targetId);
+        this.#remember(job.trigger.deliveryId, targetId, now);
+        return { job: publicRecord({ ...target, updatedAt: at }), status: "coalesced" };
+      }
+      const stored = newStoredJob(job, id, 0, new Date(now));
+      this.#db
+        .prepare(
+          `INSERT INTO jobs (id, key, kind, installation_id, state, job, triggers, created_at, updated_at)
+           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?)`,
+        )
+        .run(id, key, job.kind, job.installationId, JSON.stringify(job), JSON.stringify(stored.triggers), at, at);
+      this.#remember(job.trigger.deliveryId, id, now);
+      return { job: publicRecord(stored), status: "enqueued" };
+    });
+  }
+
+  async get(id: string): Promise<JobRecord | undefined> {
+    const job = this.#row(id);
+    return job && publicRecord(job);
+  }
+
+  async list(filter: ListFilter): Promise<JobRecord[]> {
+    const where: string[] = [];
+    const args: SQLInputValue[] = [];
+    if (filter.states) {
+      if (filter.states.length === 0) return [];
+      where.push(`state IN (${filter.states.map(() => "?").join(", ")})`);
+      args.push(...filter.states);
+    }
+    if (filter.key) {
+      where.push("key = ?");
+      args.push(filter.key);
+    }
+    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT ?`;
+    const rows = this.#db.prepare(sql).all(...args, filter.limit ?? -1) as Row[];
+    return rows.map((r) => publicRecord(fromRow(r)));
+  }
+
+  async update(id: string, patch: JobPatch): Promise<void> {
+    const sets: string[] = [];
+    const args: SQLInputValue[] = [];
+    if (patch.phase !== undefined) (sets.push("phase = ?"), args.push(patch.phase));
+    if (patch.progressCommentId !== undefined) (sets.push("progress_comment_id = ?"), args.push(patch.progressCommentId));
+    if (patch.checkpoint !== undefined) (sets.push("checkpoint = ?"), args.push(JSON.stringify(patch.checkpoint)));
+    if (sets.length === 0) return;
+    this.#db.prepare(`UPDATE jobs SET ${sets.join(", ")}, updated_at = ? WHERE id = ?`).run(...args, new Date().toISOString(), id);
+  }
+
+  async cancel(selector: { id: string } | { key: string }): Promise<JobRecord[]> {
+    return this.#tx(() => {
+      const now = Date.now();
+      const at = new Date(now).toISOString();
+      const rows = ("id" in selector
+        ? this.#db.prepare(`SELECT * FROM jobs WHERE id = ? AND ${ACTIVE}`).all(selector.id)
+        : this.#db.prepare(`SELECT * FROM jobs WHERE key = ? AND ${ACTIVE} ORDER BY seq`).all(selector.key)) as Row[];
+      return rows.map((row) => {
+        const job = fromRow(row);
+        // Queued, or running under a worker that is gone: nobody to tell, end it now.
+        if (job.state === "queued" || (job.lease?.expiresAt ?? 0) <= now) {
+          const outcome = cancelledOutcome(job.state === "queued" ? "cancelled before it started" : "cancelled");
+          this.#end(job.id, "cancelled", outcome, at);
+          return publicRecord({ ...job, state: "cancelled", outcome, finishedAt: at, updatedAt: at });
+        }
+        this.#db.prepare("UPDATE jobs SET cancel_requested = 1, updated_at = ? WHERE id = ?").run(at, job.id);
+        return publicRecord({ ...job, cancelRequested: true, updatedAt: at });
+      });
+    });
+  }
+
+  async position(id: string): Promise<number | undefined> {
+    const me = this.#db.prepare("SELECT seq, state FROM jobs WHERE id = ?").get(id) as { seq: number; state: string } | undefined;
+    if (!me || me.state !== "queued") return undefined;
+    const { n } = this.#db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE state = 'queued' AND seq <= ?").get(me.seq) as { n: number };
+    return n;
+  }
+
+  async counts(): Promise<Record<JobState, number>> {
+    const counts = emptyCounts();
+    for (const r of this.#db.prepare("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state").all() as { state: JobState; n: number }[]) {
+      counts[r.state] = r.n;
+    }
+    return counts;
+  }
+
+  async claim(owner: LeaseOwner, perInstallation: number, leaseMs: number): Promise<Claimed | undefined> {
+    return this.#tx(() => {
+      const now = Date.now();
+      const at = new Date(now).toISOString();
+      const rows = this.#db
+        .prepare(`SELECT id, seq, key, installation_id, state, run_after, lease_expires_at, cancel_requested FROM jobs WHERE ${ACTIVE}`)
+        .all() as Row[];
+      const { pick, cancelOrphans } = pickNext(rows.map(toSched), perInstallation, now);
+      for (const id of cancelOrphans) this.#end(id, "cancelled", cancelledOutcome("cancelled (its worker had stopped)"), at);
+      if (!pick) return undefined;
+      const before = this.#row(pick.id)!;
+      this.#db
+        .prepare(
+          `UPDATE jobs SET state = 'running', attempts = attempts + 1, resume_next = 0, started_at = ?, updated_at = ?,
+             lease_owner = ?, lease_pid = ?, lease_host = ?, lease_expires_at = ? WHERE id = ?`,
+        )
+        .run(at, at, owner.id, owner.pid, owner.host, now + leaseMs, pick.id);
+      return { job: publicRecord(this.#row(pick.id)!), resumed: pick.orphan || before.resumeNext };
+    });
+  }
+
+  async heartbeat(owner: LeaseOwner, ids: string[], leaseMs: number): Promise<HeartbeatResult> {
+    return this.#tx(() => {
+      const result: HeartbeatResult = { cancelRequested: [], lost: [] };
+      const extend = this.#db.prepare("UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND state = 'running' AND lease_owner = ?");
+      const expiresAt = Date.now() + leaseMs;
+      for (const id of ids) {
+        if (extend.run(expiresAt, id, owner.id).changes === 0) {
+          result.lost.push(id);
+          continue;
+        }
+        const r = this.#db.prepare("SELECT cancel_requested FROM jobs WHERE id = ?").get(id) as { cancel_requested: number };
+        if (r.cancel_requested === 1) result.cancelRequested.push(id);
+      }
+      return result;
+    });
+  }
+
+  async finish(id: string, owner: LeaseOwner, state: TerminalState, outcome: JobOutcome): Promise<JobRecord | undefined> {
+    return this.#tx(() => {
+      if (!this.#holds(id, owner)) return undefined;
+      this.#end(id, state, outcome, new Date().toISOString());
+      return publicRecord(this.#row(id)!);
+    });
+  }
+
+  async release(id: string, owner: LeaseOwner, opts: { runAfter: number; resume: boolean }): Promise<void> {
+    this.#tx(() => {
+      if (!this.#holds(id, owner)) return;
+      this.#db
+        .prepare(
+          `UPDATE jobs SET state = 'queued', run_after = ?, resume_next = ?, updated_at = ?,
+             lease_owner = NULL, lease_pid = NULL, lease_host = NULL, lease_expires_at = NULL WHERE id = ?`,
+        )
+        .run(opts.runAfter, opts.resume ? 1 : 0, new Date().toISOString(), id);
+    });
+  }
+
+  async reapDead(host: string, isAlive: (pid: number) => boolean): Promise<number> {
+    return this.#tx(() => {
+      const rows = this.#db.prepare("SELECT id, lease_pid FROM jobs WHERE state = 'running' AND lease_host = ?").all(host) as {
+        id: string;
+        lease_pid: number;
+      }[];
+      const dead = rows.filter((r) => r.lease_pid !== process.pid && !isAlive(r.lease_pid));
+      for (const r of dead) this.#db.prepare("UPDATE jobs SET lease_expires_at = 0 WHERE id = ? AND lease_pid = ?").run(r.id, r.lease_pid);
+      return dead.length;
+    });
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      this.#db.prepare("SELECT 1").get();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#db.close();
+  }
+
+  /** Run fn under the write lock. node:sqlite is synchronous, so nothing else in this process interleaves. */
+  #tx<T>(fn: () => T): T {
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      const result = fn();
+      this.#db.exec("COMMIT");
+      return result;
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
+  #row(id: string): StoredJob | undefined {
+    const row = this.#db.prepare("SELECT * FROM jobs WHERE id = ?").get(id) as Row | undefined;
+    return row && fromRow(row);
+  }
+
+  #holds(id: string, owner: LeaseOwner): boolean {
+    return this.#db.prepare("SELECT 1 FROM jobs WHERE id = ? AND state = 'running' AND lease_owner = ?").get(id, owner.id) !== undefined;
+  }
+
+  #end(id: string, state: TerminalState, outcome: JobOutcome, at: string): void {
+    this.#db
+      .prepare(
+        `UPDATE jobs SET state = ?, outcome = ?, finished_at = ?, updated_at = ?,
+           lease_owner = NULL, lease_pid = NULL, lease_host = NULL, lease_expires_at = NULL WHERE id = ?`,
+      )
+      .run(state, JSON.stringify(outcome), at, at, id);
+  }
+
+  #remember(deliveryId: string, jobId: string, now: number): void {
+    this.#db.prepare("INSERT OR REPLACE INTO deliveries (delivery_id, job_id, at) VALUES (?, ?, ?)").run(deliveryId, jobId, now);
+  }
+
+  #pruneDeliveries(now: number): void {
+    if (now - this.#lastPrune < 60_000) return;
+    this.#lastPrune = now;
+    this.#db.prepare("DELETE FROM deliveries WHERE at < ?").run(now - DELIVERY_TTL_MS);
+  }
+}
+
+function toSched(r: Row): SchedEntry {
+  return {
+    id: String(r.id),
+    seq: Number(r.seq),
+    key: String(r.key),
+    installationId: Number(r.installation_id),
+    state: r.state as JobState,
+    runAfter: Number(r.run_after),
+    leaseExpiresAt: r.lease_expires_at == null ? undefined : Number(r.lease_expires_at),
+    cancelRequested: r.cancel_requested === 1,
+  };
+}
+
+function fromRow(r: Row): StoredJob {
+  const job = JSON.parse(String(r.job)) as NewJob;
+  const str = (v: SQLInputValue | undefined) => (v == null ? undefined : String(v));
+  return {
+    ...job,
+    id: String(r.id),
+    key: String(r.key),
+    state: r.state as JobState,
+    phase: str(r.phase) as StoredJob["phase"],
+    triggers: JSON.parse(String(r.triggers)) as StoredJob["triggers"],
+    attempts: Number(r.attempts),
+    progressCommentId: r.progress_comment_id == null ? undefined : Number(r.progress_comment_id),
+    checkpoint: r.checkpoint == null ? undefined : (JSON.parse(String(r.checkpoint)) as StoredJob["checkpoint"]),
+    outcome: r.outcome == null ? undefined : (JSON.parse(String(r.outcome)) as JobOutcome),
+    cancelRequested: r.cancel_requested === 1,
+    createdAt: String(r.created_at),
+    updatedAt: String(r.updated_at),
+    startedAt: str(r.started_at),
+    finishedAt: str(r.finished_at),
+    seq: Number(r.seq),
+    runAfter: Number(r.run_after),
+    resumeNext: r.resume_next === 1,
+    lease:
+      r.lease_owner == null
+        ? undefined
+        : { owner: String(r.lease_owner), pid: Number(r.lease_pid), host: String(r.lease_host), expiresAt: Number(r.lease_expires_at) },
+  };
+}
+
+/** The embedded durable queue: `<dataDir>/jobs.db`. */
+export class SqliteQueue extends StoreQueue {
+  readonly file: string;
+
+  constructor(file: string, options: QueueOptions & OpenOptions = {}) {
+    super(new SqliteStore(file, options), options);
+    this.file = file;
+  }
+
+  static fileIn(dataDir: string): string {
+    return path.join(dataDir, "jobs.db");
+  }
+}
