@@ -1,0 +1,417 @@
+// The scale-out store on Redis: many webhook receivers and workers, on many
+// machines, sharing one server. Every step that decides is an optimistic
+// transaction (WATCH a revision counter, read, decide with rules.ts, MULTI …
+// EXEC, retry on conflict), so the same rules hold across processes.
+import type { ChainableCommander, Redis } from "ioredis";
+import { Transient } from "../errors.ts";
+import type { ConnectOptions } from "./redis-connect.ts";
+import { connectRedis } from "./redis-connect.ts";
+import { DELIVERY_TTL_MS, cancelledOutcome, coalesceTarget, newJobId, newStoredJob, pickNext } from "./rules.ts";
+import type { SchedEntry } from "./rules.ts";
+import type { Claimed, HeartbeatResult, JobStore, LeaseOwner, ListFilter, StoredJob, TerminalState } from "./store.ts";
+import { emptyCounts, publicRecord } from "./store.ts";
+import type { QueueOptions } from "./store-queue.ts";
+import { StoreQueue } from "./store-queue.ts";
+import type { EnqueueResult, JobKind, JobOutcome, JobPatch, JobRecord, JobState, NewJob } from "./types.ts";
+import { TERMINAL_STATES, jobKey } from "./types.ts";
+
+/** Ended jobs stay readable (`jobs show`) this long. */
+const ENDED_TTL_S = 30 * 24 * 3600;
+const LEASE_FIELDS = ["leaseOwner", "leasePid", "leaseHost", "leaseExp"] as const;
+const SCHED_FIELDS = ["key", "kind", "inst", "seq", "state", "runAfter", "leaseExp", "cancel"] as const;
+
+type Write = (m: ChainableCommander) => void;
+
+export interface RedisStoreOptions extends ConnectOptions {
+  /** Key prefix: several apps (or test runs) can share one server. */
+  prefix?: string;
+}
+
+export class RedisStore implements JobStore {
+  readonly backend = "redis" as const;
+  readonly prefix: string;
+  readonly #redis: Redis;
+  /** Transactions get a connection of their own: WATCH state is per connection. */
+  readonly #txConn: Redis;
+  #txTail: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  private constructor(redis: Redis, txConn: Redis, prefix: string) {
+    this.#redis = redis;
+    this.#txConn = txConn;
+    this.prefix = prefix;
+  }
+
+  static async connect(url: string, options: RedisStoreOptions = {}): Promise<RedisStore> {
+    const redis = await connectRedis(url, options);
+    let txConn: Redis;
+    try {
+      txConn = await connectRedis(url, options);
+    } catch (error) {
+      redis.disconnect();
+      throw error;
+    }
+    return new RedisStore(redis, txConn, options.prefix ?? "issuesmith");
+  }
+
+  #k(...parts: string[]): string {
+    return [this.prefix, ...parts].join(":");
+  }
+
+  async enqueue(job: NewJob): Promise<EnqueueResult> {
+    return this.#tx<EnqueueResult>(async (r) => {
+      const now = Date.now();
+      const deliveryKey = this.#k("delivery", job.trigger.deliveryId);
+      const seenId = await r.get(deliveryKey);
+      const existing = seenId ? await this.#load(r, seenId) : undefined;
+      if (existing) return [{ job: publicRecord(existing), status: "duplicate" }, undefined];
+
+      const id = newJobId(now);
+      const key = jobKey(job, id);
+      const active = await this.#sched(r);
+      const targetId = coalesceTarget(active, key, job.kind);
+      const at = new Date(now).toISOString();
+      if (targetId) {
+        const target = (await this.#load(r, targetId))!;
+        target.triggers.push(job.trigger);
+        const write: Write = (m) => {
+          m.hset(this.#k("job", targetId), { triggers: JSON.stringify(target.triggers), updatedAt: at });
+          m.set(deliveryKey, targetId, "PX", DELIVERY_TTL_MS);
+        };
+        return [{ job: publicRecord({ ...target, updatedAt: at }), status: "coalesced" }, write];
+      }
+      const seq = await r.incr(this.#k("seq"));
+      const stored = newStoredJob(job, id, seq, new Date(now));
+      const write: Write = (m) => {
+        m.hset(this.#k("job", id), toHash(stored));
+        m.zadd(this.#k("active"), seq, id);
+        m.zadd(this.#k("all"), seq, id);
+        m.set(deliveryKey, id, "PX", DELIVERY_TTL_MS);
+      };
+      return [{ job: publicRecord(stored), status: "enqueued" }, write];
+    });
+  }
+
+  async get(id: string): Promise<JobRecord | undefined> {
+    const job = await this.#load(this.#redis, id);
+    return job && publicRecord(job);
+  }
+
+  async list(filter: ListFilter): Promise<JobRecord[]> {
+    const onlyActive = filter.states !== undefined && filter.states.every((s) => s === "queued" || s === "running");
+    const index = this.#k(onlyActive ? "active" : "all");
+    const limit = filter.limit ?? Infinity;
+    const out: JobRecord[] = [];
+    const page = 200;
+    for (let start = 0; out.length < limit; start += page) {
+      const ids = await this.#redis.zrevrange(index, start, start + page - 1);
+      if (ids.length === 0) break;
+      const jobs = await this.#loadMany(this.#redis, ids);
+      const gone: string[] = [];
+      jobs.forEach((job, i) => {
+        if (!job) return void gone.push(ids[i]!);
+        if (filter.states && !filter.states.includes(job.state)) return;
+        if (filter.key && job.key !== filter.key) return;
+        if (out.length < limit) out.push(publicRecord(job));
+      });
+      // Ended jobs expire; drop them from the index as they are met.
+      if (gone.length > 0) {
+        await this.#redis.zrem(index, ...gone);
+        start -= gone.length;
+      }
+    }
+    return out;
+  }
+
+  async update(id: string, patch: JobPatch): Promise<void> {
+    const fields: Record<string, string> = {};
+    if (patch.phase !== undefined) fields.phase = patch.phase;
+    if (patch.progressCommentId !== undefined) fields.pcid = String(patch.progressCommentId);
+    if (patch.checkpoint !== undefined) fields.checkpoint = JSON.stringify(patch.checkpoint);
+    if (Object.keys(fields).length === 0) return;
+    // Only fields no scheduling decision reads: no transaction needed, and never a half-made job.
+    if ((await this.#redis.exists(this.#k("job", id))) === 0) return;
+    await this.#redis.hset(this.#k("job", id), { ...fields, updatedAt: new Date().toISOString() });
+  }
+
+  async cancel(selector: { id: string } | { key: string }): Promise<JobRecord[]> {
+    return this.#tx(async (r) => {
+      const now = Date.now();
+      const at = new Date(now).toISOString();
+      const active = await this.#sched(r);
+      const hit = active.filter((e) => ("id" in selector ? e.id === selector.id : e.key === selector.key));
+      const jobs = (await this.#loadMany(r, hit.map((e) => e.id))).filter((j): j is StoredJob => j !== undefined);
+      const writes: Write[] = [];
+      const records = jobs.map((job) => {
+        if (job.state === "queued" || (job.lease?.expiresAt ?? 0) <= now) {
+          const outcome = cancelledOutcome(job.state === "queued" ? "cancelled before it started" : "cancelled");
+          writes.push(this.#end(job.id, "cancelled", outcome, at));
+          return publicRecord({ ...job, state: "cancelled", outcome, finishedAt: at, updatedAt: at });
+        }
+        writes.push((m) => m.hset(this.#k("job", job.id), { cancel: "1", updatedAt: at }));
+        return publicRecord({ ...job, cancelRequested: true, updatedAt: at });
+      });
+      return [records, writes.length ? (m) => writes.forEach((w) => w(m)) : undefined];
+    });
+  }
+
+  async position(id: string): Promise<number | undefined> {
+    const [state, seq] = await this.#redis.hmget(this.#k("job", id), "state", "seq");
+    if (state !== "queued" || !seq) return undefined;
+    const ahead = await this.#redis.zrangebyscore(this.#k("active"), "-inf", seq);
+    const states = await this.#pipe(this.#redis, ahead.map((i) => ["hget", this.#k("job", i), "state"]));
+    return states.filter((s) => s === "queued").length;
+  }
+
+  async counts(): Promise<Record<JobState, number>> {
+    const counts = emptyCounts();
+    for (const e of await this.#sched(this.#redis)) counts[e.state]++;
+    const ended = await this.#redis.hgetall(this.#k("ended"));
+    for (const state of TERMINAL_STATES) counts[state] = Number(ended[state] ?? 0);
+    return counts;
+  }
+
+  async claim(owner: LeaseOwner, perInstallation: number, leaseMs: number): Promise<Claimed | undefined> {
+    return this.#tx(async (r) => {
+      const now = Date.now();
+      const at = new Date(now).toISOString();
+      const { pick, cancelOrphans } = pickNext(await this.#sched(r), perInstallation, now);
+      const writes: Write[] = cancelOrphans.map((id) => this.#end(id, "cancelled", cancelledOutcome("cancelled (its worker had stopped)"), at));
+      let claimed: Claimed | undefined;
+      const job = pick && (await this.#load(r, pick.id));
+      if (pick && job) {
+        const resumed = pick.orphan || job.resumeNext;
+        const lease = { owner: owner.id, pid: owner.pid, host: owner.host, expiresAt: now + leaseMs };
+        const running: StoredJob = { ...job, state: "running", attempts: job.attempts + 1, resumeNext: false, startedAt: at, updatedAt: at, lease };
+        writes.push((m) =>
+          m.hset(this.#k("job", job.id), {
+            state: "running",
+            attempts: String(running.attempts),
+            resume: "0",
+            startedAt: at,
+            updatedAt: at,
+            leaseOwner: lease.owner,
+            leasePid: String(lease.pid),
+            leaseHost: lease.host,
+            leaseExp: String(lease.expiresAt),
+          }),
+        );
+        claimed = { job: publicRecord(running), resumed };
+      }
+      return [claimed, writes.length ? (m) => writes.forEach((w) => w(m)) : undefined];
+    });
+  }
+
+  async heartbeat(owner: LeaseOwner, ids: string[], leaseMs: number): Promise<HeartbeatResult> {
+    return this.#tx(async (r) => {
+      const result: HeartbeatResult = { cancelRequested: [], lost: [] };
+      const rows = await this.#pipe(r, ids.map((id) => ["hmget", this.#k("job", id), "state", "leaseOwner", "cancel"]));
+      const held: string[] = [];
+      ids.forEach((id, i) => {
+        const [state, leaseOwner, cancel] = (rows[i] ?? []) as (string | null)[];
+        if (state !== "running" || leaseOwner !== owner.id) return void result.lost.push(id);
+        held.push(id);
+        if (cancel === "1") result.cancelRequested.push(id);
+      });
+      const expiresAt = String(Date.now() + leaseMs);
+      const write: Write | undefined = held.length ? (m) => held.forEach((id) => m.hset(this.#k("job", id), "leaseExp", expiresAt)) : undefined;
+      return [result, write];
+    });
+  }
+
+  async finish(id: string, owner: LeaseOwner, state: TerminalState, outcome: JobOutcome): Promise<JobRecord | undefined> {
+    return this.#tx(async (r) => {
+      const job = await this.#load(r, id);
+      if (!job || job.state !== "running" || job.lease?.owner !== owner.id) return [undefined, undefined];
+      const at = new Date().toISOString();
+      const ended = publicRecord({ ...job, state, outcome, finishedAt: at, updatedAt: at, lease: undefined });
+      return [ended, this.#end(id, state, outcome, at)];
+    });
+  }
+
+  async release(id: string, owner: LeaseOwner, opts: { runAfter: number; resume: boolean }): Promise<void> {
+    await this.#tx(async (r) => {
+      const [state, leaseOwner] = await r.hmget(this.#k("job", id), "state", "leaseOwner");
+      if (state !== "running" || leaseOwner !== owner.id) return [undefined, undefined];
+      const write: Write = (m) => {
+        m.hset(this.#k("job", id), { state: "queued", runAfter: String(opts.runAfter), resume: opts.resume ? "1" : "0", updatedAt: new Date().toISOString() });
+        m.hdel(this.#k("job", id), ...LEASE_FIELDS);
+      };
+      return [undefined, write];
+    });
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      const answer = await Promise.race([this.#redis.ping(), new Promise<string>((r) => setTimeout(() => r("timeout"), 1_000).unref())]);
+      return answer === "PONG";
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#txTail.catch(() => undefined);
+    await Promise.all([this.#redis, this.#txConn].map((c) => c.quit().catch(() => c.disconnect())));
+  }
+
+  /** The writes that end a job: state, outcome, out of the active index, expiry, counted. */
+  #end(id: string, state: TerminalState, outcome: JobOutcome, at: string): Write {
+    return (m) => {
+      const key = this.#k("job", id);
+      m.hset(key, { state, outcome: JSON.stringify(outcome), finishedAt: at, updatedAt: at });
+      m.hdel(key, ...LEASE_FIELDS);
+      m.zrem(this.#k("active"), id);
+      m.expire(key, ENDED_TTL_S);
+      m.hincrby(this.#k("ended"), state, 1);
+    };
+  }
+
+  /**
+   * One optimistic transaction, one at a time per process (WATCH belongs to
+   * the connection). fn reads and decides; its write, if any, runs in MULTI
+   * with a bump of the revision, and the whole is retried if another process
+   * changed anything meanwhile.
+   */
+  #tx<T>(fn: (r: Redis) => Promise<[T, Write | undefined]>): Promise<T> {
+    const run = async (): Promise<T> => {
+      const r = this.#txConn;
+      const rev = this.#k("rev");
+      for (let attempt = 0; attempt < 100; attempt++) {
+        await r.watch(rev);
+        let decided: [T, Write | undefined];
+        try {
+          decided = await fn(r);
+        } catch (error) {
+          await r.unwatch().catch(() => undefined);
+          throw error;
+        }
+        const [result, write] = decided;
+        if (!write) {
+          await r.unwatch();
+          return result;
+        }
+        const m = r.multi();
+        write(m);
+        m.incr(rev);
+        const replies = await m.exec();
+        if (replies) {
+          const failed = replies.find(([error]) => error);
+          if (failed) throw failed[0];
+          return result;
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * Math.min(attempt + 1, 10)));
+      }
+      throw new Transient("the Redis job store is too busy (a transaction kept conflicting); try again");
+    };
+    const result = this.#txTail.then(run, run);
+    this.#txTail = result.catch(() => undefined);
+    return result;
+  }
+
+  async #sched(r: Redis): Promise<(SchedEntry & { kind: JobKind })[]> {
+    const ids = await r.zrange(this.#k("active"), "0", "-1");
+    const rows = await this.#pipe(r, ids.map((id) => ["hmget", this.#k("job", id), ...SCHED_FIELDS]));
+    const out: (SchedEntry & { kind: JobKind })[] = [];
+    ids.forEach((id, i) => {
+      const [key, kind, inst, seq, state, runAfter, leaseExp, cancel] = (rows[i] ?? []) as (string | null)[];
+      if (!key || !state) return;
+      out.push({
+        id,
+        key,
+        kind: kind as JobKind,
+        installationId: Number(inst),
+        seq: Number(seq),
+        state: state as JobState,
+        runAfter: Number(runAfter ?? 0),
+        leaseExpiresAt: leaseExp ? Number(leaseExp) : undefined,
+        cancelRequested: cancel === "1",
+      });
+    });
+    return out;
+  }
+
+  async #load(r: Redis, id: string): Promise<StoredJob | undefined> {
+    return fromHash(id, await r.hgetall(this.#k("job", id)));
+  }
+
+  async #loadMany(r: Redis, ids: string[]): Promise<(StoredJob | undefined)[]> {
+    const rows = await this.#pipe(r, ids.map((id) => ["hgetall", this.#k("job", id)]));
+    return ids.map((id, i) => fromHash(id, (rows[i] ?? {}) as Record<string, string>));
+  }
+
+  async #pipe(r: Redis, commands: string[][]): Promise<unknown[]> {
+    if (commands.length === 0) return [];
+    const replies = (await r.pipeline(commands).exec()) ?? [];
+    return replies.map(([error, value]) => {
+      if (error) throw error;
+      return value;
+    });
+  }
+}
+
+function toHash(job: StoredJob): Record<string, string> {
+  const { kind, installationId, target, trigger, reply } = job;
+  const h: Record<string, string> = {
+    job: JSON.stringify({ kind, installationId, target, trigger, ...(reply !== undefined ? { reply } : {}) }),
+    key: job.key,
+    kind: job.kind,
+    inst: String(job.installationId),
+    seq: String(job.seq),
+    state: job.state,
+    triggers: JSON.stringify(job.triggers),
+    attempts: String(job.attempts),
+    cancel: job.cancelRequested ? "1" : "0",
+    createdAt: job.createdAt,
+    updatedAt: job.updatedAt,
+    runAfter: String(job.runAfter),
+    resume: job.resumeNext ? "1" : "0",
+  };
+  if (job.phase) h.phase = job.phase;
+  return h;
+}
+
+function fromHash(id: string, h: Record<string, string>): StoredJob | undefined {
+  if (!h.job || !h.state) return undefined;
+  const job = JSON.parse(h.job) as NewJob;
+  return {
+    ...job,
+    id,
+    key: h.key ?? "",
+    state: h.state as JobState,
+    phase: h.phase as StoredJob["phase"],
+    triggers: JSON.parse(h.triggers ?? "[]") as StoredJob["triggers"],
+    attempts: Number(h.attempts ?? 0),
+    progressCommentId: h.pcid ? Number(h.pcid) : undefined,
+    checkpoint: h.checkpoint ? (JSON.parse(h.checkpoint) as StoredJob["checkpoint"]) : undefined,
+    outcome: h.outcome ? (JSON.parse(h.outcome) as JobOutcome) : undefined,
+    cancelRequested: h.cancel === "1",
+    createdAt: h.createdAt ?? "",
+    updatedAt: h.updatedAt ?? "",
+    startedAt: h.startedAt,
+    finishedAt: h.finishedAt,
+    seq: Number(h.seq ?? 0),
+    runAfter: Number(h.runAfter ?? 0),
+    resumeNext: h.resume === "1",
+    lease: h.leaseOwner
+      ? { owner: h.leaseOwner, pid: Number(h.leasePid), host: h.leaseHost ?? "", expiresAt: Number(h.leaseExp ?? 0) }
+      : undefined,
+  };
+}
+
+/** The Redis-backed queue: `AGENT_QUEUE=redis`, `AGENT_REDIS_URL`. */
+export class RedisQueue extends StoreQueue {
+  readonly prefix: string;
+
+  private constructor(store: RedisStore, options: QueueOptions) {
+    super(store, options);
+    this.prefix = store.prefix;
+  }
+
+  static async connect(url: string, options: QueueOptions & RedisStoreOptions = {}): Promise<RedisQueue> {
+    const store = await RedisStore.connect(url, { ...options, log: options.log });
+    return new RedisQueue(store, options);
+  }
+}
