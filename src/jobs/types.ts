@@ -160,5 +160,10 @@ export interface JobQueue {
 
 export function jobKey(job: NewJob, id: string): string {
   if (job.kind === "reply") return `reply:${id}`;
-  return `${job.target.owner}/${job.target.repo}#${job.target.number}`.toLowerCase();
+  return targetKey(job.target);
+}
+
+/** "owner/repo#number", lower-cased: the key of every non-reply job on that issue or PR. */
+export function targetKey(target: JobTarget): string {
+  return `${target.owner}/${target.repo}#${target.number}`.toLowerCase();
 }
