@@ -1,0 +1,94 @@
+// The bubblewrap runner: each command in fresh namespaces (user, mount, pid,
+// ipc, uts, cgroup, and network unless the setup phase asked for it), seeing
+// only its workspace read-write, the system read-only, a private /tmp and
+// nothing of the app: not its $HOME, its files, its env or its processes.
+import { mkdirSync } from "node:fs";
+import type { PidsCgroup } from "./pids-cgroup.ts";
+import { systemMountArgs } from "./bwrap-mounts.ts";
+import { DEFAULT_MAX_PROCESSES } from "./run-limits.ts";
+import { cleanEnv, commandCwd, joinCgroupArgs, memoryKib, runSpawned } from "./spawn.ts";
+import type { CommandRunner, RunOptions, RunResult } from "./types.ts";
+
+/** How a runner bounds the number of processes, i.e. what stops a fork bomb. */
+export type ProcessLimit = "cgroup" | "rlimit" | "none";
+
+export interface BwrapRunnerOptions {
+  /** The bwrap executable; found on PATH by default. */
+  bwrap?: string;
+  /** Where each command gets its own pids cgroup; without it only RLIMIT_NPROC (ineffective as root). */
+  pids?: PidsCgroup;
+  maxProcesses?: number;
+}
+
+/**
+ * Runs inside the sandbox as pid 2 (bwrap's init is pid 1). The limits are set
+ * here, after the user namespace exists, so RLIMIT_NPROC counts only the
+ * sandbox's processes. When the command ends, whatever it left running in
+ * the pid namespace is killed: `kill -1` here reaches only the sandbox.
+ */
+const SANDBOX_SCRIPT = [
+  'ulimit -v "$2" 2>/dev/null',
+  'ulimit -u "$3" 2>/dev/null',
+  '/bin/bash -c "$1"',
+  "status=$?",
+  "kill -KILL -1 2>/dev/null",
+  "exit $status",
+].join("\n");
+
+export class BwrapRunner implements CommandRunner {
+  readonly kind = "bwrap" as const;
+  readonly processLimit: ProcessLimit;
+  readonly maxProcesses: number;
+  readonly #bwrap: string;
+  readonly #pids: PidsCgroup | undefined;
+  readonly #system: string[];
+
+  constructor(options: BwrapRunnerOptions = {}) {
+    this.#bwrap = options.bwrap ?? "bwrap";
+    this.#pids = options.pids;
+    this.maxProcesses = options.maxProcesses ?? DEFAULT_MAX_PROCESSES;
+    this.#system = systemMountArgs();
+    // Real uid 0 is exempt from RLIMIT_NPROC, user namespace or not.
+    this.processLimit = this.#pids ? "cgroup" : process.getuid?.() === 0 ? "none" : "rlimit";
+  }
+
+  async run(options: RunOptions): Promise<RunResult> {
+    const where = commandCwd(options);
+    if ("refused" in where) return where.refused;
+    const { repoDir, homeDir } = options.workspace;
+    mkdirSync(homeDir, { recursive: true });
+    const inner = ["/bin/bash", "-c", SANDBOX_SCRIPT, "issuesmith-sandbox", options.command, memoryKib(options), String(this.maxProcesses)];
+    const args = [...this.sandboxArgs(options, where.cwd), "--", ...inner];
+    const env = cleanEnv(options, homeDir);
+    const cgroup = this.#pids?.open(this.maxProcesses);
+    const spawnable = cgroup ? joinCgroupArgs(cgroup.procsFile, this.#bwrap, args) : { file: this.#bwrap, args };
+    try {
+      return await runSpawned({ ...spawnable, cwd: repoDir, env }, options);
+    } finally {
+      await cgroup?.close();
+    }
+  }
+
+  /** The bwrap arguments for one command (exported through the class for tests and the bench). */
+  sandboxArgs(options: RunOptions, cwd: string): string[] {
+    const { repoDir, homeDir } = options.workspace;
+    return [
+      "--unshare-all",
+      ...(options.network ? ["--share-net"] : []),
+      "--die-with-parent",
+      // No controlling terminal to push keystrokes into (TIOCSTI).
+      "--new-session",
+      // As root bwrap would keep every capability inside its user namespace.
+      "--cap-drop", "ALL",
+      ...this.#system,
+      "--proc", "/proc",
+      "--dev", "/dev",
+      "--tmpfs", "/tmp",
+      "--bind", repoDir, repoDir,
+      "--bind", homeDir, homeDir,
+      "--chdir", cwd,
+      // The sandbox's own root (a tmpfs holding the mount points) is not a place to write.
+      "--remount-ro", "/",
+    ];
+  }
+}
