@@ -91,13 +91,13 @@ export class SqliteStore implements JobStore {
   }
 
   async update(id: string, patch: JobPatch): Promise<void> {
-    const sets: string[] = [];
-    const args: SQLInputValue[] = [];
-    if (patch.phase !== undefined) (sets.push("phase = ?"), args.push(patch.phase));
-    if (patch.progressCommentId !== undefined) (sets.push("progress_comment_id = ?"), args.push(patch.progressCommentId));
-    if (patch.checkpoint !== undefined) (sets.push("checkpoint = ?"), args.push(JSON.stringify(patch.checkpoint)));
-    if (sets.length === 0) return;
-    this.#db.prepare(`UPDATE jobs SET ${sets.join(", ")}, updated_at = ? WHERE id = ?`).run(...args, new Date().toISOString(), id);
+    const fields: [string, SQLInputValue][] = [];
+    if (patch.phase !== undefined) fields.push(["phase", patch.phase]);
+    if (patch.progressCommentId !== undefined) fields.push(["progress_comment_id", patch.progressCommentId]);
+    if (patch.checkpoint !== undefined) fields.push(["checkpoint", JSON.stringify(patch.checkpoint)]);
+    if (fields.length === 0) return;
+    const sets = fields.map(([column]) => `${column} = ?`).join(", ");
+    this.#db.prepare(`UPDATE jobs SET ${sets}, updated_at = ? WHERE id = ?`).run(...fields.map(([, v]) => v), new Date().toISOString(), id);
   }
 
   async cancel(selector: { id: string } | { key: string }): Promise<JobRecord[]> {
