@@ -1,0 +1,72 @@
+// `shell`: one command line in the workspace, through the sandbox runner.
+// The result always starts with the exit code, and a command that was stopped
+// says why in words the model can act on.
+import { z } from "zod";
+import type { RunResult } from "../workspace/types.ts";
+import { defineTool, type ToolOutcome } from "./define.ts";
+import { interactiveReason } from "./interactive.ts";
+
+/** What the runner keeps of a command's output; the registry trims it further for the model. */
+const SHELL_OUTPUT_BYTES = 256 * 1024;
+
+const params = z.object({
+  command: z.string().trim().min(1).describe("A bash command line, run in the repository root. No terminal, stdin closed, no network."),
+  timeout_seconds: z.number().int().min(1).optional().describe("Time limit for this command in seconds (default and maximum: the job's per-command limit)."),
+});
+
+export const shellTool = defineTool({
+  name: "shell",
+  description:
+    "Run a bash command in the repository (sandboxed: no network, no terminal, stdin closed, time-limited). " +
+    "Output is shortened in the middle when long; the exit code comes first. Do not use it to commit or push: the app does that.",
+  params,
+  async run(args, ctx): Promise<ToolOutcome> {
+    const refusal = interactiveReason(args.command);
+    if (refusal) return { isError: true, output: `Not run: ${refusal}` };
+    const maxSeconds = ctx.config.budget.command_timeout_seconds;
+    const seconds = Math.min(args.timeout_seconds ?? maxSeconds, maxSeconds);
+    const run = await ctx.runner.run({
+      command: args.command,
+      workspace: ctx.workspace,
+      timeoutMs: seconds * 1000,
+      network: false,
+      signal: ctx.signal,
+      maxOutputBytes: SHELL_OUTPUT_BYTES,
+    });
+    const capped = args.timeout_seconds !== undefined && args.timeout_seconds > maxSeconds ? ` (asked for ${args.timeout_seconds} s; the limit is ${maxSeconds} s)` : "";
+    return formatRun(run, seconds, capped);
+  },
+});
+
+export function formatRun(run: RunResult, timeoutSeconds: number, note = ""): ToolOutcome {
+  const status = run.exitCode === null ? "killed" : `exit code ${run.exitCode}`;
+  const head = `${status} · ${formatSeconds(run.durationMs)}${note}`;
+  const body = run.output.trim() === "" ? "(no output)" : run.output.replace(/\s+$/, "");
+  const why = killedExplanation(run, timeoutSeconds);
+  return { isError: run.exitCode !== 0 || run.killed !== undefined, output: `${head}\n${body}${why ? `\n\n${why}` : ""}` };
+}
+
+function killedExplanation(run: RunResult, timeoutSeconds: number): string {
+  switch (run.killed) {
+    case "timeout":
+      return (
+        `STOPPED: the command was still running after ${timeoutSeconds} s (the time limit) and was killed. ` +
+        "If it waits for input, give it on the command line (`--yes`, a heredoc); if it is a server or watcher, do not start it; " +
+        "otherwise run something narrower (one test file, one package) or pass a larger timeout_seconds up to the limit."
+      );
+    case "output":
+      return "STOPPED: the command printed too much output and was killed. Filter it in the same command (`2>&1 | grep -m 50 ...`, `| tail -100`), or make it quieter (`-q`, a narrower target).";
+    case "cancelled":
+      return "STOPPED: the job was cancelled while the command ran.";
+    default:
+      if (run.exitCode === null || run.exitCode === 137) {
+        return "The command was killed by a signal (often the memory limit). Run something smaller, or with less parallelism.";
+      }
+      if (run.exitCode === 127) return "Exit code 127: command not found. Check the name, or whether the tool is installed in this sandbox (there is no network to install it).";
+      return "";
+  }
+}
+
+export function formatSeconds(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
+}
