@@ -5,6 +5,7 @@ import type { ChatMessage } from "../llm/types.ts";
 const load = (name: string) => readFileSync(new URL(`./prompts/${name}`, import.meta.url), "utf8");
 const TEMPLATES = {
   system: load("system.md"),
+  planSystem: load("plan-system.md"),
   task: load("task.md"),
   testFailed: load("test-failed.md"),
 };
@@ -47,13 +48,13 @@ export function fenceUntrusted(label: string, text: string): string {
   return `<untrusted-data source="${label.replace(/"/g, "'")}">\n${safe.trim()}\n</untrusted-data>`;
 }
 
-export function initialMessages(task: TaskInput): ChatMessage[] {
+export function initialMessages(task: TaskInput, mode: "change" | "plan" = "change"): ChatMessage[] {
   const notes: string[] = [];
   if (task.repoInstructions) {
     notes.push(`\n## Repository instructions (from ${task.repoInstructions.file})\n${task.repoInstructions.text.trim()}`);
   }
   if (task.notes) notes.push(`\n## Notes from .github/agent.yml\n${task.notes.trim()}`);
-  const system = render(TEMPLATES.system, {
+  const system = render(mode === "plan" ? TEMPLATES.planSystem : TEMPLATES.system, {
     repo: task.repo,
     steps: String(task.maxSteps),
     test_command: task.testCommand ? `\`${task.testCommand}\`` : "none found (say so in your summary; verify by other means)",
@@ -71,6 +72,7 @@ export function initialMessages(task: TaskInput): ChatMessage[] {
     body: fenceUntrusted("issue body", task.body || "(no description)"),
     comments: comments + (task.extra ? `\n${task.extra}\n` : ""),
     instructions,
+    closing: mode === "plan" ? "Explore the repository, then call `finish` with your plan." : "Start by exploring the repository, then reproduce, fix, test and call `finish`.",
   });
   return [
     { role: "system", content: system },

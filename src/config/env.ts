@@ -59,6 +59,8 @@ export const envSchema = z.object({
   AGENT_BOT_NAME: optionalString,
   AGENT_MODEL_TIMEOUT_S: intFrom(300, 1),
   AGENT_MODEL_RETRIES: intFrom(4, 0),
+  /** Pace writes to GitHub as it asks (on by default; tests against a local fake turn it off). */
+  AGENT_GITHUB_THROTTLE: bool(true),
 });
 
 export type RawEnv = z.infer<typeof envSchema>;
@@ -74,6 +76,7 @@ export interface AppEnv {
     /** Host name of the GitHub web/git server (github.com or GHE_HOST). */
     host: string;
     webhookProxyUrl: string | undefined;
+    throttle: boolean;
   };
   server: { port: number; host: string | undefined; publicUrl: string | undefined };
   log: { level: RawEnv["LOG_LEVEL"]; format: "json" | "pretty" };
@@ -189,6 +192,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
       baseUrl,
       host,
       webhookProxyUrl: e.WEBHOOK_PROXY_URL,
+      throttle: e.AGENT_GITHUB_THROTTLE,
     },
     server: { port: e.PORT, host: e.HOST, publicUrl: e.AGENT_PUBLIC_URL?.replace(/\/+$/, "") },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (production ? "json" : "pretty") },

@@ -1,0 +1,78 @@
+// The pull request body: written for a reviewer, with the evidence (the test
+// command and its result) and what the run used.
+import type { Usage } from "../jobs/types.ts";
+import type { SetupRun } from "../run/solve.ts";
+import type { TestRun } from "../run/test-run.ts";
+import { formatDuration } from "./progress-comment.ts";
+
+export type Verdict = "passed" | "failing" | "no_tests" | "incomplete";
+
+export interface PrBodyInput {
+  jobId: string;
+  issueNumber: number | undefined;
+  summary: string;
+  files: string[];
+  verdict: Verdict;
+  testCommand: string | undefined;
+  tests: TestRun | undefined;
+  setup: SetupRun | undefined;
+  /** Why the run stopped early, for incomplete work. */
+  stopReason?: string;
+  /** Changes the app refused to include (protected paths). */
+  refused: Array<{ path: string; reason: string }>;
+  model: string;
+  usage: Usage;
+  link?: string;
+}
+
+export const PR_MARKER = "<!-- issuesmith:pr -->";
+
+const VERDICT_LINE: Record<Verdict, string> = {
+  passed: "✅ **Tests pass.**",
+  failing: "⚠️ **Tests fail** — this draft needs a human (or another `/agent fix`).",
+  no_tests: "ℹ️ **No test command was found**, so this change is untested. Add `test:` to `.github/agent.yml`.",
+  incomplete: "⚠️ **Incomplete** — the run stopped before it finished; this draft holds the work so far.",
+};
+
+export function renderPrBody(input: PrBodyInput): string {
+  const out: string[] = [PR_MARKER];
+  if (input.issueNumber !== undefined) out.push(`Fixes #${input.issueNumber}`, "");
+  out.push("## Summary", "", input.summary.trim() || "_The model gave no summary._", "");
+  out.push("## Result", "", VERDICT_LINE[input.verdict]);
+  if (input.stopReason) out.push("", `Stopped: ${input.stopReason}`);
+  out.push("");
+  if (input.tests) {
+    out.push(
+      `Test command: \`${input.tests.command}\` → exit code ${input.tests.exitCode ?? "killed"} in ${formatDuration(input.tests.durationMs)}`,
+      "",
+      details("Test output (tail)", input.tests.outputTail),
+      "",
+    );
+  } else if (input.testCommand) {
+    out.push(`Test command: \`${input.testCommand}\` (not run by the app: the agent did not finish)`, "");
+  }
+  if (input.setup && !input.setup.ok) {
+    out.push(`Setup \`${input.setup.command}\` failed (exit code ${input.setup.exitCode ?? "killed"}).`, "", details("Setup output (tail)", input.setup.outputTail), "");
+  }
+  out.push("## Files changed", "", ...input.files.slice(0, 100).map((f) => `- \`${f}\``));
+  if (input.files.length > 100) out.push(`- … and ${input.files.length - 100} more`);
+  out.push("");
+  if (input.refused.length > 0) {
+    out.push("## Changes not included", "", ...input.refused.map((r) => `- \`${r.path}\`: ${r.reason}`), "");
+  }
+  const u = input.usage;
+  const used = [
+    `model \`${input.model}\``,
+    `${u.steps} steps`,
+    `${u.inputTokens.toLocaleString("en-US")} input + ${u.outputTokens.toLocaleString("en-US")} output tokens`,
+    ...(u.costUsd > 0 ? [`$${u.costUsd.toFixed(2)}`] : []),
+    formatDuration(u.wallMs),
+  ];
+  out.push("---", `<sub>Made by issuesmith · ${used.join(" · ")} · job \`${input.jobId.slice(0, 8)}\`${input.link ? ` · [trajectory](${input.link})` : ""}</sub>`);
+  return out.join("\n");
+}
+
+export function details(summary: string, body: string): string {
+  const fence = body.includes("```") ? "~~~~" : "```";
+  return `<details><summary>${summary}</summary>\n\n${fence}\n${body.trimEnd()}\n${fence}\n\n</details>`;
+}

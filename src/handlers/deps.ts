@@ -1,0 +1,17 @@
+// What webhook handlers need: enough to decide and enqueue, nothing slow.
+import type { Logger } from "pino";
+import type { Octokit } from "../github/octokit.ts";
+import type { JobQueue, JobRecord } from "../jobs/types.ts";
+import type { AppIdentity } from "../run/deps.ts";
+
+export interface HandlerDeps {
+  queue: JobQueue;
+  log: Logger;
+  identity(): Promise<AppIdentity>;
+  /** Post 👀 and the progress comment in the background (never awaited by a handler). */
+  acknowledge(job: JobRecord, octokit: Octokit): void;
+  /** Count a delivery for /metrics. */
+  countDelivery(event: string, result: DeliveryResult): void;
+}
+
+export type DeliveryResult = "enqueued" | "duplicate" | "coalesced" | "ignored" | "refused" | "replied" | "cancelled" | "error";

@@ -1,0 +1,113 @@
+// The shared decision of every trigger: is the sender a person allowed to ask,
+// what did they ask, and which job does that make. Quick: a few GETs, then
+// enqueue; acknowledging and all real work happen in the worker.
+import type { Logger } from "pino";
+import type { RepoConfig } from "../config/repo-config.ts";
+import { isBot, type Sender } from "../github/bots.ts";
+import { helpText } from "../github/help-text.ts";
+import type { Octokit, RepoRef } from "../github/octokit.ts";
+import { authorize } from "../github/permissions.ts";
+import { loadRepoConfig } from "../github/repo-config-loader.ts";
+import type { Command } from "../github/triggers.ts";
+import { targetKey, type JobKind, type JobTarget, type NewJob, type TriggerInfo } from "../jobs/types.ts";
+import type { DeliveryResult, HandlerDeps } from "./deps.ts";
+
+export interface TriggerInput {
+  deliveryId: string;
+  event: string;
+  octokit: Octokit;
+  installationId: number | undefined;
+  repo: RepoRef;
+  sender: Sender | null | undefined;
+  target: JobTarget;
+  /** A label or a command; `decide` is given the repo config to interpret it. */
+  decide(config: RepoConfig): Command | undefined;
+  comment?: { id: number; kind: NonNullable<TriggerInfo["commentKind"]> };
+  /** Extra check after the command was read (e.g. a review on someone else's PR). */
+  kindFor?(verb: "fix" | "plan", config: RepoConfig): JobKind | undefined;
+}
+
+/**
+ * Runs a handler body and counts the delivery. A malformed payload is
+ * ignored (2xx) with a warning. Other failures (GitHub unreachable) are
+ * logged and re-thrown, so the delivery shows as failed and can be redelivered.
+ */
+export async function guarded(deps: HandlerDeps, event: string, deliveryId: string, body: () => Promise<DeliveryResult | "malformed">): Promise<void> {
+  try {
+    const result = await body();
+    if (result === "malformed") {
+      deps.log.warn({ event, delivery: deliveryId }, "ignored a malformed webhook payload");
+      deps.countDelivery(event, "ignored");
+      return;
+    }
+    deps.countDelivery(event, result);
+  } catch (err) {
+    deps.countDelivery(event, "error");
+    deps.log.error({ err, event, delivery: deliveryId }, "webhook handler failed");
+    throw err;
+  }
+}
+
+export async function handleTrigger(input: TriggerInput, deps: HandlerDeps): Promise<DeliveryResult> {
+  const log = deps.log.child({ delivery: input.deliveryId, event: input.event, repo: `${input.repo.owner}/${input.repo.repo}`, issue: input.target.number });
+  if (input.installationId === undefined) return "ignored";
+  const { slug } = await deps.identity();
+  if (isBot(input.sender, slug) || !input.sender) return "ignored";
+
+  const { config, errors } = await loadRepoConfig(input.octokit, input.repo);
+  const command = input.decide(config);
+  if (!command) return "ignored";
+
+  const trigger: TriggerInfo = {
+    deliveryId: input.deliveryId,
+    event: input.event,
+    actor: input.sender.login,
+    at: new Date().toISOString(),
+    ...(command.text ? { text: command.text } : {}),
+    ...(input.comment ? { commentId: input.comment.id, commentKind: input.comment.kind } : {}),
+  };
+  const base = { installationId: input.installationId, target: input.target, trigger };
+  const reply = (text: string) => enqueue(deps, input.octokit, { ...base, kind: "reply", reply: text }, log, "replied");
+
+  const auth = await authorize(input.octokit, input.repo, input.sender.login, config);
+  if (!auth.allowed) {
+    log.info({ actor: input.sender.login, permission: auth.permission }, "trigger refused: not enough permission");
+    await reply(`Sorry @${input.sender.login}, I can only act for people who may change this repository: ${auth.reason}. A maintainer can ask on your behalf.`);
+    return "refused";
+  }
+
+  switch (command.verb) {
+    case "unknown":
+      return reply(helpText(config, { unknownVerb: command.word, configErrors: errors }));
+    case "help":
+      return reply(helpText(config, { configErrors: errors }));
+    case "stop": {
+      const stopped = await deps.queue.cancel({ key: targetKey(input.target) });
+      if (stopped.length === 0) return reply("Nothing is running or queued here, so there is nothing to stop.");
+      log.info({ jobs: stopped.map((j) => j.id) }, "cancel requested");
+      const running = stopped.filter((j) => j.state === "running").length;
+      await reply(running > 0 ? "Stopping — the job will report what it kept in its progress comment." : `Cancelled ${stopped.length} queued job${stopped.length === 1 ? "" : "s"}.`);
+      return "cancelled";
+    }
+    case "retry": {
+      const last = (await deps.queue.list({ key: targetKey(input.target), limit: 20 })).find((j) => j.kind !== "reply");
+      if (!last) return reply(`There is no earlier job here to retry. Use \`${config.command} fix\`.`);
+      const retried = { ...base, kind: last.kind, trigger: { ...trigger, text: trigger.text ?? last.trigger.text } } as NewJob;
+      if (!trigger.text && last.trigger.text) retried.trigger.text = last.trigger.text;
+      return enqueue(deps, input.octokit, retried, log);
+    }
+    case "fix":
+    case "plan": {
+      const kind = input.kindFor ? input.kindFor(command.verb, config) : command.verb === "plan" ? "plan" : input.target.isPullRequest ? "revise" : "fix";
+      if (!kind) return "ignored";
+      return enqueue(deps, input.octokit, { ...base, kind }, log);
+    }
+  }
+}
+
+async function enqueue(deps: HandlerDeps, octokit: Octokit, job: NewJob, log: Logger, okResult: DeliveryResult = "enqueued"): Promise<DeliveryResult> {
+  const result = await deps.queue.enqueue(job);
+  log.info({ job: result.job.id, kind: job.kind, status: result.status }, "trigger accepted");
+  if (result.status === "enqueued" && job.kind !== "reply") deps.acknowledge(result.job, octokit);
+  return result.status === "enqueued" ? okResult : result.status;
+}

@@ -1,0 +1,63 @@
+// The Probot app function: wires handlers, the queue's worker and our own
+// routes. Nothing else lives here.
+import type { ApplicationFunction } from "probot";
+import { loadEnv } from "./config/env.ts";
+import { registerCommentHandlers } from "./handlers/comments.ts";
+import type { HandlerDeps } from "./handlers/deps.ts";
+import { registerIssueHandlers } from "./handlers/issues.ts";
+import { opsRoutes } from "./http/ops-routes.ts";
+import { appMetrics, recordDelivery } from "./jobs/metrics.ts";
+import type { Worker } from "./jobs/types.ts";
+import { acknowledge } from "./run/acknowledge.ts";
+import { createRuntime, jobDeps, startWorker, type Runtime } from "./runtime.ts";
+
+export interface IssuesmithApp {
+  appFn: ApplicationFunction;
+  /** The worker this process runs, once the app function ran (undefined with AGENT_WORKER=false). */
+  worker(): Worker | undefined;
+  /** Stop taking jobs, let running ones reach a checkpoint, close the queue. */
+  shutdown(graceMs: number): Promise<void>;
+}
+
+export function createIssuesmithApp(runtime: Runtime): IssuesmithApp {
+  let worker: Worker | undefined;
+  let draining = false;
+  const appFn: ApplicationFunction = (app, { addHandler }) => {
+    const deps = jobDeps(runtime, app);
+    const handlerDeps: HandlerDeps = {
+      queue: runtime.queue,
+      log: runtime.log,
+      identity: deps.identity,
+      acknowledge: (job, octokit) => {
+        acknowledge(job, octokit, {
+          queue: runtime.queue,
+          redactor: runtime.redactor,
+          log: runtime.log,
+          progressIntervalMs: runtime.env.progressIntervalMs,
+          model: runtime.env.model.name,
+        }).catch((err: unknown) => runtime.log.warn({ err, job: job.id }, "acknowledgement failed; the worker will retry it"));
+      },
+      countDelivery: recordDelivery,
+    };
+    registerIssueHandlers(app, handlerDeps);
+    registerCommentHandlers(app, handlerDeps);
+    if (runtime.env.queue.runWorker) worker = startWorker(runtime, deps);
+    addHandler(opsRoutes({ queue: runtime.queue, metrics: appMetrics(), worker: () => worker, workerExpected: runtime.env.queue.runWorker, draining: () => draining }));
+  };
+  return {
+    appFn,
+    worker: () => worker,
+    async shutdown(graceMs) {
+      draining = true;
+      await worker?.stop(graceMs);
+      await runtime.close();
+    },
+  };
+}
+
+/** For `probot run ./src/index.ts`: everything from the environment. */
+const appFromEnv: ApplicationFunction = async (app, options) => {
+  const runtime = await createRuntime(loadEnv(process.env));
+  await createIssuesmithApp(runtime).appFn(app, options);
+};
+export default appFromEnv;

@@ -1,0 +1,93 @@
+// Saves what a restarted worker needs to carry on: the conversation and the
+// budget spent (in the job record, every step), and the work in progress (as
+// commits pushed to a side branch, every so often and before a shutdown).
+// The side branch keeps WIP commits off the branch people review.
+import type { Logger } from "pino";
+import type { RepoConfig } from "../config/repo-config.ts";
+import type { JobRunContext, Usage } from "../jobs/types.ts";
+import type { ChatMessage } from "../llm/types.ts";
+import type { Redactor } from "../security/redact.ts";
+import type { GitWorkspace } from "../workspace/git.ts";
+import { scanCommitted, undoProtectedChanges } from "./guard-changes.ts";
+import type { SolveState } from "./solve.ts";
+
+export interface FixCheckpoint {
+  version: 1;
+  branch: string;
+  /** The commit the work started from. */
+  base: string;
+  wipBranch: string;
+  /** Last commit pushed to wipBranch; undefined before the first push. */
+  wipSha: string | undefined;
+  messages: ChatMessage[];
+  usage: Usage;
+  testRound: number;
+}
+
+export function readCheckpoint(value: unknown): FixCheckpoint | undefined {
+  const cp = value as Partial<FixCheckpoint> | undefined;
+  if (!cp || cp.version !== 1 || typeof cp.branch !== "string" || typeof cp.base !== "string" || !Array.isArray(cp.messages) || !cp.usage) return undefined;
+  return cp as FixCheckpoint;
+}
+
+export class Checkpointer {
+  readonly #git: GitWorkspace;
+  readonly #run: Pick<JobRunContext, "update">;
+  readonly #config: RepoConfig;
+  readonly #redactor: Redactor;
+  readonly #log: Logger;
+  readonly #pushEveryMs: number;
+  #cp: FixCheckpoint;
+  #lastPush = 0;
+
+  constructor(options: { git: GitWorkspace; run: Pick<JobRunContext, "update">; config: RepoConfig; redactor: Redactor; log: Logger; checkpoint: FixCheckpoint; pushEveryMs?: number }) {
+    this.#git = options.git;
+    this.#run = options.run;
+    this.#config = options.config;
+    this.#redactor = options.redactor;
+    this.#log = options.log;
+    this.#cp = options.checkpoint;
+    this.#pushEveryMs = options.pushEveryMs ?? 30_000;
+    this.#lastPush = Date.now();
+  }
+
+  get checkpoint(): FixCheckpoint {
+    return this.#cp;
+  }
+
+  async save(state: SolveState, options: { push?: boolean } = {}): Promise<void> {
+    this.#cp = { ...this.#cp, messages: state.messages, usage: state.usage, testRound: state.testRound };
+    if (options.push || Date.now() - this.#lastPush >= this.#pushEveryMs) await this.#pushWip();
+    await this.#run.update({ checkpoint: { ...this.#cp } });
+  }
+
+  async #pushWip(): Promise<void> {
+    this.#lastPush = Date.now();
+    try {
+      const { changed } = await undoProtectedChanges(this.#git, this.#cp.base, this.#config);
+      if (changed.length === 0) return;
+      const sha = await this.#git.commitAll(`wip: issuesmith checkpoint (step ${this.#cp.usage.steps})`);
+      if (!sha) return;
+      const findings = await scanCommitted(this.#git, this.#cp.base, this.#config, this.#redactor, changed);
+      if (findings.length > 0) {
+        this.#log.warn({ findings: findings.length }, "checkpoint not pushed: the work in progress looks like it holds a secret");
+        return;
+      }
+      await this.#git.push(this.#cp.wipBranch, { expect: this.#cp.wipSha ?? null });
+      this.#cp = { ...this.#cp, wipSha: sha };
+    } catch (err) {
+      // A missed checkpoint costs only redone work; the job goes on.
+      this.#log.warn({ err }, "checkpoint push failed");
+    }
+  }
+
+  /** Drop the side branch once the real branch holds the work. */
+  async discard(): Promise<void> {
+    if (!this.#cp.wipSha) return;
+    try {
+      await this.#git.deleteRemoteBranch(this.#cp.wipBranch);
+    } catch (err) {
+      this.#log.warn({ err }, "could not delete the checkpoint branch");
+    }
+  }
+}

@@ -1,0 +1,136 @@
+// What every GitHub job does around its own work: acknowledge, read the
+// config, clone into a private workspace, and end with a report whatever
+// happened — a known error in words, a bug as "internal error" plus a log.
+import type { Logger } from "pino";
+import type { RepoConfig } from "../config/repo-config.ts";
+import { Cancelled, LimitReached, Transient, UserError, errorMessage } from "../errors.ts";
+import type { Octokit, RepoRef } from "../github/octokit.ts";
+import { ProgressComment } from "../github/progress-comment.ts";
+import { CONFIG_PATH, loadRepoConfig } from "../github/repo-config-loader.ts";
+import type { JobOutcome, JobRecord, JobRunContext } from "../jobs/types.ts";
+import type { ChatModel } from "../llm/types.ts";
+import type { Redactor } from "../security/redact.ts";
+import { GitWorkspace } from "../workspace/git.ts";
+import type { Workspace } from "../workspace/types.ts";
+import { acknowledge } from "./acknowledge.ts";
+import type { AppIdentity, JobDeps } from "./deps.ts";
+import { bulletList } from "./report-text.ts";
+import { JobReporter } from "./reporter.ts";
+import { createWorkspaceDir, removeWorkspaceDir } from "./workspace-dir.ts";
+
+export interface JobScope {
+  job: JobRecord;
+  run: JobRunContext;
+  deps: JobDeps;
+  log: Logger;
+  octokit: Octokit;
+  repo: RepoRef;
+  redactor: Redactor;
+  model: ChatModel;
+  reporter: JobReporter;
+  identity: AppIdentity;
+  /** The installation token, fresh (it is remembered by the redactor). */
+  token: () => Promise<string>;
+}
+
+/**
+ * Run `work` inside a job scope. The config is read first: errors end the job
+ * with every problem listed. Whatever `work` throws ends in a report.
+ */
+export async function withJobScope(
+  job: JobRecord,
+  run: JobRunContext,
+  deps: JobDeps,
+  work: (scope: JobScope, config: RepoConfig, workspaces: WorkspaceMaker) => Promise<JobOutcome>,
+): Promise<JobOutcome> {
+  const repo: RepoRef = { owner: job.target.owner, repo: job.target.repo };
+  const log = deps.log.child({ job: job.id, repo: `${repo.owner}/${repo.repo}`, issue: job.target.number, kind: job.kind });
+  const octokit = await deps.octokitFor(job.installationId);
+  const redactor = deps.redactor;
+  const token = async () => {
+    const auth = (await octokit.auth({ type: "installation" })) as { token: string };
+    redactor.add(auth.token);
+    return auth.token;
+  };
+  await token(); // the redactor knows the token before anything can print it
+  const model = deps.model();
+  const commentId = await acknowledge(job, octokit, { queue: deps.queue, redactor, log, progressIntervalMs: deps.env.progressIntervalMs, model: model.name });
+  const progress = new ProgressComment({ octokit, repo, issueNumber: job.target.number, commentId, redactor, intervalMs: deps.env.progressIntervalMs, log });
+  const link = deps.trajectories?.link(job.id);
+  const reporter = new JobReporter({
+    state: { jobId: job.id, kind: job.kind, phase: "clone", model: model.name, resumed: run.resumed, ...(link ? { link } : {}) },
+    progress,
+    run,
+    ...(deps.trajectories ? { sink: deps.trajectories } : {}),
+  });
+  const workspaces = new WorkspaceMaker(deps, job, run);
+  try {
+    const { config, errors } = await loadRepoConfig(octokit, repo);
+    if (errors.length > 0) {
+      const text = `Fix these problems in \`${CONFIG_PATH}\` and ask again:\n\n${bulletList(errors.map((e) => `\`${e}\``))}`;
+      await reporter.final(false, `Stopped: ${CONFIG_PATH} has ${errors.length} error${errors.length === 1 ? "" : "s"}`, text);
+      return { status: "config_error", summary: `invalid ${CONFIG_PATH}: ${errors.join("; ")}` };
+    }
+    reporter.state.maxSteps = config.budget.steps;
+    const identity = await deps.identity();
+    return await work({ job, run, deps, log, octokit, repo, redactor, model, reporter, identity, token }, config, workspaces);
+  } catch (err) {
+    if (err instanceof Transient) {
+      if (run.signal.aborted) await reporter.final(false, "Paused: the worker is restarting", "The job will resume from its last checkpoint.").catch(() => undefined);
+      throw err; // the queue retries or resumes it
+    }
+    const usage = reporter.state.usage;
+    if (err instanceof Cancelled || err instanceof LimitReached) {
+      const headline = err instanceof Cancelled ? "Stopped on request" : `Stopped: ${err.message}`;
+      await reporter.final(false, headline, "Nothing was changed.").catch(() => undefined);
+      return { status: err instanceof Cancelled ? "cancelled" : "limit", summary: headline, ...(usage ? { usage } : {}) };
+    }
+    if (err instanceof UserError) {
+      await reporter.final(false, `Stopped: ${err.message}`, bulletList(err.details)).catch(() => undefined);
+      return { status: "error", summary: err.message, ...(usage ? { usage } : {}) };
+    }
+    log.error({ err }, "job failed with an unexpected error");
+    const message = redactor.redact(errorMessage(err));
+    await reporter
+      .final(false, "Stopped: an internal error", `issuesmith hit an unexpected error (${message}). The operator can find it in the logs under job \`${job.id}\`.`)
+      .catch(() => undefined);
+    return { status: "error", summary: message, ...(usage ? { usage } : {}) };
+  } finally {
+    await progress.flush();
+    await workspaces.removeAll();
+  }
+}
+
+/** Makes the job's workspace dirs and clones into them; removes them at the end. */
+export class WorkspaceMaker {
+  readonly #deps: JobDeps;
+  readonly #job: JobRecord;
+  readonly #run: JobRunContext;
+  readonly #made: Workspace[] = [];
+
+  constructor(deps: JobDeps, job: JobRecord, run: JobRunContext) {
+    this.#deps = deps;
+    this.#job = job;
+    this.#run = run;
+  }
+
+  async clone(scope: JobScope, cloneUrl: string, branch: string): Promise<{ workspace: Workspace; git: GitWorkspace }> {
+    await scope.reporter.phase("clone");
+    const workspace = await createWorkspaceDir(this.#deps.env.workDir, this.#job.id);
+    this.#made.push(workspace);
+    const git = await GitWorkspace.clone({
+      cloneUrl,
+      dir: workspace.repoDir,
+      branch,
+      token: scope.token,
+      identity: scope.identity.git,
+      home: workspace.homeDir,
+      signal: this.#run.signal,
+    });
+    return { workspace, git };
+  }
+
+  async removeAll(): Promise<void> {
+    for (const ws of this.#made.splice(0)) await removeWorkspaceDir(ws);
+  }
+}

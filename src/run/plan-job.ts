@@ -1,0 +1,65 @@
+// `/agent plan`: explore with read-only tools and reply with a plan (files,
+// approach, risks, testing). Nothing is changed or pushed.
+import type { JobOutcome, JobRecord, JobRunContext } from "../jobs/types.ts";
+import { createRegistry, defaultTools } from "../tools/registry.ts";
+import type { JobDeps } from "./deps.ts";
+import { triggerInstructions } from "./fix-job.ts";
+import { loadIssueText, readRepoInstructions } from "./issue-context.ts";
+import { withJobScope } from "./job-scope.ts";
+import { stopHeadline } from "./report-text.ts";
+import { solve } from "./solve.ts";
+
+const PLAN_TOOLS = new Set(["view", "search", "finish"]);
+const planTools = createRegistry(defaultTools().filter((t) => PLAN_TOOLS.has(t.name)));
+
+export async function runPlanJob(job: JobRecord, run: JobRunContext, deps: JobDeps): Promise<JobOutcome> {
+  return withJobScope(job, run, deps, async (scope, config, workspaces) => {
+    const { octokit, repo, reporter, log } = scope;
+    const { data: repoData } = await octokit.request("GET /repos/{owner}/{repo}", repo);
+    const issue = await loadIssueText(octokit, repo, job.target.number, config, scope.identity.slug);
+    const { workspace, git } = await workspaces.clone(scope, repoData.clone_url, repoData.default_branch);
+    // A plan on a pull request is about the PR's code, forks included.
+    if (job.target.isPullRequest) await git.checkoutRef(`refs/pull/${job.target.number}/head`);
+    const repoInstructions = await readRepoInstructions(workspace.repoDir);
+    await reporter.phase("plan");
+    const result = await solve({
+      workspace,
+      runner: deps.runner,
+      config,
+      mode: "plan",
+      verify: false,
+      skipSetup: true,
+      task: {
+        source: `${repo.owner}/${repo.repo}#${job.target.number}`,
+        repo: `${repo.owner}/${repo.repo}`,
+        title: issue.title,
+        body: issue.body,
+        comments: issue.comments,
+        ...triggerInstructions(job),
+        ...(config.notes ? { notes: config.notes } : {}),
+        ...(repoInstructions ? { repoInstructions } : {}),
+      },
+      model: scope.model,
+      tools: planTools,
+      redactor: scope.redactor,
+      prices: deps.env.model.prices,
+      contextWindow: deps.env.model.contextWindow,
+      maxOutputTokens: deps.env.model.maxOutputTokens,
+      signal: run.signal,
+      log,
+      onEvent: async (e) => {
+        // Planning shows as one phase; the loop's own "edit" phase is not news here.
+        if (e.type !== "phase") await reporter.event(e);
+      },
+      onCheckpoint: (state) => reporter.usage(state.usage),
+    });
+    reporter.usage(result.usage);
+    if (result.stop !== "finish" || !result.summary?.trim()) {
+      const headline = result.stop === "finish" ? "Stopped: the model finished without a plan" : stopHeadline(result);
+      await reporter.final(false, headline, `${result.reason ?? ""}\n\n${reporter.triedText()}`);
+      return { status: result.stop === "limit" ? "limit" : result.stop === "cancelled" ? "cancelled" : "error", summary: headline, usage: result.usage };
+    }
+    await reporter.final(true, "Plan", `${result.summary.trim()}\n\n_Nothing was changed. Reply \`${config.command} fix\` to carry it out, with corrections as free text._`);
+    return { status: "plan_posted", summary: "plan posted", usage: result.usage };
+  });
+}

@@ -1,0 +1,56 @@
+// Publishing the work: protected changes undone, the diff scanned, one commit
+// on the branch (fast-forward, never a rewrite of a published branch), and a
+// pull request found or opened.
+import type { RepoConfig } from "../config/repo-config.ts";
+import type { Octokit, RepoRef } from "../github/octokit.ts";
+import { openOrUpdatePull, type PullRef } from "../github/pull-requests.ts";
+import type { Finding } from "../security/secret-scan.ts";
+import type { Redactor } from "../security/redact.ts";
+import type { GitWorkspace } from "../workspace/git.ts";
+import { scanCommitted, undoProtectedChanges } from "./guard-changes.ts";
+
+export interface Prepared {
+  /** Paths in the commit. */
+  changed: string[];
+  refused: Array<{ path: string; reason: string }>;
+  findings: Finding[];
+  /** The commit to push; undefined when nothing changed. */
+  sha: string | undefined;
+}
+
+/** Squash the work since `base` into one commit and check it; nothing leaves the machine yet. */
+export async function prepareCommit(git: GitWorkspace, base: string, config: RepoConfig, redactor: Redactor, message: string): Promise<Prepared> {
+  const { changed, refused } = await undoProtectedChanges(git, base, config);
+  if (changed.length === 0) {
+    await git.squashSince(base, message); // drops WIP commits that only held refused changes
+    return { changed, refused, findings: [], sha: undefined };
+  }
+  const sha = await git.squashSince(base, message);
+  if (!sha) return { changed: [], refused, findings: [], sha: undefined };
+  const findings = await scanCommitted(git, base, config, redactor, changed);
+  return { changed: await git.diffPaths(base), refused, findings, sha };
+}
+
+export interface PublishTarget {
+  octokit: Octokit;
+  repo: RepoRef;
+  branch: string;
+  /** What the remote branch holds now: a sha, or null when it must not exist yet. */
+  expect: string | null | undefined;
+}
+
+export async function pushAndOpenPull(
+  git: GitWorkspace,
+  target: PublishTarget,
+  pr: { base: string; title: string; body: string; draft: boolean; labels: string[] },
+): Promise<PullRef> {
+  await git.push(target.branch, { expect: target.expect });
+  return openOrUpdatePull(target.octokit, target.repo, { branch: target.branch, ...pr });
+}
+
+export function findingsText(findings: Finding[]): string {
+  return findings
+    .slice(0, 20)
+    .map((f) => `- \`${f.path}${f.line ? `:${f.line}` : ""}\` — ${f.kind}${f.excerpt ? `: \`${f.excerpt.replace(/`/g, "'")}\`` : ""}`)
+    .join("\n");
+}

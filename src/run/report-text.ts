@@ -1,0 +1,31 @@
+// The words of a job's final report: what happened, why it stopped, what was
+// tried, and the last test output — never a silent end.
+import { details } from "../github/pr-body.ts";
+import type { TestRun } from "./test-run.ts";
+import type { SolveResult } from "./solve.ts";
+
+export function testEvidence(tests: TestRun | undefined, testCommand: string | undefined): string {
+  if (tests) {
+    const verdict = tests.passed ? "passed" : `failed (exit code ${tests.exitCode ?? "killed"})`;
+    return `Tests: \`${tests.command}\` ${verdict}.\n\n${details("Last test output", tests.outputTail)}`;
+  }
+  return testCommand ? `Tests: \`${testCommand}\` was not run by the app (the agent did not finish).` : "Tests: no test command was found in the repository or in `.github/agent.yml`.";
+}
+
+/** One line on why the run ended without finishing, for headlines. */
+export function stopHeadline(result: SolveResult): string {
+  switch (result.stop) {
+    case "limit":
+      return `Stopped: ${result.limit?.message ?? "a budget limit was reached"}`;
+    case "model_error":
+      return "Stopped: the model did not follow the tool protocol";
+    case "cancelled":
+      return "Stopped on request";
+    case "finish":
+      return "Finished";
+  }
+}
+
+export function bulletList(items: string[]): string {
+  return items.map((i) => `- ${i}`).join("\n");
+}

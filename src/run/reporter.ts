@@ -1,0 +1,90 @@
+// Turns a job's events into its progress comment, its job record's phase and
+// its trajectory: one place, so the three never disagree.
+import type { ProgressComment, ProgressState } from "../github/progress-comment.ts";
+import type { JobRunContext, Usage } from "../jobs/types.ts";
+import type { Phase } from "./phases.ts";
+import type { SolveEvent } from "./solve.ts";
+import type { TrajectorySink } from "./trajectory-sink.ts";
+
+export interface ActionLog {
+  /** Calls per tool name. */
+  counts: Record<string, number>;
+  /** The last actions, newest last, one line each. */
+  recent: string[];
+}
+
+export class JobReporter {
+  readonly state: ProgressState;
+  readonly actions: ActionLog = { counts: {}, recent: [] };
+  readonly #progress: ProgressComment | undefined;
+  readonly #run: Pick<JobRunContext, "update"> | undefined;
+  readonly #sink: TrajectorySink | undefined;
+
+  constructor(options: { state: ProgressState; progress?: ProgressComment; run?: Pick<JobRunContext, "update">; sink?: TrajectorySink }) {
+    this.state = options.state;
+    this.#progress = options.progress;
+    this.#run = options.run;
+    this.#sink = options.sink;
+  }
+
+  async phase(phase: Phase, detail?: string): Promise<void> {
+    this.state.phase = phase;
+    this.#progress?.update({ ...this.state });
+    await this.#run?.update({ phase });
+    await this.#sink?.record(this.state.jobId, { type: "phase", phase, ...(detail ? { detail } : {}) });
+  }
+
+  usage(usage: Usage): void {
+    this.state.usage = usage;
+  }
+
+  /** Everything solve() reports. */
+  async event(event: SolveEvent): Promise<void> {
+    if (event.type === "phase") return this.phase(event.phase, event.detail);
+    await this.#sink?.record(this.state.jobId, event);
+    if (event.type === "model") {
+      this.state.step = event.step;
+    } else if (event.type === "tool") {
+      const line = describeCall(event.name, event.arguments);
+      this.state.lastAction = line;
+      this.actions.counts[event.name] = (this.actions.counts[event.name] ?? 0) + 1;
+      this.actions.recent.push(`${line}${event.isError ? " (failed)" : ""}`);
+      if (this.actions.recent.length > 12) this.actions.recent.shift();
+      this.#progress?.update({ ...this.state });
+    }
+  }
+
+  async final(ok: boolean, headline: string, details: string): Promise<void> {
+    this.state.final = { ok, headline, details };
+    if (this.#progress) {
+      await this.#progress.flush();
+      await this.#progress.post({ ...this.state });
+    }
+    await this.#sink?.record(this.state.jobId, { type: "outcome", status: ok ? "ok" : "stopped", summary: headline });
+  }
+
+  /** "What was tried", for a report of a job that did not succeed. */
+  triedText(): string {
+    const counts = Object.entries(this.actions.counts)
+      .sort((a, b) => b[1] - a[1])
+      .map(([n, c]) => `${n} ×${c}`)
+      .join(", ");
+    if (!counts) return "The model took no action.";
+    return `Tools used: ${counts}. Last actions:\n${this.actions.recent.map((a) => `- \`${a.replace(/`/g, "'")}\``).join("\n")}`;
+  }
+}
+
+/** `edit src/a.ts`, `shell npm test`: one short line for people. */
+export function describeCall(name: string, args: string): string {
+  let parsed: Record<string, unknown> = {};
+  try {
+    const v: unknown = JSON.parse(args || "{}");
+    if (v && typeof v === "object") parsed = v as Record<string, unknown>;
+  } catch {
+    return name;
+  }
+  const main = parsed.path ?? parsed.command ?? parsed.pattern ?? parsed.filter ?? "";
+  const text = typeof main === "string" ? main : JSON.stringify(main);
+  const one = text.replace(/\s+/g, " ").trim();
+  return one ? `${name} ${one.length > 60 ? `${one.slice(0, 59)}…` : one}` : name;
+}

@@ -1,0 +1,176 @@
+// A revision of a pull request: the free text of `/agent fix` plus the
+// unresolved review feedback, answered with one follow-up commit on the same
+// branch (never a force-push), replies in the addressed threads, and the PR
+// body's result brought up to date. On a fork the app cannot push to, it opens
+// a PR of its own (or replies with the patch) and says which.
+import type { RepoConfig } from "../config/repo-config.ts";
+import { details } from "../github/pr-body.ts";
+import { openOrUpdatePull } from "../github/pull-requests.ts";
+import { markReadyForReview, replyInThread, resolveThread } from "../github/review-threads.ts";
+import type { JobOutcome, JobRecord, JobRunContext } from "../jobs/types.ts";
+import type { GitWorkspace } from "../workspace/git.ts";
+import type { JobDeps } from "./deps.ts";
+import { INCOMPLETE_LABEL, triggerInstructions } from "./fix-job.ts";
+import { loadIssueText, readRepoInstructions, speakerFilter } from "./issue-context.ts";
+import { withJobScope, type JobScope } from "./job-scope.ts";
+import { findingsText, prepareCommit } from "./publish.ts";
+import { stopHeadline, testEvidence } from "./report-text.ts";
+import { feedbackSection, loadReviewFeedback, type ReviewFeedback } from "./review-feedback.ts";
+import { updateRevisionSection } from "./revision-section.ts";
+import { solve, type SolveResult } from "./solve.ts";
+
+export async function runReviseJob(job: JobRecord, run: JobRunContext, deps: JobDeps): Promise<JobOutcome> {
+  return withJobScope(job, run, deps, async (scope, config, workspaces) => {
+    const { octokit, repo, reporter, redactor, log } = scope;
+    const n = job.target.number;
+    const { data: pr } = await octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { ...repo, pull_number: n });
+    if (pr.state !== "open") {
+      await reporter.final(false, "Stopped: this pull request is closed", "Reopen it and ask again.");
+      return { status: "error", summary: "pull request is closed" };
+    }
+    const speaks = speakerFilter(octokit, repo, config, scope.identity.slug);
+    const conversation = await loadIssueText(octokit, repo, n, config, scope.identity.slug);
+    const feedback = await loadReviewFeedback(octokit, repo, n, speaks);
+    const sameRepo = pr.head.repo?.full_name.toLowerCase() === pr.base.repo.full_name.toLowerCase();
+
+    const { workspace, git } = await workspaces.clone(scope, pr.base.repo.clone_url, pr.base.ref);
+    if (sameRepo) {
+      await git.fetchBranch(pr.head.ref);
+      await git.checkoutNewBranch(pr.head.ref, `origin/${pr.head.ref}`);
+    } else {
+      await git.checkoutRef(`refs/pull/${n}/head`);
+      await git.checkoutNewBranch(`${config.branch_prefix}pr-${n}-revision`);
+    }
+    const startSha = await git.head();
+    const repoInstructions = await readRepoInstructions(workspace.repoDir);
+    const feedbackText = feedbackSection(feedback);
+
+    const result = await solve({
+      workspace,
+      runner: deps.runner,
+      config,
+      task: {
+        source: `${repo.owner}/${repo.repo}#${n} (pull request, branch ${pr.head.ref})`,
+        repo: `${repo.owner}/${repo.repo}`,
+        title: `Revise pull request #${n}: ${pr.title}`,
+        body: pr.body ?? "",
+        comments: conversation.comments,
+        ...triggerInstructions(job),
+        ...(config.notes ? { notes: config.notes } : {}),
+        ...(repoInstructions ? { repoInstructions } : {}),
+        ...(feedbackText ? { extra: feedbackText } : {}),
+      },
+      model: scope.model,
+      tools: deps.tools,
+      redactor,
+      prices: deps.env.model.prices,
+      contextWindow: deps.env.model.contextWindow,
+      maxOutputTokens: deps.env.model.maxOutputTokens,
+      signal: run.signal,
+      log,
+      onEvent: (e) => reporter.event(e),
+      onCheckpoint: (state) => reporter.usage(state.usage),
+    });
+    reporter.usage(result.usage);
+
+    await reporter.phase("push");
+    const summaryLine = (result.summary ?? "").split("\n").find((l) => l.trim()) ?? "Address review feedback";
+    const prepared = await prepareCommit(git, startSha, config, redactor, `Address review feedback on #${n}\n\n${summaryLine}`);
+    if (!prepared.sha) {
+      const headline = result.stop === "finish" ? "Stopped: no change was made" : stopHeadline(result);
+      await reporter.final(false, headline, `${result.summary ? `The model said:\n\n> ${result.summary.trim().split("\n").join("\n> ")}\n\n` : ""}${reporter.triedText()}\n\n${testEvidence(result.tests, result.testCommand)}`);
+      return { status: result.stop === "limit" ? "limit" : result.stop === "cancelled" ? "cancelled" : "no_change", summary: headline, usage: result.usage };
+    }
+    if (prepared.findings.length > 0) {
+      await reporter.final(false, "Stopped: refused to push — the change looks like it contains a secret", `Nothing was pushed. Findings:\n\n${findingsText(prepared.findings)}`);
+      return { status: "error", summary: "refused to push: secret-like content", usage: result.usage };
+    }
+    if (sameRepo) return publishOnBranch(scope, git, config, pr, feedback, result, prepared.sha);
+    return publishForFork(scope, git, config, pr, result, prepared.sha);
+  });
+}
+
+interface PullInfo {
+  number: number;
+  node_id: string;
+  draft?: boolean;
+  body: string | null;
+  title: string;
+  html_url: string;
+  head: { ref: string };
+  base: { ref: string };
+  user: { login: string } | null;
+}
+
+async function publishOnBranch(scope: JobScope, git: GitWorkspace, config: RepoConfig, pr: PullInfo, feedback: ReviewFeedback, result: SolveResult, sha: string): Promise<JobOutcome> {
+  const { octokit, repo, reporter, redactor, job } = scope;
+  await git.push(pr.head.ref); // fast-forward only: reviewers keep their history
+  const commitUrl = `${pr.html_url}/commits/${sha}`;
+  const short = sha.slice(0, 7);
+  const changed = new Set(await git.diffPaths(`${sha}~1`));
+  const passed = result.stop === "finish" && (result.tests?.passed ?? !result.testCommand);
+  const summaryLine = (result.summary ?? "").split("\n").find((l) => l.trim()) ?? "";
+
+  // Threads on files this commit touched are the ones it addressed.
+  const addressed = feedback.threads.filter((t) => changed.has(t.path));
+  for (const t of addressed) {
+    const first = t.comments[0]!;
+    await replyInThread(octokit, repo, pr.number, first.id, redactor.redact(`Addressed in [\`${short}\`](${commitUrl})${summaryLine ? `: ${summaryLine}` : "."}`));
+    if (config.resolve_threads) await resolveThread(octokit, t.id).catch((err: unknown) => scope.log.warn({ err }, "could not resolve a review thread"));
+  }
+
+  const section = [
+    `### Revision [\`${short}\`](${commitUrl}) (job \`${job.id.slice(0, 8)}\`)`,
+    "",
+    (result.summary ?? result.reason ?? "").trim(),
+    "",
+    testEvidence(result.tests, result.testCommand),
+  ].join("\n");
+  await octokit.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", { ...repo, pull_number: pr.number, body: redactor.redact(updateRevisionSection(pr.body ?? "", section)) });
+
+  const ours = pr.user?.login.toLowerCase() === `${scope.identity.slug}[bot]`.toLowerCase();
+  let readyNote = "";
+  if (passed && pr.draft && ours && config.ready_when_green) {
+    await markReadyForReview(octokit, pr.node_id);
+    await octokit.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", { ...repo, issue_number: pr.number, name: INCOMPLETE_LABEL }).catch(() => undefined);
+    readyNote = " The pull request is now ready for review.";
+  }
+  const verdict = result.stop !== "finish" ? `incomplete: ${result.reason ?? stopHeadline(result)}` : passed ? "tests pass" : "tests still fail";
+  await reporter.final(
+    passed,
+    `Pushed ${short} to #${pr.number} — ${verdict}`,
+    `${commitUrl}\n\nReplied in ${addressed.length} of ${feedback.threads.length} review thread${feedback.threads.length === 1 ? "" : "s"}.${readyNote}\n\n${testEvidence(result.tests, result.testCommand)}`,
+  );
+  return { status: "pr_updated", summary: `pushed ${short}: ${verdict}`, prNumber: pr.number, prUrl: pr.html_url, usage: result.usage };
+}
+
+async function publishForFork(scope: JobScope, git: GitWorkspace, config: RepoConfig, pr: PullInfo, result: SolveResult, sha: string): Promise<JobOutcome> {
+  const { octokit, repo, reporter, redactor } = scope;
+  const evidence = testEvidence(result.tests, result.testCommand);
+  if (config.fork_fallback === "patch") {
+    const patch = redactor.redact(await git.diff(`${sha}~1`));
+    await reporter.final(
+      true,
+      `This pull request comes from a fork I cannot push to, so here is the change as a patch`,
+      `Apply it with \`git apply\`:\n\n${details("patch", patch.length > 60_000 ? `${patch.slice(0, 60_000)}\n[... cut ...]` : patch)}\n\n${evidence}`,
+    );
+    return { status: "pr_updated", summary: "replied with a patch (fork)", usage: result.usage };
+  }
+  const branch = await git.currentBranch();
+  await git.push(branch, { expect: null });
+  const passed = result.stop === "finish" && (result.tests?.passed ?? !result.testCommand);
+  const opened = await openOrUpdatePull(octokit, repo, {
+    branch,
+    base: pr.base.ref,
+    title: redactor.redact(`Revision of #${pr.number}: ${pr.title}`),
+    body: redactor.redact(`Builds on #${pr.number} (from a fork the app cannot push to) with the requested changes.\n\n## Summary\n\n${(result.summary ?? result.reason ?? "").trim()}\n\n${evidence}`),
+    draft: !passed,
+    labels: [],
+  });
+  await reporter.final(
+    passed,
+    `This pull request comes from a fork I cannot push to, so I opened #${opened.number} with the changes`,
+    `${opened.url} builds on this branch and targets \`${pr.base.ref}\`.\n\n${evidence}`,
+  );
+  return { status: "pr_opened", summary: `opened #${opened.number} for fork PR #${pr.number}`, prNumber: opened.number, prUrl: opened.url, usage: result.usage };
+}

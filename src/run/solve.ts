@@ -1,0 +1,211 @@
+// The core of every job, whoever asked (app, CLI, eval): set up the
+// workspace, run the agent loop, then run the tests ourselves and give the
+// failures back for another round. "Done" is decided by that evidence.
+import type { Logger } from "pino";
+import type { RepoConfig } from "../config/repo-config.ts";
+import { Cancelled, LimitReached } from "../errors.ts";
+import type { Usage } from "../jobs/types.ts";
+import type { ChatMessage, ChatModel } from "../llm/types.ts";
+import { BudgetTracker, limitsFromConfig } from "../agent/budget.ts";
+import { runAgentLoop, type AgentEvent, type ToolCaller } from "../agent/loop.ts";
+import { initialMessages, testFailedMessage, type TaskInput } from "../agent/prompt.ts";
+import type { PriceTable } from "../agent/prices.ts";
+import type { Redactor } from "../security/redact.ts";
+import type { ToolContext } from "../tools/define.ts";
+import { detectSetupCommand, detectTestCommand } from "../workspace/detect.ts";
+import type { CommandRunner, Workspace } from "../workspace/types.ts";
+import { runTestCommand, type TestRun } from "./test-run.ts";
+import type { Phase } from "./phases.ts";
+
+export interface SetupRun {
+  command: string;
+  ok: boolean;
+  exitCode: number | null;
+  outputTail: string;
+  durationMs: number;
+}
+
+export type SolveEvent = { type: "phase"; phase: Phase; detail?: string } | AgentEvent | { type: "test"; run: TestRun; round: number };
+
+/** What a resumed job brings back from its checkpoint. */
+export interface SolveResume {
+  messages: ChatMessage[];
+  usage: Usage;
+  testRound: number;
+}
+
+export interface SolveState {
+  messages: ChatMessage[];
+  usage: Usage;
+  testRound: number;
+}
+
+export interface SolveOptions {
+  workspace: Workspace;
+  runner: CommandRunner;
+  config: RepoConfig;
+  task: Omit<TaskInput, "testCommand" | "maxSteps">;
+  model: ChatModel;
+  tools: ToolCaller;
+  redactor: Redactor;
+  prices?: PriceTable;
+  contextWindow: number;
+  maxOutputTokens: number;
+  /** Fraction of the window past which history is condensed. */
+  condenseThreshold?: number;
+  signal: AbortSignal;
+  log: Logger;
+  resume?: SolveResume;
+  /** Skip the setup phase. */
+  skipSetup?: boolean;
+  /** false: no test run after finish (plans; eval applies hidden tests itself). */
+  verify?: boolean;
+  /** "plan" uses the planning prompt. */
+  mode?: "change" | "plan";
+  onEvent?: (event: SolveEvent) => void | Promise<void>;
+  /** Called after every step with what a restarted job needs. */
+  onCheckpoint?: (state: SolveState) => void | Promise<void>;
+}
+
+export type SolveStop = "finish" | "limit" | "model_error" | "cancelled";
+
+export interface SolveResult {
+  stop: SolveStop;
+  /** The model's summary, when it finished. */
+  summary: string | undefined;
+  /** Why it stopped, for people, when it did not finish. */
+  reason: string | undefined;
+  limit: LimitReached | undefined;
+  testCommand: string | undefined;
+  /** The app's last own test run (after finish), if any. */
+  tests: TestRun | undefined;
+  /** Rounds given back to the model after failing tests. */
+  testRounds: number;
+  setup: SetupRun | undefined;
+  usage: Usage;
+  messages: ChatMessage[];
+}
+
+export async function solve(options: SolveOptions): Promise<SolveResult> {
+  const { workspace, runner, config, log } = options;
+  const emit = async (e: SolveEvent) => {
+    await options.onEvent?.(e);
+  };
+  const budget = new BudgetTracker(limitsFromConfig(config.budget), options.model.name, options.prices, { used: options.resume?.usage });
+
+  // The wall clock is a hard cap: when it runs out, running commands are killed too.
+  const wall = new AbortController();
+  const wallTimer = setTimeout(() => {
+    const u = budget.usage;
+    wall.abort(new LimitReached("wall_clock", u.wallMs, budget.limits.wallMs, `budget limit reached: wall clock (${Math.round(budget.limits.wallMs / 60_000)} min)`));
+  }, budget.remainingMs);
+  const signal = AbortSignal.any([options.signal, wall.signal]);
+
+  try {
+    const testCommand = config.test ?? (await detectTestCommand(workspace.repoDir));
+    let setup: SetupRun | undefined;
+    // A resumed job has a fresh workspace: dependencies are installed again.
+    if (!options.skipSetup) {
+      setup = await runSetup(options, signal, emit);
+    }
+    const messages =
+      options.resume?.messages ??
+      initialMessages(
+        {
+        ...options.task,
+        testCommand,
+        maxSteps: config.budget.steps,
+        extra: [options.task.extra, setup && !setup.ok ? setupFailedNote(setup) : undefined].filter(Boolean).join("\n\n") || undefined,
+        },
+        options.mode,
+      );
+    const context: ToolContext = { workspace, runner, config, testCommand, redactor: options.redactor, signal };
+    let testRound = options.resume?.testRound ?? 0;
+    let tests: TestRun | undefined;
+    const result = (stop: SolveStop, extra: Partial<SolveResult>): SolveResult => ({
+      stop,
+      summary: undefined,
+      reason: undefined,
+      limit: undefined,
+      testCommand,
+      tests,
+      testRounds: testRound,
+      setup,
+      usage: budget.usage,
+      messages,
+      ...extra,
+    });
+
+    for (;;) {
+      await emit({ type: "phase", phase: "edit" });
+      const loop = await runAgentLoop({
+        model: options.model,
+        tools: options.tools,
+        context,
+        messages,
+        budget,
+        signal,
+        condense: {
+          window: options.contextWindow,
+          maxOutputTokens: options.maxOutputTokens,
+          threshold: options.condenseThreshold ?? 0.7,
+          keepRecentTurns: 6,
+        },
+        onEvent: async (e) => {
+          await emit(e);
+          if (e.type === "tool") await options.onCheckpoint?.({ messages, usage: budget.usage, testRound });
+        },
+      });
+      if (loop.stop === "limit") return result("limit", { limit: loop.error, reason: loop.error.message });
+      if (loop.stop === "cancelled") return result("cancelled", { reason: loop.error.message });
+      if (loop.stop === "model_error") return result("model_error", { reason: loop.error.message });
+
+      if (options.verify === false || !testCommand) return result("finish", { summary: loop.summary });
+      await emit({ type: "phase", phase: "test" });
+      tests = await runTestCommand(runner, workspace, testCommand, config.budget.test_timeout_seconds * 1000, signal, options.redactor);
+      await emit({ type: "test", run: tests, round: testRound });
+      if (signal.aborted) return abortedResult(signal, result, loop.summary);
+      if (tests.passed || testRound >= config.budget.test_rounds) return result("finish", { summary: loop.summary, tests });
+      testRound++;
+      log.info({ round: testRound, exitCode: tests.exitCode }, "tests failed after finish; giving the model another round");
+      messages.push({
+        role: "user",
+        content: testFailedMessage({ round: testRound, rounds: config.budget.test_rounds, command: testCommand, exitCode: tests.exitCode, summary: tests.summary }),
+      });
+      await options.onCheckpoint?.({ messages, usage: budget.usage, testRound });
+    }
+  } finally {
+    clearTimeout(wallTimer);
+  }
+}
+
+function abortedResult(signal: AbortSignal, result: (stop: SolveStop, extra: Partial<SolveResult>) => SolveResult, summary: string): SolveResult {
+  const reason: unknown = signal.reason;
+  if (reason instanceof LimitReached) return result("limit", { limit: reason, reason: reason.message, summary });
+  if (reason instanceof Cancelled) return result("cancelled", { reason: reason.message, summary });
+  throw reason instanceof Error ? reason : new Cancelled();
+}
+
+async function runSetup(options: SolveOptions, signal: AbortSignal, emit: (e: SolveEvent) => Promise<void>): Promise<SetupRun | undefined> {
+  const { config, workspace, runner } = options;
+  if (config.setup === null) return undefined; // explicitly disabled
+  const command = config.setup ?? (await detectSetupCommand(workspace.repoDir));
+  if (!command) return undefined;
+  await emit({ type: "phase", phase: "setup", detail: command });
+  const run = await runner.run({
+    command,
+    workspace,
+    timeoutMs: config.budget.setup_timeout_seconds * 1000,
+    network: config.setup_network,
+    signal,
+    maxOutputBytes: 256 * 1024,
+  });
+  const ok = run.exitCode === 0 && !run.killed;
+  const tail = options.redactor.redact(run.output.split("\n").slice(-40).join("\n"));
+  if (!ok) options.log.warn({ command, exitCode: run.exitCode, killed: run.killed }, "setup command failed");
+  return { command, ok, exitCode: run.exitCode, outputTail: tail, durationMs: run.durationMs };
+}
+
+function setupFailedNote(setup: SetupRun): string {
+  return `## Setup failed\nThe setup command \`${setup.command}\` failed (exit code ${setup.exitCode ?? "killed"}). Its last lines:\n\`\`\`\n${setup.outputTail}\n\`\`\`\nThe sandbox has no network now. Work with what is installed, and say in your summary if the failure kept you from testing.`;
+}

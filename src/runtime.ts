@@ -1,0 +1,74 @@
+// Everything a process of ours holds once: config, logger, redactor, queue,
+// sandbox runner, tools. Built at start-up; a failure here stops start-up
+// with one clear message rather than a half-started server.
+import type { Logger } from "pino";
+import type { Probot } from "probot";
+import { envSecrets, type AppEnv } from "./config/env.ts";
+import { appIdentityLoader } from "./github/app-identity.ts";
+import type { Octokit } from "./github/octokit.ts";
+import { createQueue, workerOptions } from "./jobs/create-queue.ts";
+import type { JobQueue, Worker } from "./jobs/types.ts";
+import { OpenAIChatModel, chatModelOptions } from "./llm/chat-model.ts";
+import { createLogger } from "./logger.ts";
+import type { AppIdentity, JobDeps } from "./run/deps.ts";
+import { createJobHandler } from "./run/dispatch.ts";
+import type { TrajectorySink } from "./run/trajectory-sink.ts";
+import { Redactor } from "./security/redact.ts";
+import { createRegistry, defaultTools, type ToolRegistry } from "./tools/registry.ts";
+import { createRunner } from "./workspace/sandbox.ts";
+import type { CommandRunner } from "./workspace/types.ts";
+
+export interface Runtime {
+  env: AppEnv;
+  log: Logger;
+  redactor: Redactor;
+  queue: JobQueue;
+  runner: CommandRunner;
+  tools: ToolRegistry;
+  trajectories?: TrajectorySink;
+  close(): Promise<void>;
+}
+
+export async function createRuntime(env: AppEnv, options: { log?: Logger; redactor?: Redactor; queue?: JobQueue } = {}): Promise<Runtime> {
+  const redactor = options.redactor ?? new Redactor(envSecrets(env));
+  const log = options.log ?? createLogger(env, redactor);
+  const queue = options.queue ?? (await createQueue(env, log));
+  try {
+    const runner = await createRunner(env.sandbox, log);
+    const tools = createRegistry(defaultTools());
+    return { env, log, redactor, queue, runner, tools, close: () => queue.close() };
+  } catch (err) {
+    await queue.close();
+    throw err;
+  }
+}
+
+/** The job pipeline's dependencies, with GitHub reached through a Probot instance. */
+export function jobDeps(runtime: Runtime, app: Probot): JobDeps {
+  const identity: () => Promise<AppIdentity> = appIdentityLoader(() => app.auth() as Promise<Octokit>, {
+    host: runtime.env.github.host,
+    ...(runtime.env.botName ? { slug: runtime.env.botName } : {}),
+  });
+  const modelOptions = runtime.env.model.name ? chatModelOptions(runtime.env) : undefined;
+  return {
+    env: runtime.env,
+    log: runtime.log,
+    queue: runtime.queue,
+    octokitFor: (installationId) => app.auth(installationId) as Promise<Octokit>,
+    identity,
+    model: () => {
+      if (!modelOptions) throw new Error("no model configured: set AGENT_MODEL");
+      return new OpenAIChatModel(modelOptions);
+    },
+    runner: runtime.runner,
+    tools: runtime.tools,
+    redactor: runtime.redactor,
+    ...(runtime.trajectories ? { trajectories: runtime.trajectories } : {}),
+  };
+}
+
+export function startWorker(runtime: Runtime, deps: JobDeps): Worker {
+  const worker = runtime.queue.work(createJobHandler(deps), workerOptions(runtime.env));
+  runtime.log.info({ concurrency: runtime.env.queue.concurrency, sandbox: runtime.runner.kind }, "worker started");
+  return worker;
+}

@@ -1,0 +1,283 @@
+// git for a job's workspace, through simple-git. The installation token
+// travels only in git's environment (GIT_CONFIG_* → http.extraHeader): never
+// in a URL, an argument visible in `ps`, .git/config, a file, or a log.
+// Host-side git also ignores hooks, fsmonitor and any config the agent may
+// have planted in the checkout, since it runs outside the sandbox.
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { simpleGit, type SimpleGit } from "simple-git";
+import { Transient, UserError } from "../errors.ts";
+
+export interface GitIdentity {
+  name: string;
+  email: string;
+}
+
+export type TokenSource = () => Promise<string>;
+
+const SAFE_CONFIG: Array<[string, string]> = [
+  ["core.hooksPath", "/dev/null"],
+  ["core.fsmonitor", "false"],
+  ["core.sshCommand", "false"],
+  ["credential.helper", ""],
+  ["protocol.ext.allow", "never"],
+  ["submodule.recurse", "false"],
+  ["init.defaultBranch", "main"],
+  ["advice.detachedHead", "false"],
+];
+
+function gitEnv(token: string | undefined, identity: GitIdentity | undefined, home: string): Record<string, string> {
+  const config = [...SAFE_CONFIG];
+  if (token) {
+    config.push(["http.extraHeader", `Authorization: Basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`]);
+  }
+  const env: Record<string, string> = {
+    PATH: "/usr/local/bin:/usr/bin:/bin",
+    HOME: home,
+    LANG: "C.UTF-8",
+    GIT_TERMINAL_PROMPT: "0",
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_CONFIG_GLOBAL: "/dev/null",
+    GIT_CONFIG_COUNT: String(config.length),
+  };
+  config.forEach(([key, value], i) => {
+    env[`GIT_CONFIG_KEY_${i}`] = key;
+    env[`GIT_CONFIG_VALUE_${i}`] = value;
+  });
+  if (identity) {
+    env.GIT_AUTHOR_NAME = identity.name;
+    env.GIT_AUTHOR_EMAIL = identity.email;
+    env.GIT_COMMITTER_NAME = identity.name;
+    env.GIT_COMMITTER_EMAIL = identity.email;
+  }
+  return env;
+}
+
+function client(dir: string, env: Record<string, string>, signal?: AbortSignal): SimpleGit {
+  return simpleGit({
+    baseDir: dir,
+    abort: signal,
+    allowEnvironment: Object.keys(env),
+    // simple-git guards against untrusted input setting these; ours are
+    // constants that *disable* hooks, fsmonitor, ssh and credential helpers.
+    unsafe: {
+      allowUnsafeConfigPaths: true,
+      allowUnsafeConfigEnvCount: true,
+      allowUnsafeCredentialHelper: true,
+      allowUnsafeHooksPath: true,
+      allowUnsafeFsMonitor: true,
+      allowUnsafeSshCommand: true,
+      allowUnsafeProtocolOverride: true,
+    },
+    timeout: { block: 300_000 },
+  }).env(env);
+}
+
+/** Turn git's failures into our kinds, without echoing anything secret. */
+function gitFailure(what: string, err: unknown): Error {
+  const message = err instanceof Error ? err.message : String(err);
+  if (/Authentication failed|401|403|could not read Username|terminal prompts disabled/i.test(message)) {
+    return new UserError(`git ${what} was refused: the app's installation token lacks access to this repository (check the app's permissions)`);
+  }
+  if (/Could not resolve host|Connection refused|timed out|502|503|504|early EOF|RPC failed/i.test(message)) {
+    return new Transient(`git ${what} failed on the network: ${firstLine(message)}`, { cause: err });
+  }
+  return new Error(`git ${what} failed: ${firstLine(message)}`, { cause: err });
+}
+
+export class GitWorkspace {
+  readonly dir: string;
+  readonly #token: TokenSource | undefined;
+  readonly #identity: GitIdentity | undefined;
+  readonly #home: string;
+  readonly #signal: AbortSignal | undefined;
+  #configSnapshot: string | undefined;
+
+  constructor(options: { dir: string; token?: TokenSource; identity?: GitIdentity; home: string; signal?: AbortSignal }) {
+    this.dir = options.dir;
+    this.#token = options.token;
+    this.#identity = options.identity;
+    this.#home = options.home;
+    this.#signal = options.signal;
+  }
+
+  /** Clone `cloneUrl` into `dir` (which must not exist yet). */
+  static async clone(options: {
+    cloneUrl: string;
+    dir: string;
+    branch?: string;
+    token?: TokenSource;
+    identity?: GitIdentity;
+    home: string;
+    signal?: AbortSignal;
+  }): Promise<GitWorkspace> {
+    const token = options.token ? await options.token() : undefined;
+    const env = gitEnv(token, options.identity, options.home);
+    try {
+      await client(path.dirname(options.dir), env, options.signal).clone(options.cloneUrl, options.dir, [
+        "--no-tags",
+        ...(options.branch ? ["--branch", options.branch] : []),
+      ]);
+    } catch (err) {
+      throw gitFailure("clone", err);
+    }
+    const ws = new GitWorkspace(options);
+    await ws.#snapshotConfig();
+    return ws;
+  }
+
+  /** Use an existing checkout (the CLI works on the user's own repository). */
+  static async open(options: { dir: string; identity?: GitIdentity; home: string; signal?: AbortSignal }): Promise<GitWorkspace> {
+    const ws = new GitWorkspace(options);
+    if (!(await ws.#git().checkIsRepo())) throw new UserError(`${options.dir} is not a git repository`);
+    return ws;
+  }
+
+  #git(token?: string): SimpleGit {
+    return client(this.dir, gitEnv(token, this.#identity, this.#home), this.#signal);
+  }
+
+  async #withToken(): Promise<SimpleGit> {
+    return this.#git(this.#token ? await this.#token() : undefined);
+  }
+
+  /** Remember .git/config as cloned, so anything planted in it later is undone before host-side git runs. */
+  async #snapshotConfig(): Promise<void> {
+    this.#configSnapshot = await readFile(path.join(this.dir, ".git", "config"), "utf8");
+  }
+
+  async #restoreConfig(): Promise<void> {
+    if (this.#configSnapshot === undefined) return;
+    const file = path.join(this.dir, ".git", "config");
+    const now = await readFile(file, "utf8").catch(() => "");
+    if (now !== this.#configSnapshot) await writeFile(file, this.#configSnapshot);
+  }
+
+  async head(): Promise<string> {
+    return (await this.#git().revparse(["HEAD"])).trim();
+  }
+
+  async revParse(ref: string): Promise<string> {
+    return (await this.#git().revparse([ref])).trim();
+  }
+
+  async currentBranch(): Promise<string> {
+    return (await this.#git().revparse(["--abbrev-ref", "HEAD"])).trim();
+  }
+
+  async checkoutNewBranch(branch: string, startPoint = "HEAD"): Promise<void> {
+    await this.#git().checkout(["-B", branch, startPoint]);
+    await this.#snapshotConfig();
+  }
+
+  /** Fetch a remote branch; false when it does not exist. */
+  async fetchBranch(branch: string): Promise<boolean> {
+    await this.#restoreConfig();
+    const git = await this.#withToken();
+    try {
+      await git.fetch("origin", `+refs/heads/${branch}:refs/remotes/origin/${branch}`, ["--no-tags"]);
+      return true;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (/couldn't find remote ref|not found/i.test(message)) return false;
+      throw gitFailure("fetch", err);
+    }
+  }
+
+  /** Fetch any ref (e.g. `refs/pull/12/head`) and check it out detached. */
+  async checkoutRef(ref: string): Promise<string> {
+    await this.#restoreConfig();
+    const git = await this.#withToken();
+    try {
+      await git.fetch("origin", `+${ref}:refs/issuesmith/fetched`, ["--no-tags"]);
+    } catch (err) {
+      throw gitFailure("fetch", err);
+    }
+    await this.#git().checkout(["--detach", "refs/issuesmith/fetched"]);
+    return this.head();
+  }
+
+  /** Paths changed in the work tree and index relative to HEAD, plus untracked files. */
+  async changedPaths(): Promise<string[]> {
+    await this.#restoreConfig();
+    const status = await this.#git().status(["--untracked-files=all"]);
+    return [...new Set(status.files.map((f) => f.path))].sort();
+  }
+
+  /** Paths that differ between `base` and HEAD (committed work). */
+  async diffPaths(base: string): Promise<string[]> {
+    const out = await this.#git().raw(["diff", "--name-only", `${base}...HEAD`]);
+    return out.split("\n").filter(Boolean).sort();
+  }
+
+  /** Unified diff of committed work against `base`. */
+  async diff(base: string, paths: string[] = []): Promise<string> {
+    return this.#git().raw(["diff", "--no-color", "--no-ext-diff", `${base}...HEAD`, "--", ...paths]);
+  }
+
+  /** Unified diff of uncommitted work (tracked and untracked) against HEAD. */
+  async workingDiff(): Promise<string> {
+    await this.#restoreConfig();
+    const git = this.#git();
+    await git.raw(["add", "-A", "--intent-to-add"]);
+    return git.raw(["diff", "--no-color", "--no-ext-diff", "HEAD"]);
+  }
+
+  /** Put paths back as they are at `ref` (or remove them when they do not exist there). */
+  async revertPaths(paths: string[], ref = "HEAD"): Promise<void> {
+    const git = this.#git();
+    for (const p of paths) {
+      const exists = await git.raw(["ls-tree", "--name-only", ref, "--", p]).then((o) => o.trim() !== "");
+      if (exists) await git.raw(["checkout", ref, "--", p]);
+      else await git.raw(["rm", "-r", "-f", "-q", "--cached", "--ignore-unmatch", "--", p]).then(() => git.raw(["clean", "-f", "-q", "--", p]));
+    }
+  }
+
+  /** Commit everything; undefined when there was nothing to commit. */
+  async commitAll(message: string): Promise<string | undefined> {
+    await this.#restoreConfig();
+    const git = this.#git();
+    await git.raw(["add", "-A"]);
+    const staged = await git.raw(["diff", "--cached", "--name-only"]);
+    if (!staged.trim()) return undefined;
+    await git.raw(["commit", "-q", "--no-verify", "-m", message]);
+    return this.head();
+  }
+
+  /** Replace the commits since `base` with one commit (before a branch is published). */
+  async squashSince(base: string, message: string): Promise<string | undefined> {
+    await this.#restoreConfig();
+    const git = this.#git();
+    await git.raw(["reset", "--soft", base]);
+    return this.commitAll(message);
+  }
+
+  async deleteRemoteBranch(branch: string): Promise<void> {
+    const git = await this.#withToken();
+    try {
+      await git.raw(["push", "--quiet", "--no-verify", "origin", `:refs/heads/${branch}`]);
+    } catch (err) {
+      throw gitFailure("push (delete)", err);
+    }
+  }
+
+  /**
+   * Push HEAD to `branch`. `expect` guards a rewrite: the remote must still be
+   * at that commit (force-with-lease); without it the push must fast-forward.
+   */
+  async push(branch: string, options: { expect?: string | null } = {}): Promise<void> {
+    await this.#restoreConfig();
+    const git = await this.#withToken();
+    const args = ["push", "--quiet", "--no-verify", "origin", `HEAD:refs/heads/${branch}`];
+    if (options.expect !== undefined) args.splice(2, 0, `--force-with-lease=refs/heads/${branch}:${options.expect ?? ""}`);
+    try {
+      await git.raw(args);
+    } catch (err) {
+      throw gitFailure("push", err);
+    }
+  }
+}
+
+function firstLine(s: string): string {
+  return (s.split("\n").find((l) => l.trim()) ?? s).slice(0, 300);
+}
