@@ -8,6 +8,7 @@ import type { ConnectOptions } from "./redis-connect.ts";
 import { connectRedis } from "./redis-connect.ts";
 import { DELIVERY_TTL_MS, cancelledOutcome, coalesceTarget, newJobId, newStoredJob, pickNext } from "./rules.ts";
 import type { SchedEntry } from "./rules.ts";
+import { fromHash, toHash } from "./redis-codec.ts";
 import type { Claimed, HeartbeatResult, JobStore, LeaseOwner, ListFilter, StoredJob, TerminalState } from "./store.ts";
 import { emptyCounts, publicRecord } from "./store.ts";
 import type { QueueOptions } from "./store-queue.ts";
@@ -34,6 +35,7 @@ export class RedisStore implements JobStore {
   /** Transactions get a connection of their own: WATCH state is per connection. */
   readonly #txConn: Redis;
   #txTail: Promise<unknown> = Promise.resolve();
+  #pending: { job: NewJob; resolve: (r: EnqueueResult) => void; reject: (e: unknown) => void }[] = [];
   #closed = false;
 
   private constructor(redis: Redis, txConn: Redis, prefix: string) {
@@ -58,38 +60,98 @@ export class RedisStore implements JobStore {
     return [this.prefix, ...parts].join(":");
   }
 
-  async enqueue(job: NewJob): Promise<EnqueueResult> {
-    return this.#tx<EnqueueResult>(async (r) => {
-      const now = Date.now();
-      const deliveryKey = this.#k("delivery", job.trigger.deliveryId);
-      const seenId = await r.get(deliveryKey);
-      const existing = seenId ? await this.#load(r, seenId) : undefined;
-      if (existing) return [{ job: publicRecord(existing), status: "duplicate" }, undefined];
-
-      const id = newJobId(now);
-      const key = jobKey(job, id);
-      const active = await this.#sched(r);
-      const targetId = coalesceTarget(active, key, job.kind);
-      const at = new Date(now).toISOString();
-      if (targetId) {
-        const target = (await this.#load(r, targetId))!;
-        target.triggers.push(job.trigger);
-        const write: Write = (m) => {
-          m.hset(this.#k("job", targetId), { triggers: JSON.stringify(target.triggers), updatedAt: at });
-          m.set(deliveryKey, targetId, "PX", DELIVERY_TTL_MS);
-        };
-        return [{ job: publicRecord({ ...target, updatedAt: at }), status: "coalesced" }, write];
-      }
-      const seq = await r.incr(this.#k("seq"));
-      const stored = newStoredJob(job, id, seq, new Date(now));
-      const write: Write = (m) => {
-        m.hset(this.#k("job", id), toHash(stored));
-        m.zadd(this.#k("active"), seq, id);
-        m.zadd(this.#k("all"), seq, id);
-        m.set(deliveryKey, id, "PX", DELIVERY_TTL_MS);
-      };
-      return [{ job: publicRecord(stored), status: "enqueued" }, write];
+  /**
+   * Enqueues arriving together (a burst of deliveries) are decided in one
+   * transaction: a handful of round trips for the burst instead of a handful
+   * for each delivery.
+   */
+  enqueue(job: NewJob): Promise<EnqueueResult> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ job, resolve, reject });
+      if (this.#pending.length === 1) setImmediate(() => void this.#flushEnqueues());
     });
+  }
+
+  async #flushEnqueues(): Promise<void> {
+    const batch = this.#pending.splice(0);
+    let outcomes: ({ ok: EnqueueResult } | { error: unknown })[];
+    try {
+      outcomes = await this.#tx(async (r) => this.#decideEnqueues(r, batch.map((b) => b.job)));
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, i) => {
+      const o = outcomes[i]!;
+      if ("ok" in o) item.resolve(o.ok);
+      else item.reject(o.error);
+    });
+  }
+
+  async #decideEnqueues(r: Redis, jobs: NewJob[]): Promise<[({ ok: EnqueueResult } | { error: unknown })[], Write | undefined]> {
+    const now = Date.now();
+    const at = new Date(now).toISOString();
+    const items = jobs.map((job) => {
+      const id = newJobId(now);
+      return { job, id, key: jobKey(job, id), deliveryKey: this.#k("delivery", job.trigger.deliveryId) };
+    });
+    const reads = await this.#pipe(r, items.flatMap((i) => [["get", i.deliveryKey], ["smembers", this.#k("bykey", i.key)]]));
+    const seen = items.map((_, n) => reads[2 * n] as string | null);
+    const members = items.map((_, n) => reads[2 * n + 1] as string[]);
+    const known = [...new Set([...seen.filter((id): id is string => id !== null), ...members.flat()])];
+    const jobsById = new Map<string, StoredJob>();
+    (await this.#loadMany(r, known)).forEach((j) => j && jobsById.set(j.id, j));
+    const created = items.length > 0 ? await r.incrby(this.#k("seq"), items.length) : 0;
+    let seq = created - items.length;
+
+    // Later items see what earlier ones of the same batch did.
+    const deliveries = new Map<string, string>();
+    const byKey = new Map<string, Set<string>>();
+    const fresh: StoredJob[] = [];
+    const merged = new Set<string>();
+    const outcomes = items.map((item, n): { ok: EnqueueResult } | { error: unknown } => {
+      try {
+        JSON.stringify(item.job); // a job that cannot be stored fails here, alone
+        const existingId = deliveries.get(item.job.trigger.deliveryId) ?? seen[n];
+        const existing = existingId ? jobsById.get(existingId) : undefined;
+        if (existing) return { ok: { job: publicRecord(existing), status: "duplicate" } };
+        const sameKey = byKey.get(item.key) ?? new Set(members[n]);
+        byKey.set(item.key, sameKey);
+        const active = [...sameKey].map((id) => jobsById.get(id)).filter((j): j is StoredJob => j !== undefined && (j.state === "queued" || j.state === "running"));
+        const targetId = coalesceTarget(active, item.key, item.job.kind);
+        const target = targetId ? jobsById.get(targetId) : undefined;
+        if (target) {
+          target.triggers.push(item.job.trigger);
+          target.updatedAt = at;
+          merged.add(target.id);
+          deliveries.set(item.job.trigger.deliveryId, target.id);
+          return { ok: { job: publicRecord(structuredClone(target)), status: "coalesced" } };
+        }
+        const stored = newStoredJob(item.job, item.id, ++seq, new Date(now));
+        jobsById.set(stored.id, stored);
+        sameKey.add(stored.id);
+        fresh.push(stored);
+        deliveries.set(item.job.trigger.deliveryId, stored.id);
+        return { ok: { job: publicRecord(structuredClone(stored)), status: "enqueued" } };
+      } catch (error) {
+        return { error };
+      }
+    });
+    if (fresh.length === 0 && merged.size === 0) return [outcomes, undefined];
+    const write: Write = (m) => {
+      for (const job of fresh) {
+        m.hset(this.#k("job", job.id), toHash(job));
+        m.zadd(this.#k("active"), job.seq, job.id);
+        m.zadd(this.#k("all"), job.seq, job.id);
+        m.sadd(this.#k("bykey", job.key), job.id);
+      }
+      for (const id of merged) {
+        const job = jobsById.get(id)!;
+        m.hset(this.#k("job", id), { triggers: JSON.stringify(job.triggers), updatedAt: at });
+      }
+      for (const [delivery, id] of deliveries) m.set(this.#k("delivery", delivery), id, "PX", DELIVERY_TTL_MS);
+    };
+    return [outcomes, write];
   }
 
   async get(id: string): Promise<JobRecord | undefined> {
@@ -138,14 +200,15 @@ export class RedisStore implements JobStore {
     return this.#tx(async (r) => {
       const now = Date.now();
       const at = new Date(now).toISOString();
-      const active = await this.#sched(r);
-      const hit = active.filter((e) => ("id" in selector ? e.id === selector.id : e.key === selector.key));
-      const jobs = (await this.#loadMany(r, hit.map((e) => e.id))).filter((j): j is StoredJob => j !== undefined);
+      const ids = "id" in selector ? [selector.id] : await r.smembers(this.#k("bykey", selector.key));
+      const jobs = (await this.#loadMany(r, ids))
+        .filter((j): j is StoredJob => j !== undefined && (j.state === "queued" || j.state === "running"))
+        .sort((a, b) => a.seq - b.seq);
       const writes: Write[] = [];
       const records = jobs.map((job) => {
         if (job.state === "queued" || (job.lease?.expiresAt ?? 0) <= now) {
           const outcome = cancelledOutcome(job.state === "queued" ? "cancelled before it started" : "cancelled");
-          writes.push(this.#end(job.id, "cancelled", outcome, at));
+          writes.push(this.#end(job.id, job.key, "cancelled", outcome, at));
           return publicRecord({ ...job, state: "cancelled", outcome, finishedAt: at, updatedAt: at });
         }
         writes.push((m) => m.hset(this.#k("job", job.id), { cancel: "1", updatedAt: at }));
@@ -175,8 +238,12 @@ export class RedisStore implements JobStore {
     return this.#tx(async (r) => {
       const now = Date.now();
       const at = new Date(now).toISOString();
-      const { pick, cancelOrphans } = pickNext(await this.#sched(r), perInstallation, now);
-      const writes: Write[] = cancelOrphans.map((id) => this.#end(id, "cancelled", cancelledOutcome("cancelled (its worker had stopped)"), at));
+      const entries = await this.#sched(r);
+      const { pick, cancelOrphans } = pickNext(entries, perInstallation, now);
+      const keyOf = new Map(entries.map((e) => [e.id, e.key]));
+      const writes: Write[] = cancelOrphans.map((id) =>
+        this.#end(id, keyOf.get(id) ?? "", "cancelled", cancelledOutcome("cancelled (its worker had stopped)"), at),
+      );
       let claimed: Claimed | undefined;
       const job = pick && (await this.#load(r, pick.id));
       if (pick && job) {
@@ -225,7 +292,7 @@ export class RedisStore implements JobStore {
       if (!job || job.state !== "running" || job.lease?.owner !== owner.id) return [undefined, undefined];
       const at = new Date().toISOString();
       const ended = publicRecord({ ...job, state, outcome, finishedAt: at, updatedAt: at, lease: undefined });
-      return [ended, this.#end(id, state, outcome, at)];
+      return [ended, this.#end(id, job.key, state, outcome, at)];
     });
   }
 
@@ -253,17 +320,19 @@ export class RedisStore implements JobStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#pending.length > 0) await this.#flushEnqueues();
     await this.#txTail.catch(() => undefined);
     await Promise.all([this.#redis, this.#txConn].map((c) => c.quit().catch(() => c.disconnect())));
   }
 
   /** The writes that end a job: state, outcome, out of the active index, expiry, counted. */
-  #end(id: string, state: TerminalState, outcome: JobOutcome, at: string): Write {
+  #end(id: string, jobKey: string, state: TerminalState, outcome: JobOutcome, at: string): Write {
     return (m) => {
       const key = this.#k("job", id);
       m.hset(key, { state, outcome: JSON.stringify(outcome), finishedAt: at, updatedAt: at });
       m.hdel(key, ...LEASE_FIELDS);
       m.zrem(this.#k("active"), id);
+      m.srem(this.#k("bykey", jobKey), id);
       m.expire(key, ENDED_TTL_S);
       m.hincrby(this.#k("ended"), state, 1);
     };
@@ -312,12 +381,16 @@ export class RedisStore implements JobStore {
   }
 
   async #sched(r: Redis): Promise<(SchedEntry & { kind: JobKind })[]> {
-    const ids = await r.zrange(this.#k("active"), "0", "-1");
+    return this.#schedOf(r, await r.zrange(this.#k("active"), "0", "-1"));
+  }
+
+  /** Scheduling fields of these jobs, leaving out any that are gone or ended. */
+  async #schedOf(r: Redis, ids: string[]): Promise<(SchedEntry & { kind: JobKind })[]> {
     const rows = await this.#pipe(r, ids.map((id) => ["hmget", this.#k("job", id), ...SCHED_FIELDS]));
     const out: (SchedEntry & { kind: JobKind })[] = [];
     ids.forEach((id, i) => {
       const [key, kind, inst, seq, state, runAfter, leaseExp, cancel] = (rows[i] ?? []) as (string | null)[];
-      if (!key || !state) return;
+      if (!key || (state !== "queued" && state !== "running")) return;
       out.push({
         id,
         key,
@@ -350,55 +423,6 @@ export class RedisStore implements JobStore {
       return value;
     });
   }
-}
-
-function toHash(job: StoredJob): Record<string, string> {
-  const { kind, installationId, target, trigger, reply } = job;
-  const h: Record<string, string> = {
-    job: JSON.stringify({ kind, installationId, target, trigger, ...(reply !== undefined ? { reply } : {}) }),
-    key: job.key,
-    kind: job.kind,
-    inst: String(job.installationId),
-    seq: String(job.seq),
-    state: job.state,
-    triggers: JSON.stringify(job.triggers),
-    attempts: String(job.attempts),
-    cancel: job.cancelRequested ? "1" : "0",
-    createdAt: job.createdAt,
-    updatedAt: job.updatedAt,
-    runAfter: String(job.runAfter),
-    resume: job.resumeNext ? "1" : "0",
-  };
-  if (job.phase) h.phase = job.phase;
-  return h;
-}
-
-function fromHash(id: string, h: Record<string, string>): StoredJob | undefined {
-  if (!h.job || !h.state) return undefined;
-  const job = JSON.parse(h.job) as NewJob;
-  return {
-    ...job,
-    id,
-    key: h.key ?? "",
-    state: h.state as JobState,
-    phase: h.phase as StoredJob["phase"],
-    triggers: JSON.parse(h.triggers ?? "[]") as StoredJob["triggers"],
-    attempts: Number(h.attempts ?? 0),
-    progressCommentId: h.pcid ? Number(h.pcid) : undefined,
-    checkpoint: h.checkpoint ? (JSON.parse(h.checkpoint) as StoredJob["checkpoint"]) : undefined,
-    outcome: h.outcome ? (JSON.parse(h.outcome) as JobOutcome) : undefined,
-    cancelRequested: h.cancel === "1",
-    createdAt: h.createdAt ?? "",
-    updatedAt: h.updatedAt ?? "",
-    startedAt: h.startedAt,
-    finishedAt: h.finishedAt,
-    seq: Number(h.seq ?? 0),
-    runAfter: Number(h.runAfter ?? 0),
-    resumeNext: h.resume === "1",
-    lease: h.leaseOwner
-      ? { owner: h.leaseOwner, pid: Number(h.leasePid), host: h.leaseHost ?? "", expiresAt: Number(h.leaseExp ?? 0) }
-      : undefined,
-  };
 }
 
 /** The Redis-backed queue: `AGENT_QUEUE=redis`, `AGENT_REDIS_URL`. */

@@ -60,3 +60,32 @@ describe("redis job store at start-up", () => {
     await queue.close();
   });
 });
+
+describe("redis enqueue bursts", () => {
+  let prefix: string;
+  beforeEach(() => {
+    prefix = testPrefix();
+  });
+  afterEach(() => dropPrefix(prefix));
+
+  it("takes a burst together, deduping and coalescing inside it, failing only the job it cannot store", async () => {
+    const queue = new StoreQueue(await RedisStore.connect(REDIS_URL, { prefix }));
+    const bad = newJob();
+    (bad.trigger as { text?: unknown }).text = 10n; // JSON cannot hold a BigInt
+    const jobs = [
+      ...Array.from({ length: 30 }, () => newJob()),
+      newJob({ deliveryId: "twice", number: 500 }),
+      newJob({ deliveryId: "twice", number: 500 }),
+      newJob({ number: 500 }),
+      bad,
+    ];
+    const results = await Promise.allSettled(jobs.map((j) => queue.enqueue(j)));
+    const statuses = results.map((r) => (r.status === "fulfilled" ? r.value.status : "rejected"));
+    expect(statuses.slice(0, 30)).toEqual(Array(30).fill("enqueued"));
+    expect(statuses.slice(30)).toEqual(["enqueued", "duplicate", "coalesced", "rejected"]);
+    const merged = await queue.get((results[30] as PromiseFulfilledResult<{ job: { id: string } }>).value.job.id);
+    expect(merged?.triggers).toHaveLength(2);
+    expect(await queue.list({})).toHaveLength(31);
+    await queue.close();
+  });
+});

@@ -31,6 +31,19 @@ describe("sqlite job store across processes", () => {
     await second.close();
   });
 
+  it("takes a burst of enqueues together, deduping inside it, failing only the job it cannot store", async () => {
+    const queue = new SqliteQueue(file);
+    const bad = newJob();
+    (bad.trigger as { text?: unknown }).text = 10n; // JSON cannot hold a BigInt
+    const jobs = [...Array.from({ length: 30 }, () => newJob()), newJob({ deliveryId: "twice" }), newJob({ deliveryId: "twice" }), bad];
+    const results = await Promise.allSettled(jobs.map((j) => queue.enqueue(j)));
+    const statuses = results.map((r) => (r.status === "fulfilled" ? r.value.status : "rejected"));
+    expect(statuses.filter((s) => s === "enqueued")).toHaveLength(31);
+    expect(statuses.slice(30)).toEqual(["enqueued", "duplicate", "rejected"]);
+    expect(await queue.list({})).toHaveLength(31);
+    await queue.close();
+  });
+
   it("resumes a job whose worker process was killed with SIGKILL, at the next worker's start, long before the lease ends", async () => {
     const queue = new StoreQueue(new SqliteStore(file), { tuning: { leaseMs: 60_000, heartbeatMs: 100, pollMs: 50 } });
     try {
