@@ -107,10 +107,10 @@ export function pickNext(entries: SchedEntry[], perInstallation: number, now: nu
 
   const cancelOrphans = orphans.filter((e) => e.cancelRequested).map((e) => e.id);
   const resumable = orphans.filter((e) => !e.cancelRequested);
-  for (const e of resumable) busyKeys.add(e.key);
   for (const e of resumable) {
-    if (hasRoom(e)) return { pick: { id: e.id, orphan: true }, cancelOrphans };
+    if (!busyKeys.has(e.key) && hasRoom(e)) return { pick: { id: e.id, orphan: true }, cancelOrphans };
   }
+  for (const e of resumable) busyKeys.add(e.key);
 
   const seenKeys = new Set<string>();
   for (const e of sorted) {

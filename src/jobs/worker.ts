@@ -67,6 +67,8 @@ export class QueueWorker implements Worker {
   #pollTimer: NodeJS.Timeout | undefined;
   #beatTimer: NodeJS.Timeout | undefined;
   #beating = false;
+  /** Last time the store confirmed our leases. */
+  #lastBeat = Date.now();
 
   constructor(deps: WorkerDeps) {
     this.#deps = deps;
@@ -172,6 +174,7 @@ export class QueueWorker implements Worker {
       startedAt: Date.now(),
       done: Promise.resolve(),
     };
+    if (this.#active.size === 0) this.#lastBeat = Date.now();
     this.#active.set(claimed.job.id, run);
     run.done = this.#run(run, claimed.resumed).finally(() => {
       this.#active.delete(claimed.job.id);
@@ -230,18 +233,26 @@ export class QueueWorker implements Worker {
     try {
       const ids = [...this.#active.keys()];
       const beat = await store.heartbeat(this.owner, ids, tuning.leaseMs);
+      this.#lastBeat = Date.now();
       this.cancelLocal(beat.cancelRequested);
-      for (const id of beat.lost) {
-        const run = this.#active.get(id);
-        if (!run || run.lost) continue;
-        run.lost = true;
-        log?.warn({ job: id }, "lost the lease on a running job; stopping it");
-        run.controller.abort(new Transient("lease lost"));
-      }
+      this.#loseLeases(beat.lost);
     } catch (error) {
       log?.warn({ err: errorMessage(error) }, "heartbeat failed; will try again");
+      // Unconfirmed for a whole lease: another worker may have the jobs by now.
+      // Stop ours rather than risk two runs of one job.
+      if (Date.now() - this.#lastBeat > tuning.leaseMs) this.#loseLeases([...this.#active.keys()]);
     } finally {
       this.#beating = false;
+    }
+  }
+
+  #loseLeases(ids: string[]): void {
+    for (const id of ids) {
+      const run = this.#active.get(id);
+      if (!run || run.lost) continue;
+      run.lost = true;
+      this.#deps.log?.warn({ job: id }, "lost the lease on a running job; stopping it");
+      run.controller.abort(new Transient("lease lost"));
     }
   }
 }

@@ -1,0 +1,52 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { pickNext } from "../../src/jobs/rules.ts";
+import type { SchedEntry } from "../../src/jobs/rules.ts";
+
+const NOW = 1_000_000;
+
+const entry = fc.record({
+  key: fc.constantFrom("a", "b", "c", "d"),
+  installationId: fc.constantFrom(1, 2, 3),
+  state: fc.constantFrom("queued" as const, "running" as const),
+  runAfter: fc.constantFrom(0, NOW + 5_000),
+  leaseExpiresAt: fc.constantFrom(NOW - 1, NOW + 30_000),
+  cancelRequested: fc.boolean(),
+});
+
+const entries = fc.array(entry, { maxLength: 12 }).map((list) =>
+  list.map((e, i): SchedEntry => ({ ...e, id: `j${i}`, seq: i + 1, leaseExpiresAt: e.state === "running" ? e.leaseExpiresAt : undefined })),
+);
+
+describe("pickNext", () => {
+  it("never starts a second job on a key, never passes the installation limit, and otherwise takes the oldest", () => {
+    fc.assert(
+      fc.property(entries, fc.integer({ min: 1, max: 3 }), (list, limit) => {
+        const { pick } = pickNext(list, limit, NOW);
+        const live = list.filter((e) => e.state === "running" && e.leaseExpiresAt! > NOW);
+        const orphans = list.filter((e) => e.state === "running" && e.leaseExpiresAt! <= NOW && !e.cancelRequested);
+        const busy = new Set([...live, ...orphans].map((e) => e.key));
+        const room = (inst: number) => live.filter((e) => e.installationId === inst).length < limit;
+        const oldestOfKey = (e: SchedEntry) => !list.some((o) => o.state === "queued" && o.key === e.key && o.seq < e.seq);
+        const eligible = list.filter((e) => e.state === "queued" && !busy.has(e.key) && e.runAfter <= NOW && room(e.installationId) && oldestOfKey(e));
+        const resumable = orphans.filter((e) => room(e.installationId) && !live.some((l) => l.key === e.key));
+        if (!pick) {
+          expect(eligible).toEqual([]);
+          expect(resumable).toEqual([]);
+          return;
+        }
+        const chosen = list.find((e) => e.id === pick.id)!;
+        expect(room(chosen.installationId)).toBe(true);
+        expect(live.some((e) => e.key === chosen.key)).toBe(false);
+        if (pick.orphan) {
+          expect(chosen.state).toBe("running");
+          expect(chosen.cancelRequested).toBe(false);
+        } else {
+          expect(resumable).toEqual([]);
+          expect(chosen).toEqual(eligible[0]);
+        }
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+});
