@@ -12,6 +12,16 @@ export function testEvidence(tests: TestRun | undefined, testCommand: string | u
   return testCommand ? `Tests: \`${testCommand}\` was not run by the app (the agent did not finish).` : "Tests: no test command was found in the repository or in `.github/agent.yml`.";
 }
 
+/** The same evidence for a terminal. */
+export function testEvidencePlain(tests: TestRun | undefined, testCommand: string | undefined): string {
+  if (tests) {
+    const verdict = tests.passed ? "passed" : `FAILED (exit code ${tests.exitCode ?? "killed"})`;
+    return `Tests: ${tests.command} ${verdict}
+${tests.summary.split("\n").slice(0, 30).join("\n")}`;
+  }
+  return testCommand ? `Tests: ${testCommand} was not run (the agent did not finish).` : "Tests: no test command found (set test: in .github/agent.yml).";
+}
+
 /** One line on why the run ended without finishing, for headlines. */
 export function stopHeadline(result: SolveResult): string {
   switch (result.stop) {

@@ -197,6 +197,24 @@ export class GitWorkspace {
     return this.head();
   }
 
+  /** Fetch `branch` from another local repository into a branch of this one (refuses to overwrite a different branch). */
+  async fetchBranchFrom(sourceDir: string, branch: string): Promise<void> {
+    try {
+      await this.#git().raw(["fetch", "--no-tags", sourceDir, `refs/heads/${branch}:refs/heads/${branch}`]);
+    } catch (err) {
+      throw gitFailure("fetch", err);
+    }
+  }
+
+  /** Apply a unified diff to the working tree (the user's checkout). */
+  async applyPatch(patchFile: string): Promise<void> {
+    try {
+      await this.#git().raw(["apply", "--whitespace=nowarn", patchFile]);
+    } catch (err) {
+      throw new UserError(`the change does not apply to your working tree: ${firstLine(err instanceof Error ? err.message : String(err))}`);
+    }
+  }
+
   /** Paths changed in the work tree and index relative to HEAD, plus untracked files. */
   async changedPaths(): Promise<string[]> {
     await this.#restoreConfig();

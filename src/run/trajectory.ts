@@ -1,0 +1,81 @@
+// A job's trajectory: every model call, tool call, phase and test run in
+// order, redacted, with the outcome — the record an auditor reads.
+import type { Usage } from "../jobs/types.ts";
+import type { ToolCall } from "../llm/types.ts";
+import type { Redactor } from "../security/redact.ts";
+import type { Phase } from "./phases.ts";
+import type { SolveEvent } from "./solve.ts";
+import type { TestRun } from "./test-run.ts";
+
+export type TrajectoryEntry = { at: string } & (
+  | { type: "phase"; phase: Phase; detail?: string }
+  | { type: "model"; step: number; model: string; inputTokens: number; outputTokens: number; costUsd: number; latencyMs: number; content: string; toolCalls: ToolCall[] }
+  | { type: "tool"; step: number; name: string; arguments: string; output: string; isError: boolean; durationMs: number }
+  | { type: "malformed"; step: number; message: string; count: number }
+  | { type: "test"; round: number; run: TestRun }
+  | { type: "outcome"; status: string; summary: string }
+);
+
+export interface Trajectory {
+  version: 1;
+  jobId: string;
+  task: { source: string; title: string; body: string };
+  model: string;
+  startedAt: string;
+  finishedAt: string | undefined;
+  entries: TrajectoryEntry[];
+  outcome: { status: string; summary: string } | undefined;
+  usage: Usage | undefined;
+  /** The final diff, when there was one. */
+  diff: string | undefined;
+}
+
+export class TrajectoryRecorder {
+  readonly #t: Trajectory;
+  readonly #redactor: Redactor;
+
+  constructor(options: { jobId: string; task: Trajectory["task"]; model: string; redactor: Redactor }) {
+    this.#redactor = options.redactor;
+    this.#t = {
+      version: 1,
+      jobId: options.jobId,
+      task: this.#redactor.redactDeep(options.task),
+      model: options.model,
+      startedAt: new Date().toISOString(),
+      finishedAt: undefined,
+      entries: [],
+      outcome: undefined,
+      usage: undefined,
+      diff: undefined,
+    };
+  }
+
+  record(event: SolveEvent | { type: "outcome"; status: string; summary: string }): void {
+    const at = new Date().toISOString();
+    let entry: TrajectoryEntry;
+    switch (event.type) {
+      case "model":
+        entry = { at, type: "model", step: event.step, model: event.model, inputTokens: event.usage.inputTokens, outputTokens: event.usage.outputTokens, costUsd: event.costUsd, latencyMs: event.latencyMs, content: event.content, toolCalls: event.toolCalls };
+        break;
+      case "outcome":
+        this.#t.outcome = { status: event.status, summary: event.summary };
+        this.#t.finishedAt = at;
+        entry = { at, ...event };
+        break;
+      default:
+        entry = { at, ...event } as TrajectoryEntry;
+    }
+    this.#t.entries.push(this.#redactor.redactDeep(entry));
+  }
+
+  finish(options: { usage?: Usage; diff?: string; outcome?: { status: string; summary: string } }): void {
+    if (options.usage) this.#t.usage = options.usage;
+    if (options.diff !== undefined) this.#t.diff = this.#redactor.redact(options.diff);
+    if (options.outcome) this.#t.outcome = this.#redactor.redactDeep(options.outcome);
+    this.#t.finishedAt ??= new Date().toISOString();
+  }
+
+  toJSON(): Trajectory {
+    return this.#t;
+  }
+}
