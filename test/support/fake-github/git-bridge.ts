@@ -64,7 +64,7 @@ export function gitAccess(state: FakeState, slug: string, repo: RepoRecord, serv
 /**
  * Runs git-http-backend for one request. The request body is handed over
  * as received (git-http-backend inflates `Content-Encoding: gzip` itself
- * when told through HTTP_CONTENT_ENCODING).
+ * when told through HTTP_CONTENT_ENCODING). Leaves `res` open: end it.
  */
 export async function runGitBackend(
   req: IncomingMessage,
@@ -134,7 +134,8 @@ export async function runGitBackend(
         res.writeHead(500, { "content-type": "text/plain" });
         res.write(`git-http-backend exited ${String(exit)}: ${Buffer.concat(stderr).toString()}`);
       }
-      res.end();
+      // the response is ended by the caller once the push is recorded, so a
+      // client that saw its push finish also sees it in fake.pushes
       resolve(code);
     });
     child.stdin.on("error", () => {

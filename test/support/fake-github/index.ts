@@ -41,6 +41,12 @@ export interface FakeGitHubOptions {
   tokenTtlMs?: number;
   /** Default 0: any free port. */
   port?: number;
+  /**
+   * Also check the fake's answers against GitHub's response schemas, recording
+   * mismatches as "response-shape" errors. The fake's self-tests do, for every
+   * route; elsewhere it only costs start-up time. Default false.
+   */
+  validateResponses?: boolean;
 }
 
 export const routes: RouteTable = { ...appRoutes, ...repoRoutes, ...issueRoutes, ...pullRoutes, ...checkRoutes };
@@ -70,7 +76,7 @@ export async function createFakeGitHub(options: FakeGitHubOptions): Promise<Fake
     ctx: { state, api: "", web: "", app: { id: options.appId, slug: appSlug, name: options.appName ?? "issuesmith (test)", owner: options.appOwner ?? "issuesmith-dev" } },
     tokenTtlMs: options.tokenTtlMs ?? 60 * 60 * 1000,
   };
-  const handler = createHandler({ api, routes, state, env, appId: options.appId, appKey, gitRoot, failures, ...records });
+  const handler = createHandler({ api, routes, state, env, appId: options.appId, appKey, gitRoot, failures, validateResponses: options.validateResponses ?? false, ...records });
   const server = createServer((req, res) => void handler(req, res));
   // git keeps connections alive between its requests; tests close them all at the end
   server.keepAliveTimeout = 5_000;

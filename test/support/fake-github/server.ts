@@ -20,6 +20,8 @@ export interface RecordedRequest {
   kind: "rest" | "graphql" | "git" | "other";
   operationId?: string;
   status: number | null;
+  /** Time the fake took to answer. */
+  ms?: number;
   injected?: boolean;
 }
 
@@ -58,6 +60,8 @@ export interface ServerDeps {
   gitRequests: GitRequestRecord[];
   pushes: PushRecord[];
   failures: FailureRule[];
+  /** Check the fake's own answers against GitHub's response schemas (costs ~1.5 s of schema compiling per process). */
+  validateResponses: boolean;
 }
 
 /** A failNext pattern: a RegExp, or an OpenAPI-style template such as /repos/{owner}/{repo}/pulls. */
@@ -87,6 +91,10 @@ export function createHandler(deps: ServerDeps) {
     deps.requests.push(record);
     const fail = (kind: FakeErrorKind, status: number, message: string, extra: Partial<FakeError> = {}) =>
       deps.errors.push({ kind, method, path: record.path, status, message, ...extra });
+    const began = performance.now();
+    res.on("finish", () => {
+      record.ms = Math.round(performance.now() - began);
+    });
     const send = (result: RouteResult) => {
       record.status = result.status;
       writeResult(res, result);
@@ -252,7 +260,7 @@ async function handleRest(
   }
   const routeRequest: RouteRequest = { method, path, params, query: url.searchParams, headers: req.headers, body, caller, repo };
   const result = await route.handle(routeRequest, deps.env);
-  if (result.body !== undefined && result.text === undefined && result.status < 300) {
+  if (deps.validateResponses && result.body !== undefined && result.text === undefined && result.status < 300) {
     const check = deps.api.backend.validateResponse(result.body, operation, result.status);
     if (!check.valid) {
       fail("response-shape", result.status, `${operationId}: the fake's response does not match GitHub's schema`, { operationId, details: check.errors?.slice(0, 5) });
@@ -308,8 +316,12 @@ async function handleGit(
     if (access.badCredentials) fail("git-auth", access.status, `git ${service ?? git.rest} on ${repo.fullName}: ${access.message}`);
     return refuse(access.status, access.message, access.user);
   }
-  const { status, pushes } = await runGitBackend(req, res, raw, { root: deps.gitRoot, repo, rest: git.rest, query, user: access.user ?? "" });
-  deps.gitRequests.push({ repo: repo.fullName, service, phase, user: access.user, status });
-  deps.pushes.push(...pushes);
-  return status;
+  try {
+    const { status, pushes } = await runGitBackend(req, res, raw, { root: deps.gitRoot, repo, rest: git.rest, query, user: access.user ?? "" });
+    deps.gitRequests.push({ repo: repo.fullName, service, phase, user: access.user, status });
+    deps.pushes.push(...pushes);
+    return status;
+  } finally {
+    res.end();
+  }
 }
