@@ -17,7 +17,8 @@ export function protectedPathMatcher(config: Pick<RepoConfig, "allow_workflow_ch
     // means everything below it, and a pattern without a slash ("*.pem")
     // matches that name in any directory.
     const pattern = normalize(glob.endsWith("/") ? `${glob}**` : glob);
-    return { glob, isMatch: picomatch(pattern, { dot: true, basename: true }) };
+    // (picomatch's `basename` option only for such patterns: with a slash it would never match.)
+    return { glob, isMatch: picomatch(pattern, { dot: true, basename: !pattern.includes("/") }) };
   });
   return (relPath) => {
     const rel = normalize(relPath);

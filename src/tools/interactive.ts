@@ -44,7 +44,9 @@ function gitReason(args: string[]): string | undefined {
   while (i < args.length && args[i]!.startsWith("-")) i += ["-C", "-c", "--git-dir", "--work-tree"].includes(args[i]!) ? 2 : 1;
   const sub = args[i];
   const rest = args.slice(i + 1);
-  const has = (...flags: string[]) => rest.some((a) => flags.some((f) => a === f || a.startsWith(`${f}=`) || (f.length === 2 && a.startsWith(f) && !a.startsWith("--"))));
+  // Short flags may be clustered (`-am msg`) or carry their value (`-mmsg`).
+  const has = (...flags: string[]) =>
+    rest.some((a) => flags.some((f) => a === f || a.startsWith(`${f}=`) || (f.length === 2 && /^-[A-Za-z]/.test(a) && !a.startsWith("--") && a.slice(1).includes(f[1]!))));
   if (sub === "commit" && !has("-m", "--message", "-F", "--file", "-C", "--reuse-message", "--no-edit", "--fixup")) {
     return "`git commit` without `-m` opens an editor, and there is no terminal. You do not need to commit at all: the app commits and pushes your changes when you `finish`.";
   }

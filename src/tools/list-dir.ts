@@ -16,7 +16,10 @@ export const HEAVY_DIRS = new Set([
 
 export interface ListOptions {
   depth: number;
+  /** Entries shown in all; the directory asked for may use all of them. */
   maxEntries: number;
+  /** Entries shown per directory below the one asked for. */
+  maxPerDir?: number;
 }
 
 interface Node {
@@ -24,52 +27,46 @@ interface Node {
   dir: boolean;
   heavy: boolean;
   children?: Node[];
-  /** Directory below the depth or the entry cap: its contents were not read. */
+  /** Entries of this directory left out by the caps. */
+  more?: number;
+  /** Directory below the depth or beyond the entry budget: its contents were not read or not shown. */
   unexpanded?: boolean;
 }
 
 export async function listDirectory(abs: string, shown: string, options: ListOptions): Promise<string> {
+  const perDir = options.maxPerDir ?? 50;
   const root: Node = { name: shown, dir: true, heavy: false };
-  let shownEntries = 0;
-  let omitted = 0;
+  let budget = options.maxEntries;
   let level: Array<{ node: Node; abs: string; depth: number }> = [{ node: root, abs, depth: 1 }];
   while (level.length > 0) {
     const next: typeof level = [];
     for (const { node, abs: dir, depth } of level) {
-      const entries = await readEntries(dir);
-      if (entries === undefined) {
-        node.children = [];
+      const entries = (await readEntries(dir)) ?? [];
+      const cap = depth === 1 ? budget : Math.min(perDir, entries.length);
+      const take = entries.slice(0, cap);
+      // A directory is listed whole (up to its cap) or not at all, so a listing never looks complete when it is not.
+      if (depth > 1 && take.length > budget) {
+        node.unexpanded = true;
         continue;
       }
-      node.children = [];
-      for (const e of entries) {
-        if (shownEntries >= options.maxEntries) {
-          omitted++;
-          continue;
-        }
+      budget -= take.length;
+      node.more = entries.length - take.length;
+      node.children = take.map((e) => {
         // Symlinks are marked, not followed: they may point anywhere.
         const isDir = e.isDirectory();
         const child: Node = { name: e.isSymbolicLink() ? `${e.name}@` : e.name, dir: isDir, heavy: isDir && HEAVY_DIRS.has(e.name) };
-        node.children.push(child);
-        shownEntries++;
         if (isDir && !child.heavy) {
           if (depth < options.depth) next.push({ node: child, abs: path.join(dir, e.name), depth: depth + 1 });
           else child.unexpanded = true;
         }
-      }
-    }
-    if (shownEntries >= options.maxEntries) {
-      for (const { node } of next) node.unexpanded = true;
-      break;
+        return child;
+      });
     }
     level = next;
   }
   const lines = [`${shown === "." ? "." : shown.replace(/\/?$/, "/")}`];
-  render(root.children ?? [], 1, lines);
+  render(root, 1, lines);
   if (root.children?.length === 0) lines.push("  (empty directory)");
-  if (omitted > 0) {
-    lines.push(`[${formatCount(omitted)} more entries not shown (limit ${formatCount(options.maxEntries)}); view a subdirectory to see them]`);
-  }
   lines.push("(`/` marks directories, `@` symlinks, `…` directories not expanded: view them, or raise `depth`)");
   return lines.join("\n");
 }
@@ -84,18 +81,19 @@ async function readEntries(dir: string): Promise<Dirent[] | undefined> {
   }
 }
 
-function render(nodes: Node[], indent: number, out: string[]): void {
+function render(node: Node, indent: number, out: string[]): void {
   const pad = "  ".repeat(indent);
-  for (const n of nodes) {
-    if (!n.dir) {
-      out.push(`${pad}${n.name}`);
-      continue;
-    }
-    if (n.heavy) out.push(`${pad}${n.name}/ (not listed)`);
+  for (const n of node.children ?? []) {
+    if (!n.dir) out.push(`${pad}${n.name}`);
+    else if (n.heavy) out.push(`${pad}${n.name}/ (not listed)`);
     else if (n.unexpanded) out.push(`${pad}${n.name}/ …`);
     else {
       out.push(`${pad}${n.name}/`);
-      render(n.children ?? [], indent + 1, out);
+      render(n, indent + 1, out);
     }
+  }
+  if (node.more) {
+    const how = indent === 1 ? 'find names with `search` (mode: "files")' : "view this directory to see them";
+    out.push(`${pad}… ${formatCount(node.more)} more entr${node.more === 1 ? "y" : "ies"} not shown (${how})`);
   }
 }

@@ -29,9 +29,13 @@ export async function filteredTestCommand(testCommand: string, filter: string, r
       return { command: isPath ? `${base} ${sep}${q}` : `${base} ${sep}-t ${q}` };
     case "mocha":
       return isPath ? { command: `${base} ${sep}${q}` } : { command: `${base} ${sep}--grep ${q}` };
-    case "node-test":
-      // A path replaces the script's own file list, which cannot be removed from an npm script.
-      return isPath ? { command: `node --test ${q}` } : { command: `${base} ${sep}--test-name-pattern=${q}` };
+    case "node-test": {
+      if (!isPath) return { command: `${base} ${sep}--test-name-pattern=${q}` };
+      // A path must replace the command's own file list rather than join it:
+      // keep `node [flags] --test [flags]` from the command (or the npm script) and add the path.
+      const prefix = /^(.*?\bnode\b.*?\s--test\b(?:\s+-\S+)*)/.exec(script ?? base)?.[1];
+      return { command: `${prefix ?? "node --test"} ${q}` };
+    }
     case "pytest":
       return { command: isPath ? `${base} ${q}` : `${base} -k ${q}` };
     case "go": {

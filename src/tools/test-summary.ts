@@ -65,7 +65,7 @@ function verdictLine(passed: boolean, exitCode: number | null, counts: TestCount
   const status = passed ? "PASSED" : "FAILED";
   const code = exitCode === null ? "no exit code: the command was killed" : `exit code ${exitCode}`;
   const parts: string[] = [];
-  if (counts?.failed !== undefined) parts.push(`${counts.failed} failed`);
+  if (counts?.failed) parts.push(`${counts.failed} failed`);
   if (counts?.passed !== undefined) parts.push(`${counts.passed} passed`);
   if (counts?.skipped) parts.push(`${counts.skipped} skipped`);
   return `${status} (${code})${parts.length ? `: ${parts.join(", ")}` : ""}`;
