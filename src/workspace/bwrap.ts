@@ -6,7 +6,7 @@ import { mkdirSync } from "node:fs";
 import type { PidsCgroup } from "./pids-cgroup.ts";
 import { systemMountArgs } from "./bwrap-mounts.ts";
 import { DEFAULT_MAX_PROCESSES } from "./run-limits.ts";
-import { cleanEnv, commandCwd, joinCgroupArgs, memoryKib, runSpawned } from "./spawn.ts";
+import { cleanEnv, commandCwd, runSpawned, SANDBOX_CGROUP_PROCS, shellArgs } from "./spawn.ts";
 import type { CommandRunner, RunOptions, RunResult } from "./types.ts";
 
 /** How a runner bounds the number of processes, i.e. what stops a fork bomb. */
@@ -19,21 +19,6 @@ export interface BwrapRunnerOptions {
   pids?: PidsCgroup;
   maxProcesses?: number;
 }
-
-/**
- * Runs inside the sandbox as pid 2 (bwrap's init is pid 1). The limits are set
- * here, after the user namespace exists, so RLIMIT_NPROC counts only the
- * sandbox's processes. When the command ends, whatever it left running in
- * the pid namespace is killed: `kill -1` here reaches only the sandbox.
- */
-const SANDBOX_SCRIPT = [
-  'ulimit -v "$2" 2>/dev/null',
-  'ulimit -u "$3" 2>/dev/null',
-  '/bin/bash -c "$1"',
-  "status=$?",
-  "kill -KILL -1 2>/dev/null",
-  "exit $status",
-].join("\n");
 
 export class BwrapRunner implements CommandRunner {
   readonly kind = "bwrap" as const;
@@ -57,19 +42,31 @@ export class BwrapRunner implements CommandRunner {
     if ("refused" in where) return where.refused;
     const { repoDir, homeDir } = options.workspace;
     mkdirSync(homeDir, { recursive: true });
-    const inner = ["/bin/bash", "-c", SANDBOX_SCRIPT, "issuesmith-sandbox", options.command, memoryKib(options), String(this.maxProcesses)];
-    const args = [...this.sandboxArgs(options, where.cwd), "--", ...inner];
-    const env = cleanEnv(options, homeDir);
     const cgroup = this.#pids?.open(this.maxProcesses);
-    const spawnable = cgroup ? joinCgroupArgs(cgroup.procsFile, this.#bwrap, args) : { file: this.#bwrap, args };
+    // The shell runs as pid 2 (bwrap's init is pid 1); `kill -1` after the command reaches only the sandbox.
+    const shell = shellArgs(options, {
+      procsFile: cgroup ? SANDBOX_CGROUP_PROCS : "",
+      maxProcesses: this.maxProcesses,
+      // Set after the user namespace exists, so it counts only the sandbox's processes (when not root).
+      rlimitProcesses: true,
+      killLeftovers: true,
+    });
+    const args = [
+      ...this.sandboxArgs(options, where.cwd),
+      // Only the procs file, so the command can join its cgroup but never raise pids.max.
+      ...(cgroup ? ["--bind", cgroup.procsFile, SANDBOX_CGROUP_PROCS] : []),
+      // The sandbox's own root (a tmpfs holding the mount points) is not a place to write.
+      "--remount-ro", "/",
+      "--", shell.file, ...shell.args,
+    ];
     try {
-      return await runSpawned({ ...spawnable, cwd: repoDir, env }, options);
+      return await runSpawned({ file: this.#bwrap, args, cwd: repoDir, env: cleanEnv(options, homeDir) }, options);
     } finally {
       await cgroup?.close();
     }
   }
 
-  /** The bwrap arguments for one command (exported through the class for tests and the bench). */
+  /** The namespaces and mounts of one command's sandbox. */
   sandboxArgs(options: RunOptions, cwd: string): string[] {
     const { repoDir, homeDir } = options.workspace;
     return [
@@ -87,8 +84,6 @@ export class BwrapRunner implements CommandRunner {
       "--bind", repoDir, repoDir,
       "--bind", homeDir, homeDir,
       "--chdir", cwd,
-      // The sandbox's own root (a tmpfs holding the mount points) is not a place to write.
-      "--remount-ro", "/",
     ];
   }
 }

@@ -8,7 +8,7 @@ import { UserError } from "../errors.ts";
 import { BwrapRunner, type ProcessLimit } from "./bwrap.ts";
 import { findPidsCgroup, type PidsCgroup } from "./pids-cgroup.ts";
 import { DEFAULT_MAX_PROCESSES } from "./run-limits.ts";
-import { cleanEnv, commandCwd, joinCgroupArgs, memoryKib, runSpawned } from "./spawn.ts";
+import { cleanEnv, commandCwd, runSpawned, shellArgs } from "./spawn.ts";
 import type { CommandRunner, RunOptions, RunResult } from "./types.ts";
 
 export { cleanEnv, runSpawned, type SpawnSpec } from "./spawn.ts";
@@ -20,9 +20,6 @@ export interface DirectRunnerOptions {
   pids?: PidsCgroup;
   maxProcesses?: number;
 }
-
-/** Limits the address space, then becomes the command. */
-const DIRECT_SCRIPT = 'ulimit -v "$2" 2>/dev/null\nexec /bin/bash -c "$1"';
 
 /** Runs commands directly on the host: only for when no sandbox is available. */
 export class DirectRunner implements CommandRunner {
@@ -41,11 +38,11 @@ export class DirectRunner implements CommandRunner {
   async run(options: RunOptions): Promise<RunResult> {
     const where = commandCwd(options);
     if ("refused" in where) return where.refused;
-    const args = ["-c", DIRECT_SCRIPT, "issuesmith", options.command, memoryKib(options)];
     const cgroup = this.#pids?.open(this.maxProcesses);
-    const spawnable = cgroup ? joinCgroupArgs(cgroup.procsFile, "/bin/bash", args) : { file: "/bin/bash", args };
+    // No RLIMIT_NPROC (it would count the app's own processes) and no `kill -1` (it would reach the host's).
+    const shell = shellArgs(options, { procsFile: cgroup?.procsFile ?? "", maxProcesses: this.maxProcesses, rlimitProcesses: false, killLeftovers: false });
     try {
-      return await runSpawned({ ...spawnable, cwd: where.cwd, env: cleanEnv(options) }, options);
+      return await runSpawned({ ...shell, cwd: where.cwd, env: cleanEnv(options) }, options);
     } finally {
       await cgroup?.close();
     }

@@ -127,10 +127,38 @@ export function memoryKib(options: RunOptions): string {
   return mb > 0 ? String(mb * 1024) : "unlimited";
 }
 
+/** Where the bwrap runner shows a command its own cgroup's procs file (and nothing else of the cgroup). */
+export const SANDBOX_CGROUP_PROCS = "/run/issuesmith/cgroup.procs";
+
+export interface ShellLimits {
+  /** A cgroup.procs file the shell moves itself into before anything can fork; "" for none. */
+  procsFile: string;
+  maxProcesses: number;
+  /** Set RLIMIT_NPROC too: counted per user namespace, so only meaningful inside bwrap. */
+  rlimitProcesses: boolean;
+  /** Kill everything left in the pid namespace when the command ends: only ever inside bwrap. */
+  killLeftovers: boolean;
+}
+
 /**
- * Arguments that make `sh` move itself into a cgroup before it becomes the
- * command: a process joining after spawn could fork before it is counted.
+ * The one shell a command runs in: it joins the cgroup, sets the limits, then
+ * runs the command with eval, in a subshell when leftovers are to be killed
+ * afterwards. One exec instead of a wrapper and a second bash: on a busy
+ * machine an exec costs milliseconds. The command sees $0 = bash and no
+ * positional parameters, as with `bash -c command`.
  */
-export function joinCgroupArgs(procsFile: string, file: string, args: string[]): { file: string; args: string[] } {
-  return { file: "/bin/sh", args: ["-c", 'echo $$ > "$0" || exit 125; exec "$@"', procsFile, file, ...args] };
+export function shellArgs(options: RunOptions, limits: ShellLimits): { file: string; args: string[] } {
+  const run = 'eval "unset __c __m __p __n\n$__c"';
+  const script = [
+    '__c=$1 __m=$2 __p=$3 __n=$4',
+    "set --",
+    'if [ -n "$__p" ]; then echo $$ > "$__p" || { echo "issuesmith: could not join the process-limit cgroup" >&2; exit 125; }; fi',
+    'ulimit -v "$__m" 2>/dev/null',
+    ...(limits.rlimitProcesses ? ['ulimit -u "$__n" 2>/dev/null'] : []),
+    ...(limits.killLeftovers ? [`( ${run} )`, "__s=$?", "kill -KILL -1 2>/dev/null", "exit $__s"] : [run]),
+  ].join("\n");
+  return {
+    file: "/bin/bash",
+    args: ["-c", script, "bash", options.command, memoryKib(options), limits.procsFile, String(limits.maxProcesses)],
+  };
 }

@@ -125,6 +125,23 @@ describe("bwrap sandbox: processes and environment", () => {
     expect(process.pid).toBeGreaterThan(0); // still alive to assert this
   });
 
+  it("cannot raise its own process limit: of its cgroup it sees only the file to join it", async () => {
+    const limited = await bwrapRunner({ maxProcesses: 64 });
+    expect(limited.processLimit, "this host offers no pids cgroup to test").toBe("cgroup");
+    const result = await limited.run({ command: "ls /run/issuesmith; echo 100000 > /run/issuesmith/pids.max; ls /sys/fs/cgroup", workspace: ws, timeoutMs: 20_000, network: false });
+    expect(result.output).toContain("cgroup.procs\n");
+    expect(result.output).toMatch(/\/run\/issuesmith\/pids\.max: (Read-only file system|No such file or directory)/);
+    expect(result.output).toContain("cannot access '/sys/fs/cgroup': No such file or directory");
+  });
+
+  it("runs the command as `bash -c` would: $0 is bash, no arguments, syntax errors reported", async () => {
+    const result = await run('echo "$0 $# [$*]"; echo "${__c:-unset}"');
+    expect(result.output).toBe("bash 0 []\nunset\n");
+    const broken = await run("if then");
+    expect(broken.exitCode).toBe(2);
+    expect(broken.output).toContain("syntax error near unexpected token `then'");
+  });
+
   it("passes opt-in variables through, and only those", async () => {
     const result = await run("echo $DATABASE_URL", { env: { DATABASE_URL: "postgres://test" } });
     expect(result.output.trim()).toBe("postgres://test");
