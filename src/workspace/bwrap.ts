@@ -3,6 +3,7 @@
 // only its workspace read-write, the system read-only, a private /tmp and
 // nothing of the app: not its $HOME, its files, its env or its processes.
 import { mkdirSync } from "node:fs";
+import path from "node:path";
 import type { PidsCgroup } from "./pids-cgroup.ts";
 import { systemMountArgs } from "./bwrap-mounts.ts";
 import { DEFAULT_MAX_PROCESSES } from "./run-limits.ts";
@@ -82,6 +83,9 @@ export class BwrapRunner implements CommandRunner {
       "--dev", "/dev",
       "--tmpfs", "/tmp",
       "--bind", repoDir, repoDir,
+      // The app runs git on this checkout outside the sandbox: a hook, a filter driver, `url.*.insteadOf`
+      // or `gpg.program` planted in .git/config would run there, next to the token. Read-only here.
+      "--ro-bind-try", path.join(repoDir, ".git"), path.join(repoDir, ".git"),
       "--bind", homeDir, homeDir,
       "--chdir", cwd,
     ];

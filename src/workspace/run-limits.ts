@@ -23,12 +23,13 @@ export interface LimitsInEffect {
 
 // What failing programs print when an allocation or a fork is refused.
 const OUT_OF_MEMORY = /Cannot allocate memory|std::bad_alloc|MemoryError|out of memory|Failed to reserve virtual memory|mmap failed|memory allocation of \d+ bytes failed/i;
+const GIT_READ_ONLY = /\.git\/[^\n]*Read-only file system|Read-only file system[^\n]*\.git\//;
 const OUT_OF_PROCESSES = /fork: (?:retry: )?Resource temporarily unavailable|Cannot fork|EAGAIN.*spawn|spawn.*EAGAIN|can't start new thread|pthread_create.*(?:Resource temporarily unavailable|EAGAIN)/i;
 
 /**
  * Why a command did not finish on its own terms, in words for the model:
  * stopped (timeout, output, cancelled), or failed against the memory or
- * process limit. Undefined when no limit was involved.
+ * process limit or the read-only .git. Undefined when no limit was involved.
  */
 export function describeKill(result: RunResult, limits: LimitsInEffect): string | undefined {
   switch (result.killed) {
@@ -49,6 +50,12 @@ export function describeKill(result: RunResult, limits: LimitsInEffect): string 
       break;
   }
   if (result.exitCode === 0) return undefined;
+  if (GIT_READ_ONLY.test(result.output)) {
+    return (
+      "The repository's .git directory is read-only here: the app commits and pushes your changes itself. " +
+      "Change files with the edit tools (or the shell), review them with `git diff` or `git status`; do not run git commands that write (add, commit, stash, checkout)."
+    );
+  }
   if (OUT_OF_PROCESSES.test(result.output)) {
     return (
       `The command hit the limit of ${limits.maxProcesses ?? DEFAULT_MAX_PROCESSES} processes and threads. ` +

