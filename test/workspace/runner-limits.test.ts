@@ -81,7 +81,8 @@ describe.each(runners)("%s runner", (_name, make) => {
 
   it("kills background processes the command leaves running", async () => {
     const marker = `4${Math.floor(Math.random() * 1e6)}.${randomBytes(2).readUInt16BE()}`;
-    const result = await runner.run(opts(`sleep ${marker} & nohup sleep ${marker} >/dev/null 2>&1 & echo started`));
+    // Plain, nohup'ed, and in a session of its own (out of reach of a process-group kill).
+    const result = await runner.run(opts(`sleep ${marker} & nohup sleep ${marker} >/dev/null 2>&1 & setsid sleep ${marker} >/dev/null 2>&1 & echo started`));
     expect(result).toMatchObject({ exitCode: 0, killed: undefined });
     expect(result.output.trim()).toBe("started");
     expect(result.durationMs).toBeLessThan(3_000);
@@ -109,6 +110,14 @@ describe("direct runner without a cgroup", () => {
     expect(result.output.trim()).toBe("started");
     expect(result.durationMs).toBeLessThan(3_000);
     expect(await hostProcessesWith(`sleep ${marker}`)).toEqual([]);
+  });
+  it("returns promptly even when a detached process keeps the output open", async () => {
+    const marker = `6${Math.floor(Math.random() * 1e6)}.${randomBytes(2).readUInt16BE()}`;
+    const result = await new DirectRunner().run({ command: `setsid sleep ${marker} & echo started`, workspace: ws, timeoutMs: 20_000, network: false });
+    expect(result.output.trim()).toBe("started");
+    expect(result.durationMs).toBeLessThan(3_000);
+    // Without a sandbox or a cgroup nothing reaches a process that left the group (why "none" warns): clean up here.
+    for (const pid of await hostProcessesWith(`sleep ${marker}`)) process.kill(pid, "SIGKILL");
   });
 });
 
