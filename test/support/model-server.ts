@@ -1,0 +1,246 @@
+// A scripted OpenAI-compatible chat-completions server on loopback: it
+// replays a list of turns (static answers, functions of the request, errors,
+// pauses), streams like OpenAI when asked, records every request, and fails
+// loudly when the script runs out, so a test fails readably instead of hanging.
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { completionJson, roughTokens, streamChunks, type Answer, type ScriptedToolCall } from "./model-stream.ts";
+
+export type { ScriptedToolCall } from "./model-stream.ts";
+
+/** An answer: text, tool calls, or both. */
+export interface ReplyTurn {
+  content?: string;
+  toolCalls?: ScriptedToolCall[];
+  usage?: { prompt_tokens?: number; completion_tokens?: number };
+  /** Default "tool_calls" when there are tool calls, else "stop". */
+  finishReason?: string;
+  /** Wait this long before answering. */
+  delayMs?: number;
+}
+
+/** An HTTP error instead of an answer (rate limit, outage). */
+export interface ErrorTurn {
+  status: number;
+  /** Seconds, sent as Retry-After. */
+  retryAfter?: number;
+  message?: string;
+}
+
+/** Hold the request until `pause` settles (cancellation and kill tests), then answer `then`. */
+export interface PauseTurn {
+  pause: Promise<unknown>;
+  then?: Turn;
+}
+
+export type Turn = ReplyTurn | ErrorTurn | PauseTurn | ((request: ModelRequest) => Turn | Promise<Turn>);
+
+interface WireMessage {
+  role: string;
+  content?: string | null | { type: string; text?: string }[];
+  tool_calls?: { id: string; type: string; function: { name: string; arguments: string } }[];
+  tool_call_id?: string;
+  name?: string;
+}
+
+/** What a function turn sees of the request it answers. */
+export interface ModelRequest {
+  /** 0-based position among chat-completion requests. */
+  index: number;
+  body: { model?: string; messages: WireMessage[]; tools?: unknown[]; stream?: boolean; [key: string]: unknown };
+  headers: IncomingHttpHeaders;
+  messages: WireMessage[];
+  /** Tool results (role "tool") in order. */
+  toolResults: { toolCallId: string; content: string }[];
+  lastToolResult: string | undefined;
+  /** Text of the last message (for the text protocol, where tool results come back as user messages). */
+  lastMessageText: string;
+}
+
+export interface RecordedModelRequest {
+  method: string;
+  path: string;
+  body: ModelRequest["body"] | undefined;
+  authorization: string | undefined;
+  stream: boolean;
+  outcome: "answered" | "error-turn" | "refused-tools" | "script-exhausted" | "unauthorized" | "aborted" | "not-found";
+  status: number;
+}
+
+export interface ModelServerOptions {
+  turns?: Turn[];
+  /** The model name reported back. Default "scripted-model". */
+  model?: string;
+  /** Behave like an endpoint without tool support: 400 for any request carrying `tools`. */
+  noNativeTools?: boolean;
+  /** When set, requests must carry `Authorization: Bearer <apiKey>`. */
+  apiKey?: string;
+}
+
+export interface ModelServer {
+  /** Base URL for OpenAI clients and OPENAI_BASE_URL: http://127.0.0.1:<port>/v1 */
+  readonly url: string;
+  readonly model: string;
+  /** Every request, in order. */
+  readonly requests: RecordedModelRequest[];
+  /** Problems a test should see: script exhausted, bad JSON, wrong key. */
+  readonly errors: string[];
+  /** Appends turns to the script. */
+  push(...turns: Turn[]): void;
+  /** Turns not yet used. */
+  readonly remaining: number;
+  close(): Promise<void>;
+}
+
+function isError(turn: Turn): turn is ErrorTurn {
+  return typeof turn === "object" && "status" in turn && typeof turn.status === "number";
+}
+
+function isPause(turn: Turn): turn is PauseTurn {
+  return typeof turn === "object" && "pause" in turn;
+}
+
+function textOf(content: WireMessage["content"]): string {
+  if (typeof content === "string") return content;
+  if (Array.isArray(content)) return content.map((p) => p.text ?? "").join("");
+  return "";
+}
+
+function errorBody(message: string, type: string, param: string | null = null) {
+  return JSON.stringify({ error: { message, type, param, code: null } });
+}
+
+export async function createModelServer(options: ModelServerOptions = {}): Promise<ModelServer> {
+  const script: Turn[] = [...(options.turns ?? [])];
+  const model = options.model ?? "scripted-model";
+  const requests: RecordedModelRequest[] = [];
+  const errors: string[] = [];
+  let completions = 0;
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      void handle(req.method ?? "GET", new URL(req.url ?? "/", "http://x").pathname, req.headers, Buffer.concat(chunks).toString("utf8"), res);
+    });
+  });
+
+  async function handle(method: string, path: string, headers: IncomingHttpHeaders, raw: string, res: ServerResponse): Promise<void> {
+    const record: RecordedModelRequest = { method, path, body: undefined, authorization: headers["authorization"], stream: false, outcome: "answered", status: 200 };
+    requests.push(record);
+    const reply = (status: number, body: string, extra: Record<string, string> = {}) => {
+      record.status = status;
+      res.writeHead(status, { "content-type": "application/json", ...extra });
+      res.end(body);
+    };
+    if (options.apiKey !== undefined && headers["authorization"] !== `Bearer ${options.apiKey}`) {
+      record.outcome = "unauthorized";
+      errors.push(`request ${method} ${path} without the right API key`);
+      return reply(401, errorBody("Incorrect API key provided.", "invalid_request_error"));
+    }
+    if (method === "GET" && path.replace(/\/$/, "") === "/v1/models") {
+      return reply(200, JSON.stringify({ object: "list", data: [{ id: model, object: "model", created: 1_700_000_000, owned_by: "issuesmith-test" }] }));
+    }
+    if (method !== "POST" || path.replace(/\/$/, "") !== "/v1/chat/completions") {
+      record.outcome = "not-found";
+      errors.push(`unexpected request ${method} ${path}`);
+      return reply(404, errorBody(`Unknown request URL: ${method} ${path}`, "invalid_request_error"));
+    }
+    let body: ModelRequest["body"];
+    try {
+      body = JSON.parse(raw) as ModelRequest["body"];
+    } catch {
+      errors.push("request body is not JSON");
+      return reply(400, errorBody("We could not parse the JSON body of your request.", "invalid_request_error"));
+    }
+    record.body = body;
+    record.stream = body.stream === true;
+    if (options.noNativeTools && Array.isArray(body.tools) && body.tools.length > 0) {
+      // like an endpoint without tool support; the turn is kept for the retry in text mode
+      record.outcome = "refused-tools";
+      return reply(400, errorBody("tools is not supported by this model", "invalid_request_error", "tools"));
+    }
+    const index = completions++;
+    let turn = script.shift();
+    if (turn === undefined) {
+      record.outcome = "script-exhausted";
+      const message = `model-server script exhausted: chat request #${index + 1} has no scripted turn (${requests.length} requests so far)`;
+      errors.push(message);
+      return reply(500, errorBody(message, "server_error"));
+    }
+    const messages = Array.isArray(body.messages) ? body.messages : [];
+    const toolResults = messages.filter((m) => m.role === "tool").map((m) => ({ toolCallId: m.tool_call_id ?? "", content: textOf(m.content) }));
+    const request: ModelRequest = { index, body, headers, messages, toolResults, lastToolResult: toolResults.at(-1)?.content, lastMessageText: textOf(messages.at(-1)?.content) };
+    let aborted = false;
+    // a client that gives up closes its connection
+    const onClose = () => {
+      if (res.writableFinished) return;
+      aborted = true;
+      record.outcome = "aborted";
+    };
+    res.on("close", onClose);
+    res.socket?.once("close", onClose);
+    // unwrap functions and pauses until an answer or an error remains
+    for (;;) {
+      if (typeof turn === "function") turn = await turn(request);
+      else if (isPause(turn)) {
+        await turn.pause;
+        turn = turn.then ?? {};
+      } else break;
+    }
+    if (aborted) {
+      record.outcome = "aborted";
+      return;
+    }
+    if (isError(turn)) {
+      record.outcome = "error-turn";
+      const extra: Record<string, string> = turn.retryAfter !== undefined ? { "retry-after": String(turn.retryAfter) } : {};
+      return reply(turn.status, errorBody(turn.message ?? `scripted error ${turn.status}`, turn.status === 429 ? "rate_limit_error" : "server_error"), extra);
+    }
+    if (turn.delayMs) await new Promise((r) => setTimeout(r, turn.delayMs));
+    if (aborted) {
+      record.outcome = "aborted";
+      return;
+    }
+    const toolCalls = (turn.toolCalls ?? []).map((c, i) => ({
+      id: c.id ?? `call_${index + 1}_${i + 1}`,
+      name: c.name,
+      arguments: typeof c.arguments === "string" ? c.arguments : JSON.stringify(c.arguments),
+    }));
+    const content = turn.content ?? (toolCalls.length > 0 ? null : "");
+    const completionTokens = turn.usage?.completion_tokens ?? roughTokens((content ?? "") + toolCalls.map((c) => c.name + c.arguments).join(""));
+    const promptTokens = turn.usage?.prompt_tokens ?? roughTokens(JSON.stringify(messages));
+    const answer: Answer = {
+      id: `chatcmpl-scripted-${index + 1}`,
+      model,
+      content,
+      toolCalls,
+      finishReason: turn.finishReason ?? (toolCalls.length > 0 ? "tool_calls" : "stop"),
+      usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+    };
+    const created = Math.floor(Date.now() / 1000);
+    if (!record.stream) return reply(200, JSON.stringify(completionJson(answer, created)));
+    const includeUsage = (body["stream_options"] as { include_usage?: boolean } | undefined)?.include_usage === true;
+    record.status = 200;
+    res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive" });
+    for (const data of streamChunks(answer, created, includeUsage)) res.write(`data: ${data}\n\n`);
+    res.end();
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  return {
+    url,
+    model,
+    requests,
+    errors,
+    push: (...turns) => void script.push(...turns),
+    get remaining() {
+      return script.length;
+    },
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
