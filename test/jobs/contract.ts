@@ -6,7 +6,7 @@ import type { JobStore, LeaseOwner } from "../../src/jobs/store.ts";
 import type { StoreQueue } from "../../src/jobs/store-queue.ts";
 import type { JobHandler, JobOutcome, JobRecord, Worker, WorkerOptions } from "../../src/jobs/types.ts";
 import type { WorkerTuning } from "../../src/jobs/worker.ts";
-import { aborted, done, gate, newJob, sleep, waitFor } from "./helpers.ts";
+import { aborted, done, gate, newJob, openAllGates, sleep, waitFor } from "./helpers.ts";
 
 export interface Harness {
   queue: StoreQueue;
@@ -54,6 +54,7 @@ export function queueContract(name: string, open: OpenHarness): void {
     });
 
     afterEach(async () => {
+      openAllGates();
       await Promise.all(workers.map((w) => w.stop(0)));
       workers = [];
       for (const p of peers.splice(0)) await p.close();
@@ -170,7 +171,9 @@ export function queueContract(name: string, open: OpenHarness): void {
         async (j) => {
           started.push(j.target.number);
           maxRunning = Math.max(maxRunning, ++running);
-          await new Promise<void>((r) => holds.set(j.target.number, r));
+          const hold = gate();
+          holds.set(j.target.number, hold.open);
+          await hold.promise;
           running--;
           return done();
         },

@@ -38,11 +38,19 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+const gates: (() => void)[] = [];
+
 /** A promise with its resolve exposed: handlers wait on it until the test lets them go. */
 export function gate(): { promise: Promise<void>; open: () => void } {
   let open!: () => void;
   const promise = new Promise<void>((r) => (open = r));
+  gates.push(open);
   return { promise, open };
+}
+
+/** Open every gate, so a test that failed half-way does not leave handlers (and worker.stop) waiting forever. */
+export function openAllGates(): void {
+  for (const open of gates.splice(0)) open();
 }
 
 /** Resolves when the signal aborts, with its reason. */
