@@ -1,7 +1,7 @@
 // Helpers for the runner tests: a throwaway workspace, a bwrap runner that
 // fails loudly (never skips) when bubblewrap is missing, and a look at the
 // host's process table from outside the sandbox.
-import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, readlink, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { UserError } from "../../src/errors.ts";
@@ -68,7 +68,21 @@ export async function hostProcessesWith(marker: string): Promise<number[]> {
   return found;
 }
 
-/** Number of processes on the host right now. */
-export async function hostProcessCount(): Promise<number> {
-  return (await readdir("/proc")).filter((n) => /^\d+$/.test(n)).length;
+/**
+ * Processes in the most populated pid namespace other than ours: during a
+ * sandboxed fork bomb, the bomb itself, whatever else runs on the machine.
+ */
+export async function largestForeignPidNamespace(): Promise<number> {
+  const own = await readlink("/proc/self/ns/pid");
+  const sizes = new Map<string, number>();
+  for (const name of await readdir("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const ns = await readlink(`/proc/${name}/ns/pid`);
+      if (ns !== own) sizes.set(ns, (sizes.get(ns) ?? 0) + 1);
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return Math.max(0, ...sizes.values());
 }
