@@ -36,6 +36,7 @@ describe("fake GitHub: response shapes", () => {
     fake.setPermission(owner, repo, "alice", "admin");
     await octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username: "alice" });
     await octokit.rest.repos.get({ owner, repo });
+    await octokit.rest.users.getByUsername({ username: fake.botLogin });
     await octokit.rest.repos.getBranch({ owner, repo, branch: "main" });
     await octokit.rest.repos.getContent({ owner, repo, path: "src/a.js" });
     await octokit.rest.repos.getContent({ owner, repo, path: "src" });

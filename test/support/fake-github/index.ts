@@ -16,6 +16,7 @@ import { checkRoutes } from "./routes/checks.ts";
 import { issueRoutes } from "./routes/issues.ts";
 import { pullRoutes } from "./routes/pulls.ts";
 import { repoRoutes } from "./routes/repos.ts";
+import { userRoutes } from "./routes/users.ts";
 import type { RouteEnv, RouteTable } from "./routes/types.ts";
 import { createHandler, type FailureRule, type FakeError, type RecordedRequest } from "./server.ts";
 import { FakeState } from "./state.ts";
@@ -49,7 +50,7 @@ export interface FakeGitHubOptions {
   validateResponses?: boolean;
 }
 
-export const routes: RouteTable = { ...appRoutes, ...repoRoutes, ...issueRoutes, ...pullRoutes, ...checkRoutes };
+export const routes: RouteTable = { ...appRoutes, ...repoRoutes, ...userRoutes, ...issueRoutes, ...pullRoutes, ...checkRoutes };
 
 export async function createFakeGitHub(options: FakeGitHubOptions): Promise<FakeGitHub> {
   const started = performance.now();
