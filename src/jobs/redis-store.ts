@@ -2,13 +2,14 @@
 // machines, sharing one server. Every step that decides is an optimistic
 // transaction (WATCH a revision counter, read, decide with rules.ts, MULTI …
 // EXEC, retry on conflict), so the same rules hold across processes.
-import type { ChainableCommander, Redis } from "ioredis";
-import { Transient } from "../errors.ts";
+import type { Redis } from "ioredis";
 import type { ConnectOptions } from "./redis-connect.ts";
 import { connectRedis } from "./redis-connect.ts";
 import { DELIVERY_TTL_MS, cancelledOutcome, coalesceTarget, newJobId, newStoredJob, pickNext } from "./rules.ts";
 import type { SchedEntry } from "./rules.ts";
 import { fromHash, toHash } from "./redis-codec.ts";
+import type { Write } from "./redis-tx.ts";
+import { TxRunner, pipe } from "./redis-tx.ts";
 import type { Claimed, HeartbeatResult, JobStore, LeaseOwner, ListFilter, StoredJob, TerminalState } from "./store.ts";
 import { emptyCounts, publicRecord } from "./store.ts";
 import type { QueueOptions } from "./store-queue.ts";
@@ -21,7 +22,6 @@ const ENDED_TTL_S = 30 * 24 * 3600;
 const LEASE_FIELDS = ["leaseOwner", "leasePid", "leaseHost", "leaseExp"] as const;
 const SCHED_FIELDS = ["key", "kind", "inst", "seq", "state", "runAfter", "leaseExp", "cancel"] as const;
 
-type Write = (m: ChainableCommander) => void;
 
 export interface RedisStoreOptions extends ConnectOptions {
   /** Key prefix: several apps (or test runs) can share one server. */
@@ -34,13 +34,14 @@ export class RedisStore implements JobStore {
   readonly #redis: Redis;
   /** Transactions get a connection of their own: WATCH state is per connection. */
   readonly #txConn: Redis;
-  #txTail: Promise<unknown> = Promise.resolve();
+  readonly #txRunner: TxRunner;
   #pending: { job: NewJob; resolve: (r: EnqueueResult) => void; reject: (e: unknown) => void }[] = [];
   #closed = false;
 
   private constructor(redis: Redis, txConn: Redis, prefix: string) {
     this.#redis = redis;
     this.#txConn = txConn;
+    this.#txRunner = new TxRunner(txConn, `${prefix}:rev`);
     this.prefix = prefix;
   }
 
@@ -321,7 +322,7 @@ export class RedisStore implements JobStore {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#pending.length > 0) await this.#flushEnqueues();
-    await this.#txTail.catch(() => undefined);
+    await this.#txRunner.idle();
     await Promise.all([this.#redis, this.#txConn].map((c) => c.quit().catch(() => c.disconnect())));
   }
 
@@ -338,46 +339,8 @@ export class RedisStore implements JobStore {
     };
   }
 
-  /**
-   * One optimistic transaction, one at a time per process (WATCH belongs to
-   * the connection). fn reads and decides; its write, if any, runs in MULTI
-   * with a bump of the revision, and the whole is retried if another process
-   * changed anything meanwhile.
-   */
   #tx<T>(fn: (r: Redis) => Promise<[T, Write | undefined]>): Promise<T> {
-    const run = async (): Promise<T> => {
-      const r = this.#txConn;
-      const rev = this.#k("rev");
-      for (let attempt = 0; attempt < 100; attempt++) {
-        await r.watch(rev);
-        let decided: [T, Write | undefined];
-        try {
-          decided = await fn(r);
-        } catch (error) {
-          await r.unwatch().catch(() => undefined);
-          throw error;
-        }
-        const [result, write] = decided;
-        if (!write) {
-          await r.unwatch();
-          return result;
-        }
-        const m = r.multi();
-        write(m);
-        m.incr(rev);
-        const replies = await m.exec();
-        if (replies) {
-          const failed = replies.find(([error]) => error);
-          if (failed) throw failed[0];
-          return result;
-        }
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * Math.min(attempt + 1, 10)));
-      }
-      throw new Transient("the Redis job store is too busy (a transaction kept conflicting); try again");
-    };
-    const result = this.#txTail.then(run, run);
-    this.#txTail = result.catch(() => undefined);
-    return result;
+    return this.#txRunner.run(fn);
   }
 
   async #sched(r: Redis): Promise<(SchedEntry & { kind: JobKind })[]> {
@@ -415,13 +378,8 @@ export class RedisStore implements JobStore {
     return ids.map((id, i) => fromHash(id, (rows[i] ?? {}) as Record<string, string>));
   }
 
-  async #pipe(r: Redis, commands: string[][]): Promise<unknown[]> {
-    if (commands.length === 0) return [];
-    const replies = (await r.pipeline(commands).exec()) ?? [];
-    return replies.map(([error, value]) => {
-      if (error) throw error;
-      return value;
-    });
+  #pipe(r: Redis, commands: string[][]): Promise<unknown[]> {
+    return pipe(r, commands);
   }
 }
 
