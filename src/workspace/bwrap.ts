@@ -7,7 +7,7 @@ import path from "node:path";
 import type { PidsCgroup } from "./pids-cgroup.ts";
 import { systemMountArgs } from "./bwrap-mounts.ts";
 import { DEFAULT_MAX_PROCESSES } from "./run-limits.ts";
-import { cleanEnv, commandCwd, runSpawned, SANDBOX_CGROUP_PROCS, shellArgs } from "./spawn.ts";
+import { cleanEnv, commandCwd, openCgroup, runSpawned, SANDBOX_CGROUP_PROCS, shellArgs } from "./spawn.ts";
 import type { CommandRunner, RunOptions, RunResult } from "./types.ts";
 
 /** How a runner bounds the number of processes, i.e. what stops a fork bomb. */
@@ -43,7 +43,9 @@ export class BwrapRunner implements CommandRunner {
     if ("refused" in where) return where.refused;
     const { repoDir, homeDir } = options.workspace;
     mkdirSync(homeDir, { recursive: true });
-    const cgroup = this.#pids?.open(this.maxProcesses);
+    const opened = openCgroup(this.#pids, this.maxProcesses);
+    if ("refused" in opened) return opened.refused;
+    const { cgroup } = opened;
     // The shell runs as pid 2 (bwrap's init is pid 1); `kill -1` after the command reaches only the sandbox.
     const shell = shellArgs(options, {
       procsFile: cgroup ? SANDBOX_CGROUP_PROCS : "",

@@ -8,7 +8,7 @@ import { UserError } from "../errors.ts";
 import { BwrapRunner, type ProcessLimit } from "./bwrap.ts";
 import { findPidsCgroup, type PidsCgroup } from "./pids-cgroup.ts";
 import { DEFAULT_MAX_PROCESSES } from "./run-limits.ts";
-import { cleanEnv, commandCwd, runSpawned, shellArgs } from "./spawn.ts";
+import { cleanEnv, commandCwd, openCgroup, runSpawned, shellArgs } from "./spawn.ts";
 import type { CommandRunner, RunOptions, RunResult } from "./types.ts";
 
 export { cleanEnv, runSpawned, type SpawnSpec } from "./spawn.ts";
@@ -38,7 +38,9 @@ export class DirectRunner implements CommandRunner {
   async run(options: RunOptions): Promise<RunResult> {
     const where = commandCwd(options);
     if ("refused" in where) return where.refused;
-    const cgroup = this.#pids?.open(this.maxProcesses);
+    const opened = openCgroup(this.#pids, this.maxProcesses);
+    if ("refused" in opened) return opened.refused;
+    const { cgroup } = opened;
     // No RLIMIT_NPROC (it would count the app's own processes) and no `kill -1` (it would reach the host's).
     const shell = shellArgs(options, { procsFile: cgroup?.procsFile ?? "", maxProcesses: this.maxProcesses, rlimitProcesses: false, killLeftovers: false });
     try {

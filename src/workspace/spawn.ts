@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { HeadTailBuffer } from "../shared/truncate.ts";
 import { DEFAULT_MAX_OUTPUT, DEFAULT_MEMORY_MB, hardOutputLimit } from "./run-limits.ts";
+import type { PidsCgroup, RunCgroup } from "./pids-cgroup.ts";
 import type { RunOptions, RunResult } from "./types.ts";
 
 /** The environment every command sees: nothing of the app's own. */
@@ -112,17 +113,23 @@ export function commandCwd(options: RunOptions): { cwd: string } | { refused: Ru
   const cwd = path.resolve(options.workspace.repoDir, options.cwd ?? ".");
   const rel = path.relative(options.workspace.repoDir, cwd);
   if (rel.startsWith("..") || path.isAbsolute(rel)) {
-    return {
-      refused: {
-        exitCode: 126,
-        output: `cwd ${cwd} is outside the workspace; commands run inside ${options.workspace.repoDir}`,
-        killed: undefined,
-        outputTruncated: false,
-        durationMs: 0,
-      },
-    };
+    return { refused: refusedResult(126, `cwd ${cwd} is outside the workspace; commands run inside ${options.workspace.repoDir}`) };
   }
   return { cwd };
+}
+
+/** The result of a command that was never started. */
+export function refusedResult(exitCode: number, output: string): RunResult {
+  return { exitCode, output, killed: undefined, outputTruncated: false, durationMs: 0 };
+}
+
+/** A command's own pids cgroup, or the result explaining why it could not be made (never run unlimited). */
+export function openCgroup(pids: PidsCgroup | undefined, maxProcesses: number): { cgroup: RunCgroup | undefined } | { refused: RunResult } {
+  try {
+    return { cgroup: pids?.open(maxProcesses) };
+  } catch (error) {
+    return { refused: refusedResult(125, `issuesmith: could not create the process-limit cgroup: ${(error as Error).message}`) };
+  }
 }
 
 /** `ulimit -v` takes KiB; 0 or less means no address-space limit. */
