@@ -95,7 +95,7 @@ export async function createRunner(mode: SandboxMode, log: RunnerLog, options: C
     if (mode === "bwrap") {
       throw new UserError(`AGENT_SANDBOX=bwrap, but bubblewrap does not work on this host: ${reason}`, [
         "install it: apt-get install bubblewrap (the Dockerfile does)",
-        "if it is installed, user namespaces are probably disabled: sysctl kernel.unprivileged_userns_clone=1, or in Docker run with --security-opt seccomp=unconfined --security-opt apparmor=unconfined",
+        "if it is installed, user namespaces are probably disabled: sysctl kernel.unprivileged_userns_clone=1 (Debian), kernel.apparmor_restrict_unprivileged_userns=0 (Ubuntu 24.04+), or in Docker run with --security-opt seccomp=unconfined --security-opt apparmor=unconfined",
         "or set AGENT_SANDBOX=auto to fall back to running commands directly (only inside a disposable container)",
       ]);
     }
