@@ -12,9 +12,11 @@ import { insertTool } from "./insert.ts";
 import { runTestsTool } from "./run-tests.ts";
 import { searchTool } from "./search.ts";
 import { shellTool } from "./shell.ts";
+import { preloadSyntaxCheckers } from "./syntax-check.ts";
 import { viewTool } from "./view.ts";
 
 export const DEFAULT_MAX_OUTPUT_CHARS = 12_000;
+const WRITING_TOOLS = new Set(["edit", "insert", "create"]);
 
 export interface RegistryOptions {
   /** Longest tool result the model sees; longer ones lose their middle. */
@@ -53,6 +55,8 @@ export function createRegistry(tools: Tool[], options: RegistryOptions = {}): To
   const specs: ToolSpec[] = tools.map((t) => ({ name: t.name, description: t.description, parameters: jsonSchemaOf(t) }));
   const specByName = new Map(specs.map((s) => [s.name, s]));
   const names = tools.map((t) => t.name);
+  // While the model thinks about its first steps, not during its first edit.
+  if (names.some((n) => WRITING_TOOLS.has(n))) preloadSyntaxCheckers();
 
   const finish = (outcome: ToolOutcome, ctx: ToolContext): ToolOutcome => ({
     ...outcome,

@@ -59,6 +59,15 @@ export function runRipgrep(args: string[], options: RgOptions): Promise<RgResult
     child.stdout.setEncoding("utf8");
     child.stdout.on("data", (chunk: string) => {
       if (capped) return;
+      if (lines.length >= options.keepLines) {
+        // Only counting now: newlines, without splitting a string per line.
+        for (let i = chunk.indexOf("\n"); i !== -1; i = chunk.indexOf("\n", i + 1)) total++;
+        if (total >= options.countLimit) {
+          capped = true;
+          stop();
+        }
+        return;
+      }
       const parts = (partial + chunk).split("\n");
       partial = parts.pop() ?? "";
       for (const line of parts) {
@@ -91,9 +100,9 @@ export function runRipgrep(args: string[], options: RgOptions): Promise<RgResult
       settled = true;
       clearTimeout(timer);
       options.signal?.removeEventListener("abort", stop);
-      if (partial && !capped) {
+      if (partial && !capped && lines.length < options.keepLines) {
         total++;
-        if (lines.length < options.keepLines) lines.push(partial);
+        lines.push(partial);
       }
       available = true;
       resolve({ lines, totalLines: total, countCapped: capped, exitCode: code, stderr, timedOut });

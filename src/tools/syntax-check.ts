@@ -35,9 +35,16 @@ const JSONC_NAME = /(^|\/)(tsconfig[^/]*\.json|jsconfig[^/]*\.json|[^/]*\.jsonc|
 
 let tsModule: Promise<typeof TS> | undefined;
 function loadTypeScript(): Promise<typeof TS> {
-  // Loaded on first use: it is large, and most jobs edit a file only after a while.
+  // Loaded lazily: it is large (~1 s to load on a busy machine), and only edits need it.
   tsModule ??= import("typescript").then((m) => m.default);
   return tsModule;
+}
+
+/** Start loading the parsers in the background, so the first edit of a job does not wait for them. */
+export function preloadSyntaxCheckers(): void {
+  loadTypeScript().catch(() => {
+    tsModule = undefined; // the first check will try again and report what failed
+  });
 }
 
 /**
