@@ -89,8 +89,8 @@ export function createHandler(deps: ServerDeps) {
       status: null,
     };
     deps.requests.push(record);
-    const fail = (kind: FakeErrorKind, status: number, message: string, extra: Partial<FakeError> = {}) =>
-      deps.errors.push({ kind, method, path: record.path, status, message, ...extra });
+    const fail = (errorKind: FakeErrorKind, status: number, message: string, extra: Partial<FakeError> = {}) =>
+      deps.errors.push({ kind: errorKind, method, path: record.path, status, message, ...extra });
     const began = performance.now();
     res.on("finish", () => {
       record.ms = Math.round(performance.now() - began);
