@@ -6,9 +6,12 @@
 //    after `-e` so it can never become an option, and nothing it reads is
 //    executed (no `--pre`);
 //  - search is the agent's most frequent call, and a sandbox start costs
-//    ~14 ms p50 for bwrap alone on the 2-core CI machine (measured: `bwrap
-//    --ro-bind / / --unshare-all true`, 30 runs) against ~5 ms for a plain
-//    spawn — a large share of the 50 ms p50 budget for a tool call.
+//    ~14 ms p50 for bwrap alone on the 2-core CI machine (`bwrap --ro-bind /
+//    / --unshare-all true`, 30 runs) against ~5 ms for a plain spawn: where
+//    rg walks a 10,000-file tree in a few tens of ms, that is a large share
+//    of the 50 ms budget for a tool call. (On a machine with slow file I/O the
+//    walk itself dominates either way: bench/tools.ts prints rg alone, rg
+//    through the runner, and this tool side by side.)
 // The `git grep` fallback (rg missing) does go through the runner: git reads
 // the repository's .git/config, which the agent's commands could have changed.
 import { spawn } from "node:child_process";
