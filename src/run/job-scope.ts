@@ -61,6 +61,7 @@ export async function withJobScope(
     state: { jobId: job.id, kind: job.kind, phase: "clone", model: model.name, resumed: run.resumed, ...(link ? { link } : {}) },
     progress,
     run,
+    log,
     ...(deps.trajectories ? { sink: deps.trajectories } : {}),
   });
   const workspaces = new WorkspaceMaker(deps, job, run);

@@ -1,5 +1,6 @@
 // Turns a job's events into its progress comment, its job record's phase and
 // its trajectory: one place, so the three never disagree.
+import type { Logger } from "pino";
 import type { ProgressComment, ProgressState } from "../github/progress-comment.ts";
 import type { JobRunContext, Usage } from "../jobs/types.ts";
 import type { Phase } from "./phases.ts";
@@ -19,9 +20,12 @@ export class JobReporter {
   readonly #progress: ProgressComment | undefined;
   readonly #run: Pick<JobRunContext, "update"> | undefined;
   readonly #sink: TrajectorySink | undefined;
+  readonly #log: Pick<Logger, "info" | "debug"> | undefined;
+  readonly #started = Date.now();
 
-  constructor(options: { state: ProgressState; progress?: ProgressComment; run?: Pick<JobRunContext, "update">; sink?: TrajectorySink }) {
+  constructor(options: { state: ProgressState; progress?: ProgressComment; run?: Pick<JobRunContext, "update">; sink?: TrajectorySink; log?: Pick<Logger, "info" | "debug"> }) {
     this.state = options.state;
+    this.#log = options.log;
     this.#progress = options.progress;
     this.#run = options.run;
     this.#sink = options.sink;
@@ -29,6 +33,7 @@ export class JobReporter {
 
   async phase(phase: Phase, detail?: string): Promise<void> {
     this.state.phase = phase;
+    this.#log?.info({ phase, elapsedMs: Date.now() - this.#started, ...(detail ? { detail } : {}) }, `phase ${phase}`);
     this.#progress?.update({ ...this.state });
     await this.#run?.update({ phase });
     await this.#sink?.record(this.state.jobId, { type: "phase", phase, ...(detail ? { detail } : {}) });
@@ -45,6 +50,7 @@ export class JobReporter {
     if (event.type === "model") {
       this.state.step = event.step;
     } else if (event.type === "tool") {
+      this.#log?.debug({ step: event.step, tool: event.name, ms: event.durationMs, error: event.isError }, "tool call");
       const line = describeCall(event.name, event.arguments);
       this.state.lastAction = line;
       this.actions.counts[event.name] = (this.actions.counts[event.name] ?? 0) + 1;
@@ -56,6 +62,7 @@ export class JobReporter {
 
   async final(ok: boolean, headline: string, details: string): Promise<void> {
     this.state.final = { ok, headline, details };
+    this.#log?.info({ ok, elapsedMs: Date.now() - this.#started }, `job report: ${headline}`);
     if (this.#progress) {
       await this.#progress.flush();
       await this.#progress.post({ ...this.state });

@@ -4,6 +4,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { Probot, Server } from "probot";
 import { loadEnv, type AppEnv } from "../../src/config/env.ts";
@@ -50,6 +51,17 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Start a worker in this process (default true). */
   worker?: boolean;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createNetServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
 }
 
 export const OWNER = "acme";
@@ -99,7 +111,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const app = createIssuesmithApp(runtime);
   const server = new Server({
     host: "127.0.0.1",
-    port: 0,
+    // Probot's Server treats port 0 as "use 3000", so ask the OS for a free one first.
+    port: await freePort(),
     log,
     Probot: Probot.defaults({ appId: env.github.appId!, privateKey: env.github.privateKey!, secret: WEBHOOK_SECRET, baseUrl: env.github.baseUrl, log, Octokit: TestOctokit }),
   });
