@@ -1,6 +1,7 @@
 // `run_tests`: the repository's own test command (config, else detected),
 // whole or narrowed by a filter, summarised so the failures come first.
 import { z } from "zod";
+import { describeKill } from "../workspace/run-limits.ts";
 import { defineTool, type ToolOutcome } from "./define.ts";
 import { formatSeconds } from "./shell.ts";
 import { filteredTestCommand } from "./test-filter.ts";
@@ -47,6 +48,9 @@ export const runTestsTool = defineTool({
     if (run.killed === "timeout") out.push(`STOPPED after ${seconds} s (the test time limit). Run a subset with \`filter\`, or look for a test that hangs (a server left open, a missing mock).`);
     if (run.killed === "output") out.push("STOPPED: the tests printed too much output. Run a subset with `filter`.");
     if (run.killed === "cancelled") out.push("STOPPED: the job was cancelled.");
+    // Memory, process limit, read-only .git: the sandbox knows the words.
+    const limit = run.killed ? undefined : describeKill(run, { timeoutMs: seconds * 1000, maxOutputBytes: TEST_OUTPUT_BYTES });
+    if (limit) out.push(limit);
     out.push(summary.text);
     return { isError: !summary.passed, output: out.join("\n") };
   },

@@ -2,6 +2,7 @@
 // The result always starts with the exit code, and a command that was stopped
 // says why in words the model can act on.
 import { z } from "zod";
+import { describeKill } from "../workspace/run-limits.ts";
 import type { RunResult } from "../workspace/types.ts";
 import { defineTool, type ToolOutcome } from "./define.ts";
 import { interactiveReason } from "./interactive.ts";
@@ -46,25 +47,19 @@ export function formatRun(run: RunResult, timeoutSeconds: number, note = ""): To
   return { isError: run.exitCode !== 0 || run.killed !== undefined, output: `${head}\n${body}${why ? `\n\n${why}` : ""}` };
 }
 
+/**
+ * Why a command did not end well, in words the model can act on: the
+ * sandbox's explanation (timeout, output, cancel, memory, processes, the
+ * read-only .git) first, then the usual exit codes.
+ */
 function killedExplanation(run: RunResult, timeoutSeconds: number): string {
-  switch (run.killed) {
-    case "timeout":
-      return (
-        `STOPPED: the command was still running after ${timeoutSeconds} s (the time limit) and was killed. ` +
-        "If it waits for input, give it on the command line (`--yes`, a heredoc); if it is a server or watcher, do not start it; " +
-        "otherwise run something narrower (one test file, one package) or pass a larger timeout_seconds up to the limit."
-      );
-    case "output":
-      return "STOPPED: the command printed too much output and was killed. Filter it in the same command (`2>&1 | grep -m 50 ...`, `| tail -100`), or make it quieter (`-q`, a narrower target).";
-    case "cancelled":
-      return "STOPPED: the job was cancelled while the command ran.";
-    default:
-      if (run.exitCode === null || run.exitCode === 137) {
-        return "The command was killed by a signal (often the memory limit). Run something smaller, or with less parallelism.";
-      }
-      if (run.exitCode === 127) return "Exit code 127: command not found. Check the name, or whether the tool is installed in this sandbox (there is no network to install it).";
-      return "";
+  const limits = describeKill(run, { timeoutMs: timeoutSeconds * 1000, maxOutputBytes: SHELL_OUTPUT_BYTES });
+  if (limits) return `STOPPED: ${limits}`.replace("STOPPED: The command was stopped", "STOPPED: the command was stopped");
+  if (run.exitCode === null || run.exitCode === 137) {
+    return "The command was killed by a signal (often the memory limit). Run something smaller, or with less parallelism.";
   }
+  if (run.exitCode === 127) return "Exit code 127: command not found. Check the name, or whether the tool is installed in this sandbox (there is no network to install it).";
+  return "";
 }
 
 export function formatSeconds(ms: number): string {

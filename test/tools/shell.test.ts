@@ -44,7 +44,7 @@ describe("shell", () => {
     const out = await shell({ command: "echo started; sleep 20" }, { config: { budget: { command_timeout_seconds: 1 } } });
     expect(performance.now() - started).toBeLessThan(10_000);
     expect(out.isError).toBe(true);
-    expect(out.output).toMatch(/^killed · [\d.]+ s\nstarted\n\nSTOPPED: the command was still running after 1 s \(the time limit\) and was killed\./);
+    expect(out.output).toMatch(/^killed · [\d.]+ s\nstarted\n\nSTOPPED: the command was stopped after 1 s \(timeout\)/);
   });
 
   it("caps a requested timeout at the job's limit and says so", async () => {
