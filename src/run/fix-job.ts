@@ -51,6 +51,9 @@ export async function runFixJob(job: JobRecord, run: JobRunContext, deps: JobDep
       signal: run.signal,
       log,
       ...(start.resume ? { resume: start.resume } : {}),
+      afterSetup: async () => {
+        await git.markSetupArtifacts();
+      },
       onEvent: (e) => reporter.event(e),
       onCheckpoint: async (state) => {
         reporter.usage(state.usage);

@@ -16,8 +16,9 @@ export interface GuardResult {
   findings: Finding[];
 }
 
-/** Undo protected changes in the working tree; report what the work changed since `base`. */
+/** Undo protected changes (and files only setup rewrote) in the working tree; report what the work changed since `base`. */
 export async function undoProtectedChanges(git: GitWorkspace, base: string, config: RepoConfig): Promise<Omit<GuardResult, "findings">> {
+  await git.revertSetupRewrites(base);
   const changed = [...new Set([...(await git.changedPaths()), ...(await git.diffPaths(base))])].sort();
   const refused = findProtectedChanges(changed, config);
   if (refused.length > 0) await git.revertPaths(refused.map((r) => r.path), base);

@@ -85,6 +85,9 @@ export async function localRun(options: LocalRunOptions, keep?: (git: GitWorkspa
       log: options.log,
       ...(options.verify === false ? { verify: false } : {}),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      afterSetup: async () => {
+        await git.markSetupArtifacts();
+      },
     });
     const title = options.task.title.split("\n")[0] ?? "issuesmith change";
     const summaryLine = (result.summary ?? "").split("\n").find((l) => l.trim()) ?? "";

@@ -68,6 +68,9 @@ export async function runReviseJob(job: JobRecord, run: JobRunContext, deps: Job
       maxOutputTokens: deps.env.model.maxOutputTokens,
       signal: run.signal,
       log,
+      afterSetup: async () => {
+        await git.markSetupArtifacts();
+      },
       onEvent: (e) => reporter.event(e),
       onCheckpoint: (state) => reporter.usage(state.usage),
     });

@@ -63,6 +63,8 @@ export interface SolveOptions {
   /** "plan" uses the planning prompt. */
   mode?: "change" | "plan";
   onEvent?: (event: SolveEvent) => void | Promise<void>;
+  /** Called once the setup command ran (the caller marks what it left behind). */
+  afterSetup?: () => Promise<void>;
   /** Called after every step with what a restarted job needs. */
   onCheckpoint?: (state: SolveState) => void | Promise<void>;
 }
@@ -107,6 +109,7 @@ export async function solve(options: SolveOptions): Promise<SolveResult> {
     // A resumed job has a fresh workspace: dependencies are installed again.
     if (!options.skipSetup) {
       setup = await runSetup(options, signal, emit);
+      if (setup) await options.afterSetup?.();
     }
     const messages =
       options.resume?.messages ??

@@ -92,6 +92,8 @@ export class GitWorkspace {
   readonly #home: string;
   readonly #signal: AbortSignal | undefined;
   #configSnapshot: string | undefined;
+  /** Tracked files the setup command rewrote, with their content right after setup. */
+  #setupRewrites = new Map<string, string>();
 
   constructor(options: { dir: string; token?: TokenSource; identity?: GitIdentity; home: string; signal?: AbortSignal }) {
     this.dir = options.dir;
@@ -212,6 +214,41 @@ export class GitWorkspace {
       await this.#git().raw(["apply", "--whitespace=nowarn", patchFile]);
     } catch (err) {
       throw new UserError(`the change does not apply to your working tree: ${firstLine(err instanceof Error ? err.message : String(err))}`);
+    }
+  }
+
+  /**
+   * Setup commands leave things behind (node_modules/, a rewritten lockfile,
+   * caches): those are not the agent's work. Untracked ones are excluded for
+   * this clone; rewritten tracked files are remembered and put back later
+   * unless the agent changed them further.
+   */
+  async markSetupArtifacts(): Promise<string[]> {
+    const git = this.#git();
+    const status = await git.raw(["status", "--porcelain=v1", "-z", "--untracked-files=normal"]);
+    const entries = status.split("\0").filter(Boolean);
+    const untracked: string[] = [];
+    for (const e of entries) {
+      const code = e.slice(0, 2);
+      const file = e.slice(3);
+      if (code === "??") untracked.push(file);
+      else if (code.includes("M")) this.#setupRewrites.set(file, (await git.raw(["hash-object", "--", file])).trim());
+    }
+    if (untracked.length > 0) {
+      const exclude = path.join(this.dir, ".git", "info", "exclude");
+      const before = await readFile(exclude, "utf8").catch(() => "");
+      const lines = untracked.map((f) => `/${f.replace(/([*?[\]\\!#])/g, "\\$1")}`);
+      await writeFile(exclude, `${before.trimEnd()}\n# left by the setup command\n${lines.join("\n")}\n`);
+    }
+    return [...untracked, ...this.#setupRewrites.keys()];
+  }
+
+  /** Put back tracked files only the setup command changed. */
+  async revertSetupRewrites(ref = "HEAD"): Promise<void> {
+    const git = this.#git();
+    for (const [file, hash] of this.#setupRewrites) {
+      const now = await git.raw(["hash-object", "--", file]).then((h) => h.trim(), () => "");
+      if (now === hash) await git.raw(["checkout", ref, "--", file]);
     }
   }
 

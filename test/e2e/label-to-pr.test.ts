@@ -69,3 +69,101 @@ describe("label an issue `agent`, get a pull request", () => {
     expect(app.fake.errors).toEqual([]);
   });
 });
+
+describe("when the work does not succeed, the comment says so", () => {
+  it("ends with no PR and says so when the model changes nothing", async () => {
+    app = await startTestApp({
+      files: { ...BUGGY_REPO, ".github/agent.yml": "budget:\n  test_rounds: 0\n" },
+      turns: [
+        { toolCalls: [{ name: "view", arguments: { path: "src/sum.js" } }] },
+        { toolCalls: [{ name: "finish", arguments: { summary: "I could not find the problem." } }] },
+      ],
+    });
+    const { issue, delivery } = labeled(app);
+    await app.send(delivery);
+    const [job] = await app.waitForJobs();
+    expect(job?.outcome?.status).toBe("no_change");
+    expect(pullsOf(app)).toEqual([]);
+    const [comment] = botComments(app, issue.number);
+    expect(comment?.body).toContain("no change was made");
+    expect(comment?.body).toContain("I could not find the problem.");
+    expect(comment?.body).toMatch(/view ×1/);
+    // The app ran the tests itself and shows their last output.
+    expect(comment?.body).toContain("npm test");
+    expect(comment?.body).toContain("Last test output");
+  });
+
+  it("opens a draft PR marked as failing when the tests still fail after the extra rounds", async () => {
+    app = await startTestApp({
+      files: { ...BUGGY_REPO, ".github/agent.yml": "budget:\n  test_rounds: 1\n" },
+      turns: [
+        { toolCalls: [{ name: "edit", arguments: { path: "src/sum.js", old_str: "return a - b;", new_str: "return a * b;" } }] },
+        { toolCalls: [{ name: "finish", arguments: { summary: "Changed the operator." } }] },
+        // Round 1: the model sees the failing output and gives up.
+        (req) => {
+          expect(req.lastMessageText).toContain("FAILED");
+          return { toolCalls: [{ name: "finish", arguments: { summary: "Changed the operator; tests still fail." } }] };
+        },
+      ],
+    });
+    const { issue, delivery } = labeled(app);
+    await app.send(delivery);
+    const [job] = await app.waitForJobs();
+    expect(job?.outcome?.status).toBe("tests_failing");
+    const [pr] = pullsOf(app);
+    expect(pr?.draft).toBe(true);
+    expect(pr?.body).toContain("Tests fail");
+    expect(pr?.body).toContain(`Fixes #${issue.number}`);
+    const [comment] = botComments(app, issue.number);
+    expect(comment?.body).toContain(`draft #${pr?.number}`);
+    expect(comment?.body).toContain("tests still fail");
+    expect(app.model.requests.filter((r) => r.path.endsWith("/chat/completions"))).toHaveLength(3);
+  });
+
+  it("keeps files the setup command left behind out of the pull request", async () => {
+    // No lockfile: setup is `npm install`, which writes package-lock.json.
+    const { ["package-lock.json"]: _lock, ...noLock } = BUGGY_REPO;
+    app = await startTestApp({ files: noLock, turns: FIX_TURNS.slice(2) });
+    const { delivery } = labeled(app);
+    await app.send(delivery);
+    const [job] = await app.waitForJobs();
+    expect(job?.outcome?.status).toBe("pr_opened");
+    const [pr] = pullsOf(app);
+    const files = await app.fake.git(OWNER, REPO, ["diff", "--name-only", `main...${pr!.head}`]);
+    expect(files.trim().split("\n")).toEqual(["src/sum.js"]);
+  });
+});
+
+describe("bad input does nothing, or answers politely", () => {
+  it("rejects a delivery with a bad signature and enqueues nothing", async () => {
+    app = await startTestApp({ files: BUGGY_REPO });
+    const { delivery } = labeled(app);
+    const res = await app.send(delivery, { secret: "not-the-secret" });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect(await app.runtime.queue.list()).toEqual([]);
+  });
+
+  it("ignores a label other than the trigger label", async () => {
+    app = await startTestApp({ files: BUGGY_REPO });
+    const { delivery } = labeled(app, "bug");
+    const res = await app.send(delivery);
+    expect(res.status).toBe(200);
+    expect(await app.runtime.queue.list()).toEqual([]);
+    expect(app.fake.state.issueComments).toEqual([]);
+  });
+
+  it("answers a sender with read permission with a polite refusal and starts no job", async () => {
+    app = await startTestApp({ files: BUGGY_REPO });
+    app.fake.setPermission(OWNER, REPO, "visitor", "read");
+    const { issue, delivery } = labeled(app, "agent", "visitor");
+    await app.send(delivery);
+    const jobs = await app.waitForJobs();
+    expect(jobs.map((j) => j.kind)).toEqual(["reply"]);
+    const [reply] = botComments(app, issue.number);
+    expect(reply?.body).toMatch(/^Sorry @visitor/);
+    expect(reply?.body).toContain("`write`");
+    expect(app.model.requests).toEqual([]);
+    expect(pullsOf(app)).toEqual([]);
+  });
+});
