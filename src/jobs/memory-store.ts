@@ -23,6 +23,7 @@ export class MemoryStore implements JobStore {
   readonly backend = "memory" as const;
   readonly #jobs = new Map<string, StoredJob>();
   readonly #deliveries = new Map<string, { jobId: string; at: number }>();
+  readonly #trajectories = new Map<string, string[]>();
   #seq = 0;
 
   async enqueue(job: NewJob): Promise<EnqueueResult> {
@@ -163,6 +164,16 @@ export class MemoryStore implements JobStore {
       }
     }
     return reaped;
+  }
+
+  async appendTrajectory(jobId: string, records: string[]): Promise<void> {
+    const list = this.#trajectories.get(jobId) ?? [];
+    list.push(...records);
+    this.#trajectories.set(jobId, list);
+  }
+
+  async readTrajectory(jobId: string): Promise<string[]> {
+    return [...(this.#trajectories.get(jobId) ?? [])];
   }
 
   async ping(): Promise<boolean> {

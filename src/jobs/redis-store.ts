@@ -309,6 +309,17 @@ export class RedisStore implements JobStore {
     });
   }
 
+  /** A list per job; its expiry is pushed on with every batch, so it outlives the job's own record. */
+  async appendTrajectory(jobId: string, records: string[]): Promise<void> {
+    if (records.length === 0) return;
+    const key = this.#k("trajectory", jobId);
+    await this.#pipe(this.#redis, [["rpush", key, ...records], ["expire", key, String(ENDED_TTL_S)]]);
+  }
+
+  async readTrajectory(jobId: string): Promise<string[]> {
+    return this.#redis.lrange(this.#k("trajectory", jobId), 0, -1);
+  }
+
   async ping(): Promise<boolean> {
     try {
       const answer = await Promise.race([this.#redis.ping(), new Promise<string>((r) => setTimeout(() => r("timeout"), 1_000).unref())]);

@@ -43,6 +43,12 @@ CREATE TABLE IF NOT EXISTS deliveries (
   at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS deliveries_at ON deliveries(at);
+CREATE TABLE IF NOT EXISTS trajectory (
+  n INTEGER PRIMARY KEY AUTOINCREMENT,
+  job_id TEXT NOT NULL,
+  record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS trajectory_job ON trajectory(job_id, n);
 `;
 
 export interface OpenOptions {

@@ -242,6 +242,20 @@ export class SqliteStore implements JobStore {
     });
   }
 
+  async appendTrajectory(jobId: string, records: string[]): Promise<void> {
+    if (records.length === 0) return;
+    // One transaction per batch: one fsync however many records it holds.
+    this.#tx(() => {
+      const insert = this.#db.prepare("INSERT INTO trajectory (job_id, record) VALUES (?, ?)");
+      for (const record of records) insert.run(jobId, record);
+    });
+  }
+
+  async readTrajectory(jobId: string): Promise<string[]> {
+    const rows = this.#db.prepare("SELECT record FROM trajectory WHERE job_id = ? ORDER BY n").all(jobId) as { record: string }[];
+    return rows.map((r) => r.record);
+  }
+
   async ping(): Promise<boolean> {
     try {
       this.#db.prepare("SELECT 1").get();

@@ -3,7 +3,7 @@
 // process's workers at once; other processes learn of them by polling and
 // heartbeats.
 import type { JobMetrics } from "./metrics.ts";
-import type { JobStore } from "./store.ts";
+import type { JobStore, TrajectoryLog } from "./store.ts";
 import type { QueueLog, WorkerTuning } from "./worker.ts";
 import { DEFAULT_TUNING, QueueWorker } from "./worker.ts";
 import type {
@@ -26,7 +26,7 @@ export interface QueueOptions {
   log?: QueueLog;
 }
 
-export class StoreQueue implements JobQueue {
+export class StoreQueue implements JobQueue, TrajectoryLog {
   readonly #store: JobStore;
   readonly #options: QueueOptions;
   readonly #workers = new Set<QueueWorker>();
@@ -70,6 +70,14 @@ export class StoreQueue implements JobQueue {
 
   position(id: string): Promise<number | undefined> {
     return this.#store.position(id);
+  }
+
+  appendTrajectory(jobId: string, records: string[]): Promise<void> {
+    return this.#store.appendTrajectory(jobId, records);
+  }
+
+  readTrajectory(jobId: string): Promise<string[]> {
+    return this.#store.readTrajectory(jobId);
   }
 
   /** Jobs per state, for the queue-depth gauge and `jobs list`. */

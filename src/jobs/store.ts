@@ -51,7 +51,19 @@ export interface HeartbeatResult {
   lost: string[];
 }
 
-export interface JobStore {
+/**
+ * A job's trajectory, kept beside it in the same backend, so a page served by
+ * one process shows a job a worker on another machine ran. Records are opaque
+ * JSON text to the store, appended in order, a batch at a time (one write per
+ * agent step, not per event); they live as long as the job record.
+ */
+export interface TrajectoryLog {
+  appendTrajectory(jobId: string, records: string[]): Promise<void>;
+  /** Every record of the job, oldest first; empty when there are none. */
+  readTrajectory(jobId: string): Promise<string[]>;
+}
+
+export interface JobStore extends TrajectoryLog {
   readonly backend: JobQueue["backend"];
   enqueue(job: NewJob): Promise<EnqueueResult>;
   get(id: string): Promise<JobRecord | undefined>;
