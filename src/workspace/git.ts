@@ -90,7 +90,6 @@ export class GitWorkspace {
   readonly #token: TokenSource | undefined;
   readonly #identity: GitIdentity | undefined;
   readonly #home: string;
-  readonly #signal: AbortSignal | undefined;
   #configSnapshot: string | undefined;
   /** Tracked files the setup command rewrote, with their content right after setup. */
   #setupRewrites = new Map<string, string>();
@@ -100,7 +99,6 @@ export class GitWorkspace {
     this.#token = options.token;
     this.#identity = options.identity;
     this.#home = options.home;
-    this.#signal = options.signal;
   }
 
   /** Clone `cloneUrl` into `dir` (which must not exist yet). */
@@ -135,8 +133,10 @@ export class GitWorkspace {
     return ws;
   }
 
+  // Only the clone honours the job's signal: after a cancel, the work made so
+  // far must still be committed and pushed as it stands.
   #git(token?: string): SimpleGit {
-    return client(this.dir, gitEnv(token, this.#identity, this.#home), this.#signal);
+    return client(this.dir, gitEnv(token, this.#identity, this.#home));
   }
 
   async #withToken(): Promise<SimpleGit> {
