@@ -1,0 +1,149 @@
+import { readFile } from "node:fs/promises";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Turn } from "../support/model-server.ts";
+import { runSolve, SUM_REPO, type Run } from "./harness.ts";
+
+let run: Run | undefined;
+afterEach(async () => {
+  await run?.repo.cleanup();
+  run = undefined;
+});
+
+const edit = (from: string, to: string): Turn => ({ toolCalls: [{ name: "edit", arguments: { path: "src/sum.js", old_str: from, new_str: to } }] });
+const finish = (summary = "done"): Turn => ({ toolCalls: [{ name: "finish", arguments: { summary } }] });
+const view: Turn = { toolCalls: [{ name: "view", arguments: { path: "src/sum.js" } }] };
+
+describe("the agent loop", () => {
+  it("fixes the bug after seeing the app's failing test run in a second round", async () => {
+    run = await runSolve({
+      files: SUM_REPO,
+      turns: [
+        edit("return a - b;", "return a * b;"),
+        finish("first try"),
+        (req) => {
+          // The failure comes back with the command and its output.
+          expect(req.lastMessageText).toContain("round 1 of 2");
+          expect(req.lastMessageText).toContain("node --test");
+          return edit("return a * b;", "return a + b;");
+        },
+        finish("second try"),
+      ],
+      config: { test: "node --test" },
+    });
+    expect(run.result.stop).toBe("finish");
+    expect(run.result.summary).toBe("second try");
+    expect(run.result.tests?.passed).toBe(true);
+    expect(run.result.testRounds).toBe(1);
+    expect(run.events.filter((e) => e.type === "test").map((e) => (e.type === "test" ? e.run.passed : null))).toEqual([false, true]);
+  });
+
+  it("recovers from a malformed tool call with a corrective message", async () => {
+    run = await runSolve({
+      files: SUM_REPO,
+      turns: [
+        { toolCalls: [{ name: "edit", arguments: "{not json" }] },
+        (req) => {
+          expect(req.lastToolResult).toMatch(/not valid JSON|could not be read|JSON/i);
+          return edit("return a - b;", "return a + b;");
+        },
+        finish(),
+      ],
+    });
+    expect(run.result.stop).toBe("finish");
+    expect(run.events.filter((e) => e.type === "malformed")).toHaveLength(1);
+    expect(await readFile(run.repo.file("src/sum.js"), "utf8")).toContain("a + b");
+  });
+
+  it("fails the job after three malformed replies in a row, naming the problem", async () => {
+    run = await runSolve({
+      files: SUM_REPO,
+      turns: [{ content: "I think the fix is to add." }, { toolCalls: [{ name: "teleport", arguments: {} }] }, { toolCalls: [{ name: "edit", arguments: { path: "src/sum.js" } }] }],
+    });
+    expect(run.result.stop).toBe("model_error");
+    expect(run.result.reason).toMatch(/3 times in a row/);
+    expect(run.model.requests.filter((r) => r.path.endsWith("/chat/completions"))).toHaveLength(3);
+  });
+
+  it("works with an endpoint that has no native tool calls, through the text protocol", async () => {
+    const fenced = (name: string, args: object): Turn => ({ content: `Doing it.\n\`\`\`tool\n${JSON.stringify({ name, arguments: args })}\n\`\`\`` });
+    run = await runSolve({
+      files: SUM_REPO,
+      noNativeTools: true,
+      turns: [
+        fenced("view", { path: "src/sum.js" }),
+        (req) => {
+          expect(req.body.tools).toBeUndefined();
+          expect(req.lastMessageText).toContain("Result of `view`");
+          return fenced("edit", { path: "src/sum.js", old_str: "return a - b;", new_str: "return a + b;" });
+        },
+        fenced("finish", { summary: "fixed via text protocol" }),
+      ],
+      config: { test: "node --test" },
+    });
+    expect(run.result.stop).toBe("finish");
+    expect(run.result.tests?.passed).toBe(true);
+    // The first request tried native tools and was refused; the rest were text.
+    expect(run.model.requests[0]?.outcome).toBe("refused-tools");
+  });
+
+  it("retries a rate-limited call, honouring retry-after", async () => {
+    const started = Date.now();
+    run = await runSolve({ files: SUM_REPO, turns: [{ status: 429, retryAfter: 1 }, view, finish()], config: { test: "true" } });
+    expect(run.result.stop).toBe("finish");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+    expect(run.model.requests[0]?.status).toBe(429);
+  });
+});
+
+describe("budgets are hard caps, and work is kept", () => {
+  it("stops at the step limit with the edit kept in the workspace", async () => {
+    run = await runSolve({ files: SUM_REPO, config: { budget: { steps: 2 } }, turns: [edit("return a - b;", "return a + b;"), view, view] });
+    expect(run.result.stop).toBe("limit");
+    expect(run.result.limit?.limit).toBe("steps");
+    expect(run.result.reason).toContain("steps (2 of 2)");
+    expect(run.result.usage.steps).toBe(2);
+    expect(await readFile(run.repo.file("src/sum.js"), "utf8")).toContain("a + b");
+  });
+
+  it("stops before a call that could pass the token budget", async () => {
+    run = await runSolve({ files: SUM_REPO, config: { budget: { tokens: 3_000 } }, maxOutputTokens: 1_000, turns: [view, view, view, view] });
+    expect(run.result.stop).toBe("limit");
+    expect(run.result.limit?.limit).toBe("tokens");
+    expect(run.result.usage.inputTokens + run.result.usage.outputTokens).toBeLessThanOrEqual(3_000);
+  });
+
+  it("stops before a call that could pass the cost budget", async () => {
+    run = await runSolve({ files: SUM_REPO, model: "pricey", prices: { pricey: { input: 1_000, output: 1_000 } }, config: { budget: { cost_usd: 1 } }, turns: [view, view, view] });
+    expect(run.result.stop).toBe("limit");
+    expect(run.result.limit?.limit).toBe("cost");
+    expect(run.result.usage.costUsd).toBeLessThanOrEqual(1);
+  });
+
+  it("stops at the wall clock, killing a running command, with the edit kept", async () => {
+    const started = Date.now();
+    run = await runSolve({
+      files: SUM_REPO,
+      rawBudget: { wall_clock_minutes: 0.05 },
+      turns: [edit("return a - b;", "return a + b;"), { toolCalls: [{ name: "shell", arguments: { command: "sleep 60" } }] }, view],
+    });
+    expect(run.result.stop).toBe("limit");
+    expect(run.result.limit?.limit).toBe("wall_clock");
+    // Killed at about 3 s, not after the sleep.
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(await readFile(run.repo.file("src/sum.js"), "utf8")).toContain("a + b");
+  });
+
+  it("keeps every request under the model's window by condensing old tool output", async () => {
+    const big = "x".repeat(6_000);
+    const files = { ...SUM_REPO, "big.txt": Array.from({ length: 300 }, (_, i) => `${i} ${big.slice(0, 60)}`).join("\n") };
+    const viewBig: Turn = { toolCalls: [{ name: "view", arguments: { path: "big.txt" } }] };
+    run = await runSolve({ files, contextWindow: 8_000, maxOutputTokens: 500, config: { test: "true", budget: { steps: 12 } }, turns: [viewBig, viewBig, viewBig, viewBig, viewBig, viewBig, finish()] });
+    expect(run.result.stop).toBe("finish");
+    // Uncondensed, six views of this file would be ~58k characters (~14k tokens): more than the window.
+    const toolOutput = run.events.filter((e) => e.type === "tool").reduce((n, e) => n + (e.type === "tool" ? e.output.length : 0), 0);
+    expect(toolOutput / 4).toBeGreaterThan(8_000);
+    const sizes = run.model.requests.filter((r) => r.body).map((r) => JSON.stringify(r.body!.messages).length / 4);
+    for (const s of sizes) expect(s).toBeLessThan(8_000 - 500);
+    expect(JSON.stringify(run.model.requests.at(-1)?.body)).toMatch(/condensed/);
+  });
+});
