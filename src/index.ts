@@ -10,6 +10,7 @@ import { appMetrics, recordDelivery } from "./jobs/metrics.ts";
 import type { Worker } from "./jobs/types.ts";
 import { acknowledge } from "./run/acknowledge.ts";
 import { createRuntime, jobDeps, startWorker, type Runtime } from "./runtime.ts";
+import { createJobPageHandler } from "./trajectory/wiring.ts";
 
 export interface IssuesmithApp {
   appFn: ApplicationFunction;
@@ -42,6 +43,7 @@ export function createIssuesmithApp(runtime: Runtime): IssuesmithApp {
     registerIssueHandlers(app, handlerDeps);
     registerCommentHandlers(app, handlerDeps);
     if (runtime.env.queue.runWorker) worker = startWorker(runtime, deps);
+    addHandler(createJobPageHandler(runtime.env, runtime.queue, runtime.log));
     addHandler(opsRoutes({ queue: runtime.queue, metrics: appMetrics(), worker: () => worker, workerExpected: runtime.env.queue.runWorker, draining: () => draining }));
   };
   return {

@@ -14,6 +14,7 @@ import type { AppIdentity, JobDeps } from "./run/deps.ts";
 import { createJobHandler } from "./run/dispatch.ts";
 import type { TrajectorySink } from "./run/trajectory-sink.ts";
 import { Redactor } from "./security/redact.ts";
+import { createTrajectorySink } from "./trajectory/wiring.ts";
 import { createRegistry, defaultTools, type ToolRegistry } from "./tools/registry.ts";
 import { createRunner } from "./workspace/sandbox.ts";
 import type { CommandRunner } from "./workspace/types.ts";
@@ -36,7 +37,12 @@ export async function createRuntime(env: AppEnv, options: { log?: Logger; redact
   try {
     const runner = await createRunner(env.sandbox, log);
     const tools = createRegistry(defaultTools());
-    return { env, log, redactor, queue, runner, tools, close: () => queue.close() };
+    const trajectories = createTrajectorySink(env, queue, redactor, log);
+    const close = async () => {
+      await trajectories?.flush();
+      await queue.close();
+    };
+    return { env, log, redactor, queue, runner, tools, ...(trajectories ? { trajectories } : {}), close };
   } catch (err) {
     await queue.close();
     throw err;

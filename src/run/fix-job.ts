@@ -21,6 +21,7 @@ export async function runFixJob(job: JobRecord, run: JobRunContext, deps: JobDep
     const { octokit, repo, reporter, redactor, log } = scope;
     const { data: repoData } = await octokit.request("GET /repos/{owner}/{repo}", repo);
     const issue = await loadIssueText(octokit, repo, job.target.number, config, scope.identity.slug);
+    await reporter.record({ type: "task", source: `${repo.owner}/${repo.repo}#${job.target.number}`, title: issue.title, body: issue.body });
     const { workspace, git } = await workspaces.clone(scope, repoData.clone_url, repoData.default_branch);
     const repoInstructions = await readRepoInstructions(workspace.repoDir);
     const previous = readCheckpoint(job.checkpoint);
@@ -158,6 +159,7 @@ async function publishResult(
     );
     return { status: "error", summary: `refused to push: ${prepared.findings.length} secret-like finding(s)`, usage };
   }
+  await reporter.record({ type: "diff", diff: await git.diff(start.checkpoint.base) });
 
   if (result.stop === "cancelled") {
     await git.push(branch, { expect: start.expect });

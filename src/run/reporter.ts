@@ -5,6 +5,7 @@ import type { ProgressComment, ProgressState } from "../github/progress-comment.
 import type { JobRunContext, Usage } from "../jobs/types.ts";
 import type { Phase } from "./phases.ts";
 import type { SolveEvent } from "./solve.ts";
+import type { TrajectoryEvent } from "./trajectory.ts";
 import type { TrajectorySink } from "./trajectory-sink.ts";
 
 export interface ActionLog {
@@ -58,6 +59,11 @@ export class JobReporter {
       if (this.actions.recent.length > 12) this.actions.recent.shift();
       this.#progress?.update({ ...this.state });
     }
+  }
+
+  /** The task and the final diff, kept in the trajectory (the job page shows them). */
+  async record(event: Extract<TrajectoryEvent, { type: "task" | "diff" }>): Promise<void> {
+    await this.#sink?.record(this.state.jobId, event);
   }
 
   async final(ok: boolean, headline: string, details: string): Promise<void> {

@@ -44,6 +44,7 @@ export async function runReviseJob(job: JobRecord, run: JobRunContext, deps: Job
     const startSha = await git.head();
     const repoInstructions = await readRepoInstructions(workspace.repoDir);
     const feedbackText = feedbackSection(feedback);
+    await reporter.record({ type: "task", source: `${repo.owner}/${repo.repo}#${n}`, title: `Revise pull request #${n}: ${pr.title}`, body: [pr.body ?? "", feedbackText].filter(Boolean).join("\n\n") });
 
     const result = await solve({
       workspace,
@@ -88,6 +89,7 @@ export async function runReviseJob(job: JobRecord, run: JobRunContext, deps: Job
       await reporter.final(false, "Stopped: refused to push — the change looks like it contains a secret", `Nothing was pushed. Findings:\n\n${findingsText(prepared.findings)}`);
       return { status: "error", summary: "refused to push: secret-like content", usage: result.usage };
     }
+    await reporter.record({ type: "diff", diff: await git.diff(startSha) });
     if (sameRepo) return publishOnBranch(scope, git, config, pr, feedback, result, prepared.sha);
     return publishForFork(scope, git, config, pr, result, prepared.sha);
   });

@@ -7,6 +7,13 @@ import type { Phase } from "./phases.ts";
 import type { SolveEvent } from "./solve.ts";
 import type { TestRun } from "./test-run.ts";
 
+/** What a job tells its trajectory: the solve loop's events, plus the task, the final diff and the outcome. */
+export type TrajectoryEvent =
+  | SolveEvent
+  | { type: "outcome"; status: string; summary: string }
+  | { type: "task"; source: string; title: string; body: string }
+  | { type: "diff"; diff: string };
+
 export type TrajectoryEntry = { at: string } & (
   | { type: "phase"; phase: Phase; detail?: string }
   | { type: "model"; step: number; model: string; inputTokens: number; outputTokens: number; costUsd: number; latencyMs: number; content: string; toolCalls: ToolCall[] }
@@ -14,7 +21,18 @@ export type TrajectoryEntry = { at: string } & (
   | { type: "malformed"; step: number; message: string; count: number }
   | { type: "test"; round: number; run: TestRun }
   | { type: "outcome"; status: string; summary: string }
+  | { type: "task"; source: string; title: string; body: string }
+  | { type: "diff"; diff: string }
 );
+
+/** The stored form of an event (not yet redacted). */
+export function toEntry(event: TrajectoryEvent, at: string): TrajectoryEntry {
+  if (event.type === "model") {
+    const { step, model, usage, costUsd, latencyMs, content, toolCalls } = event;
+    return { at, type: "model", step, model, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd, latencyMs, content, toolCalls };
+  }
+  return { at, ...event } as TrajectoryEntry;
+}
 
 export interface Trajectory {
   version: 1;
@@ -50,22 +68,21 @@ export class TrajectoryRecorder {
     };
   }
 
-  record(event: SolveEvent | { type: "outcome"; status: string; summary: string }): void {
+  record(event: TrajectoryEvent): void {
     const at = new Date().toISOString();
-    let entry: TrajectoryEntry;
-    switch (event.type) {
-      case "model":
-        entry = { at, type: "model", step: event.step, model: event.model, inputTokens: event.usage.inputTokens, outputTokens: event.usage.outputTokens, costUsd: event.costUsd, latencyMs: event.latencyMs, content: event.content, toolCalls: event.toolCalls };
-        break;
-      case "outcome":
-        this.#t.outcome = { status: event.status, summary: event.summary };
-        this.#t.finishedAt = at;
-        entry = { at, ...event };
-        break;
-      default:
-        entry = { at, ...event } as TrajectoryEntry;
+    if (event.type === "task") {
+      this.#t.task = this.#redactor.redactDeep({ source: event.source, title: event.title, body: event.body });
+      return;
     }
-    this.#t.entries.push(this.#redactor.redactDeep(entry));
+    if (event.type === "diff") {
+      this.#t.diff = this.#redactor.redact(event.diff);
+      return;
+    }
+    if (event.type === "outcome") {
+      this.#t.outcome = this.#redactor.redactDeep({ status: event.status, summary: event.summary });
+      this.#t.finishedAt = at;
+    }
+    this.#t.entries.push(this.#redactor.redactDeep(toEntry(event, at)));
   }
 
   finish(options: { usage?: Usage; diff?: string; outcome?: { status: string; summary: string } }): void {
