@@ -18,6 +18,8 @@ export interface PageInput {
   job?: JobRecord | undefined;
   /** Web origin of GitHub (https://github.com or the GHE host), for a link to the issue. */
   githubUrl?: string | undefined;
+  /** Where the same trajectory downloads as JSON (a relative, signed URL). */
+  exportHref?: string | undefined;
 }
 
 const GOOD = new Set(["pr_opened", "pr_updated", "plan_posted", "replied", "ok", "tests pass", "resolved"]);
@@ -43,6 +45,7 @@ ${outcomeBlock(t, input.job)}
 <section id="steps"><h2>Steps</h2>${steps(t)}</section>
 <section id="diff"><h2>Final diff</h2>${diffBlock(t.diff)}</section>
 <section id="tests"><h2>Tests</h2>${testsBlock(t.entries)}</section>
+${input.exportHref ? html`<p class="meta"><a href="${input.exportHref}" download>Download this trajectory as JSON</a> (print it with <code>issuesmith show</code>)</p>` : ""}
 </main></body></html>
 `;
   return body.html;

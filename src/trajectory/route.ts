@@ -19,7 +19,8 @@ export interface JobPageDeps {
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
-const PAGE_PATH = /^\/jobs\/([^/]+)\/?$/;
+/** The page, and its JSON export under the same signature. */
+const PAGE_PATH = /^\/jobs\/([^/]+)(\/trajectory\.json)?$/;
 
 const HEADERS = {
   "cache-control": "private, no-store",
@@ -47,7 +48,15 @@ export function jobPageRoute(deps: JobPageDeps): Handler {
     try {
       const [job, records] = await Promise.all([deps.jobs.get(jobId), deps.trajectories.readTrajectory(jobId)]);
       if (!job && records.length === 0) return notFound(res);
-      const page = renderJobPage({ trajectory: assembleTrajectory(jobId, records, job), job, githubUrl: deps.githubUrl });
+      const trajectory = assembleTrajectory(jobId, records, job);
+      if (match[2]) {
+        res.writeHead(200, { ...HEADERS, "content-type": "application/json; charset=utf-8", "content-disposition": `attachment; filename="trajectory-${jobId.replace(/[^\w.-]/g, "_")}.json"` });
+        res.end(req.method === "HEAD" ? undefined : JSON.stringify(trajectory, null, 2));
+        return true;
+      }
+      // Relative to /…/jobs/<id>, so it also works behind a proxy that adds a path prefix.
+      const exportHref = `${encodeURIComponent(jobId)}/trajectory.json${url.search}`;
+      const page = renderJobPage({ trajectory, job, githubUrl: deps.githubUrl, exportHref });
       res.writeHead(200, { ...HEADERS, "content-type": "text/html; charset=utf-8" });
       res.end(req.method === "HEAD" ? undefined : page);
     } catch (err) {

@@ -1,6 +1,7 @@
 // The job page route over HTTP: only an unexpired link signed for exactly
 // this job opens the page; everything else is one indistinguishable 404.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseTrajectory } from "../../src/cli/show.ts";
 import { LinkSigner } from "../../src/trajectory/signing.ts";
 import { APP_SECRET, newJob, servePage, type PageServer } from "./serve.ts";
 
@@ -54,6 +55,22 @@ describe("GET /jobs/<id>", () => {
       expect(a.status).toBe(404);
       expect(a.body).toBe("Not found\n");
     }
+  });
+
+  it("exports the trajectory as JSON under the same signature, linked from the page", async () => {
+    const link = page.signer.link(page.jobId)!;
+    const html = (await get(link)).body;
+    const href = /<a href="([^"]+)" download>/.exec(html)?.[1]?.replace(/&amp;/g, "&");
+    expect(href).toBeDefined();
+    const exported = await get(new URL(href!, link).toString());
+    expect(exported.status).toBe(200);
+    expect(exported.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    const t = parseTrajectory(exported.body);
+    expect(typeof t).toBe("object");
+    expect(t).toMatchObject({ jobId: page.jobId, outcome: { status: "pr_opened" }, task: { title: "sum() returns the wrong result" } });
+    const forged = new URL(href!, link);
+    forged.searchParams.set("sig", "x");
+    expect((await get(forged.toString())).status).toBe(404);
   });
 
   it("gives the same 404 to other methods, even with a valid link", async () => {
