@@ -5,6 +5,7 @@ import { loadEnv } from "./config/env.ts";
 import { registerCommentHandlers } from "./handlers/comments.ts";
 import type { HandlerDeps } from "./handlers/deps.ts";
 import { registerIssueHandlers } from "./handlers/issues.ts";
+import { createLookups } from "./handlers/lookups.ts";
 import { opsRoutes } from "./http/ops-routes.ts";
 import { appMetrics, recordDelivery } from "./jobs/metrics.ts";
 import type { Worker } from "./jobs/types.ts";
@@ -38,6 +39,7 @@ export function createIssuesmithApp(runtime: Runtime): IssuesmithApp {
           model: runtime.env.model.name,
         }).catch((err: unknown) => runtime.log.warn({ err, job: job.id }, "acknowledgement failed; the worker will retry it"));
       },
+      lookups: createLookups(),
       countDelivery: recordDelivery,
     };
     registerIssueHandlers(app, handlerDeps);

@@ -42,3 +42,8 @@ export function parseCommand(body: string | null | undefined, prefix = "/agent")
   }
   return undefined;
 }
+
+/** Cheap test before any lookup: every command prefix starts a line with "/". */
+export function mayHoldCommand(body: string | null | undefined): boolean {
+  return !!body && /^[ \t]*\//m.test(body);
+}

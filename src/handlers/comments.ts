@@ -2,7 +2,7 @@
 // inline review comments; and a `changes_requested` review on the app's own PR.
 // Only `created`/`submitted` actions: editing a comment never re-triggers.
 import type { Probot } from "probot";
-import { parseCommand } from "../github/triggers.ts";
+import { mayHoldCommand, parseCommand } from "../github/triggers.ts";
 import type { HandlerDeps } from "./deps.ts";
 import { issueCommentSchema, parsePayload, reviewCommentSchema, reviewSchema } from "./payloads.ts";
 import { guarded, handleTrigger } from "./trigger.ts";
@@ -12,6 +12,7 @@ export function registerCommentHandlers(app: Probot, deps: HandlerDeps): void {
     guarded(deps, "issue_comment.created", context.id, async () => {
       const p = parsePayload(issueCommentSchema, context.payload);
       if (!p) return "malformed";
+      if (!mayHoldCommand(p.comment.body)) return "ignored";
       const repo = { owner: p.repository.owner.login, repo: p.repository.name };
       return handleTrigger(
         {
@@ -34,6 +35,7 @@ export function registerCommentHandlers(app: Probot, deps: HandlerDeps): void {
     guarded(deps, "pull_request_review.submitted", context.id, async () => {
       const p = parsePayload(reviewSchema, context.payload);
       if (!p) return "malformed";
+      if (!mayHoldCommand(p.review.body) && p.review.state.toLowerCase() !== "changes_requested") return "ignored";
       const repo = { owner: p.repository.owner.login, repo: p.repository.name };
       const { slug } = await deps.identity();
       const ownPull = p.pull_request.user?.login.toLowerCase() === `${slug}[bot]`.toLowerCase();
@@ -63,6 +65,7 @@ export function registerCommentHandlers(app: Probot, deps: HandlerDeps): void {
     guarded(deps, "pull_request_review_comment.created", context.id, async () => {
       const p = parsePayload(reviewCommentSchema, context.payload);
       if (!p) return "malformed";
+      if (!mayHoldCommand(p.comment.body)) return "ignored";
       const repo = { owner: p.repository.owner.login, repo: p.repository.name };
       return handleTrigger(
         {

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { Octokit } from "../github/octokit.ts";
 import type { JobQueue, JobRecord } from "../jobs/types.ts";
 import type { AppIdentity } from "../run/deps.ts";
+import type { HandlerLookups } from "./lookups.ts";
 
 export interface HandlerDeps {
   queue: JobQueue;
@@ -10,6 +11,8 @@ export interface HandlerDeps {
   identity(): Promise<AppIdentity>;
   /** Post 👀 and the progress comment in the background (never awaited by a handler). */
   acknowledge(job: JobRecord, octokit: Octokit): void;
+  /** The repo config and permissions, remembered briefly. */
+  lookups: HandlerLookups;
   /** Count a delivery for /metrics. */
   countDelivery(event: string, result: DeliveryResult): void;
 }

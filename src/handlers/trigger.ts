@@ -6,8 +6,6 @@ import type { RepoConfig } from "../config/repo-config.ts";
 import { isBot, type Sender } from "../github/bots.ts";
 import { helpText } from "../github/help-text.ts";
 import type { Octokit, RepoRef } from "../github/octokit.ts";
-import { authorize } from "../github/permissions.ts";
-import { loadRepoConfig } from "../github/repo-config-loader.ts";
 import type { Command } from "../github/triggers.ts";
 import { targetKey, type JobKind, type JobTarget, type NewJob, type TriggerInfo } from "../jobs/types.ts";
 import type { DeliveryResult, HandlerDeps } from "./deps.ts";
@@ -54,7 +52,7 @@ export async function handleTrigger(input: TriggerInput, deps: HandlerDeps): Pro
   const { slug } = await deps.identity();
   if (isBot(input.sender, slug) || !input.sender) return "ignored";
 
-  const { config, errors } = await loadRepoConfig(input.octokit, input.repo);
+  const { config, errors } = await deps.lookups.config(input.octokit, input.repo);
   const command = input.decide(config);
   if (!command) return "ignored";
 
@@ -69,7 +67,7 @@ export async function handleTrigger(input: TriggerInput, deps: HandlerDeps): Pro
   const base = { installationId: input.installationId, target: input.target, trigger };
   const reply = (text: string) => enqueue(deps, input.octokit, { ...base, kind: "reply", reply: text }, log, "replied");
 
-  const auth = await authorize(input.octokit, input.repo, input.sender.login, config);
+  const auth = await deps.lookups.authorize(input.octokit, input.repo, input.sender.login, config);
   if (!auth.allowed) {
     log.info({ actor: input.sender.login, permission: auth.permission }, "trigger refused: not enough permission");
     await reply(`Sorry @${input.sender.login}, I can only act for people who may change this repository: ${auth.reason}. A maintainer can ask on your behalf.`);
