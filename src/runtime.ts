@@ -61,6 +61,7 @@ export function jobDeps(runtime: Runtime, app: Probot): JobDeps {
     log: runtime.log,
     queue: runtime.queue,
     octokitFor: (installationId) => app.auth(installationId) as Promise<Octokit>,
+    appOctokit: () => app.auth() as Promise<Octokit>,
     identity,
     model: () => {
       if (!modelOptions) throw new Error("no model configured: set AGENT_MODEL");

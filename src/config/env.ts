@@ -56,6 +56,7 @@ export const envSchema = z.object({
   AGENT_PUBLIC_URL: optionalString,
   AGENT_SHUTDOWN_GRACE_S: intFrom(30, 0),
   AGENT_PROGRESS_INTERVAL_MS: intFrom(4_000, 0),
+  AGENT_CHECKPOINT_INTERVAL_S: intFrom(30, 0),
   AGENT_BOT_NAME: optionalString,
   AGENT_MODEL_TIMEOUT_S: intFrom(300, 1),
   AGENT_MODEL_RETRIES: intFrom(4, 0),
@@ -105,6 +106,8 @@ export interface AppEnv {
   workDir: string;
   sandbox: RawEnv["AGENT_SANDBOX"];
   progressIntervalMs: number;
+  /** Least time between pushes of work in progress to the job's checkpoint branch. */
+  checkpointIntervalMs: number;
   /** The app's bot login, e.g. issuesmith[bot]; learnt from the API when unset. */
   botName: string | undefined;
   production: boolean;
@@ -219,6 +222,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
     workDir: path.resolve(e.AGENT_WORK_DIR ?? tmpdir()),
     sandbox: e.AGENT_SANDBOX,
     progressIntervalMs: e.AGENT_PROGRESS_INTERVAL_MS,
+    checkpointIntervalMs: e.AGENT_CHECKPOINT_INTERVAL_S * 1000,
     botName: e.AGENT_BOT_NAME,
     production,
   };

@@ -39,6 +39,7 @@ export function renderProgress(state: ProgressState): string {
   const lines = [jobMarker(state.jobId), "### 🤖 issuesmith", ""];
   if (state.final) {
     lines.push(`${state.final.ok ? "✅" : "⏹️"} **${state.final.headline}**`, "", state.final.details.trim());
+    if (state.resumed) lines.push("", "_This job was resumed from its last checkpoint after the worker restarted._");
   } else {
     lines.push(`⏳ **${headline(state)}**`);
     if (state.resumed) lines.push("", "_Resumed after the worker restarted; continuing from the last checkpoint._");

@@ -22,6 +22,8 @@ export interface JobDeps {
   log: Logger;
   queue: JobQueue;
   octokitFor(installationId: number): Promise<Octokit>;
+  /** Authenticated as the app itself (JWT): installation tokens are asked for with it. */
+  appOctokit(): Promise<Octokit>;
   identity(): Promise<AppIdentity>;
   /** A fresh model client per job (the text/native protocol choice is per endpoint). */
   model(): ChatModel;

@@ -27,7 +27,7 @@ export async function runFixJob(job: JobRecord, run: JobRunContext, deps: JobDep
     const previous = readCheckpoint(job.checkpoint);
     const branch = previous?.branch ?? branchName(config.branch_prefix, job.target.number, issue.title);
     const start = await prepareBranch(scope, git, branch, run.resumed ? previous : undefined, config);
-    const checkpointer = new Checkpointer({ git, run, config, redactor, log, checkpoint: start.checkpoint });
+    const checkpointer = new Checkpointer({ git, run, config, redactor, log, checkpoint: start.checkpoint, pushEveryMs: deps.env.checkpointIntervalMs });
 
     const result = await solve({
       workspace,

@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { RepoConfig } from "../config/repo-config.ts";
 import { Cancelled, LimitReached, Transient, UserError, errorMessage } from "../errors.ts";
 import type { Octokit, RepoRef } from "../github/octokit.ts";
+import { repositoryTokenSource } from "../github/installation-token.ts";
 import { ProgressComment } from "../github/progress-comment.ts";
 import { CONFIG_PATH, loadRepoConfig } from "../github/repo-config-loader.ts";
 import type { JobOutcome, JobRecord, JobRunContext } from "../jobs/types.ts";
@@ -47,11 +48,7 @@ export async function withJobScope(
   const log = deps.log.child({ job: job.id, repo: `${repo.owner}/${repo.repo}`, issue: job.target.number, kind: job.kind });
   const octokit = await deps.octokitFor(job.installationId);
   const redactor = deps.redactor;
-  const token = async () => {
-    const auth = (await octokit.auth({ type: "installation" })) as { token: string };
-    redactor.add(auth.token);
-    return auth.token;
-  };
+  const token = repositoryTokenSource(() => deps.appOctokit(), job.installationId, repo, (t) => redactor.add(t));
   await token(); // the redactor knows the token before anything can print it
   const model = deps.model();
   const commentId = await acknowledge(job, octokit, { queue: deps.queue, redactor, log, progressIntervalMs: deps.env.progressIntervalMs, model: model.name });

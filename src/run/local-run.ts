@@ -38,6 +38,8 @@ export interface LocalRunOptions {
   verify?: boolean;
   identity?: { name: string; email: string };
   onEvent?: (event: SolveEvent) => void | Promise<void>;
+  /** Called with the fresh clone before the agent starts (eval provides offline dependencies here). */
+  beforeSolve?: (workspace: Workspace, git: GitWorkspace) => Promise<void>;
   /** Called with the workspace after solve, before it is removed (eval applies hidden tests here). */
   afterSolve?: (workspace: Workspace, git: GitWorkspace, result: SolveResult) => Promise<void>;
 }
@@ -63,6 +65,7 @@ export async function localRun(options: LocalRunOptions, keep?: (git: GitWorkspa
     const git = await GitWorkspace.clone({ cloneUrl: options.source, dir: workspace.repoDir, identity, home: workspace.homeDir, signal: options.signal });
     await git.checkoutNewBranch(options.branch, options.baseCommit ?? "HEAD");
     const base = await git.head();
+    await options.beforeSolve?.(workspace, git);
     const repoInstructions = await readRepoInstructions(workspace.repoDir);
     const result = await solve({
       workspace,

@@ -1,0 +1,144 @@
+// A worker killed with SIGKILL mid-job, then started again: the job resumes
+// from its checkpoint and ends with exactly one pull request.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { MODEL_API_KEY, OWNER, REPO, MAINTAINER, WEBHOOK_SECRET } from "../support/app.ts";
+import { startAppProcess, type AppProcess } from "../support/app-process.ts";
+import { createFakeGitHub, type FakeGitHub } from "../support/fake-github.ts";
+import { appKeys } from "../support/keys.ts";
+import { createModelServer, type ModelServer } from "../support/model-server.ts";
+import { fakeTarget, issuesEvent, sendWebhook } from "../support/webhooks.ts";
+import { BUGGY_REPO, FIX_TURNS } from "./fixtures.ts";
+
+const cleanup: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function world() {
+  const keys = await appKeys();
+  const fake = await createFakeGitHub({ appId: 4343, publicKey: keys.publicKey });
+  cleanup.push(() => fake.close());
+  await fake.addRepo({ owner: OWNER, name: REPO, files: BUGGY_REPO });
+  fake.setPermission(OWNER, REPO, MAINTAINER, "write");
+  const root = await mkdtemp(path.join(tmpdir(), "issuesmith-crash-"));
+  cleanup.push(() => rm(root, { recursive: true, force: true }));
+  return { keys, fake, root };
+}
+
+function appEnv(w: { keys: { privateKey: string }; fake: FakeGitHub; root: string }, model: ModelServer): Record<string, string> {
+  return {
+    APP_ID: String(w.fake.appId),
+    PRIVATE_KEY: w.keys.privateKey,
+    WEBHOOK_SECRET,
+    GHE_HOST: w.fake.host,
+    GHE_PROTOCOL: "http",
+    OPENAI_BASE_URL: model.url,
+    OPENAI_API_KEY: MODEL_API_KEY,
+    AGENT_MODEL: "scripted-model",
+    AGENT_MODEL_RETRIES: "0",
+    AGENT_QUEUE: "sqlite",
+    AGENT_DATA_DIR: path.join(w.root, "data"),
+    AGENT_WORK_DIR: path.join(w.root, "work"),
+    AGENT_GITHUB_THROTTLE: "false",
+    AGENT_PROGRESS_INTERVAL_MS: "0",
+    AGENT_CHECKPOINT_INTERVAL_S: "0",
+    LOG_LEVEL: "info",
+  };
+}
+
+describe("crash recovery", () => {
+  it("resumes a job after kill -9 of the worker and ends with exactly one PR", async () => {
+    const w = await world();
+    let release!: () => void;
+    const hold = new Promise<void>((r) => (release = r));
+    cleanup.push(async () => release());
+    // Edit, then hang: the first process is killed while it waits for the model.
+    const model = await createModelServer({ apiKey: MODEL_API_KEY, turns: [FIX_TURNS[2]!, { pause: hold }, FIX_TURNS[4]!] });
+    cleanup.push(() => model.close());
+    const env = appEnv(w, model);
+
+    const first: AppProcess = await startAppProcess({ env, cwd: w.root });
+    cleanup.push(() => first.kill("SIGKILL"));
+    const issue = w.fake.addIssue({ owner: OWNER, repo: REPO, title: "sum() returns the wrong result", body: "sum(2, 3) gives -1.", user: "reporter" });
+    const res = await sendWebhook(`${first.url}/api/github/webhooks`, issuesEvent("labeled", fakeTarget(w.fake, OWNER, REPO, MAINTAINER), { issue: { number: issue.number, title: issue.title }, label: "agent" }), { secret: WEBHOOK_SECRET });
+    expect(res.status).toBe(200);
+    // The edit is checkpointed to the job's wip branch, and the model is asked again.
+    await until("the checkpoint push", () => w.fake.pushes.some((p) => p.ref.includes("/wip/")));
+    await until("the second model call", () => model.requests.filter((r) => r.path.endsWith("/chat/completions")).length >= 2);
+    const killed = await first.kill("SIGKILL");
+    expect(killed.signal).toBe("SIGKILL");
+    release();
+
+    const second = await startAppProcess({ env, cwd: w.root });
+    cleanup.push(() => second.kill("SIGKILL"));
+    await until("the pull request", () => w.fake.state.pulls.length > 0, 90_000).catch((e: unknown) => {
+      throw new Error(`${String(e)}\n${second.output.slice(-40).join("\n")}`);
+    });
+    await until("the final report", () => w.fake.state.issueComments.some((c) => c.user === w.fake.botLogin && c.body.includes("tests pass")), 30_000);
+
+    expect(w.fake.state.pulls).toHaveLength(1);
+    const pr = w.fake.state.pulls[0]!;
+    expect(await w.fake.readFile(OWNER, REPO, pr.headRef, "src/sum.js")).toContain("return a + b;");
+    const comments = w.fake.state.issueComments.filter((c) => c.user === w.fake.botLogin);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.body).toMatch(/resumed/i);
+    // The resumed model call carried the conversation so far: the edit it had made.
+    const resumed = model.requests.filter((r) => r.path.endsWith("/chat/completions")).at(-1);
+    expect(JSON.stringify(resumed?.body)).toContain("return a + b;");
+    // The checkpoint branch is gone once the work is published.
+    expect(await w.fake.git(OWNER, REPO, ["branch", "--list", "*wip*"])).toBe("");
+    await second.kill("SIGTERM");
+  }, 180_000);
+});
+
+describe("start-up failures are clear", () => {
+  it("exits non-zero with one clear message on a corrupt job store, serving nothing", async () => {
+    const w = await world();
+    const model = await createModelServer({ apiKey: MODEL_API_KEY });
+    cleanup.push(() => model.close());
+    const env = appEnv(w, model);
+    await import("node:fs/promises").then((fs) => fs.mkdir(env.AGENT_DATA_DIR!, { recursive: true }));
+    await writeFile(path.join(env.AGENT_DATA_DIR!, "jobs.db"), "this is not a database".repeat(100));
+    const proc = await startAppProcess({ env, cwd: w.root, waitReady: false });
+    const exit = await proc.exited;
+    expect(exit.code).not.toBe(0);
+    const text = proc.output.join("\n");
+    expect(text).toMatch(/issuesmith: .*jobs\.db/);
+    expect(text).not.toMatch(/Listening on/);
+  });
+
+  it("exits non-zero with one clear message when Redis is unreachable", async () => {
+    const w = await world();
+    const model = await createModelServer({ apiKey: MODEL_API_KEY });
+    cleanup.push(() => model.close());
+    const env = { ...appEnv(w, model), AGENT_QUEUE: "redis", AGENT_REDIS_URL: "redis://127.0.0.1:1" };
+    const proc = await startAppProcess({ env, cwd: w.root, waitReady: false });
+    const exit = await proc.exited;
+    expect(exit.code).not.toBe(0);
+    const text = proc.output.join("\n");
+    expect(text).toMatch(/issuesmith: .*redis:\/\/127\.0\.0\.1:1/);
+    expect(text).not.toMatch(/Listening on/);
+  });
+
+  it("exits non-zero naming a wrong environment variable", async () => {
+    const w = await world();
+    const proc = await startAppProcess({ env: { APP_ID: "abc", PRIVATE_KEY: "nope", AGENT_QUEUE: "carrier-pigeon" }, cwd: w.root, waitReady: false });
+    const exit = await proc.exited;
+    expect(exit.code).toBe(1);
+    const text = proc.output.join("\n");
+    expect(text).toContain("AGENT_QUEUE");
+  });
+});
