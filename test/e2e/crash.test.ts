@@ -99,7 +99,7 @@ describe("crash recovery", () => {
     const resumed = model.requests.filter((r) => r.path.endsWith("/chat/completions")).at(-1);
     expect(JSON.stringify(resumed?.body)).toContain("return a + b;");
     // The checkpoint branch is gone once the work is published.
-    expect(await w.fake.git(OWNER, REPO, ["branch", "--list", "*wip*"])).toBe("");
+    await until("the checkpoint branch to be deleted", async () => (await w.fake.git(OWNER, REPO, ["branch", "--list", "*wip*"])) === "", 10_000);
     await second.kill("SIGTERM");
   }, 180_000);
 });
