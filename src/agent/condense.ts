@@ -41,18 +41,18 @@ export function condense(messages: ChatMessage[], options: CondenseOptions): Cha
   const names = callNames(messages);
 
   // 1. Old tool outputs become digests.
-  let old = turns.slice(0, turns.length - recent).map((turn) => turn.map((m) => digest(m, names)));
+  const old = turns.slice(0, turns.length - recent).map((turn) => turn.map((m) => digest(m, names)));
   let result = [...head, ...old.flat(), ...turns.slice(turns.length - recent).flat()];
   if (estimateMessages(result) <= soft) return result;
 
   // 2. The oldest turns are folded into one note, until it fits.
-  let folded: ChatMessage[][] = [];
+  const folded: ChatMessage[][] = [];
   while (old.length > 0 && estimateMessages(result) > soft) {
     folded.push(old.shift()!);
     result = [...head, foldNote(folded, names), ...old.flat(), ...turns.slice(turns.length - recent).flat()];
   }
   // 3. Still too big: fold recent turns too, except the very last one.
-  let keep = turns.slice(turns.length - recent);
+  const keep = turns.slice(turns.length - recent);
   while (keep.length > 1 && estimateMessages(result) > hardLimit) {
     folded.push(keep.shift()!.map((m) => digest(m, names)));
     result = [...head, foldNote(folded, names), ...keep.flat()];
@@ -61,7 +61,6 @@ export function condense(messages: ChatMessage[], options: CondenseOptions): Cha
   if (size > hardLimit) {
     throw new LimitReached("context", size + overhead + options.maxOutputTokens, options.window, `the conversation no longer fits the model's context window (${(size + overhead).toLocaleString("en-US")} tokens of input, window ${options.window.toLocaleString("en-US")}) even after condensing`);
   }
-  folded = [];
   return result;
 }
 
