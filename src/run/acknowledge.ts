@@ -3,6 +3,7 @@
 // again, idempotently, as the job's first step, so it happens exactly once
 // even across a crash: the comment id is stored with the job, and a comment
 // posted just before a crash is found again by its hidden marker.
+import pLimit from "p-limit";
 import type { Logger } from "pino";
 import type { Octokit, RepoRef } from "../github/octokit.ts";
 import { findProgressComment, ProgressComment, type ProgressState } from "../github/progress-comment.ts";
@@ -10,6 +11,9 @@ import type { JobQueue, JobRecord } from "../jobs/types.ts";
 import type { Redactor } from "../security/redact.ts";
 
 const inFlight = new Map<string, Promise<number>>();
+// Acknowledgements wait their turn, a few at a time: under a burst, answering
+// GitHub's deliveries comes first, and GitHub paces comment writes anyway.
+const limit = pLimit(4);
 
 export interface AckDeps {
   queue: JobQueue;
@@ -24,7 +28,7 @@ export function acknowledge(job: JobRecord, octokit: Octokit, deps: AckDeps): Pr
   if (job.progressCommentId !== undefined) return Promise.resolve(job.progressCommentId);
   let p = inFlight.get(job.id);
   if (!p) {
-    p = doAcknowledge(job, octokit, deps).finally(() => {
+    p = limit(() => doAcknowledge(job, octokit, deps)).finally(() => {
       // Keep the answer briefly: the worker's own call may come right after.
       setTimeout(() => inFlight.delete(job.id), 60_000).unref();
     });
