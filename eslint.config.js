@@ -1,7 +1,8 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "data/**", "coverage/**", "test-artifacts/**"] },
+  // bench/tasks holds the eval task repositories: code with planted bugs, not ours.
+  { ignores: ["node_modules/**", "data/**", "coverage/**", "test-artifacts/**", "bench/tasks/**"] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -43,6 +43,7 @@ export const envSchema = z.object({
   // The app's own.
   AGENT_QUEUE: z.enum(["sqlite", "redis", "memory"]).default("sqlite"),
   AGENT_REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
+  AGENT_REDIS_PREFIX: z.string().regex(/^[\w.:-]+$/, "letters, digits, _ . : -").default("issuesmith"),
   AGENT_DATA_DIR: z.string().default("./data"),
   AGENT_WORK_DIR: optionalString,
   AGENT_WORKER: bool(true),
@@ -96,6 +97,8 @@ export interface AppEnv {
   queue: {
     backend: RawEnv["AGENT_QUEUE"];
     redisUrl: string;
+    /** Key prefix in Redis, so several deployments can share one server. */
+    redisPrefix: string;
     concurrency: number;
     installationConcurrency: number;
     runWorker: boolean;
@@ -213,6 +216,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
     queue: {
       backend: e.AGENT_QUEUE,
       redisUrl: e.AGENT_REDIS_URL,
+      redisPrefix: e.AGENT_REDIS_PREFIX,
       concurrency: e.AGENT_CONCURRENCY,
       installationConcurrency: e.AGENT_INSTALLATION_CONCURRENCY,
       runWorker: e.AGENT_WORKER,

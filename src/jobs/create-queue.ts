@@ -34,7 +34,7 @@ export async function createQueue(env: AppEnv, log?: QueueLog, options: CreateQu
       break;
     case "redis":
       where = safeRedisUrl(env.queue.redisUrl);
-      queue = await RedisQueue.connect(env.queue.redisUrl, common);
+      queue = await RedisQueue.connect(env.queue.redisUrl, { ...common, prefix: env.queue.redisPrefix });
       break;
   }
   metrics.setDepthSource(() => queue.counts());

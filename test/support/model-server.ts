@@ -179,7 +179,10 @@ export async function createModelServer(options: ModelServerOptions = {}): Promi
       record.outcome = "aborted";
     };
     res.on("close", onClose);
-    res.socket?.once("close", onClose);
+    // Keep-alive sockets serve many requests: drop the listener when this one is answered.
+    const socket = res.socket;
+    socket?.once("close", onClose);
+    res.once("finish", () => socket?.off("close", onClose));
     // unwrap functions and pauses until an answer or an error remains
     for (;;) {
       if (typeof turn === "function") turn = await turn(request);
