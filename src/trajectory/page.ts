@@ -7,6 +7,7 @@ import type { Trajectory, TrajectoryEntry } from "../run/trajectory.ts";
 import type { TestRun } from "../run/test-run.ts";
 import { html, join, type Html } from "./html.ts";
 import { PAGE_CSS } from "./page-style.ts";
+import { duration, roundLabel } from "./format.ts";
 
 /** Lines of a tool result shown in its row before it is expanded. */
 export const FIRST_LINES = 3;
@@ -103,7 +104,7 @@ function entryRow(e: TrajectoryEntry, start: number): Html {
     case "malformed":
       return html`<li class="malformed">${when} <span class="fail">Step ${e.step}: the reply could not be used (${e.count})</span><div class="say">${e.message}</div></li>`;
     case "test":
-      return html`<li class="test">${when} <span class="${e.run.passed ? "pass" : "fail"}">Tests ${e.run.passed ? "passed" : "failed"}</span> (round ${e.round + 1}) <code>${e.run.command}</code>${testDetails(e.run)}</li>`;
+      return html`<li class="test">${when} <span class="${e.run.passed ? "pass" : "fail"}">Tests ${e.run.passed ? "passed" : "failed"}</span> (${roundLabel(e.round)}) <code>${e.run.command}</code>${testDetails(e.run)}</li>`;
     case "outcome":
       return html`<li class="phase">${when} ▸ report: ${e.summary}</li>`;
     default:
@@ -156,12 +157,4 @@ function safeHref(url: string): string {
 
 function num(n: number): string {
   return n.toLocaleString("en-US");
-}
-
-export function duration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)} s`;
-  const m = Math.floor(s / 60);
-  return `${m} min ${Math.round(s - m * 60)} s`;
 }

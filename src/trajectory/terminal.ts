@@ -3,7 +3,7 @@
 // lines of its result, tests, outcome, usage — in plain lines, coloured on a TTY.
 import { describeCall } from "../run/reporter.ts";
 import type { Trajectory, TrajectoryEntry } from "../run/trajectory.ts";
-import { duration } from "./page.ts";
+import { duration, roundLabel } from "./format.ts";
 
 export interface TerminalOptions {
   color: boolean;
@@ -72,7 +72,7 @@ function entryLines(e: TrajectoryEntry, c: Palette, options: TerminalOptions, cu
     case "malformed":
       return [c.red(`    ✗ step ${e.step}: unusable reply (${e.count}): ${cut(e.message.split("\n")[0] ?? "", 30)}`)];
     case "test":
-      return [`  ${e.run.passed ? c.green("✓ tests passed") : c.red("✗ tests failed")} (round ${e.round + 1}) ${c.dim(e.run.command)}`];
+      return [`  ${e.run.passed ? c.green("✓ tests passed") : c.red("✗ tests failed")} (${roundLabel(e.round)}) ${c.dim(e.run.command)}`];
     case "outcome":
       return [c.dim(`  ▸ report: ${e.summary}`)];
     default:
