@@ -2,6 +2,7 @@
 // routes. Nothing else lives here.
 import type { ApplicationFunction } from "probot";
 import { loadEnv } from "./config/env.ts";
+import { registerCheckHandlers } from "./handlers/checks.ts";
 import { registerCommentHandlers } from "./handlers/comments.ts";
 import type { HandlerDeps } from "./handlers/deps.ts";
 import { registerIssueHandlers } from "./handlers/issues.ts";
@@ -44,6 +45,7 @@ export function createIssuesmithApp(runtime: Runtime): IssuesmithApp {
     };
     registerIssueHandlers(app, handlerDeps);
     registerCommentHandlers(app, handlerDeps);
+    registerCheckHandlers(app, handlerDeps);
     if (runtime.env.queue.runWorker) worker = startWorker(runtime, deps);
     addHandler(createJobPageHandler(runtime.env, runtime.queue, runtime.log));
     addHandler(opsRoutes({ queue: runtime.queue, metrics: appMetrics(), worker: () => worker, workerExpected: runtime.env.queue.runWorker, draining: () => draining }));

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { botComments, pullsOf, startTestApp, MAINTAINER, OWNER, REPO, type TestApp } from "../support/app.ts";
-import { issueCommentEvent, issuesEvent, pullRequestReviewCommentEvent, pullRequestReviewEvent } from "../support/webhooks.ts";
+import { checkRunEvent, issueCommentEvent, issuesEvent, pullRequestReviewCommentEvent, pullRequestReviewEvent } from "../support/webhooks.ts";
 import { BUGGY_REPO, FIX_TURNS } from "./fixtures.ts";
 
 let app: TestApp | undefined;
@@ -225,5 +225,43 @@ describe("/agent commands", () => {
     expect(await app.fake.readFile(OWNER, REPO, opened.head, "docs.md")).toBe("# docs\n");
     const said = botComments(app, pull.number).at(-1)?.body ?? "";
     expect(said).toContain(`opened #${opened.number}`);
+  });
+});
+
+describe("ci_fix: failed checks on the app's own PR", () => {
+  it("revises the PR from a failed check's output, at most ci_fix_rounds times", async () => {
+    app = await startTestApp({
+      files: { ...BUGGY_REPO, ".github/agent.yml": "ci_fix: true\nci_fix_rounds: 1\n" },
+      turns: [
+        ...FIX_TURNS,
+        (req) => {
+          expect(JSON.stringify(req.messages)).toContain("lint: missing semicolon in src/sum.js");
+          return { toolCalls: [{ name: "edit", arguments: { path: "src/sum.js", old_str: "export function sum", new_str: "// checked\nexport function sum" } }] };
+        },
+        { toolCalls: [{ name: "finish", arguments: { summary: "Fixed what the lint check reported." } }] },
+      ],
+    });
+    const issue = newIssue(app);
+    await app.send(issuesEvent("labeled", app.target(), { issue: { number: issue.number, title: issue.title }, label: "agent" }));
+    await app.waitForJobs();
+    const [pr] = pullsOf(app);
+    const failed = async (id: string) => {
+      const sha = (await app!.fake.branchSha(OWNER, REPO, pr!.head))!;
+      return app!.send(
+        checkRunEvent("completed", app!.target("github-actions[bot]"), {
+          checkRun: { name: "lint", headSha: sha, conclusion: "failure", output: { title: "1 problem", summary: "lint: missing semicolon in src/sum.js" }, pullRequests: [{ number: pr!.number, head: { ref: pr!.head, sha }, base: { ref: "main" } }] },
+        }),
+        { deliveryId: id },
+      );
+    };
+    await failed("check-1");
+    const jobs = await app.waitForJobs({ count: 2 });
+    const revise = jobs.find((j) => j.kind === "revise");
+    expect(revise?.outcome?.status).toBe("pr_updated");
+    expect(await app.fake.readFile(OWNER, REPO, pr!.head, "src/sum.js")).toContain("// checked");
+    // Rounds are capped: a second failure starts nothing.
+    await failed("check-2");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await app.runtime.queue.list()).toHaveLength(2);
   });
 });
