@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { isBot } from "../../src/github/bots.ts";
+import { mayHoldCommand, parseCommand } from "../../src/github/triggers.ts";
+
+describe("/agent commands", () => {
+  it("reads a verb and free text at the start of any line", () => {
+    expect(parseCommand("Thanks!\n/agent fix the null check\nplease")).toEqual({ verb: "fix", text: "the null check\nplease" });
+    expect(parseCommand("/agent plan")).toEqual({ verb: "plan", text: "" });
+    expect(parseCommand("  /AGENT STOP")).toEqual({ verb: "stop", text: "" });
+  });
+
+  it("takes /agent alone as fix", () => {
+    expect(parseCommand("/agent")).toEqual({ verb: "fix", text: "" });
+    expect(parseCommand("/agent\nuse the cache")).toEqual({ verb: "fix", text: "use the cache" });
+  });
+
+  it("marks an unknown verb so the reply can be the help text", () => {
+    expect(parseCommand("/agent dance now")).toEqual({ verb: "unknown", word: "dance", text: "now" });
+  });
+
+  it("ignores quotes, code blocks, other words and mid-line mentions", () => {
+    expect(parseCommand("> /agent fix")).toBeUndefined();
+    expect(parseCommand("```\n/agent fix\n```")).toBeUndefined();
+    expect(parseCommand("/agentic fix")).toBeUndefined();
+    expect(parseCommand("try /agent fix")).toBeUndefined();
+    expect(parseCommand(null)).toBeUndefined();
+  });
+
+  it("honours a configured prefix", () => {
+    expect(parseCommand("/bot fix it", "/bot")).toEqual({ verb: "fix", text: "it" });
+    expect(parseCommand("/agent fix it", "/bot")).toBeUndefined();
+  });
+
+  it("skips comments that cannot hold a command without asking anyone", () => {
+    expect(mayHoldCommand("looks good to me")).toBe(false);
+    expect(mayHoldCommand("ok\n  /agent fix")).toBe(true);
+  });
+
+  it("knows bots and the app itself", () => {
+    expect(isBot({ login: "dependabot[bot]", type: "Bot" })).toBe(true);
+    expect(isBot({ login: "renovate[bot]" })).toBe(true);
+    expect(isBot({ login: "issuesmith", type: "User" }, "issuesmith")).toBe(true);
+    expect(isBot({ login: "maya", type: "User" }, "issuesmith")).toBe(false);
+    expect(isBot(undefined)).toBe(true);
+  });
+});
