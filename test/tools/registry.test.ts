@@ -121,10 +121,15 @@ describe("createRegistry", () => {
 
   it("returns promptly when the job is cancelled while a tool runs", async () => {
     const controller = new AbortController();
-    const started = performance.now();
-    setTimeout(() => controller.abort(), 50);
+    let abortedAt = 0;
+    setTimeout(() => {
+      abortedAt = performance.now();
+      controller.abort();
+    }, 50);
+    // `hang` never ends: without the abort this call would never return.
     const out = await createRegistry(tools).call({ name: "hang", arguments: "{}" }, makeContext(repo, { signal: controller.signal }));
-    expect(performance.now() - started).toBeLessThan(2_000);
+    // Measured from the abort, with room for a loaded CI machine.
+    expect(performance.now() - abortedAt).toBeLessThan(10_000);
     expect(out).toEqual({ isError: true, output: "Stopped: the job was cancelled while `hang` ran." });
   });
 
