@@ -39,8 +39,8 @@ export interface HiddenTestRun {
 export interface TaskResult {
   id: string;
   resolved: boolean;
-  /** Why not, when not resolved. */
-  failure: FailureKind | undefined;
+  /** Why not, when not resolved (null when resolved; kept in the JSON line). */
+  failure: FailureKind | null;
   /** One line for people. */
   reason: string;
   stop: SolveStop | "error";
@@ -144,8 +144,8 @@ export async function runTask(task: EvalTask, deps: TaskRunDeps): Promise<TaskRe
     if (deps.signal.aborted) throw new Cancelled("interrupted");
     const r = run.result;
     const resolved = Boolean(run.sha && tests && decide(task, tests));
-    const failure: FailureKind | undefined = resolved
-      ? undefined
+    const failure: FailureKind | null = resolved
+      ? null
       : r.stop === "model_error"
         ? "error"
         : r.stop === "limit"
