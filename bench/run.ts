@@ -12,6 +12,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   sandbox: async () => (await import("./sandbox.ts")).benchSandbox(),
   queue: async () => (await import("./queue.ts")).benchQueue(),
   jobs: async () => (await import("./jobs.ts")).benchJobs(),
+  eval: async () => (await import("./eval.ts")).benchEval(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
