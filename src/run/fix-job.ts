@@ -9,7 +9,7 @@ import type { GitWorkspace } from "../workspace/git.ts";
 import { Checkpointer, readCheckpoint, type FixCheckpoint } from "./checkpointer.ts";
 import type { JobDeps } from "./deps.ts";
 import { branchName, loadIssueText, readRepoInstructions } from "./issue-context.ts";
-import { withJobScope, type JobScope } from "./job-scope.ts";
+import { jobTask, solveBase, withJobScope, type JobScope } from "./job-scope.ts";
 import { findingsText, prepareCommit, pushAndOpenPull } from "./publish.ts";
 import { stopHeadline, testEvidence } from "./report-text.ts";
 import { solve, type SolveResult } from "./solve.ts";
@@ -30,27 +30,9 @@ export async function runFixJob(job: JobRecord, run: JobRunContext, deps: JobDep
     const checkpointer = new Checkpointer({ git, run, config, redactor, log, checkpoint: start.checkpoint, pushEveryMs: deps.env.checkpointIntervalMs });
 
     const result = await solve({
-      workspace,
-      runner: deps.runner,
-      config,
-      task: {
-        source: `${repo.owner}/${repo.repo}#${job.target.number}`,
-        repo: `${repo.owner}/${repo.repo}`,
-        title: issue.title,
-        body: issue.body,
-        comments: issue.comments,
-        ...triggerInstructions(job),
-        ...(config.notes ? { notes: config.notes } : {}),
-        ...(repoInstructions ? { repoInstructions } : {}),
-      },
-      model: scope.model,
+      ...solveBase(scope, config, workspace),
+      task: jobTask(scope, config, issue, repoInstructions),
       tools: deps.tools,
-      redactor,
-      prices: deps.env.model.prices,
-      contextWindow: deps.env.model.contextWindow,
-      maxOutputTokens: deps.env.model.maxOutputTokens,
-      signal: run.signal,
-      log,
       ...(start.resume ? { resume: start.resume } : {}),
       afterSetup: async () => {
         await git.markSetupArtifacts();
@@ -73,15 +55,6 @@ export async function runFixJob(job: JobRecord, run: JobRunContext, deps: JobDep
     await checkpointer.discard();
     return outcome;
   });
-}
-
-/** The free text of every trigger coalesced into this job, for the model. */
-export function triggerInstructions(job: JobRecord): { instructions?: string } {
-  const text = job.triggers
-    .map((t) => t.text?.trim() ?? "")
-    .filter(Boolean)
-    .join("\n\n");
-  return text ? { instructions: text } : {};
 }
 
 interface BranchStart {

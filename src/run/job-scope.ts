@@ -13,6 +13,8 @@ import type { ChatModel } from "../llm/types.ts";
 import type { Redactor } from "../security/redact.ts";
 import { GitWorkspace } from "../workspace/git.ts";
 import type { Workspace } from "../workspace/types.ts";
+import type { TaskInput } from "../agent/prompt.ts";
+import type { SolveOptions } from "./solve.ts";
 import { acknowledge } from "./acknowledge.ts";
 import type { AppIdentity, JobDeps } from "./deps.ts";
 import { bulletList } from "./report-text.ts";
@@ -97,6 +99,43 @@ export async function withJobScope(
     await progress.flush();
     await workspaces.removeAll();
   }
+}
+
+/** The parts of solve()'s options every GitHub job shares: this process's sandbox, model and limits. */
+export function solveBase(scope: JobScope, config: RepoConfig, workspace: Workspace) {
+  const env = scope.deps.env;
+  return {
+    workspace,
+    runner: scope.deps.runner,
+    config,
+    model: scope.model,
+    redactor: scope.redactor,
+    prices: env.model.prices,
+    contextWindow: env.model.contextWindow,
+    maxOutputTokens: env.model.maxOutputTokens,
+    signal: scope.run.signal,
+    log: scope.log,
+  } satisfies Partial<SolveOptions>;
+}
+
+/** The task as the model reads it: the issue or PR, the conversation, the trigger's words, the repo's own notes. */
+export function jobTask(scope: JobScope, config: RepoConfig, text: { source?: string; title: string; body: string; comments: TaskInput["comments"] }, repoInstructions: TaskInput["repoInstructions"], extra?: string): SolveOptions["task"] {
+  const { repo, job } = scope;
+  const instructions = job.triggers
+    .map((t) => t.text?.trim() ?? "")
+    .filter(Boolean)
+    .join("\n\n");
+  return {
+    source: text.source ?? `${repo.owner}/${repo.repo}#${job.target.number}`,
+    repo: `${repo.owner}/${repo.repo}`,
+    title: text.title,
+    body: text.body,
+    comments: text.comments,
+    ...(instructions ? { instructions } : {}),
+    ...(config.notes ? { notes: config.notes } : {}),
+    ...(repoInstructions ? { repoInstructions } : {}),
+    ...(extra ? { extra } : {}),
+  };
 }
 
 /** Makes the job's workspace dirs and clones into them; removes them at the end. */

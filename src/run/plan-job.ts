@@ -3,9 +3,8 @@
 import type { JobOutcome, JobRecord, JobRunContext } from "../jobs/types.ts";
 import { createRegistry, defaultTools } from "../tools/registry.ts";
 import type { JobDeps } from "./deps.ts";
-import { triggerInstructions } from "./fix-job.ts";
 import { loadIssueText, readRepoInstructions } from "./issue-context.ts";
-import { withJobScope } from "./job-scope.ts";
+import { jobTask, solveBase, withJobScope } from "./job-scope.ts";
 import { stopHeadline } from "./report-text.ts";
 import { solve } from "./solve.ts";
 
@@ -14,7 +13,7 @@ const planTools = createRegistry(defaultTools().filter((t) => PLAN_TOOLS.has(t.n
 
 export async function runPlanJob(job: JobRecord, run: JobRunContext, deps: JobDeps): Promise<JobOutcome> {
   return withJobScope(job, run, deps, async (scope, config, workspaces) => {
-    const { octokit, repo, reporter, log } = scope;
+    const { octokit, repo, reporter } = scope;
     const { data: repoData } = await octokit.request("GET /repos/{owner}/{repo}", repo);
     const issue = await loadIssueText(octokit, repo, job.target.number, config, scope.identity.slug);
     await reporter.record({ type: "task", source: `${repo.owner}/${repo.repo}#${job.target.number}`, title: issue.title, body: issue.body });
@@ -24,30 +23,12 @@ export async function runPlanJob(job: JobRecord, run: JobRunContext, deps: JobDe
     const repoInstructions = await readRepoInstructions(workspace.repoDir);
     await reporter.phase("plan");
     const result = await solve({
-      workspace,
-      runner: deps.runner,
-      config,
+      ...solveBase(scope, config, workspace),
       mode: "plan",
       verify: false,
       skipSetup: true,
-      task: {
-        source: `${repo.owner}/${repo.repo}#${job.target.number}`,
-        repo: `${repo.owner}/${repo.repo}`,
-        title: issue.title,
-        body: issue.body,
-        comments: issue.comments,
-        ...triggerInstructions(job),
-        ...(config.notes ? { notes: config.notes } : {}),
-        ...(repoInstructions ? { repoInstructions } : {}),
-      },
-      model: scope.model,
+      task: jobTask(scope, config, issue, repoInstructions),
       tools: planTools,
-      redactor: scope.redactor,
-      prices: deps.env.model.prices,
-      contextWindow: deps.env.model.contextWindow,
-      maxOutputTokens: deps.env.model.maxOutputTokens,
-      signal: run.signal,
-      log,
       onEvent: async (e) => {
         // Planning shows as one phase; the loop's own "edit" phase is not news here.
         if (e.type !== "phase") await reporter.event(e);

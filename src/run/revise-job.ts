@@ -10,9 +10,9 @@ import { markReadyForReview, replyInThread, resolveThread } from "../github/revi
 import type { JobOutcome, JobRecord, JobRunContext } from "../jobs/types.ts";
 import type { GitWorkspace } from "../workspace/git.ts";
 import type { JobDeps } from "./deps.ts";
-import { INCOMPLETE_LABEL, triggerInstructions } from "./fix-job.ts";
+import { INCOMPLETE_LABEL } from "./fix-job.ts";
 import { loadIssueText, readRepoInstructions, speakerFilter } from "./issue-context.ts";
-import { withJobScope, type JobScope } from "./job-scope.ts";
+import { jobTask, solveBase, withJobScope, type JobScope } from "./job-scope.ts";
 import { findingsText, prepareCommit } from "./publish.ts";
 import { stopHeadline, testEvidence } from "./report-text.ts";
 import { feedbackSection, loadReviewFeedback, type ReviewFeedback } from "./review-feedback.ts";
@@ -21,7 +21,7 @@ import { solve, type SolveResult } from "./solve.ts";
 
 export async function runReviseJob(job: JobRecord, run: JobRunContext, deps: JobDeps): Promise<JobOutcome> {
   return withJobScope(job, run, deps, async (scope, config, workspaces) => {
-    const { octokit, repo, reporter, redactor, log } = scope;
+    const { octokit, repo, reporter, redactor } = scope;
     const n = job.target.number;
     const { data: pr } = await octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { ...repo, pull_number: n });
     if (pr.state !== "open") {
@@ -47,28 +47,15 @@ export async function runReviseJob(job: JobRecord, run: JobRunContext, deps: Job
     await reporter.record({ type: "task", source: `${repo.owner}/${repo.repo}#${n}`, title: `Revise pull request #${n}: ${pr.title}`, body: [pr.body ?? "", feedbackText].filter(Boolean).join("\n\n") });
 
     const result = await solve({
-      workspace,
-      runner: deps.runner,
-      config,
-      task: {
-        source: `${repo.owner}/${repo.repo}#${n} (pull request, branch ${pr.head.ref})`,
-        repo: `${repo.owner}/${repo.repo}`,
-        title: `Revise pull request #${n}: ${pr.title}`,
-        body: pr.body ?? "",
-        comments: conversation.comments,
-        ...triggerInstructions(job),
-        ...(config.notes ? { notes: config.notes } : {}),
-        ...(repoInstructions ? { repoInstructions } : {}),
-        ...(feedbackText ? { extra: feedbackText } : {}),
-      },
-      model: scope.model,
+      ...solveBase(scope, config, workspace),
+      task: jobTask(
+        scope,
+        config,
+        { source: `${repo.owner}/${repo.repo}#${n} (pull request, branch ${pr.head.ref})`, title: `Revise pull request #${n}: ${pr.title}`, body: pr.body ?? "", comments: conversation.comments },
+        repoInstructions,
+        feedbackText || undefined,
+      ),
       tools: deps.tools,
-      redactor,
-      prices: deps.env.model.prices,
-      contextWindow: deps.env.model.contextWindow,
-      maxOutputTokens: deps.env.model.maxOutputTokens,
-      signal: run.signal,
-      log,
       afterSetup: async () => {
         await git.markSetupArtifacts();
       },
