@@ -265,3 +265,42 @@ describe("ci_fix: failed checks on the app's own PR", () => {
     expect(await app.runtime.queue.list()).toHaveLength(2);
   });
 });
+
+describe("configurable triggers, retries and edits", () => {
+  it("does not re-trigger when a comment is edited", async () => {
+    app = await startTestApp({ files: BUGGY_REPO });
+    const issue = newIssue(app);
+    const res = await app.send(issueCommentEvent("edited", app.target(), { issue: { number: issue.number }, comment: { body: "/agent fix" }, previousBody: "hello" }));
+    expect(res.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await app.runtime.queue.list()).toEqual([]);
+  });
+
+  it("honours the label, command prefix and allow-list set in .github/agent.yml", async () => {
+    app = await startTestApp({ files: { ...BUGGY_REPO, ".github/agent.yml": "label: robot\ncommand: /bot\nallowed_users: [visitor]\n" } });
+    app.fake.setPermission(OWNER, REPO, "visitor", "read");
+    const issue = newIssue(app);
+    await app.send(issuesEvent("labeled", app.target(), { issue: { number: issue.number }, label: "agent" }));
+    await comment(app, issue.number, "/agent help");
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await app.runtime.queue.list()).toEqual([]);
+    // The allow-listed visitor may ask, with the configured prefix.
+    await comment(app, issue.number, "/bot help", { sender: "visitor" });
+    const [job] = await app.waitForJobs();
+    expect(job?.kind).toBe("reply");
+    expect(botComments(app, issue.number).at(-1)?.body).toContain("`/bot fix [what to do]`");
+  });
+
+  it("runs the last job again on /agent retry, with its words", async () => {
+    const finishNoChange = { toolCalls: [{ name: "finish", arguments: { summary: "nothing" } }] };
+    app = await startTestApp({ files: { ...BUGGY_REPO, ".github/agent.yml": "budget:\n  test_rounds: 0\n" }, turns: [finishNoChange, finishNoChange] });
+    const issue = newIssue(app);
+    await comment(app, issue.number, "/agent fix mind the sign");
+    await app.waitForJobs();
+    await comment(app, issue.number, "/agent retry");
+    const jobs = await app.waitForJobs({ count: 2 });
+    expect(jobs.map((j) => j.kind)).toEqual(["fix", "fix"]);
+    expect(jobs.every((j) => j.trigger.text === "mind the sign")).toBe(true);
+    expect(JSON.stringify(app.model.requests.at(-1)?.body)).toContain("mind the sign");
+  });
+});
