@@ -111,6 +111,11 @@ export interface AppEnv {
   progressIntervalMs: number;
   /** Least time between pushes of work in progress to the job's checkpoint branch. */
   checkpointIntervalMs: number;
+  /**
+   * Values repositories may opt in to for their setup and test commands
+   * (`secrets:` in .github/agent.yml), from AGENT_SECRET_<NAME> variables.
+   */
+  repoSecrets: Record<string, string>;
   /** The app's bot login, e.g. issuesmith[bot]; learnt from the API when unset. */
   botName: string | undefined;
   production: boolean;
@@ -227,6 +232,11 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
     sandbox: e.AGENT_SANDBOX,
     progressIntervalMs: e.AGENT_PROGRESS_INTERVAL_MS,
     checkpointIntervalMs: e.AGENT_CHECKPOINT_INTERVAL_S * 1000,
+    repoSecrets: Object.fromEntries(
+      Object.entries(source)
+        .filter(([k, v]) => k.startsWith("AGENT_SECRET_") && k.length > "AGENT_SECRET_".length && typeof v === "string" && v !== "")
+        .map(([k, v]) => [k.slice("AGENT_SECRET_".length), v as string]),
+    ),
     botName: e.AGENT_BOT_NAME,
     production,
   };
@@ -242,7 +252,7 @@ function isOpenAI(baseUrl: string): boolean {
 
 /** Every secret value in the environment, for the redactor. */
 export function envSecrets(env: AppEnv): string[] {
-  return [env.github.privateKey, env.github.webhookSecret, env.model.apiKey].filter(
+  return [env.github.privateKey, env.github.webhookSecret, env.model.apiKey, ...Object.values(env.repoSecrets)].filter(
     (s): s is string => typeof s === "string",
   );
 }

@@ -104,7 +104,9 @@ export async function withJobScope(
 /** The parts of solve()'s options every GitHub job shares: this process's sandbox, model and limits. */
 export function solveBase(scope: JobScope, config: RepoConfig, workspace: Workspace) {
   const env = scope.deps.env;
+  const secretEnv = pickSecrets(config, env.repoSecrets, scope.log);
   return {
+    ...(secretEnv ? { secretEnv } : {}),
     workspace,
     runner: scope.deps.runner,
     config,
@@ -116,6 +118,14 @@ export function solveBase(scope: JobScope, config: RepoConfig, workspace: Worksp
     signal: scope.run.signal,
     log: scope.log,
   } satisfies Partial<SolveOptions>;
+}
+
+/** The secrets a repository opted in to, of those this installation provides (AGENT_SECRET_<NAME>). */
+export function pickSecrets(config: RepoConfig, available: Record<string, string>, log?: Pick<Logger, "warn">): Record<string, string> | undefined {
+  if (config.secrets.length === 0) return undefined;
+  const missing = config.secrets.filter((name) => !(name in available));
+  if (missing.length > 0) log?.warn({ missing }, "the repository asks for secrets this installation does not provide (set AGENT_SECRET_<NAME>)");
+  return Object.fromEntries(config.secrets.filter((name) => name in available).map((name) => [name, available[name]!]));
 }
 
 /** The task as the model reads it: the issue or PR, the conversation, the trigger's words, the repo's own notes. */

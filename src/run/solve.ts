@@ -60,6 +60,8 @@ export interface SolveOptions {
   skipSetup?: boolean;
   /** false: no test run after finish (plans; eval applies hidden tests itself). */
   verify?: boolean;
+  /** Opt-in secrets for the setup and test commands (never for the agent's own shell). */
+  secretEnv?: Record<string, string>;
   /** "plan" uses the planning prompt. */
   mode?: "change" | "plan";
   onEvent?: (event: SolveEvent) => void | Promise<void>;
@@ -122,7 +124,7 @@ export async function solve(options: SolveOptions): Promise<SolveResult> {
         },
         options.mode,
       );
-    const context: ToolContext = { workspace, runner, config, testCommand, redactor: options.redactor, signal };
+    const context: ToolContext = { workspace, runner, config, testCommand, redactor: options.redactor, signal, ...(options.secretEnv ? { secretEnv: options.secretEnv } : {}) };
     let testRound = options.resume?.testRound ?? 0;
     let tests: TestRun | undefined;
     const result = (stop: SolveStop, extra: Partial<SolveResult>): SolveResult => ({
@@ -165,7 +167,7 @@ export async function solve(options: SolveOptions): Promise<SolveResult> {
 
       if (options.verify === false || !testCommand) return result("finish", { summary: loop.summary });
       await emit({ type: "phase", phase: "test" });
-      tests = await runTestCommand(runner, workspace, testCommand, config.budget.test_timeout_seconds * 1000, signal, options.redactor);
+      tests = await runTestCommand(runner, workspace, testCommand, config.budget.test_timeout_seconds * 1000, signal, options.redactor, options.secretEnv);
       await emit({ type: "test", run: tests, round: testRound });
       if (signal.aborted) return abortedResult(signal, result, loop.summary);
       if (tests.passed || testRound >= config.budget.test_rounds) return result("finish", { summary: loop.summary, tests });
@@ -202,6 +204,7 @@ async function runSetup(options: SolveOptions, signal: AbortSignal, emit: (e: So
     network: config.setup_network,
     signal,
     maxOutputBytes: 256 * 1024,
+    ...(options.secretEnv ? { env: options.secretEnv } : {}),
   });
   const ok = run.exitCode === 0 && !run.killed;
   const tail = options.redactor.redact(run.output.split("\n").slice(-40).join("\n"));

@@ -23,8 +23,9 @@ export async function runTestCommand(
   timeoutMs: number,
   signal: AbortSignal,
   redactor: Redactor,
+  env?: Record<string, string>,
 ): Promise<TestRun> {
-  const run = await runner.run({ command, workspace, timeoutMs, network: false, signal, maxOutputBytes: 2 * 1024 * 1024 });
+  const run = await runner.run({ command, workspace, timeoutMs, network: false, signal, maxOutputBytes: 2 * 1024 * 1024, ...(env ? { env } : {}) });
   const output = redactor.redact(run.output);
   const summary = summarizeTestOutput(output, run.killed ? null : run.exitCode);
   const passed = run.exitCode === 0 && !run.killed;

@@ -13,6 +13,8 @@ export interface ToolContext {
   testCommand: string | undefined;
   redactor: Redactor;
   signal: AbortSignal;
+  /** Opt-in secrets (repo config `secrets:`) for the test command; redacted everywhere. */
+  secretEnv?: Record<string, string>;
 }
 
 /** What a tool call produced, as the loop sees it. */

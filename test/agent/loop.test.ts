@@ -1,5 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
+import { loadEnv } from "../../src/config/env.ts";
+import { repoConfigSchema } from "../../src/config/repo-config.ts";
+import { pickSecrets } from "../../src/run/job-scope.ts";
+import { Redactor } from "../../src/security/redact.ts";
 import type { Turn } from "../support/model-server.ts";
 import { runSolve, SUM_REPO, type Run } from "./harness.ts";
 
@@ -145,5 +149,31 @@ describe("budgets are hard caps, and work is kept", () => {
     const sizes = run.model.requests.filter((r) => r.body).map((r) => JSON.stringify(r.body!.messages).length / 4);
     for (const s of sizes) expect(s).toBeLessThan(8_000 - 500);
     expect(JSON.stringify(run.model.requests.at(-1)?.body)).toMatch(/condensed/);
+  });
+});
+
+describe("opt-in secrets", () => {
+  it("reach the test command but are redacted from what the model and the report see", async () => {
+    const files = {
+      "package.json": JSON.stringify({ name: "r", type: "module" }),
+      "test/secret.test.js": 'import { test } from "node:test";\nimport assert from "node:assert/strict";\ntest("has the token", () => { console.log("token is", process.env.NPM_TOKEN); assert.equal(process.env.NPM_TOKEN, "npm_supersecretvalue123"); });\n',
+    };
+    run = await runSolve({
+      files,
+      config: { test: "node --test" },
+      turns: [{ toolCalls: [{ name: "run_tests", arguments: {} }] }, finish()],
+      extra: { secretEnv: { NPM_TOKEN: "npm_supersecretvalue123" }, redactor: new Redactor(["npm_supersecretvalue123"]) },
+    });
+    expect(run.result.tests?.passed).toBe(true);
+    expect(JSON.stringify(run.model.requests)).not.toContain("npm_supersecretvalue123");
+    expect(JSON.stringify(run.model.requests)).toContain("token is [REDACTED]");
+    expect(run.result.tests?.outputTail).not.toContain("npm_supersecretvalue123");
+  });
+
+  it("are picked by name from what the operator provides", () => {
+    const config = repoConfigSchema.parse({ secrets: ["NPM_TOKEN", "MISSING"] });
+    expect(pickSecrets(config, { NPM_TOKEN: "x", OTHER: "y" })).toEqual({ NPM_TOKEN: "x" });
+    expect(pickSecrets(repoConfigSchema.parse({}), { NPM_TOKEN: "x" })).toBeUndefined();
+    expect(loadEnv({ AGENT_SECRET_NPM_TOKEN: "v", AGENT_SECRET_: "ignored" }).repoSecrets).toEqual({ NPM_TOKEN: "v" });
   });
 });
