@@ -1,15 +1,25 @@
 // A `reply` job posts one comment (help text, a polite refusal). It runs as a
-// job so it is paced and retried like every other write to GitHub.
+// job so it is paced and retried like every other write to GitHub; a hidden
+// marker lets a retried reply find the comment it already posted.
 import type { JobOutcome, JobRecord } from "../jobs/types.ts";
 import type { JobDeps } from "./deps.ts";
 
+export function replyMarker(jobId: string): string {
+  return `<!-- issuesmith:reply:${jobId} -->`;
+}
+
 export async function runReplyJob(job: JobRecord, deps: JobDeps): Promise<JobOutcome> {
   const octokit = await deps.octokitFor(job.installationId);
-  const body = deps.redactor.redact(job.reply ?? "");
-  if (!body.trim()) return { status: "replied", summary: "nothing to say" };
+  const text = deps.redactor.redact(job.reply ?? "");
+  if (!text.trim()) return { status: "replied", summary: "nothing to say" };
+  const marker = replyMarker(job.id);
+  const body = `${text}\n\n${marker}`;
   const repo = { owner: job.target.owner, repo: job.target.repo };
+  const summary = text.split("\n")[0] ?? "";
   if (job.trigger.commentKind === "review_comment" && job.trigger.commentId !== undefined && job.target.isPullRequest) {
     // Answer in the review thread where the command was written.
+    const existing = await octokit.paginate("GET /repos/{owner}/{repo}/pulls/{pull_number}/comments", { ...repo, pull_number: job.target.number, per_page: 100 });
+    if (existing.some((c) => c.body.includes(marker))) return { status: "replied", summary };
     await octokit.request("POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies", {
       ...repo,
       pull_number: job.target.number,
@@ -17,7 +27,9 @@ export async function runReplyJob(job: JobRecord, deps: JobDeps): Promise<JobOut
       body,
     });
   } else {
+    const existing = await octokit.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...repo, issue_number: job.target.number, per_page: 100 });
+    if (existing.some((c) => c.body?.includes(marker))) return { status: "replied", summary };
     await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...repo, issue_number: job.target.number, body });
   }
-  return { status: "replied", summary: body.split("\n")[0] ?? "" };
+  return { status: "replied", summary };
 }

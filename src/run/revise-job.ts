@@ -5,6 +5,7 @@
 // a PR of its own (or replies with the patch) and says which.
 import type { RepoConfig } from "../config/repo-config.ts";
 import { details } from "../github/pr-body.ts";
+import { jobMarker } from "../github/progress-comment.ts";
 import { openOrUpdatePull } from "../github/pull-requests.ts";
 import { markReadyForReview, replyInThread, resolveThread } from "../github/review-threads.ts";
 import type { JobOutcome, JobRecord, JobRunContext } from "../jobs/types.ts";
@@ -103,11 +104,19 @@ async function publishOnBranch(scope: JobScope, git: GitWorkspace, config: RepoC
   const passed = result.stop === "finish" && (result.tests?.passed ?? !result.testCommand);
   const summaryLine = (result.summary ?? "").split("\n").find((l) => l.trim()) ?? "";
 
-  // Threads on files this commit touched are the ones it addressed.
+  // Threads on files this commit touched are the ones it addressed. A resumed
+  // job skips the threads it already answered (the marker says which).
   const addressed = feedback.threads.filter((t) => changed.has(t.path));
+  const marker = jobMarker(job.id);
+  const answered = new Set(
+    (await octokit.paginate("GET /repos/{owner}/{repo}/pulls/{pull_number}/comments", { ...repo, pull_number: pr.number, per_page: 100 }))
+      .filter((c) => c.body.includes(marker))
+      .map((c) => c.in_reply_to_id),
+  );
   for (const t of addressed) {
     const first = t.comments[0]!;
-    await replyInThread(octokit, repo, pr.number, first.id, redactor.redact(`Addressed in [\`${short}\`](${commitUrl})${summaryLine ? `: ${summaryLine}` : "."}`));
+    if (answered.has(first.id)) continue;
+    await replyInThread(octokit, repo, pr.number, first.id, redactor.redact(`Addressed in [\`${short}\`](${commitUrl})${summaryLine ? `: ${summaryLine}` : "."}\n\n${marker}`));
     if (config.resolve_threads) await resolveThread(octokit, t.id).catch((err: unknown) => scope.log.warn({ err }, "could not resolve a review thread"));
   }
 
