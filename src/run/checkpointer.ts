@@ -1,6 +1,6 @@
 // Saves what a restarted worker needs to carry on: the conversation and the
 // budget spent (in the job record, every step), and the work in progress (as
-// commits pushed to a side branch, every so often and before a shutdown).
+// one commit pushed to a side branch, every so often and before a shutdown).
 // The side branch keeps WIP commits off the branch people review.
 import type { Logger } from "pino";
 import type { RepoConfig } from "../config/repo-config.ts";
@@ -66,7 +66,10 @@ export class Checkpointer {
     try {
       const { changed } = await undoProtectedChanges(this.#git, this.#cp.base, this.#config);
       if (changed.length === 0) return;
-      const sha = await this.#git.commitAll(`wip: issuesmith checkpoint (step ${this.#cp.usage.steps})`);
+      // One commit on top of base, re-made each time: every commit the side branch
+      // carries is the one just scanned. Stacked commits would carry an earlier,
+      // refused one (a key written, then deleted) to the remote with a later, clean one.
+      const sha = await this.#git.squashSince(this.#cp.base, `wip: issuesmith checkpoint (step ${this.#cp.usage.steps})`);
       if (!sha) return;
       const findings = await scanCommitted(this.#git, this.#cp.base, this.#config, this.#redactor, changed);
       if (findings.length > 0) {
