@@ -1,13 +1,12 @@
 // What the model is told about the task: the issue, the conversation (only
 // from people allowed to trigger, unless the repo opts in), and the
 // repository's own instructions for agents.
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import type { RepoConfig } from "../config/repo-config.ts";
 import type { UntrustedText } from "../agent/prompt.ts";
 import { isBot } from "../github/bots.ts";
 import type { Octokit, RepoRef } from "../github/octokit.ts";
 import { authorize } from "../github/permissions.ts";
+import { readRepoText } from "../security/repo-file.ts";
 
 export const INSTRUCTION_FILES = ["AGENTS.md", "CLAUDE.md", ".github/copilot-instructions.md"];
 const MAX_INSTRUCTIONS = 20_000;
@@ -58,15 +57,18 @@ export async function loadIssueText(octokit: Octokit, repo: RepoRef, number: num
   return { title: issue.title, body: issue.body ?? "", htmlUrl: issue.html_url, comments, omitted };
 }
 
-/** AGENTS.md, else CLAUDE.md, else .github/copilot-instructions.md, from the checkout. */
+/**
+ * AGENTS.md, else CLAUDE.md, else .github/copilot-instructions.md, from the
+ * checkout. Read on the host, so only a regular file inside the checkout
+ * counts: a link to a host file (or /proc/self/environ) is as good as absent.
+ */
 export async function readRepoInstructions(repoDir: string): Promise<{ file: string; text: string } | undefined> {
   for (const file of INSTRUCTION_FILES) {
-    try {
-      const text = await readFile(path.join(repoDir, file), "utf8");
-      if (text.trim()) return { file, text: text.length > MAX_INSTRUCTIONS ? `${text.slice(0, MAX_INSTRUCTIONS)}\n[... truncated ...]` : text };
-    } catch {
-      // not there: try the next one
-    }
+    // Four bytes per character at most: enough to fill MAX_INSTRUCTIONS.
+    const read = await readRepoText(repoDir, file, MAX_INSTRUCTIONS * 4, { head: true });
+    if (!read?.text.trim()) continue;
+    const { text, truncated } = read;
+    return { file, text: truncated || text.length > MAX_INSTRUCTIONS ? `${text.slice(0, MAX_INSTRUCTIONS)}\n[... truncated ...]` : text };
   }
   return undefined;
 }

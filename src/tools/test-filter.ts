@@ -1,8 +1,9 @@
 // `run_tests` with a filter: the repository's test command narrowed to a path
 // or a test name, in the dialect of the runner behind it. When the runner is
 // unknown the whole suite runs, and the result says so.
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import path from "node:path";
+import { readRepoText } from "../security/repo-file.ts";
 import { shellQuote } from "./syntax-check.ts";
 
 export type RunnerKind = "vitest" | "jest" | "mocha" | "node-test" | "pytest" | "go" | "cargo" | "unknown";
@@ -67,7 +68,8 @@ export function runnerKind(command: string): RunnerKind {
 
 async function testScript(repoDir: string): Promise<string | undefined> {
   try {
-    const pkg = JSON.parse(await readFile(path.join(repoDir, "package.json"), "utf8")) as { scripts?: Record<string, unknown> };
+    // The agent may have made package.json a FIFO or a link to /dev/zero: read it only as a regular file of the checkout.
+    const pkg = JSON.parse((await readRepoText(repoDir, "package.json", 1024 * 1024))?.text ?? "") as { scripts?: Record<string, unknown> };
     const test = pkg.scripts?.test;
     return typeof test === "string" ? test : undefined;
   } catch {

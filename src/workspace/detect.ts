@@ -1,8 +1,9 @@
 // When .github/agent.yml says nothing: guess the repository's test and setup
 // commands from the files every ecosystem leaves behind. A wrong guess costs
 // a failed command with its output; no guess costs nothing. Never throws.
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
+import { readRepoText } from "../security/repo-file.ts";
 
 const NPM_PLACEHOLDER = /no test specified/i;
 const PYTEST_COMMAND = "python3 -m pytest -q";
@@ -99,12 +100,7 @@ async function exists(repoDir: string, name: string): Promise<boolean> {
   }
 }
 
+/** Through readRepoText: the checkout's own regular files only (not a link to /dev/zero or a host file). */
 async function readText(repoDir: string, name: string): Promise<string | undefined> {
-  try {
-    const file = path.join(repoDir, name);
-    if ((await stat(file)).size > 1024 * 1024) return undefined;
-    return await readFile(file, "utf8");
-  } catch {
-    return undefined;
-  }
+  return (await readRepoText(repoDir, name, 1024 * 1024))?.text;
 }
