@@ -1,6 +1,7 @@
 // Reading and showing text files for the file tools: binary detection, line
 // splitting that keeps the file's own line endings, numbered windows.
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
+import { readRegularFile } from "../security/repo-file.ts";
 import { ToolError } from "./define.ts";
 
 /** Files larger than this are not loaded whole: the model gets a hint instead. */
@@ -15,6 +16,9 @@ export interface TextFile {
   bytes: number;
 }
 
+/** For FIFOs, sockets and devices: the file tools never open them. */
+export const NOT_REGULAR = (shown: string) => `\`${shown}\` is not a regular file (a FIFO, socket or device); the file tools read and write regular files only.`;
+
 /** Git's heuristic: a NUL byte in the first 8,000 bytes makes a file binary. */
 export function isBinary(buf: Buffer): boolean {
   return buf.subarray(0, 8000).includes(0);
@@ -25,12 +29,20 @@ export async function readTextFile(abs: string, shown: string): Promise<TextFile
   const st = await stat(abs).catch(() => undefined);
   if (!st) throw new ToolError(`\`${shown}\` does not exist. Find files with \`search\` (mode: "files"), or make it with \`create\`.`);
   if (st.isDirectory()) throw new ToolError(`\`${shown}\` is a directory, not a file.`);
+  if (!st.isFile()) throw new ToolError(NOT_REGULAR(shown));
   if (st.size > MAX_TEXT_FILE_BYTES) {
     throw new ToolError(
       `\`${shown}\` is ${formatBytes(st.size)}, too large to load whole. Find what you need with \`search\` (path: "${shown}"), or print a range with \`shell\`: \`sed -n '100,200p' ${shown}\`.`,
     );
   }
-  const buf = await readFile(abs);
+  // Opened without blocking and read only as a regular file: a FIFO the agent made would hang the app's thread on open.
+  const file = await readRegularFile(abs, MAX_TEXT_FILE_BYTES);
+  if (!file.ok) {
+    if (file.reason === "missing") throw new ToolError(`\`${shown}\` does not exist. Find files with \`search\` (mode: "files"), or make it with \`create\`.`);
+    if (file.reason === "too-large") throw new ToolError(`\`${shown}\` is ${formatBytes(file.size ?? 0)}, too large to load whole.`);
+    throw new ToolError(NOT_REGULAR(shown));
+  }
+  const buf = file.content;
   if (isBinary(buf)) {
     throw new ToolError(`\`${shown}\` is a binary file (${formatBytes(buf.length)}); the file tools show and edit text only. Inspect it with \`shell\` (e.g. \`file ${shown}\`) if you must.`);
   }

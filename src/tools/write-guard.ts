@@ -8,7 +8,7 @@ import { resolveInWorkspace, toWorkspaceRelative } from "../security/paths.ts";
 import { protectedPathMatcher, type ProtectedPathMatcher } from "../security/protected-paths.ts";
 import { ToolError, type ToolContext } from "./define.ts";
 import { checkSyntax, formatSyntaxResult } from "./syntax-check.ts";
-import { formatBytes } from "./text-file.ts";
+import { formatBytes, NOT_REGULAR } from "./text-file.ts";
 
 export interface WritableFile {
   abs: string;
@@ -35,6 +35,8 @@ export async function resolveWritable(ctx: ToolContext, requested: string): Prom
   const st = await lstat(abs).catch(() => undefined);
   // A hard link shares its content with a file that may live outside the
   // repository; no real-path check can see where the other name is.
+  // Opening a FIFO to write blocks until someone reads it: the app would hang.
+  if (st && !st.isFile() && !st.isDirectory()) throw new ToolError(NOT_REGULAR(rel));
   if (st?.isFile() && st.nlink > 1) throw new ToolError(`\`${rel}\` is a hard link to another file; the tools do not write through hard links.`);
   return { abs, rel };
 }
