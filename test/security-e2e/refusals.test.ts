@@ -65,7 +65,7 @@ describe("workflow files", () => {
   });
 
   it("includes both changes when .github/agent.yml sets allow_workflow_changes: true", async () => {
-    app = await startTestApp({ files: quickRepo({ ".github/workflows/ci.yml": WORKFLOW }, "allow_workflow_changes: true\n"), turns: WORKFLOW_TURNS });
+    app = await startTestApp({ files: quickRepo({ ".github/workflows/ci.yml": WORKFLOW }, { allow_workflow_changes: true }), turns: WORKFLOW_TURNS });
     const { job } = await runJob(app);
     expect(job.outcome?.status).toBe("pr_opened");
     const [pr] = pullsOf(app);
@@ -112,7 +112,7 @@ describe("secrets and oversized files are never pushed", () => {
 
   it("pushes nothing when a file is over max_file_kb, whichever tool wrote it", async () => {
     app = await startTestApp({
-      files: quickRepo({}, "max_file_kb: 1\n"),
+      files: quickRepo({}, { max_file_kb: 1 }),
       turns: [create("big.txt", "a".repeat(3000)), shell("head -c 3000 /dev/zero | tr '\\0' a > big.txt"), FIX, finish("Fixed `sum`.")],
     });
     const { job, issue } = await runJob(app);

@@ -2,6 +2,7 @@
 // job's workspace while it runs (the workspace is gone once the job ends).
 import { glob } from "node:fs/promises";
 import path from "node:path";
+import { stringify } from "yaml";
 import type { TestApp } from "../support/app.ts";
 import type { ModelRequest, ReplyTurn, Turn } from "../support/model-server.ts";
 import { filesUnder, type Place } from "./leaks.ts";
@@ -12,12 +13,14 @@ export const create = (p: string, content: string, overwrite = false): ReplyTurn
 export const edit = (p: string, oldStr: string, newStr: string): ReplyTurn => ({ toolCalls: [{ name: "edit", arguments: { path: p, old_str: oldStr, new_str: newStr } }] });
 export const finish = (summary: string): ReplyTurn => ({ toolCalls: [{ name: "finish", arguments: { summary } }] });
 
-/** A repository whose jobs are quick: no setup, a test command that passes, no extra rounds. */
-export function quickRepo(files: Record<string, string> = {}, config = ""): Record<string, string> {
+/** A repository whose jobs are quick: no setup, a test command that passes, no extra rounds; `config` adds to or overrides that. */
+export function quickRepo(files: Record<string, string> = {}, config: Record<string, unknown> = {}): Record<string, string> {
+  const { budget, ...rest } = config;
+  const agentYml = { setup: null, test: "true", ...rest, budget: { test_rounds: 0, ...(budget as Record<string, unknown> | undefined) } };
   return {
     "README.md": "# widgets\n",
     "src/sum.js": "export function sum(a, b) {\n  return a - b;\n}\n",
-    ".github/agent.yml": `setup: null\ntest: "true"\nbudget:\n  test_rounds: 0\n${config}`,
+    ".github/agent.yml": stringify(agentYml),
     ...files,
   };
 }
