@@ -42,10 +42,19 @@ export function render(template: string, values: Record<string, string>): string
   return template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => values[key] ?? "");
 }
 
+/**
+ * Any spelling of the tag's name a reader might take for it (any case, any
+ * dash, invisible characters or spaces around it): the text can then neither
+ * close its fence early nor open a fake one.
+ */
+const TAG_NAME = /untrusted[\s\p{Cf}]*[-\u2010-\u2015\u2212\uFE58\uFE63\uFF0D_][\s\p{Cf}]*data/giu;
+
 /** Fence text written by others so it cannot close the fence early. */
 export function fenceUntrusted(label: string, text: string): string {
-  const safe = text.replace(/<\/?\s*untrusted-data/gi, (m) => m.replace("untrusted-data", "untrusted_data"));
-  return `<untrusted-data source="${label.replace(/"/g, "'")}">\n${safe.trim()}\n</untrusted-data>`;
+  const safe = text.replace(TAG_NAME, "untrusted_data");
+  // The label names a source (a login, a file path of a PR): one line, no quotes or angle brackets.
+  const source = label.replace(TAG_NAME, "untrusted_data").replace(/["<>]/g, "'").replace(/[\r\n\p{Cc}]+/gu, " ");
+  return `<untrusted-data source="${source}">\n${safe.trim()}\n</untrusted-data>`;
 }
 
 export function initialMessages(task: TaskInput, mode: "change" | "plan" = "change"): ChatMessage[] {
