@@ -2,7 +2,9 @@
 // travels only in git's environment (GIT_CONFIG_* → http.extraHeader): never
 // in a URL, an argument visible in `ps`, .git/config, a file, or a log.
 // Host-side git also ignores hooks, fsmonitor and any config the agent may
-// have planted in the checkout, since it runs outside the sandbox.
+// have planted in the checkout, since it runs outside the sandbox: .git/config
+// is put back as cloned before git runs, and the git dir is named outright, so
+// a planted .git/commondir cannot point git at a config of the agent's.
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { simpleGit, type SimpleGit } from "simple-git";
@@ -91,6 +93,8 @@ export class GitWorkspace {
   readonly #identity: GitIdentity | undefined;
   readonly #home: string;
   #configSnapshot: string | undefined;
+  /** Our own clone: its git dir is ./.git, named outright (a user's checkout may be a linked worktree). */
+  #ownClone = false;
   /** Tracked files the setup command rewrote, with their content right after setup. */
   #setupRewrites = new Map<string, string>();
 
@@ -122,6 +126,7 @@ export class GitWorkspace {
       throw gitFailure("clone", err);
     }
     const ws = new GitWorkspace(options);
+    ws.#ownClone = true;
     await ws.#snapshotConfig();
     return ws;
   }
@@ -136,7 +141,11 @@ export class GitWorkspace {
   // Only the clone honours the job's signal: after a cancel, the work made so
   // far must still be committed and pushed as it stands.
   #git(token?: string): SimpleGit {
-    return client(this.dir, gitEnv(token, this.#identity, this.#home));
+    const env = gitEnv(token, this.#identity, this.#home);
+    if (!this.#ownClone) return client(this.dir, env);
+    const gitDir = path.join(this.dir, ".git");
+    // GIT_COMMON_DIR overrides $GIT_DIR/commondir, where git would otherwise read config, hooks and refs.
+    return client(this.dir, { ...env, GIT_DIR: gitDir, GIT_COMMON_DIR: gitDir, GIT_WORK_TREE: this.dir });
   }
 
   async #withToken(): Promise<SimpleGit> {
@@ -245,6 +254,8 @@ export class GitWorkspace {
 
   /** Put back tracked files only the setup command changed. */
   async revertSetupRewrites(ref = "HEAD"): Promise<void> {
+    // hash-object runs clean filters: only those of the config as cloned.
+    await this.#restoreConfig();
     const git = this.#git();
     for (const [file, hash] of this.#setupRewrites) {
       const now = await git.raw(["hash-object", "--", file]).then((h) => h.trim(), () => "");
@@ -252,22 +263,24 @@ export class GitWorkspace {
     }
   }
 
-  /** Paths changed in the work tree and index relative to HEAD, plus untracked files. */
+  /** Paths changed in the work tree and index relative to HEAD, plus untracked files; a staged rename names both its paths. */
   async changedPaths(): Promise<string[]> {
     await this.#restoreConfig();
     const status = await this.#git().status(["--untracked-files=all"]);
-    return [...new Set(status.files.map((f) => f.path))].sort();
+    return [...new Set(status.files.flatMap((f) => (f.from && f.from !== f.path ? [f.path, f.from] : [f.path])))].sort();
   }
 
-  /** Paths that differ between `base` and HEAD (committed work). */
+  /** Paths that differ between `base` and HEAD (committed work); a rename names both its paths. */
   async diffPaths(base: string): Promise<string[]> {
-    const out = await this.#git().raw(["diff", "--name-only", `${base}...HEAD`]);
+    await this.#restoreConfig();
+    const out = await this.#git().raw(["diff", "--name-only", "--no-renames", `${base}...HEAD`]);
     return out.split("\n").filter(Boolean).sort();
   }
 
-  /** Unified diff of committed work against `base`. */
+  /** Unified diff of committed work against `base`: the bytes themselves (no textconv), as scanned before a push. */
   async diff(base: string, paths: string[] = []): Promise<string> {
-    return this.#git().raw(["diff", "--no-color", "--no-ext-diff", `${base}...HEAD`, "--", ...paths]);
+    await this.#restoreConfig();
+    return this.#git().raw(["diff", "--no-color", "--no-ext-diff", "--no-textconv", `${base}...HEAD`, "--", ...paths]);
   }
 
   /** Unified diff of uncommitted work (tracked and untracked) against HEAD. */
@@ -280,6 +293,7 @@ export class GitWorkspace {
 
   /** Put paths back as they are at `ref` (or remove them when they do not exist there). */
   async revertPaths(paths: string[], ref = "HEAD"): Promise<void> {
+    await this.#restoreConfig();
     const git = this.#git();
     for (const p of paths) {
       const exists = await git.raw(["ls-tree", "--name-only", ref, "--", p]).then((o) => o.trim() !== "");
@@ -308,6 +322,7 @@ export class GitWorkspace {
   }
 
   async deleteRemoteBranch(branch: string): Promise<void> {
+    await this.#restoreConfig();
     const git = await this.#withToken();
     try {
       await git.raw(["push", "--quiet", "--no-verify", "origin", `:refs/heads/${branch}`]);
