@@ -13,11 +13,31 @@ export async function loadRepoConfig(octokit: Octokit, repo: RepoRef, branch?: s
   } catch (err) {
     const status = statusOf(err);
     if (status === 404) return { config: DEFAULT_REPO_CONFIG, errors: [] };
-    if (status === undefined && err instanceof Error && /yaml|unexpected|indentation|mapping/i.test(`${err.name} ${err.message}`)) {
-      return { config: DEFAULT_REPO_CONFIG, errors: [`${CONFIG_PATH} is not valid YAML: ${err.message.split("\n")[0]}`] };
+    if (status === undefined && err instanceof Error) {
+      const problem = fileProblem(err);
+      if (problem) return { config: DEFAULT_REPO_CONFIG, errors: [problem] };
     }
     throw err;
   }
+}
+
+const PLUGIN_PREFIX = "[@probot/octokit-plugin-config] ";
+
+/**
+ * The config plugin's refusals are problems of the file, for its authors to
+ * fix: invalid YAML, not a mapping, a directory, an `_extends` it cannot
+ * follow. Undefined for anything else (GitHub failing, a bug).
+ */
+function fileProblem(err: Error): string | undefined {
+  const firstLine = (s: string) => s.split("\n")[0]!.trim();
+  if (err.message.startsWith(PLUGIN_PREFIX)) {
+    const cause = err.cause instanceof Error ? `: ${firstLine(err.cause.message)}` : "";
+    if (/\(invalid YAML\)/.test(err.message)) return `${CONFIG_PATH} is not valid YAML${cause}`;
+    // Its messages name the file by API URL; people know it by its path.
+    return firstLine(err.message.slice(PLUGIN_PREFIX.length)).replace(/ (in|from) https?:\/\/\S+/, ` in ${CONFIG_PATH}`) + cause;
+  }
+  if (/yaml|unexpected|indentation|mapping/i.test(`${err.name} ${err.message}`)) return `${CONFIG_PATH} is not valid YAML: ${firstLine(err.message)}`;
+  return undefined;
 }
 
 function stripExtends(config: Record<string, unknown>): Record<string, unknown> {
