@@ -1,5 +1,6 @@
 // The reply to `/agent help` and to any verb we do not know.
 import type { RepoConfig } from "../config/repo-config.ts";
+import { inlineCode } from "../shared/markdown.ts";
 import { CONFIG_PATH } from "./repo-config-loader.ts";
 
 export function helpText(config: RepoConfig, options: { unknownVerb?: string; configErrors?: string[] } = {}): string {
@@ -27,7 +28,7 @@ export function helpText(config: RepoConfig, options: { unknownVerb?: string; co
     `Test command: ${config.test ? `\`${config.test}\`` : "detected from the repository"}.`,
   );
   if (options.configErrors?.length) {
-    lines.push("", `⚠️ \`${CONFIG_PATH}\` has errors, so the defaults above apply until they are fixed:`, ...options.configErrors.map((e) => `- \`${e}\``));
+    lines.push("", `⚠️ \`${CONFIG_PATH}\` has errors, so the defaults above apply until they are fixed:`, ...options.configErrors.map((e) => `- ${inlineCode(e)}`));
   }
   return lines.join("\n");
 }

@@ -17,6 +17,7 @@ import type { TaskInput } from "../agent/prompt.ts";
 import type { SolveOptions } from "./solve.ts";
 import { acknowledge } from "./acknowledge.ts";
 import type { AppIdentity, JobDeps } from "./deps.ts";
+import { inlineCode } from "../shared/markdown.ts";
 import { bulletList } from "./report-text.ts";
 import { JobReporter } from "./reporter.ts";
 import { createWorkspaceDir, removeWorkspaceDir } from "./workspace-dir.ts";
@@ -67,7 +68,7 @@ export async function withJobScope(
   try {
     const { config, errors } = await loadRepoConfig(octokit, repo);
     if (errors.length > 0) {
-      const text = `Fix these problems in \`${CONFIG_PATH}\` and ask again:\n\n${bulletList(errors.map((e) => `\`${e}\``))}`;
+      const text = `Fix these problems in \`${CONFIG_PATH}\` and ask again:\n\n${bulletList(errors.map(inlineCode))}`;
       await reporter.final(false, `Stopped: ${CONFIG_PATH} has ${errors.length} error${errors.length === 1 ? "" : "s"}`, text);
       return { status: "config_error", summary: `invalid ${CONFIG_PATH}: ${errors.join("; ")}` };
     }
