@@ -6,6 +6,7 @@ import { registerCheckHandlers } from "./handlers/checks.ts";
 import { registerCommentHandlers } from "./handlers/comments.ts";
 import type { HandlerDeps } from "./handlers/deps.ts";
 import { registerIssueHandlers } from "./handlers/issues.ts";
+import { refuseMalformedDeliveries } from "./handlers/payload-guard.ts";
 import { createLookups } from "./handlers/lookups.ts";
 import { opsRoutes } from "./http/ops-routes.ts";
 import { appMetrics, recordDelivery } from "./jobs/metrics.ts";
@@ -43,6 +44,7 @@ export function createIssuesmithApp(runtime: Runtime): IssuesmithApp {
       lookups: createLookups(),
       countDelivery: recordDelivery,
     };
+    refuseMalformedDeliveries(app.webhooks, runtime.log);
     registerIssueHandlers(app, handlerDeps);
     registerCommentHandlers(app, handlerDeps);
     registerCheckHandlers(app, handlerDeps);
