@@ -8,14 +8,14 @@ import { z } from "zod";
 import { truncateMiddle } from "../shared/truncate.ts";
 import { targetKey } from "../jobs/types.ts";
 import type { DeliveryResult, HandlerDeps } from "./deps.ts";
-import { parsePayload } from "./payloads.ts";
+import { installationSchema, parsePayload, repositorySchema } from "./payloads.ts";
 import { guarded } from "./trigger.ts";
 
 const FAILED = new Set(["failure", "timed_out"]);
 
 const checkRunSchema = z.object({
-  installation: z.object({ id: z.number().int().positive() }),
-  repository: z.object({ name: z.string().min(1), owner: z.object({ login: z.string().min(1) }) }),
+  installation: installationSchema,
+  repository: repositorySchema,
   check_run: z.object({
     name: z.string(),
     conclusion: z.string().nullable(),

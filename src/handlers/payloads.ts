@@ -3,9 +3,15 @@
 // a warning instead of throwing inside the webhook middleware.
 import { z } from "zod";
 
-const sender = z.object({ login: z.string().min(1), type: z.string().optional() });
-const repository = z.object({ name: z.string().min(1), owner: z.object({ login: z.string().min(1) }) });
-const installation = z.object({ id: z.number().int().positive() });
+// Logins and repository names go into API paths (and replies): only the
+// characters GitHub allows in them. A lone surrogate, for one, made building
+// the request URL throw, and the delivery was answered 500.
+const login = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,99})(?:\[bot\])?$/, "a GitHub login");
+const sender = z.object({ login, type: z.string().optional() });
+export const repositorySchema = z.object({ name: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, "a repository name"), owner: z.object({ login }) });
+export const installationSchema = z.object({ id: z.number().int().positive() });
+const repository = repositorySchema;
+const installation = installationSchema;
 
 export const labeledSchema = z.object({
   installation,
