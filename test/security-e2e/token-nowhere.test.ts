@@ -11,7 +11,7 @@ import { appKeys } from "../support/keys.ts";
 import type { ModelRequest, Turn } from "../support/model-server.ts";
 import { issuesEvent } from "../support/webhooks.ts";
 import { appSecrets, findLeaks, publicPlaces, type Place } from "./leaks.ts";
-import { create, finish, peek, quickRepo, repoDirOf, shell, view } from "./turns.ts";
+import { create, edit, finish, peek, quickRepo, repoDirOf, shell, view } from "./turns.ts";
 
 let app: TestApp | undefined;
 const savedEnv = { ...process.env };
@@ -93,3 +93,32 @@ describe("the installation token and the app's secrets appear nowhere", () => {
     expect(seen.some((p) => p.where.endsWith("repo/loot-raw.txt") && p.text.includes("PATH="))).toBe(true);
   });
 });
+
+describe("tool output shown to the model passes the redactor", () => {
+  it("hides known secrets and token shapes in a repository file, whichever tool shows it", async () => {
+    const pat = `ghp_${"A1b2C3d4".repeat(5)}`;
+    const files = quickRepo({ "deploy/notes.txt": `hook secret: ${WEBHOOK_SECRET}\ntoken: ${pat}\nmodel: ${MODEL_API_KEY}\n` }, { test: "cat deploy/notes.txt" });
+    app = await startTestApp({
+      files,
+      turns: [
+        view("deploy/notes.txt"),
+        { toolCalls: [{ name: "search", arguments: { pattern: "secret|token|model" } }] },
+        shell("cat deploy/notes.txt; base64 -d <<< $(base64 -w0 deploy/notes.txt)"),
+        { toolCalls: [{ name: "run_tests", arguments: {} }] },
+        edit("src/sum.js", "return a - b;", "return a + b;"),
+        (req) => finish(`Fixed. What I saw:\n${req.toolResults.map((r) => r.content).join("\n")}`),
+      ],
+    });
+    const { delivery } = labeled(app);
+    await app.send(delivery);
+    const [job] = await app.waitForJobs();
+    expect(job?.outcome?.status).toBe("pr_opened");
+    const shown = app.model.requests.map((r) => JSON.stringify(r.body ?? null)).join("\n");
+    // The files were read (the redactions are there), and nothing of the values is.
+    expect(shown.match(/hook secret: \[REDACTED\]/g)?.length).toBeGreaterThanOrEqual(4);
+    const secrets = [...(await appSecrets(app)), { name: "a token-shaped string", value: pat }];
+    const places = (await publicPlaces(app)).filter((p) => !p.where.startsWith("commits") && p.where !== "branch names");
+    expect(findLeaks(places, secrets)).toEqual([]);
+  });
+});
+
