@@ -118,7 +118,8 @@ export function parseRepoConfig(value: unknown): RepoConfigResult {
 export function parseRepoConfigText(text: string): RepoConfigResult {
   let value: unknown;
   try {
-    value = parseYaml(text, { prettyErrors: true });
+    // logLevel "error": no process warnings on stderr for odd tags (Probot's loader parses the same way).
+    value = parseYaml(text, { prettyErrors: true, logLevel: "error" });
   } catch (err) {
     return { config: DEFAULT_REPO_CONFIG, errors: [`not valid YAML: ${(err as Error).message.split("\n")[0]}`] };
   }
