@@ -10,7 +10,7 @@ import { Checkpointer, readCheckpoint, type FixCheckpoint } from "./checkpointer
 import type { JobDeps } from "./deps.ts";
 import { branchName, loadIssueText, readRepoInstructions } from "./issue-context.ts";
 import { jobTask, solveBase, withJobScope, type JobScope } from "./job-scope.ts";
-import { findingsText, prepareCommit, pushAndOpenPull } from "./publish.ts";
+import { findingsText, refusedHeadline, prepareCommit, pushAndOpenPull } from "./publish.ts";
 import { stopHeadline, testEvidence } from "./report-text.ts";
 import { solve, type SolveResult } from "./solve.ts";
 
@@ -127,7 +127,7 @@ async function publishResult(
   if (prepared.findings.length > 0) {
     await reporter.final(
       false,
-      "Stopped: refused to push — the change looks like it contains a secret",
+      refusedHeadline(prepared.findings),
       `Nothing was pushed. Findings:\n\n${findingsText(prepared.findings)}\n\n${tried}`,
     );
     return { status: "error", summary: `refused to push: ${prepared.findings.length} secret-like finding(s)`, usage };

@@ -48,6 +48,14 @@ export async function pushAndOpenPull(
   return openOrUpdatePull(target.octokit, target.repo, { branch: target.branch, ...pr });
 }
 
+/** The headline of a refused push, naming what was found: secrets, oversized files, or both. */
+export function refusedHeadline(findings: Finding[]): string {
+  const oversized = findings.some((f) => f.kind === "oversized-file");
+  const secret = findings.some((f) => f.kind !== "oversized-file");
+  const what = secret && oversized ? "what looks like a secret, and a file over max_file_kb" : oversized ? "a file over the size limit (max_file_kb)" : "what looks like a secret";
+  return `Stopped: refused to push — the change contains ${what}`;
+}
+
 export function findingsText(findings: Finding[]): string {
   return findings
     .slice(0, 20)

@@ -14,7 +14,7 @@ import type { JobDeps } from "./deps.ts";
 import { INCOMPLETE_LABEL } from "./fix-job.ts";
 import { loadIssueText, readRepoInstructions, speakerFilter } from "./issue-context.ts";
 import { jobTask, solveBase, withJobScope, type JobScope } from "./job-scope.ts";
-import { findingsText, prepareCommit } from "./publish.ts";
+import { findingsText, refusedHeadline, prepareCommit } from "./publish.ts";
 import { stopHeadline, testEvidence } from "./report-text.ts";
 import { feedbackSection, loadReviewFeedback, type ReviewFeedback } from "./review-feedback.ts";
 import { updateRevisionSection } from "./revision-section.ts";
@@ -74,7 +74,7 @@ export async function runReviseJob(job: JobRecord, run: JobRunContext, deps: Job
       return { status: result.stop === "limit" ? "limit" : result.stop === "cancelled" ? "cancelled" : "no_change", summary: headline, usage: result.usage };
     }
     if (prepared.findings.length > 0) {
-      await reporter.final(false, "Stopped: refused to push — the change looks like it contains a secret", `Nothing was pushed. Findings:\n\n${findingsText(prepared.findings)}`);
+      await reporter.final(false, refusedHeadline(prepared.findings), `Nothing was pushed. Findings:\n\n${findingsText(prepared.findings)}`);
       return { status: "error", summary: "refused to push: secret-like content", usage: result.usage };
     }
     await reporter.record({ type: "diff", diff: await git.diff(startSha) });
