@@ -85,7 +85,7 @@ describe("secrets and oversized files are never pushed", () => {
     expect(pullsOf(app)).toEqual([]);
     expect(await app.fake.git(OWNER, REPO, ["for-each-ref", "--format=%(refname)"])).toBe("refs/heads/main\n");
     const [comment] = botComments(app, issue.number);
-    expect(comment?.body).toContain("refused to push");
+    expect(comment?.body).toContain("refused to push — the change contains what looks like a secret");
     expect(comment?.body).toContain("Nothing was pushed");
     expect(comment?.body).toMatch(/`deploy\/key\.pem:1` — private-key/);
     const body = key.split("\n").find((l) => l.length > 40)!;
@@ -120,6 +120,7 @@ describe("secrets and oversized files are never pushed", () => {
     expect(job.outcome?.status).toBe("error");
     expect(pullsOf(app)).toEqual([]);
     const [comment] = botComments(app, issue.number);
+    expect(comment?.body).toContain("refused to push — the change contains a file over the size limit (max_file_kb)");
     expect(comment?.body).toContain("Nothing was pushed");
     expect(comment?.body).toMatch(/`big\.txt` — oversized-file/);
   });
