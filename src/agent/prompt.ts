@@ -76,7 +76,8 @@ export function initialMessages(task: TaskInput, mode: "change" | "plan" = "chan
     ? `\n## Request from the maintainer who asked for this\n${fenceUntrusted("trigger comment", task.instructions)}\n`
     : "";
   const user = render(TEMPLATES.task, {
-    title: task.title.replace(/\n/g, " "),
+    // The title is written by whoever opened the issue: data, like the body.
+    title: fenceUntrusted("issue title", task.title.replace(/\n/g, " ")),
     source: task.source,
     body: fenceUntrusted("issue body", task.body || "(no description)"),
     comments: comments + (task.extra ? `\n${task.extra}\n` : ""),

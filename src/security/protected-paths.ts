@@ -7,6 +7,9 @@ import picomatch from "picomatch";
 import type { RepoConfig } from "../config/repo-config.ts";
 
 const WORKFLOWS_DIR = ".github/workflows";
+// The app's own config for this repository: a PR that loosened it (permissions,
+// protected paths, budgets) would change what the next job may do.
+const APP_CONFIG = ".github/agent.yml";
 
 export type ProtectedPathMatcher = (relPath: string) => string | undefined;
 
@@ -24,6 +27,9 @@ export function protectedPathMatcher(config: Pick<RepoConfig, "allow_workflow_ch
     const rel = normalize(relPath);
     if (!config.allow_workflow_changes && (rel === WORKFLOWS_DIR || rel.startsWith(`${WORKFLOWS_DIR}/`))) {
       return "`.github/workflows/` may not be changed unless `allow_workflow_changes: true` is set in .github/agent.yml";
+    }
+    if (!config.allow_workflow_changes && rel === APP_CONFIG) {
+      return "`.github/agent.yml` (issuesmith's own settings) may not be changed unless `allow_workflow_changes: true` is set in it";
     }
     for (const { glob, isMatch } of globs) {
       // A glob naming a directory ("docs", "config/*") protects what is below it too.

@@ -18,7 +18,7 @@ describe("protectedPathMatcher", () => {
 
   it("leaves other files under .github alone", () => {
     const m = protectedPathMatcher(config());
-    expect(m(".github/agent.yml")).toBeUndefined();
+    expect(m(".github/CODEOWNERS")).toBeUndefined();
     expect(m(".github/workflows-notes.md")).toBeUndefined();
     expect(m("src/index.ts")).toBeUndefined();
   });
@@ -49,5 +49,14 @@ describe("findProtectedChanges", () => {
       { path: "infra/main.tf", reason: expect.stringContaining("`infra/**`") },
     ]);
     expect(findProtectedChanges(changed, config({ allow_workflow_changes: true }))).toEqual([]);
+  });
+});
+
+describe("the app's own config", () => {
+  it("may not be changed by the agent unless workflow changes are allowed", () => {
+    const reason = protectedPathMatcher({ allow_workflow_changes: false, protected_paths: [] });
+    expect(reason(".github/agent.yml")).toMatch(/issuesmith's own settings/);
+    expect(reason(".github/agent.yml.bak")).toBeUndefined();
+    expect(protectedPathMatcher({ allow_workflow_changes: true, protected_paths: [] })(".github/agent.yml")).toBeUndefined();
   });
 });
