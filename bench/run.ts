@@ -15,6 +15,8 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   eval: async () => (await import("./eval.ts")).benchEval(),
 };
 
+const BENCH_TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 900);
+
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const unknown = wanted.filter((w) => !(w in BENCHES));
 if (unknown.length > 0) {
@@ -27,7 +29,12 @@ for (const [name, run] of Object.entries(BENCHES)) {
   if (wanted.length > 0 && !wanted.includes(name)) continue;
   const started = performance.now();
   try {
-    const result = await run();
+    // A bench that hangs is reported, not waited on for ever.
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no result after ${BENCH_TIMEOUT_S} s`)), BENCH_TIMEOUT_S * 1000);
+    });
+    const result = await Promise.race([run(), limit]).finally(() => clearTimeout(timer));
     console.log(`## ${result.name}  (${((performance.now() - started) / 1000).toFixed(1)} s)`);
     const width = Math.max(...Object.keys(result.figures).map((k) => k.length));
     for (const [k, v] of Object.entries(result.figures)) console.log(`  ${k.padEnd(width)}  ${v}`);
