@@ -10,9 +10,14 @@ import type { JobKind, JobOutcome, JobState, NewJob, OutcomeStatus } from "./typ
 /** GitHub redelivers for days (manual redelivery from the app settings too): remember deliveries a week. */
 export const DELIVERY_TTL_MS = 7 * 24 * 3600 * 1000;
 
-/** Sortable by creation, short enough to type: `issuesmith jobs show m1x2k3p4-9f2c`. */
+/**
+ * Sortable by creation (`issuesmith jobs show mivd3k2a-4f0c9a1b2e3d`). Time-ordered, with 48 random bits: a burst of deliveries in one millisecond
+ * (hundreds, when a label is put on many issues at once) must not draw the
+ * same id twice — with 16 bits, 34 jobs in a millisecond collided about once
+ * in a hundred bursts and one job overwrote another.
+ */
 export function newJobId(now = Date.now()): string {
-  return `${now.toString(36)}-${randomBytes(2).toString("hex")}`;
+  return `${now.toString(36)}-${randomBytes(6).toString("hex")}`;
 }
 
 export function newStoredJob(job: NewJob, id: string, seq: number, now: Date): StoredJob {

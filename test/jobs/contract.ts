@@ -88,6 +88,13 @@ export function queueContract(name: string, open: OpenHarness): void {
       expect(await h.queue.list({})).toHaveLength(1);
     });
 
+    it("stores every job of a 300-delivery burst under an id of its own", async () => {
+      const results = await Promise.all(Array.from({ length: 300 }, () => h.queue.enqueue(newJob())));
+      expect(results.every((r) => r.status === "enqueued")).toBe(true);
+      expect(new Set(results.map((r) => r.job.id)).size).toBe(300);
+      expect(await h.queue.list({})).toHaveLength(300);
+    });
+
     it("remembers a delivery after its job ended", async () => {
       const first = await h.queue.enqueue(newJob({ deliveryId: "delivery-2" }));
       work(async () => done());

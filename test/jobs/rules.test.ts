@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { pickNext } from "../../src/jobs/rules.ts";
+import { newJobId, pickNext } from "../../src/jobs/rules.ts";
 import type { SchedEntry } from "../../src/jobs/rules.ts";
 
 const NOW = 1_000_000;
@@ -48,5 +48,12 @@ describe("pickNext", () => {
       }),
       { numRuns: 2_000 },
     );
+  });
+});
+
+describe("newJobId", () => {
+  it("draws no id twice among 100 000 made in the same millisecond", () => {
+    const ids = new Set(Array.from({ length: 100_000 }, () => newJobId(NOW)));
+    expect(ids.size).toBe(100_000);
   });
 });
