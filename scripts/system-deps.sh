@@ -10,7 +10,10 @@ command -v bwrap >/dev/null || missing+=(bubblewrap)
 command -v rg >/dev/null || missing+=(ripgrep)
 command -v git >/dev/null || missing+=(git)
 command -v redis-server >/dev/null || missing+=(redis-server)
-python3 -c "import pytest" >/dev/null 2>&1 || missing+=(python3-pytest)
+# The sandbox runs commands with this PATH, not the caller's: a pytest that
+# only a pyenv or virtualenv python has is not one the tests can use.
+SANDBOX_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+env -i PATH="$SANDBOX_PATH" python3 -c "import pytest" >/dev/null 2>&1 || missing+=(python3-pytest)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/lib/git-core/git-http-backend ] || missing+=(git)
 
