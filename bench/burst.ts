@@ -1,10 +1,13 @@
 // Webhook acknowledgement under a burst: 200 signed deliveries to the app
 // running as its own process (`node src/server.ts`, embedded sqlite queue, no
-// worker), while the fake GitHub and the sender live in this process. Figures:
+// worker); the fake GitHub lives in this process and the sender in a third
+// (burst-sender.ts), so neither's work is timed as the app's. Figures:
 // latency p50/p99 all at once and with 20 in flight (about what GitHub's
 // senders do), and that none is lost or duplicated when redelivered.
 // Target: p99 < 200 ms. Run alone with `node bench/burst.ts`.
+import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
+import { text } from "node:stream/consumers";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,7 +16,9 @@ import { MAINTAINER, MODEL_API_KEY, OWNER, REPO, WEBHOOK_SECRET } from "../test/
 import { startAppProcess } from "../test/support/app-process.ts";
 import { createFakeGitHub } from "../test/support/fake-github.ts";
 import { appKeys } from "../test/support/keys.ts";
+import { sign } from "@octokit/webhooks-methods";
 import { fakeTarget, issueCommentEvent, sendWebhook, type Delivery } from "../test/support/webhooks.ts";
+import type { SenderInput, SenderOutput } from "./burst-sender.ts";
 import { percentile, ms, type BenchResult } from "./stats.ts";
 
 const BURST = Number(process.env.BENCH_BURST ?? 200);
@@ -54,26 +59,42 @@ export async function benchBurst(): Promise<BenchResult> {
       });
     const failures: string[] = [];
     const send = async (batch: Array<{ id: string; delivery: Delivery }>, inFlight: number) => {
-      const latencies: number[] = [];
-      let next = 0;
-      let ok = 0;
-      await Promise.all(
-        Array.from({ length: Math.min(inFlight, batch.length) }, async () => {
-          while (next < batch.length) {
-            const { id, delivery } = batch[next++]!;
-            const res = await sendWebhook(url, delivery, { secret: WEBHOOK_SECRET, deliveryId: id });
-            latencies.push(res.ms);
-            if (res.status === 200) ok++;
-            else failures.push(`${res.status} ${res.body.slice(0, 200)}`);
-          }
+      const requests = await Promise.all(
+        batch.map(async ({ id, delivery }) => {
+          const body = JSON.stringify(delivery.payload);
+          const headers = {
+            "content-type": "application/json",
+            "user-agent": "GitHub-Hookshot/bench",
+            "x-github-event": delivery.event,
+            "x-github-delivery": id,
+            "x-github-hook-id": "1",
+            "x-github-hook-installation-target-type": "integration",
+            "x-hub-signature-256": await sign(WEBHOOK_SECRET, body),
+          };
+          return { headers, body };
         }),
       );
-      return { latencies, ok };
+      const { results } = await runSender({ url, inFlight, requests });
+      for (const r of results) if (r.status !== 200) failures.push(`${r.status} ${r.body}`);
+      return { latencies: results.map((r) => r.ms), ok: results.filter((r) => r.status === 200).length };
     };
     // A running app has its caches warm: one delivery first.
-    await send(make("warm", 1), 1);
+    const warm = make("warm", 1)[0]!;
+    const warmed = await sendWebhook(url, warm.delivery, { secret: WEBHOOK_SECRET, deliveryId: warm.id });
+    if (warmed.status !== 200) failures.push(`${warmed.status} ${warmed.body.slice(0, 200)}`);
+    // One burst at a time: each starts once the app has finished acknowledging
+    // the last (its reactions and progress comments made), as bursts come.
+    const quiet = async () => {
+      const deadline = Date.now() + 120_000;
+      for (let seen = -1; fake.requests.length !== seen && Date.now() < deadline; ) {
+        seen = fake.requests.length;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    };
+    await quiet();
     const allAtOnce = make("burst", BURST);
     const a = await send(allAtOnce, BURST);
+    await quiet();
     const paced = make("paced", BURST);
     const b = await send(paced, 20);
     // GitHub redelivers: the same deliveries again must not add jobs.
@@ -107,6 +128,16 @@ export async function benchBurst(): Promise<BenchResult> {
     await fake.close();
     await rm(root, { recursive: true, force: true });
   }
+}
+
+async function runSender(input: SenderInput): Promise<SenderOutput> {
+  const child = spawn(process.execPath, [fileURLToPath(new URL("./burst-sender.ts", import.meta.url))], { stdio: ["pipe", "pipe", "inherit"] });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  child.stdin.end(JSON.stringify(input));
+  const out = await text(child.stdout);
+  const code = await exited;
+  if (code !== 0) throw new Error(`the burst sender exited with ${code}`);
+  return JSON.parse(out) as SenderOutput;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
