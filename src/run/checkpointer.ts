@@ -4,6 +4,7 @@
 // The side branch keeps WIP commits off the branch people review.
 import type { Logger } from "pino";
 import type { RepoConfig } from "../config/repo-config.ts";
+import { Transient } from "../errors.ts";
 import type { JobRunContext, Usage } from "../jobs/types.ts";
 import type { ChatMessage } from "../llm/types.ts";
 import type { Redactor } from "../security/redact.ts";
@@ -22,6 +23,8 @@ export interface FixCheckpoint {
   messages: ChatMessage[];
   usage: Usage;
   testRound: number;
+  /** A revision's follow-up commit, once pushed: a resumed job must not make a second. */
+  published?: string;
 }
 
 export function readCheckpoint(value: unknown): FixCheckpoint | undefined {
@@ -53,6 +56,12 @@ export class Checkpointer {
 
   get checkpoint(): FixCheckpoint {
     return this.#cp;
+  }
+
+  /** Record that the work was pushed where people review it, as `sha`. */
+  async published(sha: string): Promise<void> {
+    this.#cp = { ...this.#cp, published: sha };
+    await this.#run.update({ checkpoint: { ...this.#cp } });
   }
 
   async save(state: SolveState, options: { push?: boolean } = {}): Promise<void> {
@@ -93,4 +102,17 @@ export class Checkpointer {
       this.#log.warn({ err }, "could not delete the checkpoint branch");
     }
   }
+}
+
+/**
+ * For a solve's catch: on a shutdown (the run's signal aborted with a
+ * Transient), save everything and push the work, so the next worker resumes
+ * from here. Re-throws the error either way.
+ */
+export async function saveOnShutdown(checkpointer: Checkpointer, run: Pick<JobRunContext, "signal">, err: unknown): Promise<never> {
+  if (err instanceof Transient && run.signal.aborted) {
+    const cp = checkpointer.checkpoint;
+    await checkpointer.save({ messages: cp.messages, usage: cp.usage, testRound: cp.testRound }, { push: true });
+  }
+  throw err;
 }

@@ -1,12 +1,11 @@
 // The pipeline of one `fix` job on an issue: clone, branch (or resume),
 // solve, then publish the evidence as a PR — or say plainly why not.
 import type { RepoConfig } from "../config/repo-config.ts";
-import { Transient } from "../errors.ts";
 import { renderPrBody, type Verdict } from "../github/pr-body.ts";
 import { findOpenPull } from "../github/pull-requests.ts";
 import type { JobOutcome, JobRecord, JobRunContext } from "../jobs/types.ts";
 import type { GitWorkspace } from "../workspace/git.ts";
-import { Checkpointer, readCheckpoint, type FixCheckpoint } from "./checkpointer.ts";
+import { Checkpointer, readCheckpoint, saveOnShutdown, type FixCheckpoint } from "./checkpointer.ts";
 import type { JobDeps } from "./deps.ts";
 import { branchName, loadIssueText, readRepoInstructions } from "./issue-context.ts";
 import { jobTask, solveBase, withJobScope, type JobScope } from "./job-scope.ts";
@@ -42,14 +41,7 @@ export async function runFixJob(job: JobRecord, run: JobRunContext, deps: JobDep
         reporter.usage(state.usage);
         await checkpointer.save(state);
       },
-    }).catch(async (err: unknown) => {
-      // A shutdown: save everything, so the next worker resumes from here.
-      if (err instanceof Transient && run.signal.aborted) {
-        const cp = checkpointer.checkpoint;
-        await checkpointer.save({ messages: cp.messages, usage: cp.usage, testRound: cp.testRound }, { push: true });
-      }
-      throw err;
-    });
+    }).catch((err: unknown) => saveOnShutdown(checkpointer, run, err));
     reporter.usage(result.usage);
     const outcome = await publishResult(scope, git, config, branch, start, result, issue.title, repoData.default_branch);
     await checkpointer.discard();

@@ -18,7 +18,9 @@ import { findingsText, refusedHeadline, prepareCommit } from "./publish.ts";
 import { stopHeadline, testEvidence } from "./report-text.ts";
 import { feedbackSection, loadReviewFeedback, type ReviewFeedback } from "./review-feedback.ts";
 import { updateRevisionSection } from "./revision-section.ts";
+import { startRevision } from "./revision-start.ts";
 import { solve, type SolveResult } from "./solve.ts";
+import { Checkpointer, readCheckpoint, saveOnShutdown } from "./checkpointer.ts";
 
 export async function runReviseJob(job: JobRecord, run: JobRunContext, deps: JobDeps): Promise<JobOutcome> {
   return withJobScope(job, run, deps, async (scope, config, workspaces) => {
@@ -35,14 +37,18 @@ export async function runReviseJob(job: JobRecord, run: JobRunContext, deps: Job
     const sameRepo = pr.head.repo?.full_name.toLowerCase() === pr.base.repo.full_name.toLowerCase();
 
     const { workspace, git } = await workspaces.clone(scope, pr.base.repo.clone_url, pr.base.ref);
+    const branch = sameRepo ? pr.head.ref : `${config.branch_prefix}pr-${n}-revision`;
     if (sameRepo) {
       await git.fetchBranch(pr.head.ref);
-      await git.checkoutNewBranch(pr.head.ref, `origin/${pr.head.ref}`);
+      await git.checkoutNewBranch(branch, `origin/${pr.head.ref}`);
     } else {
       await git.checkoutRef(`refs/pull/${n}/head`);
-      await git.checkoutNewBranch(`${config.branch_prefix}pr-${n}-revision`);
+      await git.checkoutNewBranch(branch);
     }
-    const startSha = await git.head();
+    const start = await startRevision(scope, git, config, branch, run.resumed ? readCheckpoint(job.checkpoint) : undefined);
+    if (start.alreadyPushed) return reportPushedBeforeRestart(scope, pr, start.alreadyPushed);
+    const startSha = start.checkpoint.base;
+    const checkpointer = new Checkpointer({ git, run, config, redactor, log: scope.log, checkpoint: start.checkpoint, pushEveryMs: deps.env.checkpointIntervalMs });
     const repoInstructions = await readRepoInstructions(workspace.repoDir);
     const feedbackText = feedbackSection(feedback);
     await reporter.record({ type: "task", source: `${repo.owner}/${repo.repo}#${n}`, title: `Revise pull request #${n}: ${pr.title}`, body: [pr.body ?? "", feedbackText].filter(Boolean).join("\n\n") });
@@ -57,30 +63,54 @@ export async function runReviseJob(job: JobRecord, run: JobRunContext, deps: Job
         feedbackText || undefined,
       ),
       tools: deps.tools,
+      ...(start.resume ? { resume: start.resume } : {}),
       afterSetup: async () => {
         await git.markSetupArtifacts();
       },
       onEvent: (e) => reporter.event(e),
-      onCheckpoint: (state) => reporter.usage(state.usage),
-    });
+      onCheckpoint: async (state) => {
+        reporter.usage(state.usage);
+        await checkpointer.save(state);
+      },
+    }).catch((err: unknown) => saveOnShutdown(checkpointer, run, err));
     reporter.usage(result.usage);
-
-    await reporter.phase("push");
-    const summaryLine = (result.summary ?? "").split("\n").find((l) => l.trim()) ?? "Address review feedback";
-    const prepared = await prepareCommit(git, startSha, config, redactor, `Address review feedback on #${n}\n\n${summaryLine}`);
-    if (!prepared.sha) {
-      const headline = result.stop === "finish" ? "Stopped: no change was made" : stopHeadline(result);
-      await reporter.final(false, headline, `${result.summary ? `The model said:\n\n> ${result.summary.trim().split("\n").join("\n> ")}\n\n` : ""}${reporter.triedText()}\n\n${testEvidence(result.tests, result.testCommand)}`);
-      return { status: result.stop === "limit" ? "limit" : result.stop === "cancelled" ? "cancelled" : "no_change", summary: headline, usage: result.usage };
-    }
-    if (prepared.findings.length > 0) {
-      await reporter.final(false, refusedHeadline(prepared.findings), `Nothing was pushed. Findings:\n\n${findingsText(prepared.findings)}`);
-      return { status: "error", summary: "refused to push: secret-like content", usage: result.usage };
-    }
-    await reporter.record({ type: "diff", diff: await git.diff(startSha) });
-    if (sameRepo) return publishOnBranch(scope, git, config, pr, feedback, result, prepared.sha);
-    return publishForFork(scope, git, config, pr, result, prepared.sha);
+    const outcome = await publishRevision(scope, git, config, pr, feedback, result, startSha, sameRepo, checkpointer);
+    await checkpointer.discard();
+    return outcome;
   });
+}
+
+async function publishRevision(scope: JobScope, git: GitWorkspace, config: RepoConfig, pr: PullInfo, feedback: ReviewFeedback, result: SolveResult, startSha: string, sameRepo: boolean, checkpointer: Checkpointer): Promise<JobOutcome> {
+  const { reporter, redactor } = scope;
+  const n = pr.number;
+
+  await reporter.phase("push");
+  const summaryLine = (result.summary ?? "").split("\n").find((l) => l.trim()) ?? "Address review feedback";
+  const prepared = await prepareCommit(git, startSha, config, redactor, `Address review feedback on #${n}\n\n${summaryLine}`);
+  if (!prepared.sha) {
+    const headline = result.stop === "finish" ? "Stopped: no change was made" : stopHeadline(result);
+    await reporter.final(false, headline, `${result.summary ? `The model said:\n\n> ${result.summary.trim().split("\n").join("\n> ")}\n\n` : ""}${reporter.triedText()}\n\n${testEvidence(result.tests, result.testCommand)}`);
+    return { status: result.stop === "limit" ? "limit" : result.stop === "cancelled" ? "cancelled" : "no_change", summary: headline, usage: result.usage };
+  }
+  if (prepared.findings.length > 0) {
+    await reporter.final(false, refusedHeadline(prepared.findings), `Nothing was pushed. Findings:\n\n${findingsText(prepared.findings)}`);
+    return { status: "error", summary: "refused to push: secret-like content", usage: result.usage };
+  }
+  await reporter.record({ type: "diff", diff: await git.diff(startSha) });
+  if (sameRepo) return publishOnBranch(scope, git, config, pr, feedback, result, prepared.sha, checkpointer);
+  return publishForFork(scope, git, config, pr, result, prepared.sha);
+}
+
+/** A restart came after the follow-up commit was pushed: say so, and make no second one. */
+async function reportPushedBeforeRestart(scope: JobScope, pr: PullInfo, sha: string): Promise<JobOutcome> {
+  const short = sha.slice(0, 7);
+  const commitUrl = `${pr.html_url}/commits/${sha}`;
+  await scope.reporter.final(
+    true,
+    `Pushed ${short} to #${pr.number} before the worker restarted`,
+    `${commitUrl}\n\nThe follow-up commit was pushed before the restart, so no second one was made. Replies in the review threads or the pull request's test result may be missing; ask again to have them written.`,
+  );
+  return { status: "pr_updated", summary: `pushed ${short} before a restart`, prNumber: pr.number, prUrl: pr.html_url };
 }
 
 interface PullInfo {
@@ -95,9 +125,10 @@ interface PullInfo {
   user: { login: string } | null;
 }
 
-async function publishOnBranch(scope: JobScope, git: GitWorkspace, config: RepoConfig, pr: PullInfo, feedback: ReviewFeedback, result: SolveResult, sha: string): Promise<JobOutcome> {
+async function publishOnBranch(scope: JobScope, git: GitWorkspace, config: RepoConfig, pr: PullInfo, feedback: ReviewFeedback, result: SolveResult, sha: string, checkpointer: Checkpointer): Promise<JobOutcome> {
   const { octokit, repo, reporter, redactor, job } = scope;
   await git.push(pr.head.ref); // fast-forward only: reviewers keep their history
+  await checkpointer.published(sha);
   const commitUrl = `${pr.html_url}/commits/${sha}`;
   const short = sha.slice(0, 7);
   const changed = new Set(await git.diffPaths(`${sha}~1`));

@@ -172,6 +172,18 @@ export class GitWorkspace {
     return (await this.#git().revparse([ref])).trim();
   }
 
+  /** Whether `ancestor` is `ref` or in its history. */
+  async contains(ref: string, ancestor: string): Promise<boolean> {
+    // (`merge-base --is-ancestor` answers by exit code alone, which simple-git does not report.)
+    try {
+      const git = this.#git();
+      const [base, full] = await Promise.all([git.raw(["merge-base", ancestor, ref]), git.revparse([`${ancestor}^{commit}`])]);
+      return base.trim() === full.trim();
+    } catch {
+      return false;
+    }
+  }
+
   async currentBranch(): Promise<string> {
     return (await this.#git().revparse(["--abbrev-ref", "HEAD"])).trim();
   }

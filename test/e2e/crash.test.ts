@@ -9,7 +9,7 @@ import { startAppProcess, type AppProcess } from "../support/app-process.ts";
 import { createFakeGitHub, type FakeGitHub } from "../support/fake-github.ts";
 import { appKeys } from "../support/keys.ts";
 import { createModelServer, type ModelServer } from "../support/model-server.ts";
-import { fakeTarget, issuesEvent, sendWebhook } from "../support/webhooks.ts";
+import { fakeTarget, issuesEvent, pullRequestReviewEvent, sendWebhook } from "../support/webhooks.ts";
 import { BUGGY_REPO, FIX_TURNS } from "./fixtures.ts";
 
 const cleanup: Array<() => Promise<unknown>> = [];
@@ -102,6 +102,63 @@ describe("crash recovery", () => {
     await until("the checkpoint branch to be deleted", async () => (await w.fake.git(OWNER, REPO, ["branch", "--list", "*wip*"])) === "", 10_000);
     await second.kill("SIGTERM");
   }, 180_000);
+});
+
+describe("crash recovery of a revision", () => {
+  it("resumes a review's revision after kill -9 and pushes exactly one follow-up commit", async () => {
+    const w = await world();
+    let release!: () => void;
+    const hold = new Promise<void>((r) => (release = r));
+    cleanup.push(async () => release());
+    const revise = [
+      { toolCalls: [{ name: "edit", arguments: { path: "src/sum.js", old_str: "export function sum(a, b) {", new_str: "/** Returns a + b. */\nexport function sum(a, b) {" } }] },
+      { pause: hold },
+      { toolCalls: [{ name: "finish", arguments: { summary: "Documented what sum returns." } }] },
+    ];
+    const model = await createModelServer({ apiKey: MODEL_API_KEY, turns: [FIX_TURNS[2]!, FIX_TURNS[4]!, ...revise] });
+    cleanup.push(() => model.close());
+    const env = appEnv(w, model);
+    const completions = () => model.requests.filter((r) => r.path.endsWith("/chat/completions"));
+
+    const first: AppProcess = await startAppProcess({ env, cwd: w.root });
+    cleanup.push(() => first.kill("SIGKILL"));
+    const target = fakeTarget(w.fake, OWNER, REPO, MAINTAINER);
+    const issue = w.fake.addIssue({ owner: OWNER, repo: REPO, title: "sum() returns the wrong result", body: "sum(2, 3) gives -1.", user: "reporter" });
+    await sendWebhook(`${first.url}/api/github/webhooks`, issuesEvent("labeled", target, { issue: { number: issue.number, title: issue.title }, label: "agent" }), { secret: WEBHOOK_SECRET });
+    const pr = await until("the pull request", () => w.fake.state.pulls[0], 60_000);
+    const firstHead = await w.fake.branchSha(OWNER, REPO, pr.headRef);
+
+    const review = await w.fake.addReview({ owner: OWNER, repo: REPO, pullNumber: pr.number, user: MAINTAINER, state: "CHANGES_REQUESTED", body: "One thing.", comments: [{ path: "src/sum.js", line: 1, body: "Please document what sum returns." }] });
+    const pullJson = await w.fake.pullJson(OWNER, REPO, pr.number);
+    const wipPushes = w.fake.pushes.filter((p) => p.ref.includes("/wip/")).length;
+    const res = await sendWebhook(`${first.url}/api/github/webhooks`, pullRequestReviewEvent("submitted", target, { pullRequest: { number: pr.number, json: pullJson }, review: { state: "CHANGES_REQUESTED", json: w.fake.reviewJson(OWNER, REPO, review.id) } }), { secret: WEBHOOK_SECRET });
+    expect(res.status).toBe(200);
+    // The revision's edit is checkpointed to its own wip branch; then the model hangs.
+    await until("the revision's checkpoint push", () => w.fake.pushes.filter((p) => p.ref.includes("/wip/")).length > wipPushes);
+    await until("the paused model call", () => completions().length >= 4);
+    await first.kill("SIGKILL");
+    release();
+
+    const second = await startAppProcess({ env, cwd: w.root });
+    cleanup.push(() => second.kill("SIGKILL"));
+    await until("the reply in the review thread", () => w.fake.state.reviewComments.some((c) => c.user === w.fake.botLogin), 90_000).catch((e: unknown) => {
+      throw new Error(`${String(e)}\n${second.output.slice(-40).join("\n")}`);
+    });
+
+    // One follow-up commit on the PR's branch, never a force-push, holding the edit made before the kill.
+    const log = await w.fake.git(OWNER, REPO, ["log", "--format=%H", `${firstHead}..${pr.headRef}`]);
+    expect(log.trim().split("\n")).toHaveLength(1);
+    expect(w.fake.pushes.filter((p) => p.ref === `refs/heads/${pr.headRef}`).every((p) => !p.forced)).toBe(true);
+    expect(await w.fake.readFile(OWNER, REPO, pr.headRef, "src/sum.js")).toContain("/** Returns a + b. */");
+    // The resumed call carried the conversation so far, and the model was not asked to start again.
+    expect(completions()).toHaveLength(5);
+    expect(JSON.stringify(completions().at(-1)?.body)).toContain("Returns a + b.");
+    const progress = w.fake.state.issueComments.filter((c) => c.user === w.fake.botLogin && c.issueNumber === pr.number);
+    expect(progress).toHaveLength(1);
+    expect(progress[0]!.body).toMatch(/resumed/i);
+    await until("the checkpoint branches to be deleted", async () => (await w.fake.git(OWNER, REPO, ["branch", "--list", "*wip*"])) === "", 10_000);
+    await second.kill("SIGTERM");
+  }, 240_000);
 });
 
 describe("start-up failures are clear", () => {

@@ -1,0 +1,37 @@
+// Where a revision starts: on the pull request's head; or, resumed after a
+// restart, from the work its checkpoint saved; or not at all, when the
+// follow-up commit was already pushed before the restart.
+import type { RepoConfig } from "../config/repo-config.ts";
+import type { GitWorkspace } from "../workspace/git.ts";
+import type { FixCheckpoint } from "./checkpointer.ts";
+import type { JobScope } from "./job-scope.ts";
+import type { SolveResume } from "./solve.ts";
+
+export interface RevisionStart {
+  checkpoint: FixCheckpoint;
+  resume: SolveResume | undefined;
+  /** The follow-up commit an earlier attempt of this job pushed. */
+  alreadyPushed: string | undefined;
+}
+
+const NOTHING_SPENT = { steps: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, wallMs: 0 };
+
+/** Call with the branch checked out at the pull request's head. */
+export async function startRevision(scope: JobScope, git: GitWorkspace, config: RepoConfig, branch: string, previous: FixCheckpoint | undefined): Promise<RevisionStart> {
+  const head = await git.head();
+  const wipBranch = `${config.branch_prefix}wip/${scope.job.id}`;
+  const fresh = (usage = NOTHING_SPENT): FixCheckpoint => ({ version: 1, branch, base: head, wipBranch, wipSha: undefined, messages: [], usage, testRound: 0 });
+  if (!previous) return { checkpoint: fresh(), resume: undefined, alreadyPushed: undefined };
+  if (previous.published && (await git.contains(head, previous.published))) return { checkpoint: previous, resume: undefined, alreadyPushed: previous.published };
+  if (previous.wipSha && previous.base === head && (await git.fetchBranch(previous.wipBranch))) {
+    await git.checkoutNewBranch(branch, `origin/${previous.wipBranch}`);
+    return { checkpoint: previous, resume: { messages: previous.messages, usage: previous.usage, testRound: previous.testRound }, alreadyPushed: undefined };
+  }
+  if (previous.wipSha) {
+    // Someone pushed to the pull request meanwhile: the saved work was made on
+    // an older head. Start again on the new one, and drop the stale side branch.
+    scope.log.info({ saved: previous.base, head }, "the pull request moved while the job was stopped; starting the revision again");
+    await git.deleteRemoteBranch(previous.wipBranch).catch((err: unknown) => scope.log.warn({ err }, "could not delete a stale checkpoint branch"));
+  }
+  return { checkpoint: fresh(previous.usage), resume: undefined, alreadyPushed: undefined };
+}
