@@ -7,85 +7,11 @@
 // a planted .git/commondir cannot point git at a config of the agent's.
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { simpleGit, type SimpleGit } from "simple-git";
-import { Transient, UserError } from "../errors.ts";
+import type { SimpleGit } from "simple-git";
+import { UserError } from "../errors.ts";
+import { client, firstLine, gitEnv, gitFailure, type GitIdentity, type TokenSource } from "./git-env.ts";
 
-export interface GitIdentity {
-  name: string;
-  email: string;
-}
-
-export type TokenSource = () => Promise<string>;
-
-const SAFE_CONFIG: Array<[string, string]> = [
-  ["core.hooksPath", "/dev/null"],
-  ["core.fsmonitor", "false"],
-  ["core.sshCommand", "false"],
-  ["credential.helper", ""],
-  ["protocol.ext.allow", "never"],
-  ["submodule.recurse", "false"],
-  ["init.defaultBranch", "main"],
-  ["advice.detachedHead", "false"],
-];
-
-function gitEnv(token: string | undefined, identity: GitIdentity | undefined, home: string): Record<string, string> {
-  const config = [...SAFE_CONFIG];
-  if (token) {
-    config.push(["http.extraHeader", `Authorization: Basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`]);
-  }
-  const env: Record<string, string> = {
-    PATH: "/usr/local/bin:/usr/bin:/bin",
-    HOME: home,
-    LANG: "C.UTF-8",
-    GIT_TERMINAL_PROMPT: "0",
-    GIT_CONFIG_NOSYSTEM: "1",
-    GIT_CONFIG_GLOBAL: "/dev/null",
-    GIT_CONFIG_COUNT: String(config.length),
-  };
-  config.forEach(([key, value], i) => {
-    env[`GIT_CONFIG_KEY_${i}`] = key;
-    env[`GIT_CONFIG_VALUE_${i}`] = value;
-  });
-  if (identity) {
-    env.GIT_AUTHOR_NAME = identity.name;
-    env.GIT_AUTHOR_EMAIL = identity.email;
-    env.GIT_COMMITTER_NAME = identity.name;
-    env.GIT_COMMITTER_EMAIL = identity.email;
-  }
-  return env;
-}
-
-function client(dir: string, env: Record<string, string>, signal?: AbortSignal): SimpleGit {
-  return simpleGit({
-    baseDir: dir,
-    abort: signal,
-    allowEnvironment: Object.keys(env),
-    // simple-git guards against untrusted input setting these; ours are
-    // constants that *disable* hooks, fsmonitor, ssh and credential helpers.
-    unsafe: {
-      allowUnsafeConfigPaths: true,
-      allowUnsafeConfigEnvCount: true,
-      allowUnsafeCredentialHelper: true,
-      allowUnsafeHooksPath: true,
-      allowUnsafeFsMonitor: true,
-      allowUnsafeSshCommand: true,
-      allowUnsafeProtocolOverride: true,
-    },
-    timeout: { block: 300_000 },
-  }).env(env);
-}
-
-/** Turn git's failures into our kinds, without echoing anything secret. */
-function gitFailure(what: string, err: unknown): Error {
-  const message = err instanceof Error ? err.message : String(err);
-  if (/Authentication failed|401|403|could not read Username|terminal prompts disabled/i.test(message)) {
-    return new UserError(`git ${what} was refused: the app's installation token lacks access to this repository (check the app's permissions)`);
-  }
-  if (/Could not resolve host|Connection refused|timed out|502|503|504|early EOF|RPC failed/i.test(message)) {
-    return new Transient(`git ${what} failed on the network: ${firstLine(message)}`, { cause: err });
-  }
-  return new Error(`git ${what} failed: ${firstLine(message)}`, { cause: err });
-}
+export type { GitIdentity, TokenSource } from "./git-env.ts";
 
 export class GitWorkspace {
   readonly dir: string;
@@ -358,8 +284,4 @@ export class GitWorkspace {
       throw gitFailure("push", err);
     }
   }
-}
-
-function firstLine(s: string): string {
-  return (s.split("\n").find((l) => l.trim()) ?? s).slice(0, 300);
 }
