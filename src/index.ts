@@ -12,7 +12,7 @@ import { opsRoutes } from "./http/ops-routes.ts";
 import { appMetrics, recordDelivery } from "./jobs/metrics.ts";
 import type { Worker } from "./jobs/types.ts";
 import { acknowledge } from "./run/acknowledge.ts";
-import { createRuntime, jobDeps, startWorker, type Runtime } from "./runtime.ts";
+import { createRuntime, jobDeps, queuePositions, startWorker, type Runtime } from "./runtime.ts";
 import { createJobPageHandler } from "./trajectory/wiring.ts";
 
 export interface IssuesmithApp {
@@ -28,6 +28,7 @@ export function createIssuesmithApp(runtime: Runtime): IssuesmithApp {
   let draining = false;
   const appFn: ApplicationFunction = (app, { addHandler }) => {
     const deps = jobDeps(runtime, app);
+    const positions = runtime.env.queue.runWorker ? queuePositions(runtime, deps) : undefined;
     const handlerDeps: HandlerDeps = {
       queue: runtime.queue,
       log: runtime.log,
@@ -39,6 +40,7 @@ export function createIssuesmithApp(runtime: Runtime): IssuesmithApp {
           log: runtime.log,
           progressIntervalMs: runtime.env.progressIntervalMs,
           model: runtime.env.model.name,
+          ...(positions ? { onQueued: (id: string, position: number) => positions.shown(id, position) } : {}),
         }).catch((err: unknown) => runtime.log.warn({ err, job: job.id }, "acknowledgement failed; the worker will retry it"));
       },
       lookups: createLookups(),
@@ -48,7 +50,7 @@ export function createIssuesmithApp(runtime: Runtime): IssuesmithApp {
     registerIssueHandlers(app, handlerDeps);
     registerCommentHandlers(app, handlerDeps);
     registerCheckHandlers(app, handlerDeps);
-    if (runtime.env.queue.runWorker) worker = startWorker(runtime, deps);
+    if (positions) worker = startWorker(runtime, deps, positions);
     addHandler(createJobPageHandler(runtime.env, runtime.queue, runtime.log));
     addHandler(opsRoutes({ queue: runtime.queue, metrics: appMetrics(), worker: () => worker, workerExpected: runtime.env.queue.runWorker, draining: () => draining }));
   };

@@ -12,6 +12,7 @@ import { OpenAIChatModel, chatModelOptions } from "./llm/chat-model.ts";
 import { createLogger } from "./logger.ts";
 import type { AppIdentity, JobDeps } from "./run/deps.ts";
 import { createJobHandler } from "./run/dispatch.ts";
+import { QueuePositions } from "./run/queue-positions.ts";
 import type { TrajectorySink } from "./run/trajectory-sink.ts";
 import { Redactor } from "./security/redact.ts";
 import { createTrajectorySink } from "./trajectory/wiring.ts";
@@ -74,8 +75,25 @@ export function jobDeps(runtime: Runtime, app: Probot): JobDeps {
   };
 }
 
-export function startWorker(runtime: Runtime, deps: JobDeps): Worker {
+export function queuePositions(runtime: Runtime, deps: JobDeps): QueuePositions {
+  return new QueuePositions({ queue: runtime.queue, octokitFor: deps.octokitFor, redactor: runtime.redactor, log: runtime.log, model: runtime.env.model.name });
+}
+
+/** The worker, and beside it the refresher of waiting jobs' places in line; stopping one stops both. */
+export function startWorker(runtime: Runtime, deps: JobDeps, positions = queuePositions(runtime, deps)): Worker {
   const worker = runtime.queue.work(createJobHandler(deps), workerOptions(runtime.env));
+  positions.start(runtime.env.queue.positionRefreshMs);
   runtime.log.info({ concurrency: runtime.env.queue.concurrency, sandbox: runtime.runner.kind }, "worker started");
-  return worker;
+  return {
+    get running() {
+      return worker.running;
+    },
+    get stopped() {
+      return worker.stopped;
+    },
+    async stop(graceMs) {
+      await positions.stop();
+      await worker.stop(graceMs);
+    },
+  };
 }

@@ -56,6 +56,7 @@ export const envSchema = z.object({
   AGENT_PRICES: optionalString,
   AGENT_PUBLIC_URL: optionalString,
   AGENT_SHUTDOWN_GRACE_S: intFrom(30, 0),
+  AGENT_QUEUE_POSITION_REFRESH_S: intFrom(30, 0),
   AGENT_PROGRESS_INTERVAL_MS: intFrom(4_000, 0),
   AGENT_CHECKPOINT_INTERVAL_S: intFrom(30, 0),
   AGENT_BOT_NAME: optionalString,
@@ -103,6 +104,8 @@ export interface AppEnv {
     installationConcurrency: number;
     runWorker: boolean;
     shutdownGraceMs: number;
+    /** How often a worker brings waiting jobs' "#n in line" up to date (0: never). */
+    positionRefreshMs: number;
   };
   dataDir: string;
   /** Where job workspaces are made; the OS temp dir unless overridden. */
@@ -226,6 +229,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
       installationConcurrency: e.AGENT_INSTALLATION_CONCURRENCY,
       runWorker: e.AGENT_WORKER,
       shutdownGraceMs: e.AGENT_SHUTDOWN_GRACE_S * 1000,
+      positionRefreshMs: e.AGENT_QUEUE_POSITION_REFRESH_S * 1000,
     },
     dataDir: path.resolve(e.AGENT_DATA_DIR),
     workDir: path.resolve(e.AGENT_WORK_DIR ?? tmpdir()),

@@ -21,6 +21,8 @@ export interface AckDeps {
   log: Logger;
   progressIntervalMs: number;
   model: string | undefined;
+  /** Told the place in line the new comment shows. */
+  onQueued?(jobId: string, position: number): void;
 }
 
 /** Post (or find) the job's progress comment; returns its id. Safe to call many times. */
@@ -52,6 +54,7 @@ async function doAcknowledge(job: JobRecord, octokit: Octokit, deps: AckDeps): P
   const state: ProgressState = { jobId: job.id, kind: job.kind, phase: "queued", ...(position !== undefined ? { queuePosition: position } : {}), ...(deps.model ? { model: deps.model } : {}) };
   const id = await progress.post(state);
   await deps.queue.update(job.id, { progressCommentId: id });
+  if (position !== undefined) deps.onQueued?.(job.id, position);
   return id;
 }
 
