@@ -6,7 +6,7 @@ import { MemoryQueue } from "./memory-store.ts";
 import type { JobMetrics } from "./metrics.ts";
 import { appMetrics } from "./metrics.ts";
 import { safeRedisUrl } from "./redis-connect.ts";
-import { RedisQueue } from "./redis-store.ts";
+import { RedisQueue } from "./redis-queue.ts";
 import { SqliteQueue } from "./sqlite-store.ts";
 import type { StoreQueue } from "./store-queue.ts";
 import type { WorkerOptions } from "./types.ts";

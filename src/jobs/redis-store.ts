@@ -6,22 +6,18 @@ import type { Redis } from "ioredis";
 import type { ConnectOptions } from "./redis-connect.ts";
 import { connectRedis } from "./redis-connect.ts";
 import { DELIVERY_TTL_MS, cancelledOutcome, coalesceTarget, newJobId, newStoredJob, pickNext } from "./rules.ts";
-import type { SchedEntry } from "./rules.ts";
-import { fromHash, toHash } from "./redis-codec.ts";
+import { toHash } from "./redis-codec.ts";
+import { RedisJobData } from "./redis-data.ts";
 import type { Write } from "./redis-tx.ts";
 import { TxRunner, pipe } from "./redis-tx.ts";
 import type { Claimed, HeartbeatResult, JobStore, LeaseOwner, ListFilter, StoredJob, TerminalState } from "./store.ts";
 import { emptyCounts, publicRecord } from "./store.ts";
-import type { QueueOptions } from "./store-queue.ts";
-import { StoreQueue } from "./store-queue.ts";
-import type { EnqueueResult, JobKind, JobOutcome, JobPatch, JobRecord, JobState, NewJob } from "./types.ts";
+import type { EnqueueResult, JobOutcome, JobPatch, JobRecord, JobState, NewJob } from "./types.ts";
 import { TERMINAL_STATES, jobKey } from "./types.ts";
 
 /** Ended jobs stay readable (`jobs show`) this long. */
 const ENDED_TTL_S = 30 * 24 * 3600;
 const LEASE_FIELDS = ["leaseOwner", "leasePid", "leaseHost", "leaseExp"] as const;
-const SCHED_FIELDS = ["key", "kind", "inst", "seq", "state", "runAfter", "leaseExp", "cancel"] as const;
-
 
 export interface RedisStoreOptions extends ConnectOptions {
   /** Key prefix: several apps (or test runs) can share one server. */
@@ -35,6 +31,7 @@ export class RedisStore implements JobStore {
   /** Transactions get a connection of their own: WATCH state is per connection. */
   readonly #txConn: Redis;
   readonly #txRunner: TxRunner;
+  readonly #data: RedisJobData;
   #pending: { job: NewJob; resolve: (r: EnqueueResult) => void; reject: (e: unknown) => void }[] = [];
   #closed = false;
 
@@ -42,6 +39,7 @@ export class RedisStore implements JobStore {
     this.#redis = redis;
     this.#txConn = txConn;
     this.#txRunner = new TxRunner(txConn, `${prefix}:rev`);
+    this.#data = new RedisJobData(prefix);
     this.prefix = prefix;
   }
 
@@ -55,10 +53,6 @@ export class RedisStore implements JobStore {
       throw error;
     }
     return new RedisStore(redis, txConn, options.prefix ?? "issuesmith");
-  }
-
-  #k(...parts: string[]): string {
-    return [this.prefix, ...parts].join(":");
   }
 
   /**
@@ -94,15 +88,15 @@ export class RedisStore implements JobStore {
     const at = new Date(now).toISOString();
     const items = jobs.map((job) => {
       const id = newJobId(now);
-      return { job, id, key: jobKey(job, id), deliveryKey: this.#k("delivery", job.trigger.deliveryId) };
+      return { job, id, key: jobKey(job, id), deliveryKey: this.#data.key("delivery", job.trigger.deliveryId) };
     });
-    const reads = await this.#pipe(r, items.flatMap((i) => [["get", i.deliveryKey], ["smembers", this.#k("bykey", i.key)]]));
+    const reads = await pipe(r, items.flatMap((i) => [["get", i.deliveryKey], ["smembers", this.#data.key("bykey", i.key)]]));
     const seen = items.map((_, n) => reads[2 * n] as string | null);
     const members = items.map((_, n) => reads[2 * n + 1] as string[]);
     const known = [...new Set([...seen.filter((id): id is string => id !== null), ...members.flat()])];
     const jobsById = new Map<string, StoredJob>();
-    (await this.#loadMany(r, known)).forEach((j) => j && jobsById.set(j.id, j));
-    const created = items.length > 0 ? await r.incrby(this.#k("seq"), items.length) : 0;
+    (await this.#data.loadMany(r, known)).forEach((j) => j && jobsById.set(j.id, j));
+    const created = items.length > 0 ? await r.incrby(this.#data.key("seq"), items.length) : 0;
     let seq = created - items.length;
 
     // Later items see what earlier ones of the same batch did.
@@ -141,35 +135,35 @@ export class RedisStore implements JobStore {
     if (fresh.length === 0 && merged.size === 0) return [outcomes, undefined];
     const write: Write = (m) => {
       for (const job of fresh) {
-        m.hset(this.#k("job", job.id), toHash(job));
-        m.zadd(this.#k("active"), job.seq, job.id);
-        m.zadd(this.#k("all"), job.seq, job.id);
-        m.sadd(this.#k("bykey", job.key), job.id);
+        m.hset(this.#data.key("job", job.id), toHash(job));
+        m.zadd(this.#data.key("active"), job.seq, job.id);
+        m.zadd(this.#data.key("all"), job.seq, job.id);
+        m.sadd(this.#data.key("bykey", job.key), job.id);
       }
       for (const id of merged) {
         const job = jobsById.get(id)!;
-        m.hset(this.#k("job", id), { triggers: JSON.stringify(job.triggers), updatedAt: at });
+        m.hset(this.#data.key("job", id), { triggers: JSON.stringify(job.triggers), updatedAt: at });
       }
-      for (const [delivery, id] of deliveries) m.set(this.#k("delivery", delivery), id, "PX", DELIVERY_TTL_MS);
+      for (const [delivery, id] of deliveries) m.set(this.#data.key("delivery", delivery), id, "PX", DELIVERY_TTL_MS);
     };
     return [outcomes, write];
   }
 
   async get(id: string): Promise<JobRecord | undefined> {
-    const job = await this.#load(this.#redis, id);
+    const job = await this.#data.load(this.#redis, id);
     return job && publicRecord(job);
   }
 
   async list(filter: ListFilter): Promise<JobRecord[]> {
     const onlyActive = filter.states !== undefined && filter.states.every((s) => s === "queued" || s === "running");
-    const index = this.#k(onlyActive ? "active" : "all");
+    const index = this.#data.key(onlyActive ? "active" : "all");
     const limit = filter.limit ?? Infinity;
     const out: JobRecord[] = [];
     const page = 200;
     for (let start = 0; out.length < limit; start += page) {
       const ids = await this.#redis.zrevrange(index, start, start + page - 1);
       if (ids.length === 0) break;
-      const jobs = await this.#loadMany(this.#redis, ids);
+      const jobs = await this.#data.loadMany(this.#redis, ids);
       const gone: string[] = [];
       jobs.forEach((job, i) => {
         if (!job) return void gone.push(ids[i]!);
@@ -193,16 +187,16 @@ export class RedisStore implements JobStore {
     if (patch.checkpoint !== undefined) fields.checkpoint = JSON.stringify(patch.checkpoint);
     if (Object.keys(fields).length === 0) return;
     // Only fields no scheduling decision reads: no transaction needed, and never a half-made job.
-    if ((await this.#redis.exists(this.#k("job", id))) === 0) return;
-    await this.#redis.hset(this.#k("job", id), { ...fields, updatedAt: new Date().toISOString() });
+    if ((await this.#redis.exists(this.#data.key("job", id))) === 0) return;
+    await this.#redis.hset(this.#data.key("job", id), { ...fields, updatedAt: new Date().toISOString() });
   }
 
   async cancel(selector: { id: string } | { key: string }): Promise<JobRecord[]> {
     return this.#tx(async (r) => {
       const now = Date.now();
       const at = new Date(now).toISOString();
-      const ids = "id" in selector ? [selector.id] : await r.smembers(this.#k("bykey", selector.key));
-      const jobs = (await this.#loadMany(r, ids))
+      const ids = "id" in selector ? [selector.id] : await r.smembers(this.#data.key("bykey", selector.key));
+      const jobs = (await this.#data.loadMany(r, ids))
         .filter((j): j is StoredJob => j !== undefined && (j.state === "queued" || j.state === "running"))
         .sort((a, b) => a.seq - b.seq);
       const writes: Write[] = [];
@@ -212,25 +206,21 @@ export class RedisStore implements JobStore {
           writes.push(this.#end(job.id, job.key, "cancelled", outcome, at));
           return publicRecord({ ...job, state: "cancelled", outcome, finishedAt: at, updatedAt: at });
         }
-        writes.push((m) => m.hset(this.#k("job", job.id), { cancel: "1", updatedAt: at }));
+        writes.push((m) => m.hset(this.#data.key("job", job.id), { cancel: "1", updatedAt: at }));
         return publicRecord({ ...job, cancelRequested: true, updatedAt: at });
       });
       return [records, writes.length ? (m) => writes.forEach((w) => w(m)) : undefined];
     });
   }
 
-  async position(id: string): Promise<number | undefined> {
-    const [state, seq] = await this.#redis.hmget(this.#k("job", id), "state", "seq");
-    if (state !== "queued" || !seq) return undefined;
-    const ahead = await this.#redis.zrangebyscore(this.#k("active"), "-inf", seq);
-    const states = await this.#pipe(this.#redis, ahead.map((i) => ["hget", this.#k("job", i), "state"]));
-    return states.filter((s) => s === "queued").length;
+  position(id: string): Promise<number | undefined> {
+    return this.#data.position(this.#redis, id);
   }
 
   async counts(): Promise<Record<JobState, number>> {
     const counts = emptyCounts();
-    for (const e of await this.#sched(this.#redis)) counts[e.state]++;
-    const ended = await this.#redis.hgetall(this.#k("ended"));
+    for (const e of await this.#data.sched(this.#redis)) counts[e.state]++;
+    const ended = await this.#redis.hgetall(this.#data.key("ended"));
     for (const state of TERMINAL_STATES) counts[state] = Number(ended[state] ?? 0);
     return counts;
   }
@@ -239,20 +229,20 @@ export class RedisStore implements JobStore {
     return this.#tx(async (r) => {
       const now = Date.now();
       const at = new Date(now).toISOString();
-      const entries = await this.#sched(r);
+      const entries = await this.#data.sched(r);
       const { pick, cancelOrphans } = pickNext(entries, perInstallation, now);
       const keyOf = new Map(entries.map((e) => [e.id, e.key]));
       const writes: Write[] = cancelOrphans.map((id) =>
         this.#end(id, keyOf.get(id) ?? "", "cancelled", cancelledOutcome("cancelled (its worker had stopped)"), at),
       );
       let claimed: Claimed | undefined;
-      const job = pick && (await this.#load(r, pick.id));
+      const job = pick && (await this.#data.load(r, pick.id));
       if (pick && job) {
         const resumed = pick.orphan || job.resumeNext;
         const lease = { owner: owner.id, pid: owner.pid, host: owner.host, expiresAt: now + leaseMs };
         const running: StoredJob = { ...job, state: "running", attempts: job.attempts + 1, resumeNext: false, startedAt: at, updatedAt: at, lease };
         writes.push((m) =>
-          m.hset(this.#k("job", job.id), {
+          m.hset(this.#data.key("job", job.id), {
             state: "running",
             attempts: String(running.attempts),
             resume: "0",
@@ -273,7 +263,7 @@ export class RedisStore implements JobStore {
   async heartbeat(owner: LeaseOwner, ids: string[], leaseMs: number): Promise<HeartbeatResult> {
     return this.#tx(async (r) => {
       const result: HeartbeatResult = { cancelRequested: [], lost: [] };
-      const rows = await this.#pipe(r, ids.map((id) => ["hmget", this.#k("job", id), "state", "leaseOwner", "cancel"]));
+      const rows = await pipe(r, ids.map((id) => ["hmget", this.#data.key("job", id), "state", "leaseOwner", "cancel"]));
       const held: string[] = [];
       ids.forEach((id, i) => {
         const [state, leaseOwner, cancel] = (rows[i] ?? []) as (string | null)[];
@@ -282,14 +272,14 @@ export class RedisStore implements JobStore {
         if (cancel === "1") result.cancelRequested.push(id);
       });
       const expiresAt = String(Date.now() + leaseMs);
-      const write: Write | undefined = held.length ? (m) => held.forEach((id) => m.hset(this.#k("job", id), "leaseExp", expiresAt)) : undefined;
+      const write: Write | undefined = held.length ? (m) => held.forEach((id) => m.hset(this.#data.key("job", id), "leaseExp", expiresAt)) : undefined;
       return [result, write];
     });
   }
 
   async finish(id: string, owner: LeaseOwner, state: TerminalState, outcome: JobOutcome): Promise<JobRecord | undefined> {
     return this.#tx(async (r) => {
-      const job = await this.#load(r, id);
+      const job = await this.#data.load(r, id);
       if (!job || job.state !== "running" || job.lease?.owner !== owner.id) return [undefined, undefined];
       const at = new Date().toISOString();
       const ended = publicRecord({ ...job, state, outcome, finishedAt: at, updatedAt: at, lease: undefined });
@@ -299,11 +289,11 @@ export class RedisStore implements JobStore {
 
   async release(id: string, owner: LeaseOwner, opts: { runAfter: number; resume: boolean }): Promise<void> {
     await this.#tx(async (r) => {
-      const [state, leaseOwner] = await r.hmget(this.#k("job", id), "state", "leaseOwner");
+      const [state, leaseOwner] = await r.hmget(this.#data.key("job", id), "state", "leaseOwner");
       if (state !== "running" || leaseOwner !== owner.id) return [undefined, undefined];
       const write: Write = (m) => {
-        m.hset(this.#k("job", id), { state: "queued", runAfter: String(opts.runAfter), resume: opts.resume ? "1" : "0", updatedAt: new Date().toISOString() });
-        m.hdel(this.#k("job", id), ...LEASE_FIELDS);
+        m.hset(this.#data.key("job", id), { state: "queued", runAfter: String(opts.runAfter), resume: opts.resume ? "1" : "0", updatedAt: new Date().toISOString() });
+        m.hdel(this.#data.key("job", id), ...LEASE_FIELDS);
       };
       return [undefined, write];
     });
@@ -312,12 +302,12 @@ export class RedisStore implements JobStore {
   /** A list per job; its expiry is pushed on with every batch, so it outlives the job's own record. */
   async appendTrajectory(jobId: string, records: string[]): Promise<void> {
     if (records.length === 0) return;
-    const key = this.#k("trajectory", jobId);
-    await this.#pipe(this.#redis, [["rpush", key, ...records], ["expire", key, String(ENDED_TTL_S)]]);
+    const key = this.#data.key("trajectory", jobId);
+    await pipe(this.#redis, [["rpush", key, ...records], ["expire", key, String(ENDED_TTL_S)]]);
   }
 
   async readTrajectory(jobId: string): Promise<string[]> {
-    return this.#redis.lrange(this.#k("trajectory", jobId), 0, -1);
+    return this.#redis.lrange(this.#data.key("trajectory", jobId), 0, -1);
   }
 
   async ping(): Promise<boolean> {
@@ -340,13 +330,13 @@ export class RedisStore implements JobStore {
   /** The writes that end a job: state, outcome, out of the active index, expiry, counted. */
   #end(id: string, jobKey: string, state: TerminalState, outcome: JobOutcome, at: string): Write {
     return (m) => {
-      const key = this.#k("job", id);
+      const key = this.#data.key("job", id);
       m.hset(key, { state, outcome: JSON.stringify(outcome), finishedAt: at, updatedAt: at });
       m.hdel(key, ...LEASE_FIELDS);
-      m.zrem(this.#k("active"), id);
-      m.srem(this.#k("bykey", jobKey), id);
+      m.zrem(this.#data.key("active"), id);
+      m.srem(this.#data.key("bykey", jobKey), id);
       m.expire(key, ENDED_TTL_S);
-      m.hincrby(this.#k("ended"), state, 1);
+      m.hincrby(this.#data.key("ended"), state, 1);
     };
   }
 
@@ -354,57 +344,4 @@ export class RedisStore implements JobStore {
     return this.#txRunner.run(fn);
   }
 
-  async #sched(r: Redis): Promise<(SchedEntry & { kind: JobKind })[]> {
-    return this.#schedOf(r, await r.zrange(this.#k("active"), "0", "-1"));
-  }
-
-  /** Scheduling fields of these jobs, leaving out any that are gone or ended. */
-  async #schedOf(r: Redis, ids: string[]): Promise<(SchedEntry & { kind: JobKind })[]> {
-    const rows = await this.#pipe(r, ids.map((id) => ["hmget", this.#k("job", id), ...SCHED_FIELDS]));
-    const out: (SchedEntry & { kind: JobKind })[] = [];
-    ids.forEach((id, i) => {
-      const [key, kind, inst, seq, state, runAfter, leaseExp, cancel] = (rows[i] ?? []) as (string | null)[];
-      if (!key || (state !== "queued" && state !== "running")) return;
-      out.push({
-        id,
-        key,
-        kind: kind as JobKind,
-        installationId: Number(inst),
-        seq: Number(seq),
-        state: state as JobState,
-        runAfter: Number(runAfter ?? 0),
-        leaseExpiresAt: leaseExp ? Number(leaseExp) : undefined,
-        cancelRequested: cancel === "1",
-      });
-    });
-    return out;
-  }
-
-  async #load(r: Redis, id: string): Promise<StoredJob | undefined> {
-    return fromHash(id, await r.hgetall(this.#k("job", id)));
-  }
-
-  async #loadMany(r: Redis, ids: string[]): Promise<(StoredJob | undefined)[]> {
-    const rows = await this.#pipe(r, ids.map((id) => ["hgetall", this.#k("job", id)]));
-    return ids.map((id, i) => fromHash(id, (rows[i] ?? {}) as Record<string, string>));
-  }
-
-  #pipe(r: Redis, commands: string[][]): Promise<unknown[]> {
-    return pipe(r, commands);
-  }
-}
-
-/** The Redis-backed queue: `AGENT_QUEUE=redis`, `AGENT_REDIS_URL`. */
-export class RedisQueue extends StoreQueue {
-  readonly prefix: string;
-
-  private constructor(store: RedisStore, options: QueueOptions) {
-    super(store, options);
-    this.prefix = store.prefix;
-  }
-
-  static async connect(url: string, options: QueueOptions & RedisStoreOptions = {}): Promise<RedisQueue> {
-    const store = await RedisStore.connect(url, { ...options, log: options.log });
-    return new RedisQueue(store, options);
-  }
 }
