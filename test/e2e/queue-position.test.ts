@@ -3,22 +3,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { botComments, startTestApp, type TestApp } from "../support/app.ts";
 import { issuesEvent } from "../support/webhooks.ts";
+import { waitFor } from "../jobs/helpers.ts";
 
 let app: TestApp | undefined;
 afterEach(async () => {
   await app?.stop();
   app = undefined;
 });
-
-async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe("place in line", () => {
   it("edits a waiting job's comment as the queue moves", async () => {
@@ -36,14 +27,14 @@ describe("place in line", () => {
       for (const issue of issues) {
         await a.send(issuesEvent("labeled", a.target(), { issue: { number: issue.number, title: issue.title }, label: "agent" }));
         // One at a time, so the order in line is the order sent.
-        await until(`the acknowledgement of #${issue.number}`, () => botComments(a, issue.number)[0]);
+        await waitFor(() => botComments(a, issue.number)[0], `the acknowledgement of #${issue.number}`, 20_000);
       }
       const third = () => botComments(a, issues[2]!.number)[0]?.body ?? "";
-      await until("the first job to ask the model", () => a.model.requests.length >= 1);
+      await waitFor(() => a.model.requests.length >= 1, "the first job to ask the model", 20_000);
       expect(third()).toContain("#2 in line");
 
       holds[0]!.resolve(); // the first job ends, the second starts: the third is next
-      await until("the third job's comment to move up", () => third().includes("starting shortly")).catch(async (e: unknown) => {
+      await waitFor(() => third().includes("starting shortly"), "the third job's comment to move up", 20_000).catch(async (e: unknown) => {
         throw new Error(`${String(e)}\n${third()}\n${JSON.stringify((await a.runtime.queue.list({})).map((j) => [j.target.number, j.state, j.progressCommentId]))}\n${a.logs.filter((l) => /place in line|queue/.test(l)).slice(-5).join("\n")}`);
       });
       expect(third()).not.toContain("#2 in line");
