@@ -94,12 +94,34 @@ export interface RepoConfigResult {
   errors: string[];
 }
 
+/**
+ * Why a parsed YAML document cannot be a config, or undefined when it is a
+ * mapping. YAML tags make more than lists and scalars: `!!binary` gives bytes,
+ * `!!set` and `!!omap` a Set and a Map.
+ */
+export function mappingProblem(value: unknown): string | undefined {
+  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) return undefined;
+  const kind = Array.isArray(value)
+    ? "a list"
+    : value instanceof Uint8Array
+      ? "binary data"
+      : value instanceof Set
+        ? "a set"
+        : value instanceof Map
+          ? "an ordered map"
+          : value === null
+            ? "empty"
+            : typeof value === "object"
+              ? `a ${(value as object).constructor?.name ?? "value"}`
+              : `a ${typeof value}`;
+  return `the file must be a YAML mapping (key: value), not ${kind}`;
+}
+
 /** Validate an already-parsed value (what Probot's context.config returns). */
 export function parseRepoConfig(value: unknown): RepoConfigResult {
   if (value === null || value === undefined) return { config: DEFAULT_REPO_CONFIG, errors: [] };
-  if (typeof value !== "object" || Array.isArray(value)) {
-    return { config: DEFAULT_REPO_CONFIG, errors: [`the file must be a YAML mapping (key: value), not ${Array.isArray(value) ? "a list" : typeof value}`] };
-  }
+  const problem = mappingProblem(value);
+  if (problem) return { config: DEFAULT_REPO_CONFIG, errors: [problem] };
   const result = repoConfigSchema.safeParse(value);
   if (result.success) return { config: result.data, errors: [] };
   return {

@@ -1,6 +1,6 @@
 // Reads `.github/agent.yml` the way Probot's context.config does (so an org's
 // `.github` repository and `_extends` work), and reports problems as values.
-import { DEFAULT_REPO_CONFIG, parseRepoConfig, type RepoConfigResult } from "../config/repo-config.ts";
+import { DEFAULT_REPO_CONFIG, mappingProblem, parseRepoConfig, type RepoConfigResult } from "../config/repo-config.ts";
 import { statusOf, type Octokit, type RepoRef } from "./octokit.ts";
 
 export const CONFIG_PATH = ".github/agent.yml";
@@ -8,8 +8,14 @@ export const CONFIG_PATH = ".github/agent.yml";
 export async function loadRepoConfig(octokit: Octokit, repo: RepoRef, branch?: string): Promise<RepoConfigResult> {
   try {
     const { config, files } = await octokit.config.get({ ...repo, path: CONFIG_PATH, ...(branch ? { branch } : {}) });
-    const found = files.some((f) => f.config !== null);
-    return parseRepoConfig(found ? stripExtends(config) : undefined);
+    const found = files.filter((f) => f.config !== null);
+    // The plugin merges the files with Object.assign, which turns a document
+    // that is not a mapping (bytes, a list, a number) into no settings at all.
+    for (const file of found) {
+      const problem = mappingProblem(file.config);
+      if (problem) return { config: DEFAULT_REPO_CONFIG, errors: [file.owner === repo.owner && file.repo === repo.repo ? `${CONFIG_PATH}: ${problem}` : `${file.owner}/${file.repo}:${file.path} (extended): ${problem}`] };
+    }
+    return parseRepoConfig(found.length > 0 ? stripExtends(config) : undefined);
   } catch (err) {
     const status = statusOf(err);
     if (status === 404) return { config: DEFAULT_REPO_CONFIG, errors: [] };

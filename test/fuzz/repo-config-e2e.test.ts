@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { parseRepoConfig } from "../../src/config/repo-config.ts";
+import { mappingProblem, parseRepoConfig } from "../../src/config/repo-config.ts";
 import { TERMINAL_STATES } from "../../src/jobs/types.ts";
 import { botComments, MAINTAINER, OWNER, REPO, startTestApp, type TestApp } from "../support/app.ts";
 import { issuesEvent } from "../support/webhooks.ts";
@@ -25,8 +25,10 @@ function expectedErrors(text: string): string[] | "invalid-yaml" | undefined {
   } catch {
     return "invalid-yaml";
   }
-  // Documents the loader reads as "no config" or refuses as not a mapping are not this test's cases.
-  if (!value || typeof value !== "object" || Array.isArray(value)) return undefined;
+  // Documents the loader reads as "no config" (empty, false, 0) or refuses as a string are not this test's cases.
+  if (!value || typeof value === "string") return undefined;
+  const problem = mappingProblem(value);
+  if (problem) return [problem];
   const { errors } = parseRepoConfig(value);
   return errors.length > 0 ? errors : undefined;
 }
@@ -59,6 +61,14 @@ describe("a broken .github/agent.yml, end to end", () => {
       }),
       { numRuns: 25 },
     );
+  });
+
+  it("reports a document that is bytes, a set, a list or a number as not a mapping, never as no settings", async () => {
+    for (const [text, kind] of [["!!binary aGVsbG8=\n", "binary data"], ["!!binary \n", "binary data"], ["!!set { a, b }\n", "a set"], ["- a\n- b\n", "a list"], ["42\n", "a number"]] as const) {
+      const { job, comment } = await labelWithConfig(text);
+      expect(job.outcome?.status).toBe("config_error");
+      expect(comment).toContain(`.github/agent.yml: the file must be a YAML mapping (key: value), not ${kind}`);
+    }
   });
 
   it("reports an _extends it cannot follow as a config error, not a crash", async () => {
