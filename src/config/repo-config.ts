@@ -100,7 +100,7 @@ export interface RepoConfigResult {
  * `!!set` and `!!omap` a Set and a Map.
  */
 export function mappingProblem(value: unknown): string | undefined {
-  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) return undefined;
+  if (value !== null && typeof value === "object" && [Object.prototype, null].includes(Object.getPrototypeOf(value))) return undefined;
   const kind = Array.isArray(value)
     ? "a list"
     : value instanceof Uint8Array
@@ -127,13 +127,22 @@ export function parseRepoConfig(value: unknown): RepoConfigResult {
   return {
     config: DEFAULT_REPO_CONFIG,
     errors: result.error.issues.map((issue) => {
-      const where = issue.path.length ? issue.path.join(".") : "(top level)";
+      const where = issue.path.length ? issue.path.map(keyText).join(".") : "(top level)";
       if (issue.code === "unrecognized_keys") {
-        return `${where}: unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `\`${k}\``).join(", ")}`;
+        return `${where}: unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `\`${keyText(k)}\``).join(", ")}`;
       }
       return `${where}: ${issue.message}`;
     }),
   };
+}
+
+/**
+ * A key as an error line shows it: on one line, and not too long. YAML keys
+ * can be whole collections (`? {a: 1}`), which arrive stringified over lines.
+ */
+function keyText(key: PropertyKey): string {
+  const text = String(key).replace(/\s*[\r\n]+\s*/g, " ");
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 /** Parse YAML text (the CLI reads the file itself). */

@@ -27,6 +27,14 @@ describe(".github/agent.yml", () => {
   it("says what is wrong with YAML that does not parse, or is not a mapping", () => {
     expect(parseRepoConfigText("test: [unclosed").errors[0]).toMatch(/^not valid YAML/);
     expect(parseRepoConfigText("- a\n- b\n").errors[0]).toMatch(/must be a YAML mapping/);
+    expect(parseRepoConfigText("!!binary aGVsbG8=\n").errors).toEqual(["the file must be a YAML mapping (key: value), not binary data"]);
+    expect(parseRepoConfigText("!!set { a, b }\n").errors).toEqual(["the file must be a YAML mapping (key: value), not a set"]);
+  });
+
+  it("names a key that is a whole collection on one line", () => {
+    // `? {…}` makes a key of a mapping, which arrives stringified over several lines.
+    expect(parseRepoConfigText("? { a: 1, b: [2, 3] }\n: x\n").errors).toEqual(["(top level): unknown key `{ a: 1, b: [ 2, 3 ] }`"]);
+    expect(parseRepoConfigText(`? ${"k".repeat(200)}\n: x\n`).errors[0]).toBe(`(top level): unknown key \`${"k".repeat(77)}...\``);
   });
 
   it("orders permissions", () => {
