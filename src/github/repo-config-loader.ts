@@ -13,7 +13,7 @@ export async function loadRepoConfig(octokit: Octokit, repo: RepoRef, branch?: s
     // that is not a mapping (bytes, a list, a number) into no settings at all.
     for (const file of found) {
       const problem = mappingProblem(file.config);
-      if (problem) return { config: DEFAULT_REPO_CONFIG, errors: [file.owner === repo.owner && file.repo === repo.repo ? `${CONFIG_PATH}: ${problem}` : `${file.owner}/${file.repo}:${file.path} (extended): ${problem}`] };
+      if (problem) return { config: DEFAULT_REPO_CONFIG, errors: [`${file.owner}/${file.repo}`.toLowerCase() === `${repo.owner}/${repo.repo}`.toLowerCase() ? `${CONFIG_PATH}: ${problem}` : `${file.owner}/${file.repo}:${file.path} (extended): ${problem}`] };
     }
     return parseRepoConfig(found.length > 0 ? stripExtends(config) : undefined);
   } catch (err) {
