@@ -2,12 +2,12 @@
 // knows the backends by name. Start-up failures reject with a UserError and
 // leave nothing open.
 import type { AppEnv } from "../config/env.ts";
-import { MemoryQueue } from "./memory-store.ts";
+import { MemoryQueue } from "./memory/store.ts";
 import type { JobMetrics } from "./metrics.ts";
 import { appMetrics } from "./metrics.ts";
 import { safeRedisUrl } from "./redis-connect.ts";
 import { RedisQueue } from "./redis-queue.ts";
-import { SqliteQueue } from "./sqlite-store.ts";
+import { SqliteQueue } from "./sqlite/store.ts";
 import type { StoreQueue } from "./store-queue.ts";
 import type { WorkerOptions } from "./types.ts";
 import type { QueueLog, WorkerTuning } from "./worker.ts";

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runJobsCommand } from "../../src/cli/jobs.ts";
-import { MemoryQueue } from "../../src/jobs/memory-store.ts";
+import { MemoryQueue } from "../../src/jobs/memory/store.ts";
 import { done, newJob, waitFor } from "../jobs/helpers.ts";
 
 let queue: MemoryQueue;

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Probot, Server } from "probot";
 import { opsRoutes } from "../../src/http/ops-routes.ts";
 import type { OpsRoutesDeps } from "../../src/http/ops-routes.ts";
-import { MemoryQueue } from "../../src/jobs/memory-store.ts";
+import { MemoryQueue } from "../../src/jobs/memory/store.ts";
 import { createJobMetrics } from "../../src/jobs/metrics.ts";
 import type { Worker } from "../../src/jobs/types.ts";
 

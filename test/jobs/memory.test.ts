@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MemoryQueue, MemoryStore } from "../../src/jobs/memory-store.ts";
+import { MemoryQueue, MemoryStore } from "../../src/jobs/memory/store.ts";
 import { StoreQueue } from "../../src/jobs/store-queue.ts";
 import { queueContract } from "./contract.ts";
 import { newJob } from "./helpers.ts";

@@ -4,7 +4,7 @@ import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { UserError } from "../../src/errors.ts";
-import { SqliteQueue, SqliteStore } from "../../src/jobs/sqlite-store.ts";
+import { SqliteQueue, SqliteStore } from "../../src/jobs/sqlite/store.ts";
 import { StoreQueue } from "../../src/jobs/store-queue.ts";
 import { crashAndResume } from "./crash.ts";
 import { newJob } from "./helpers.ts";

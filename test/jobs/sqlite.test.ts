@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { SqliteStore } from "../../src/jobs/sqlite-store.ts";
+import { SqliteStore } from "../../src/jobs/sqlite/store.ts";
 import { StoreQueue } from "../../src/jobs/store-queue.ts";
 import { queueContract } from "./contract.ts";
 

@@ -2,7 +2,7 @@
 // rest is in the contract suite.
 import { afterEach, describe, expect, it } from "vitest";
 import { Transient } from "../../src/errors.ts";
-import { MemoryStore } from "../../src/jobs/memory-store.ts";
+import { MemoryStore } from "../../src/jobs/memory/store.ts";
 import { createJobMetrics } from "../../src/jobs/metrics.ts";
 import type { HeartbeatResult } from "../../src/jobs/store.ts";
 import { StoreQueue } from "../../src/jobs/store-queue.ts";

@@ -2,7 +2,7 @@
 // on a loopback server: what the page tests read through HTTP.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { MemoryStore } from "../../src/jobs/memory-store.ts";
+import { MemoryStore } from "../../src/jobs/memory/store.ts";
 import type { JobOutcome, NewJob } from "../../src/jobs/types.ts";
 import { Redactor } from "../../src/security/redact.ts";
 import { jobPageRoute } from "../../src/trajectory/route.ts";

@@ -6,7 +6,7 @@ import path from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { showCommand } from "../../src/cli/show.ts";
-import { SqliteStore } from "../../src/jobs/sqlite-store.ts";
+import { SqliteStore } from "../../src/jobs/sqlite/store.ts";
 import { TrajectoryRecorder } from "../../src/run/trajectory.ts";
 import { Redactor } from "../../src/security/redact.ts";
 import { StoreTrajectorySink } from "../../src/trajectory/store-sink.ts";

@@ -1,7 +1,7 @@
 // The app's trajectory sink: redacted records, written a step at a time,
 // read back as the trajectory the page and the export show.
 import { describe, expect, it } from "vitest";
-import { MemoryStore } from "../../src/jobs/memory-store.ts";
+import { MemoryStore } from "../../src/jobs/memory/store.ts";
 import type { TrajectoryLog } from "../../src/jobs/store.ts";
 import { Redactor } from "../../src/security/redact.ts";
 import { assembleTrajectory } from "../../src/trajectory/assemble.ts";

@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MemoryStore } from "../../src/jobs/memory-store.ts";
+import { MemoryStore } from "../../src/jobs/memory/store.ts";
 import { RedisStore } from "../../src/jobs/redis-store.ts";
-import { SqliteStore } from "../../src/jobs/sqlite-store.ts";
+import { SqliteStore } from "../../src/jobs/sqlite/store.ts";
 import type { JobStore } from "../../src/jobs/store.ts";
 import { REDIS_URL, dropPrefix, requireRedis, testPrefix } from "../jobs/redis-support.ts";
 

@@ -3,16 +3,16 @@
 // take the same job; the decisions themselves are rules.ts's.
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import path from "node:path";
-import type { Claimed, HeartbeatResult, JobStore, LeaseOwner, ListFilter, StoredJob, TerminalState } from "./store.ts";
-import { emptyCounts, publicRecord } from "./store.ts";
-import { DELIVERY_TTL_MS, cancelledOutcome, coalesceTarget, newJobId, newStoredJob, pickNext } from "./rules.ts";
-import { fromRow, toSched, type Row } from "./sqlite-codec.ts";
-import type { OpenOptions } from "./sqlite-open.ts";
-import { openJobDatabase } from "./sqlite-open.ts";
-import type { QueueOptions } from "./store-queue.ts";
-import { StoreQueue } from "./store-queue.ts";
-import type { EnqueueResult, JobOutcome, JobPatch, JobRecord, JobState, NewJob } from "./types.ts";
-import { jobKey } from "./types.ts";
+import type { Claimed, HeartbeatResult, JobStore, LeaseOwner, ListFilter, StoredJob, TerminalState } from "../store.ts";
+import { emptyCounts, publicRecord } from "../store.ts";
+import { DELIVERY_TTL_MS, cancelledOutcome, coalesceTarget, newJobId, newStoredJob, pickNext } from "../rules.ts";
+import { fromRow, toSched, type Row } from "./codec.ts";
+import type { OpenOptions } from "./open.ts";
+import { openJobDatabase } from "./open.ts";
+import type { QueueOptions } from "../store-queue.ts";
+import { StoreQueue } from "../store-queue.ts";
+import type { EnqueueResult, JobOutcome, JobPatch, JobRecord, JobState, NewJob } from "../types.ts";
+import { jobKey } from "../types.ts";
 
 
 const ACTIVE = "state IN ('queued', 'running')";

@@ -4,7 +4,7 @@
 import { accessSync, constants, mkdirSync } from "node:fs";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { UserError, errorMessage } from "../errors.ts";
+import { UserError, errorMessage } from "../../errors.ts";
 
 const SCHEMA_VERSION = 1;
 

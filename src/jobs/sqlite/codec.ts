@@ -1,9 +1,9 @@
 // A job's row in the SQLite store, read back: the whole job, or the few
 // fields a scheduling decision needs.
 import type { SQLInputValue } from "node:sqlite";
-import type { SchedEntry } from "./rules.ts";
-import type { StoredJob } from "./store.ts";
-import type { JobOutcome, JobState, NewJob } from "./types.ts";
+import type { SchedEntry } from "../rules.ts";
+import type { StoredJob } from "../store.ts";
+import type { JobOutcome, JobState, NewJob } from "../types.ts";
 
 export type Row = Record<string, SQLInputValue>;
 

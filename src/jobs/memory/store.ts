@@ -1,8 +1,8 @@
 // The in-process store: the same rules as the durable ones, kept in maps.
 // For unit tests of other rooms and `AGENT_QUEUE=memory`; nothing survives
 // the process.
-import type { Claimed, HeartbeatResult, JobStore, LeaseOwner, ListFilter, StoredJob, TerminalState } from "./store.ts";
-import { emptyCounts, publicRecord } from "./store.ts";
+import type { Claimed, HeartbeatResult, JobStore, LeaseOwner, ListFilter, StoredJob, TerminalState } from "../store.ts";
+import { emptyCounts, publicRecord } from "../store.ts";
 import {
   DELIVERY_TTL_MS,
   cancelledOutcome,
@@ -13,11 +13,11 @@ import {
   pickNext,
   queuePosition,
   schedEntry,
-} from "./rules.ts";
-import type { QueueOptions } from "./store-queue.ts";
-import { StoreQueue } from "./store-queue.ts";
-import type { EnqueueResult, JobOutcome, JobPatch, JobRecord, JobState, NewJob } from "./types.ts";
-import { jobKey } from "./types.ts";
+} from "../rules.ts";
+import type { QueueOptions } from "../store-queue.ts";
+import { StoreQueue } from "../store-queue.ts";
+import type { EnqueueResult, JobOutcome, JobPatch, JobRecord, JobState, NewJob } from "../types.ts";
+import { jobKey } from "../types.ts";
 
 export class MemoryStore implements JobStore {
   readonly backend = "memory" as const;
