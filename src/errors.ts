@@ -1,4 +1,4 @@
-// Errors are values with a kind (DESIGN §5.3). Anything that is not one of
+// Errors are values with a kind (ARCHITECTURE.md §5.3). Anything that is not one of
 // these is a bug and is reported as such.
 
 /** Bad config or a bad command: shown to the user together with the fix. */

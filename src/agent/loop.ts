@@ -1,4 +1,4 @@
-// The agent loop (DESIGN §1): ask the model, run the tool calls, append the
+// The agent loop (ARCHITECTURE.md §1): ask the model, run the tool calls, append the
 // results; stop on `finish`, a budget limit, cancellation, or a model that
 // keeps breaking the protocol. Everything else lives in tools and prompts.
 import { setTimeout as sleep } from "node:timers/promises";

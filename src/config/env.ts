@@ -1,4 +1,4 @@
-// The process environment, validated once at start-up (DESIGN §3 "Env").
+// The process environment, validated once at start-up (ARCHITECTURE.md §3 "Env").
 // Nothing else in src/ reads process.env: this object is passed down.
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";

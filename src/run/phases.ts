@@ -1,4 +1,4 @@
-// The named phases of one job (DESIGN §1). Each updates the progress comment
+// The named phases of one job (ARCHITECTURE.md §1). Each updates the progress comment
 // and the job record.
 export const PHASES = ["queued", "clone", "setup", "plan", "edit", "test", "push", "open-pr", "report"] as const;
 export type Phase = (typeof PHASES)[number];

@@ -1,4 +1,4 @@
-// One way to make a tool (DESIGN §5.2). The registry validates arguments,
+// One way to make a tool (ARCHITECTURE.md §5.2). The registry validates arguments,
 // catches errors, truncates and redacts output in one place.
 import type { z } from "zod";
 import type { RepoConfig } from "../config/repo-config.ts";

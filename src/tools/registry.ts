@@ -1,4 +1,4 @@
-// The one place tool calls are handled (DESIGN §5.2): find the tool, parse
+// The one place tool calls are handled (ARCHITECTURE.md §5.2): find the tool, parse
 // and validate the model's arguments, run it, turn every failure into a
 // result the model can act on, redact and truncate. `call` never throws.
 import { z } from "zod";
