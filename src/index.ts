@@ -8,7 +8,8 @@ import type { HandlerDeps } from "./handlers/deps.ts";
 import { registerIssueHandlers } from "./handlers/issues.ts";
 import { refuseMalformedDeliveries } from "./handlers/payload-guard.ts";
 import { createLookups } from "./handlers/lookups.ts";
-import { opsRoutes } from "./http/ops-routes.ts";
+import { opsRoutes, type OpsRoutesDeps } from "./http/ops-routes.ts";
+import { startOpsServer, type OpsServer } from "./http/ops-server.ts";
 import { appMetrics, recordDelivery } from "./jobs/metrics.ts";
 import type { Worker } from "./jobs/types.ts";
 import { acknowledge } from "./run/acknowledge.ts";
@@ -19,6 +20,8 @@ export interface IssuesmithApp {
   appFn: ApplicationFunction;
   /** The worker this process runs, once the app function ran (undefined with AGENT_WORKER=false). */
   worker(): Worker | undefined;
+  /** The separate operator listener (AGENT_OPS_PORT), once the app function started it. */
+  opsServer(): OpsServer | undefined;
   /** Stop taking jobs, let running ones reach a checkpoint, close the queue. */
   shutdown(graceMs: number): Promise<void>;
 }
@@ -26,7 +29,8 @@ export interface IssuesmithApp {
 export function createIssuesmithApp(runtime: Runtime): IssuesmithApp {
   let worker: Worker | undefined;
   let draining = false;
-  const appFn: ApplicationFunction = (app, { addHandler }) => {
+  let opsServer: OpsServer | undefined;
+  const appFn: ApplicationFunction = async (app, { addHandler }) => {
     const deps = jobDeps(runtime, app);
     const positions = runtime.env.queue.runWorker ? queuePositions(runtime, deps) : undefined;
     const handlerDeps: HandlerDeps = {
@@ -52,14 +56,23 @@ export function createIssuesmithApp(runtime: Runtime): IssuesmithApp {
     registerCheckHandlers(app, handlerDeps);
     if (positions) worker = startWorker(runtime, deps, positions);
     addHandler(createJobPageHandler(runtime.env, runtime.queue, runtime.log));
-    addHandler(opsRoutes({ queue: runtime.queue, metrics: appMetrics(), worker: () => worker, workerExpected: runtime.env.queue.runWorker, draining: () => draining }));
+    const ops: OpsRoutesDeps = { queue: runtime.queue, metrics: appMetrics(), worker: () => worker, workerExpected: runtime.env.queue.runWorker, draining: () => draining };
+    // The webhook port is public: readiness and metrics only with the operator's token (ARCHITECTURE.md §6).
+    addHandler(opsRoutes({ ...ops, guard: { token: runtime.env.ops.token } }));
+    if (runtime.env.ops.port !== undefined) {
+      opsServer = await startOpsServer(opsRoutes(ops), runtime.env.ops.port, runtime.env.server.host);
+      runtime.log.info({ port: opsServer.port }, "operator routes (/healthz, /readyz, /metrics) listening");
+    }
   };
   return {
     appFn,
     worker: () => worker,
+    opsServer: () => opsServer,
     async shutdown(graceMs) {
       draining = true;
       await worker?.stop(graceMs);
+      // Closed after the drain, so probes see "shutting down" until then.
+      await opsServer?.close();
       await runtime.close();
     },
   };

@@ -55,6 +55,10 @@ export const envSchema = z.object({
   AGENT_MAX_OUTPUT_TOKENS: intFrom(4_096, 64),
   AGENT_PRICES: optionalString,
   AGENT_PUBLIC_URL: optionalString,
+  /** A separate listener for /healthz, /readyz and /metrics; unset: none. */
+  AGENT_OPS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  /** Bearer token for /readyz and /metrics on the webhook port; unset: they are not served there. */
+  AGENT_OPS_TOKEN: optionalString,
   AGENT_SHUTDOWN_GRACE_S: intFrom(30, 0),
   AGENT_QUEUE_POSITION_REFRESH_S: intFrom(30, 0),
   AGENT_PROGRESS_INTERVAL_MS: intFrom(4_000, 0),
@@ -82,6 +86,8 @@ export interface AppEnv {
     throttle: boolean;
   };
   server: { port: number; host: string | undefined; publicUrl: string | undefined };
+  /** Operator routes (ARCHITECTURE.md §6): their own port, and the token that opens them on the webhook port. */
+  ops: { port: number | undefined; token: string | undefined };
   log: { level: RawEnv["LOG_LEVEL"]; format: "json" | "pretty" };
   model: {
     apiKey: string | undefined;
@@ -175,6 +181,12 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
   if (e.AGENT_PUBLIC_URL !== undefined && !URL.canParse(e.AGENT_PUBLIC_URL)) {
     problems.push(`AGENT_PUBLIC_URL: not a URL (got ${JSON.stringify(e.AGENT_PUBLIC_URL)})`);
   }
+  if (e.AGENT_OPS_TOKEN !== undefined && e.AGENT_OPS_TOKEN.length < 16) {
+    problems.push("AGENT_OPS_TOKEN: too short to guard anything: use at least 16 characters (e.g. `openssl rand -hex 24`)");
+  }
+  if (e.AGENT_OPS_PORT !== undefined && e.AGENT_OPS_PORT !== 0 && e.AGENT_OPS_PORT === e.PORT) {
+    problems.push(`AGENT_OPS_PORT: must differ from PORT (${e.PORT}), where webhooks arrive`);
+  }
   if (e.AGENT_QUEUE === "redis" && !/^rediss?:\/\//.test(e.AGENT_REDIS_URL)) {
     problems.push(`AGENT_REDIS_URL: must start with redis:// or rediss:// (got ${JSON.stringify(e.AGENT_REDIS_URL)})`);
   }
@@ -209,6 +221,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
       throttle: e.AGENT_GITHUB_THROTTLE,
     },
     server: { port: e.PORT, host: e.HOST, publicUrl: e.AGENT_PUBLIC_URL?.replace(/\/+$/, "") },
+    ops: { port: e.AGENT_OPS_PORT, token: e.AGENT_OPS_TOKEN },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (production ? "json" : "pretty") },
     model: {
       apiKey: e.OPENAI_API_KEY,
@@ -256,7 +269,7 @@ function isOpenAI(baseUrl: string): boolean {
 
 /** Every secret value in the environment, for the redactor. */
 export function envSecrets(env: AppEnv): string[] {
-  return [env.github.privateKey, env.github.webhookSecret, env.model.apiKey, ...Object.values(env.repoSecrets)].filter(
+  return [env.github.privateKey, env.github.webhookSecret, env.model.apiKey, env.ops.token, ...Object.values(env.repoSecrets)].filter(
     (s): s is string => typeof s === "string",
   );
 }

@@ -1,6 +1,10 @@
 // Operator routes on the app's own server (Probot's addHandler): liveness,
 // readiness and Prometheus metrics. A Probot Handler answers true when it
 // served the request and false to let the next handler try.
+// The webhook port faces the internet, so readiness and metrics are served
+// there only to a caller with the operator's token; the ops listener
+// (ops-server.ts, AGENT_OPS_PORT) serves them openly (ARCHITECTURE.md §6).
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { JobMetrics } from "../jobs/metrics.ts";
 import type { JobQueue, Worker } from "../jobs/types.ts";
@@ -14,6 +18,11 @@ export interface OpsRoutesDeps {
   workerExpected: boolean;
   /** True while shutting down: not ready, so load balancers stop sending. */
   draining?: () => boolean;
+  /**
+   * Set on the webhook port: /readyz and /metrics need `Authorization: Bearer <token>`,
+   * and without a token they are not served there at all. Unset: served to anyone (the ops listener).
+   */
+  guard?: { token: string | undefined };
 }
 
 type OpsHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
@@ -27,6 +36,11 @@ export function opsRoutes(deps: OpsRoutesDeps): OpsHandler {
     if (!ROUTES.has(pathname)) return false;
     if (req.method !== "GET" && req.method !== "HEAD") {
       send(res, 405, { error: "method not allowed" }, { allow: "GET, HEAD" });
+      return true;
+    }
+    const refusal = pathname === "/healthz" ? undefined : refuse(deps.guard, req);
+    if (refusal) {
+      send(res, refusal.status, { error: refusal.error }, refusal.status === 401 ? { "www-authenticate": 'Bearer realm="issuesmith ops"' } : {});
       return true;
     }
     if (pathname === "/healthz") {
@@ -46,6 +60,20 @@ export function opsRoutes(deps: OpsRoutesDeps): OpsHandler {
     }
     return true;
   };
+}
+
+function refuse(guard: OpsRoutesDeps["guard"], req: IncomingMessage): { status: number; error: string } | undefined {
+  if (!guard) return undefined;
+  if (!guard.token) return { status: 404, error: "not served on this port: set AGENT_OPS_PORT (a separate listener) or AGENT_OPS_TOKEN (a bearer token for this port)" };
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "");
+  if (!match || !sameSecret(match[1]!, guard.token)) return { status: 401, error: "this route needs Authorization: Bearer <AGENT_OPS_TOKEN>" };
+  return undefined;
+}
+
+/** Compared in constant time (over digests, so the length is not told either). */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (s: string) => createHash("sha256").update(s).digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }
 
 async function notReady(deps: OpsRoutesDeps): Promise<string | undefined> {

@@ -55,6 +55,18 @@ describe("the environment", () => {
     expect(text).toContain("OPENAI_API_KEY");
   });
 
+  it("serves no operator listener and opens no guarded route by default; reads AGENT_OPS_PORT and AGENT_OPS_TOKEN", () => {
+    expect(loadEnv({}).ops).toEqual({ port: undefined, token: undefined });
+    expect(loadEnv({ AGENT_OPS_PORT: "9102", AGENT_OPS_TOKEN: "0123456789abcdef0123" }).ops).toEqual({ port: 9102, token: "0123456789abcdef0123" });
+  });
+
+  it("refuses an ops token too short to guard anything, and an ops port that is the webhook port", () => {
+    const text = errorsOf({ AGENT_OPS_TOKEN: "short", AGENT_OPS_PORT: "3000" }).join("\n");
+    expect(text).toContain("AGENT_OPS_TOKEN: too short");
+    expect(text).toContain("AGENT_OPS_PORT: must differ from PORT (3000)");
+    expect(errorsOf({ AGENT_OPS_PORT: "http" }).join()).toContain("AGENT_OPS_PORT");
+  });
+
   it("reads AGENT_PRICES as JSON and says so when it is not", () => {
     expect(loadEnv({ AGENT_PRICES: '{"m": {"input": 1, "output": 2}}' }).model.prices).toEqual({ m: { input: 1, output: 2 } });
     expect(errorsOf({ AGENT_PRICES: "{" }).join()).toContain("AGENT_PRICES: not valid JSON");

@@ -3,6 +3,7 @@ import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { Probot, Server } from "probot";
 import { opsRoutes } from "../../src/http/ops-routes.ts";
+import { startOpsServer, type OpsServer } from "../../src/http/ops-server.ts";
 import type { OpsRoutesDeps } from "../../src/http/ops-routes.ts";
 import { MemoryQueue } from "../../src/jobs/memory/store.ts";
 import { createJobMetrics } from "../../src/jobs/metrics.ts";
@@ -10,9 +11,12 @@ import type { Worker } from "../../src/jobs/types.ts";
 
 // Served by a real Probot server, the way the app hangs them on it.
 let server: Server | undefined;
+let ops: OpsServer | undefined;
 afterEach(async () => {
   await server?.stop();
   server = undefined;
+  await ops?.close();
+  ops = undefined;
 });
 
 async function serve(over: Partial<OpsRoutesDeps> = {}): Promise<string> {
@@ -109,5 +113,55 @@ describe("ops routes", () => {
     const base = await serve();
     const res = await fetch(`${base}/metrics`, { method: "POST" });
     expect(res.status).toBe(405);
+  });
+});
+
+describe("ops routes on the public webhook port", () => {
+  const TOKEN = "ops-token-0123456789abcdef";
+
+  it("does not serve /metrics and /readyz without a configured token, and says how to get them", async () => {
+    const base = await serve({ guard: { token: undefined } });
+    for (const route of ["/metrics", "/readyz"]) {
+      const res = await fetch(`${base}${route}`);
+      expect(res.status, route).toBe(404);
+      expect(((await res.json()) as { error: string }).error).toMatch(/AGENT_OPS_PORT.*AGENT_OPS_TOKEN/);
+    }
+  });
+
+  it("keeps /healthz open", async () => {
+    const base = await serve({ guard: { token: TOKEN } });
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
+  it("refuses /metrics and /readyz without the bearer token, or with a wrong one", async () => {
+    const base = await serve({ guard: { token: TOKEN } });
+    for (const route of ["/metrics", "/readyz"]) {
+      for (const authorization of [undefined, `Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(0, -1)}`, `Basic ${TOKEN}`, TOKEN]) {
+        const res = await fetch(`${base}${route}`, { headers: authorization ? { authorization } : {} });
+        expect(res.status, `${route} with ${authorization}`).toBe(401);
+        expect(res.headers.get("www-authenticate")).toMatch(/^Bearer/);
+        expect(await res.text()).not.toContain("issuesmith_");
+      }
+    }
+  });
+
+  it("serves them with the bearer token", async () => {
+    const base = await serve({ guard: { token: TOKEN } });
+    const metrics = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/issuesmith_/);
+    expect((await fetch(`${base}/readyz`, { headers: { authorization: `bearer ${TOKEN}` } })).status).toBe(200);
+  });
+});
+
+describe("the operator listener (AGENT_OPS_PORT)", () => {
+  it("serves /healthz, /readyz and /metrics without a token, and nothing else", async () => {
+    ops = await startOpsServer(opsRoutes({ queue: new MemoryQueue(), metrics: createJobMetrics(), worker: () => undefined, workerExpected: false }), 0, "127.0.0.1");
+    const base = `http://127.0.0.1:${ops.port}`;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/issuesmith_/);
+    const other = await fetch(`${base}/api/github/webhooks`, { method: "POST", body: "{}" });
+    expect(other.status).toBe(404);
   });
 });
