@@ -12,7 +12,7 @@ import { RedisStore } from "../src/jobs/redis-store.ts";
 import { SqliteStore } from "../src/jobs/sqlite/store.ts";
 import type { JobStore } from "../src/jobs/store.ts";
 import { StoreQueue } from "../src/jobs/store-queue.ts";
-import type { NewJob } from "../src/jobs/types.ts";
+import type { NewJob } from "../src/shared/job.ts";
 
 const BURST = 200;
 const WORK_MS = 50;

@@ -40,6 +40,15 @@ export class Transient extends Error {
   }
 }
 
+/** A failure the model can act on; its message is shown as the tool result (the
+ * registry catches it; security/ path guards throw it too). */
+export class ToolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ToolError";
+  }
+}
+
 /** Someone asked us to stop (`/agent stop`, shutdown). */
 export class Cancelled extends Error {
   readonly kind = "cancelled" as const;

@@ -11,7 +11,7 @@ import { createLookups } from "./handlers/lookups.ts";
 import { opsRoutes, type OpsRoutesDeps } from "./http/ops-routes.ts";
 import { startOpsServer, type OpsServer } from "./http/ops-server.ts";
 import { appMetrics, recordDelivery } from "./jobs/metrics.ts";
-import type { Worker } from "./jobs/types.ts";
+import type { Worker } from "./shared/job.ts";
 import { acknowledge } from "./run/acknowledge.ts";
 import { createRuntime, jobDeps, queuePositions, startWorker, type Runtime } from "./runtime.ts";
 import { createJobPageHandler } from "./trajectory/wiring.ts";

@@ -4,13 +4,13 @@
 import type { Logger } from "pino";
 import type { Probot } from "probot";
 import { envSecrets, type AppEnv } from "./config/env.ts";
-import { appIdentityLoader } from "./github/app-identity.ts";
+import { appIdentityLoader, type AppIdentity } from "./github/app-identity.ts";
 import type { Octokit } from "./github/octokit.ts";
 import { createQueue, workerOptions } from "./jobs/create-queue.ts";
-import type { JobQueue, Worker } from "./jobs/types.ts";
+import type { JobQueue, Worker } from "./shared/job.ts";
 import { OpenAIChatModel, chatModelOptions } from "./llm/chat-model.ts";
 import { createLogger } from "./logger.ts";
-import type { AppIdentity, JobDeps } from "./run/deps.ts";
+import type { JobDeps } from "./run/deps.ts";
 import { createJobHandler } from "./run/dispatch.ts";
 import { QueuePositions } from "./run/queue-positions.ts";
 import type { TrajectorySink } from "./run/trajectory-sink.ts";

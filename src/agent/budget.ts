@@ -2,7 +2,7 @@
 // a step it cannot pay for: the next request's input is estimated and counted.
 import type { Budget } from "../config/repo-config.ts";
 import { LimitReached } from "../errors.ts";
-import type { Usage } from "../jobs/types.ts";
+import type { Usage } from "../shared/job.ts";
 import type { TokenUsage } from "../llm/types.ts";
 import { costUsd, type PriceTable } from "./prices.ts";
 

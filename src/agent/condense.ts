@@ -3,7 +3,7 @@
 // outputs become one-line digests, then the oldest turns are folded into a
 // note. A request larger than the window is never sent.
 import { LimitReached } from "../errors.ts";
-import { estimateTokens } from "../llm/chat-model.ts";
+import { estimateTokens } from "../llm/tokens.ts";
 import type { ChatMessage } from "../llm/types.ts";
 
 export interface CondenseOptions {

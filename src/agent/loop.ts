@@ -3,7 +3,7 @@
 // keeps breaking the protocol. Everything else lives in tools and prompts.
 import { setTimeout as sleep } from "node:timers/promises";
 import { Cancelled, LimitReached, ModelError, Transient } from "../errors.ts";
-import { estimateTokens } from "../llm/chat-model.ts";
+import { estimateTokens } from "../llm/tokens.ts";
 import type { ChatMessage, ChatModel, ToolCall, ToolSpec, TokenUsage } from "../llm/types.ts";
 import type { ToolContext, ToolOutcome } from "../tools/define.ts";
 import type { BudgetTracker } from "./budget.ts";

@@ -2,7 +2,7 @@
 // operators reading and steering the same store the app uses.
 // Exit codes: 0 done, 1 no such job (or nothing to cancel), 2 bad arguments.
 import { parseArgs } from "node:util";
-import type { JobQueue, JobRecord, JobState } from "../jobs/types.ts";
+import type { JobQueue, JobRecord, JobState } from "../shared/job.ts";
 
 export interface JobsCommandDeps {
   queue: JobQueue;

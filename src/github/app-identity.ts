@@ -1,7 +1,13 @@
 // Who the app is on GitHub: its slug (its bot login is `<slug>[bot]`) and the
 // git identity its commits carry. Asked once, then remembered.
-import type { AppIdentity } from "../run/deps.ts";
 import type { Octokit } from "./octokit.ts";
+
+export interface AppIdentity {
+  /** The app's slug; its bot login is `${slug}[bot]`. */
+  slug: string;
+  /** The author of the app's commits (the workspace's GitIdentity). */
+  git: { name: string; email: string };
+}
 
 export function appIdentityLoader(appOctokit: () => Promise<Octokit>, options: { host: string; slug?: string }): () => Promise<AppIdentity> {
   let cached: Promise<AppIdentity> | undefined;

@@ -1,8 +1,7 @@
 // The pull request body: written for a reviewer, with the evidence (the test
 // command and its result) and what the run used.
-import type { Usage } from "../jobs/types.ts";
-import type { SetupRun } from "../run/solve.ts";
-import type { TestRun } from "../run/test-run.ts";
+import type { Usage } from "../shared/job.ts";
+import type { SetupRun, TestRun } from "../shared/evidence.ts";
 import { formatDuration } from "./progress-comment.ts";
 
 export type Verdict = "passed" | "failing" | "no_tests" | "incomplete";

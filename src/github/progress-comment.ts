@@ -2,8 +2,8 @@
 // stopped. Updates are paced (GitHub throttles writes), phase changes and the
 // final state always go out.
 import type { Logger } from "pino";
-import type { JobKind, Usage } from "../jobs/types.ts";
-import { PHASE_LABELS, type Phase } from "../run/phases.ts";
+import type { JobKind, Usage } from "../shared/job.ts";
+import { PHASE_LABELS, type Phase } from "../shared/phases.ts";
 import type { Redactor } from "../security/redact.ts";
 import type { Octokit, RepoRef } from "./octokit.ts";
 

@@ -6,7 +6,7 @@
 import type { Probot } from "probot";
 import { z } from "zod";
 import { truncateMiddle } from "../shared/truncate.ts";
-import { targetKey } from "../jobs/types.ts";
+import { targetKey } from "../shared/job.ts";
 import type { DeliveryResult, HandlerDeps } from "./deps.ts";
 import { installationSchema, parsePayload, repositorySchema } from "./payloads.ts";
 import { guarded } from "./trigger.ts";

@@ -1,8 +1,8 @@
 // What webhook handlers need: enough to decide and enqueue, nothing slow.
 import type { Logger } from "pino";
 import type { Octokit } from "../github/octokit.ts";
-import type { JobQueue, JobRecord } from "../jobs/types.ts";
-import type { AppIdentity } from "../run/deps.ts";
+import type { JobQueue, JobRecord } from "../shared/job.ts";
+import type { AppIdentity } from "../github/app-identity.ts";
 import type { HandlerLookups } from "./lookups.ts";
 
 export interface HandlerDeps {

@@ -7,7 +7,7 @@ import { isBot, type Sender } from "../github/bots.ts";
 import { helpText } from "../github/help-text.ts";
 import type { Octokit, RepoRef } from "../github/octokit.ts";
 import type { Command } from "../github/triggers.ts";
-import { targetKey, type JobKind, type JobTarget, type NewJob, type TriggerInfo } from "../jobs/types.ts";
+import { targetKey, type JobKind, type JobTarget, type NewJob, type TriggerInfo } from "../shared/job.ts";
 import type { DeliveryResult, HandlerDeps } from "./deps.ts";
 
 export interface TriggerInput {

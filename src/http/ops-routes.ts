@@ -7,7 +7,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { JobMetrics } from "../jobs/metrics.ts";
-import type { JobQueue, Worker } from "../jobs/types.ts";
+import type { JobQueue, Worker } from "../shared/job.ts";
 
 export interface OpsRoutesDeps {
   queue: Pick<JobQueue, "ping" | "backend">;

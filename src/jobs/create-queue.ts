@@ -9,7 +9,7 @@ import { safeRedisUrl } from "./redis-connect.ts";
 import { RedisQueue } from "./redis-queue.ts";
 import { SqliteQueue } from "./sqlite/store.ts";
 import type { StoreQueue } from "./store-queue.ts";
-import type { WorkerOptions } from "./types.ts";
+import type { WorkerOptions } from "../shared/job.ts";
 import type { QueueLog, WorkerTuning } from "./worker.ts";
 
 export interface CreateQueueOptions {

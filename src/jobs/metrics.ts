@@ -3,7 +3,7 @@
 // metrics. The worker records outcomes; webhook handlers count deliveries
 // through recordDelivery; queue depth is read from the store at scrape time.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { JobKind, JobOutcome, JobState } from "./types.ts";
+import type { JobKind, JobOutcome, JobState } from "../shared/job.ts";
 
 export interface JobMetrics {
   readonly registry: Registry;

@@ -2,7 +2,7 @@
 // running job's own updates (phase, checkpoint) and the queue's transitions
 // (state, lease) never overwrite each other.
 import type { StoredJob } from "./store.ts";
-import type { JobOutcome, JobState, NewJob } from "./types.ts";
+import type { JobOutcome, JobState, NewJob } from "../shared/job.ts";
 
 export function toHash(job: StoredJob): Record<string, string> {
   const { kind, installationId, target, trigger, reply } = job;

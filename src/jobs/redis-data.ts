@@ -6,7 +6,7 @@ import { fromHash } from "./redis-codec.ts";
 import { pipe } from "./redis-tx.ts";
 import type { SchedEntry } from "./rules.ts";
 import type { StoredJob } from "./store.ts";
-import type { JobKind, JobState } from "./types.ts";
+import type { JobKind, JobState } from "../shared/job.ts";
 
 const SCHED_FIELDS = ["key", "kind", "inst", "seq", "state", "runAfter", "leaseExp", "cancel"] as const;
 

@@ -12,8 +12,8 @@ import type { Write } from "./redis-tx.ts";
 import { TxRunner, pipe } from "./redis-tx.ts";
 import type { Claimed, HeartbeatResult, JobStore, LeaseOwner, ListFilter, StoredJob, TerminalState } from "./store.ts";
 import { emptyCounts, publicRecord } from "./store.ts";
-import type { EnqueueResult, JobOutcome, JobPatch, JobRecord, JobState, NewJob } from "./types.ts";
-import { TERMINAL_STATES, jobKey } from "./types.ts";
+import type { EnqueueResult, JobOutcome, JobPatch, JobRecord, JobState, NewJob } from "../shared/job.ts";
+import { TERMINAL_STATES, jobKey } from "../shared/job.ts";
 
 /** Ended jobs stay readable (`jobs show`) this long. */
 const ENDED_TTL_S = 30 * 24 * 3600;

@@ -4,8 +4,8 @@
 import { randomBytes } from "node:crypto";
 import { Cancelled, Transient, errorMessage } from "../errors.ts";
 import type { Lease, StoredJob, TerminalState } from "./store.ts";
-import { jobKey } from "./types.ts";
-import type { JobKind, JobOutcome, JobState, NewJob, OutcomeStatus } from "./types.ts";
+import { jobKey } from "../shared/job.ts";
+import type { JobKind, JobOutcome, JobState, NewJob, OutcomeStatus } from "../shared/job.ts";
 
 /** GitHub redelivers for days (manual redelivery from the app settings too): remember deliveries a week. */
 export const DELIVERY_TTL_MS = 7 * 24 * 3600 * 1000;

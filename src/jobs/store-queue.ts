@@ -16,7 +16,7 @@ import type {
   NewJob,
   Worker,
   WorkerOptions,
-} from "./types.ts";
+} from "../shared/job.ts";
 
 export interface QueueOptions {
   /** Lease, heartbeat, poll and retry timings; tests shorten them. */

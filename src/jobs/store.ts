@@ -2,7 +2,7 @@
 // redis) implements these atomic steps; the decisions inside them come from
 // rules.ts, and everything above them (worker loop, cancel wake-ups, retries)
 // is written once in worker.ts and store-queue.ts.
-import type { EnqueueResult, JobOutcome, JobPatch, JobQueue, JobRecord, JobState, NewJob } from "./types.ts";
+import type { EnqueueResult, JobOutcome, JobPatch, JobQueue, JobRecord, JobState, NewJob } from "../shared/job.ts";
 
 /** The lease a worker holds on a running job; heart-beaten, and reclaimable once expired. */
 export interface Lease {

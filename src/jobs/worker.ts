@@ -8,7 +8,7 @@ import type { JobMetrics } from "./metrics.ts";
 import type { RetryPolicy } from "./rules.ts";
 import { settle } from "./rules.ts";
 import type { Claimed, JobStore, LeaseOwner } from "./store.ts";
-import type { JobHandler, JobOutcome, JobRecord, JobRunContext, Worker, WorkerOptions } from "./types.ts";
+import type { JobHandler, JobOutcome, JobRecord, JobRunContext, Worker, WorkerOptions } from "../shared/job.ts";
 
 /** The slice of pino the queue uses (Probot's logger fits). */
 export interface QueueLog {

@@ -6,6 +6,7 @@ import type { ChatCompletionChunk, ChatCompletionMessageParam, ChatCompletionToo
 import type { AppEnv } from "../config/env.ts";
 import { Cancelled, ModelError, Transient } from "../errors.ts";
 import { parseTextToolCalls, toTextMessages } from "./text-protocol.ts";
+import { estimateTokens } from "./tokens.ts";
 import type { ChatMessage, ChatModel, ChatRequest, ChatResponse, ToolCall } from "./types.ts";
 
 export interface ChatModelOptions {
@@ -205,11 +206,6 @@ function toOpenAIMessage(m: ChatMessage): ChatCompletionMessageParam {
 function isToolsRejection(err: InstanceType<typeof OpenAI.APIError>): boolean {
   if (err.status !== 400 && err.status !== 404 && err.status !== 422 && err.status !== 501) return false;
   return /tool|function/i.test(err.message) || err.status === 400;
-}
-
-/** Rough token estimate for endpoints that report no usage: ~4 characters a token. */
-export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 4);
 }
 
 function estimateUsage(messages: Array<{ content: string | null }>, output: string) {

@@ -7,7 +7,7 @@ import pLimit from "p-limit";
 import type { Logger } from "pino";
 import type { Octokit, RepoRef } from "../github/octokit.ts";
 import { findProgressComment, ProgressComment, type ProgressState } from "../github/progress-comment.ts";
-import type { JobQueue, JobRecord } from "../jobs/types.ts";
+import type { JobQueue, JobRecord } from "../shared/job.ts";
 import type { Redactor } from "../security/redact.ts";
 
 const inFlight = new Map<string, Promise<number>>();

@@ -5,7 +5,7 @@
 import type { Logger } from "pino";
 import type { RepoConfig } from "../config/repo-config.ts";
 import { Transient } from "../errors.ts";
-import type { JobRunContext, Usage } from "../jobs/types.ts";
+import type { JobRunContext, Usage } from "../shared/job.ts";
 import type { ChatMessage } from "../llm/types.ts";
 import type { Redactor } from "../security/redact.ts";
 import type { GitWorkspace } from "../workspace/git.ts";

@@ -2,20 +2,14 @@
 // from globals), so the app, the worker process and tests wire it alike.
 import type { Logger } from "pino";
 import type { AppEnv } from "../config/env.ts";
+import type { AppIdentity } from "../github/app-identity.ts";
 import type { Octokit } from "../github/octokit.ts";
-import type { JobQueue } from "../jobs/types.ts";
+import type { JobQueue } from "../shared/job.ts";
 import type { ChatModel } from "../llm/types.ts";
 import type { ToolCaller } from "../agent/loop.ts";
 import type { Redactor } from "../security/redact.ts";
-import type { GitIdentity } from "../workspace/git.ts";
 import type { CommandRunner } from "../workspace/types.ts";
 import type { TrajectorySink } from "./trajectory-sink.ts";
-
-export interface AppIdentity {
-  /** The app's slug; its bot login is `${slug}[bot]`. */
-  slug: string;
-  git: GitIdentity;
-}
 
 export interface JobDeps {
   env: AppEnv;

@@ -1,5 +1,5 @@
 // One JobHandler for the queue: each kind of job to its pipeline.
-import type { JobHandler } from "../jobs/types.ts";
+import type { JobHandler } from "../shared/job.ts";
 import type { JobDeps } from "./deps.ts";
 import { runFixJob } from "./fix-job.ts";
 import { runPlanJob } from "./plan-job.ts";

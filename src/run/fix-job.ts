@@ -3,7 +3,7 @@
 import type { RepoConfig } from "../config/repo-config.ts";
 import { renderPrBody, type Verdict } from "../github/pr-body.ts";
 import { findOpenPull } from "../github/pull-requests.ts";
-import type { JobOutcome, JobRecord, JobRunContext } from "../jobs/types.ts";
+import type { JobOutcome, JobRecord, JobRunContext } from "../shared/job.ts";
 import type { GitWorkspace } from "../workspace/git.ts";
 import { Checkpointer, readCheckpoint, saveOnShutdown, type FixCheckpoint } from "./checkpointer.ts";
 import type { JobDeps } from "./deps.ts";

@@ -1,6 +1,6 @@
 // `/agent plan`: explore with read-only tools and reply with a plan (files,
 // approach, risks, testing). Nothing is changed or pushed.
-import type { JobOutcome, JobRecord, JobRunContext } from "../jobs/types.ts";
+import type { JobOutcome, JobRecord, JobRunContext } from "../shared/job.ts";
 import { createRegistry, defaultTools } from "../tools/registry.ts";
 import type { JobDeps } from "./deps.ts";
 import { loadIssueText, readRepoInstructions } from "./issue-context.ts";

@@ -5,7 +5,7 @@
 import type { Logger } from "pino";
 import type { Octokit } from "../github/octokit.ts";
 import { renderProgress } from "../github/progress-comment.ts";
-import type { JobQueue, JobRecord } from "../jobs/types.ts";
+import type { JobQueue, JobRecord } from "../shared/job.ts";
 import type { Redactor } from "../security/redact.ts";
 
 export interface QueuePositionDeps {

@@ -1,7 +1,7 @@
 // The words of a job's final report: what happened, why it stopped, what was
 // tried, and the last test output — never a silent end.
 import { details } from "../github/pr-body.ts";
-import type { TestRun } from "./test-run.ts";
+import type { TestRun } from "../shared/evidence.ts";
 import type { SolveResult } from "./solve.ts";
 
 export function testEvidence(tests: TestRun | undefined, testCommand: string | undefined): string {

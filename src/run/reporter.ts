@@ -2,8 +2,8 @@
 // its trajectory: one place, so the three never disagree.
 import type { Logger } from "pino";
 import type { ProgressComment, ProgressState } from "../github/progress-comment.ts";
-import type { JobRunContext, Usage } from "../jobs/types.ts";
-import type { Phase } from "./phases.ts";
+import type { JobRunContext, Usage } from "../shared/job.ts";
+import type { Phase } from "../shared/phases.ts";
 import type { SolveEvent } from "./solve.ts";
 import type { TrajectoryEvent } from "./trajectory.ts";
 import type { TrajectorySink } from "./trajectory-sink.ts";

@@ -8,7 +8,7 @@ import { details } from "../github/pr-body.ts";
 import { jobMarker } from "../github/progress-comment.ts";
 import { openOrUpdatePull } from "../github/pull-requests.ts";
 import { markReadyForReview, replyInThread, resolveThread } from "../github/review-threads.ts";
-import type { JobOutcome, JobRecord, JobRunContext } from "../jobs/types.ts";
+import type { JobOutcome, JobRecord, JobRunContext } from "../shared/job.ts";
 import type { GitWorkspace } from "../workspace/git.ts";
 import type { JobDeps } from "./deps.ts";
 import { INCOMPLETE_LABEL } from "./fix-job.ts";

@@ -4,7 +4,7 @@
 import type { Logger } from "pino";
 import type { RepoConfig } from "../config/repo-config.ts";
 import { Cancelled, LimitReached } from "../errors.ts";
-import type { Usage } from "../jobs/types.ts";
+import type { Usage } from "../shared/job.ts";
 import type { ChatMessage, ChatModel } from "../llm/types.ts";
 import { BudgetTracker, limitsFromConfig } from "../agent/budget.ts";
 import { runAgentLoop, type AgentEvent, type ToolCaller } from "../agent/loop.ts";
@@ -14,16 +14,9 @@ import type { Redactor } from "../security/redact.ts";
 import type { ToolContext } from "../tools/define.ts";
 import { detectSetupCommand, detectTestCommand } from "../workspace/detect.ts";
 import type { CommandRunner, Workspace } from "../workspace/types.ts";
-import { runTestCommand, type TestRun } from "./test-run.ts";
-import type { Phase } from "./phases.ts";
-
-export interface SetupRun {
-  command: string;
-  ok: boolean;
-  exitCode: number | null;
-  outputTail: string;
-  durationMs: number;
-}
+import type { SetupRun, TestRun } from "../shared/evidence.ts";
+import { runTestCommand } from "./test-run.ts";
+import type { Phase } from "../shared/phases.ts";
 
 export type SolveEvent = { type: "phase"; phase: Phase; detail?: string } | AgentEvent | { type: "test"; run: TestRun; round: number };
 

@@ -3,18 +3,7 @@
 import type { Redactor } from "../security/redact.ts";
 import { summarizeTestOutput } from "../tools/test-summary.ts";
 import type { CommandRunner, Workspace } from "../workspace/types.ts";
-
-export interface TestRun {
-  command: string;
-  passed: boolean;
-  exitCode: number | null;
-  killed: "timeout" | "output" | "cancelled" | undefined;
-  /** Counts and failures first, for people and the model. */
-  summary: string;
-  /** The last lines of the raw output, redacted. */
-  outputTail: string;
-  durationMs: number;
-}
+import type { TestRun } from "../shared/evidence.ts";
 
 export async function runTestCommand(
   runner: CommandRunner,

@@ -1,11 +1,11 @@
 // A job's trajectory: every model call, tool call, phase and test run in
 // order, redacted, with the outcome — the record an auditor reads.
-import type { Usage } from "../jobs/types.ts";
+import type { Usage } from "../shared/job.ts";
 import type { ToolCall } from "../llm/types.ts";
 import type { Redactor } from "../security/redact.ts";
-import type { Phase } from "./phases.ts";
+import type { Phase } from "../shared/phases.ts";
 import type { SolveEvent } from "./solve.ts";
-import type { TestRun } from "./test-run.ts";
+import type { TestRun } from "../shared/evidence.ts";
 
 /** What a job tells its trajectory: the solve loop's events, plus the task, the final diff and the outcome. */
 export type TrajectoryEvent =

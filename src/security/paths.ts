@@ -9,7 +9,7 @@
 import { realpathSync } from "node:fs";
 import { lstat, readlink, realpath } from "node:fs/promises";
 import path from "node:path";
-import { ToolError } from "../tools/define.ts";
+import { ToolError } from "../errors.ts";
 
 const MAX_LINK_DEPTH = 40;
 

@@ -2,7 +2,8 @@
 // replace an existing file: that takes `overwrite: true`, said on purpose.
 import { stat } from "node:fs/promises";
 import { z } from "zod";
-import { defineTool, ToolError } from "./define.ts";
+import { ToolError } from "../errors.ts";
+import { defineTool } from "./define.ts";
 import { formatBytes, formatCount, splitLines } from "./text-file.ts";
 import { resolveWritable, syntaxNote, writeChecked } from "./write-guard.ts";
 

@@ -35,14 +35,6 @@ export interface Tool<P extends z.ZodType = z.ZodType> {
   run(args: z.infer<P>, ctx: ToolContext): Promise<string | ToolOutcome>;
 }
 
-/** A failure the model can act on; its message is shown as the tool result. */
-export class ToolError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ToolError";
-  }
-}
-
 export function defineTool<P extends z.ZodType>(tool: Tool<P>): Tool<P> {
   if (!/^[a-z][a-z0-9_]{0,63}$/.test(tool.name)) throw new Error(`bad tool name: ${tool.name}`);
   return tool;

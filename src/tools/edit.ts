@@ -2,7 +2,8 @@
 // matches nothing or several places is refused with what the model needs to
 // retry (the near matches, or the count and where), never guessed.
 import { z } from "zod";
-import { defineTool, ToolError } from "./define.ts";
+import { ToolError } from "../errors.ts";
+import { defineTool } from "./define.ts";
 import { findNearMatches } from "./near-match.ts";
 import { formatCount, lineAt, numbered, readTextFile, splitLines } from "./text-file.ts";
 import { resolveWritable, syntaxNote, writeChecked } from "./write-guard.ts";

@@ -1,7 +1,8 @@
 // `insert`: add lines at a line number, for additions that have no unique
 // anchor text to `edit` against (the top of a file, after a given line).
 import { z } from "zod";
-import { defineTool, ToolError } from "./define.ts";
+import { ToolError } from "../errors.ts";
+import { defineTool } from "./define.ts";
 import { snippet } from "./edit.ts";
 import { formatCount, readTextFile, splitLines } from "./text-file.ts";
 import { resolveWritable, syntaxNote, writeChecked } from "./write-guard.ts";

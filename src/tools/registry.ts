@@ -2,10 +2,11 @@
 // and validate the model's arguments, run it, turn every failure into a
 // result the model can act on, redact and truncate. `call` never throws.
 import { z } from "zod";
+import { ToolError } from "../errors.ts";
 import type { ToolSpec } from "../llm/types.ts";
 import { truncateMiddle } from "../shared/truncate.ts";
 import { createTool } from "./create.ts";
-import { ToolError, type Tool, type ToolContext, type ToolOutcome } from "./define.ts";
+import type { Tool, ToolContext, ToolOutcome } from "./define.ts";
 import { editTool } from "./edit.ts";
 import { finishTool } from "./finish.ts";
 import { insertTool } from "./insert.ts";

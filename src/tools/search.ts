@@ -3,8 +3,9 @@
 // Both respect .gitignore and never look inside .git/.
 import picomatch from "picomatch";
 import { z } from "zod";
+import { ToolError } from "../errors.ts";
 import { resolveInWorkspace, toWorkspaceRelative } from "../security/paths.ts";
-import { defineTool, ToolError, type ToolContext } from "./define.ts";
+import { defineTool, type ToolContext } from "./define.ts";
 import { runRipgrep } from "./ripgrep.ts";
 import { shellQuote } from "./syntax-check.ts";
 import { clipLine, formatCount } from "./text-file.ts";

@@ -1,8 +1,8 @@
 // Reading and showing text files for the file tools: binary detection, line
 // splitting that keeps the file's own line endings, numbered windows.
 import { stat } from "node:fs/promises";
+import { ToolError } from "../errors.ts";
 import { readRegularFile } from "../security/repo-file.ts";
-import { ToolError } from "./define.ts";
 
 /** Files larger than this are not loaded whole: the model gets a hint instead. */
 export const MAX_TEXT_FILE_BYTES = 16 * 1024 * 1024;

@@ -3,8 +3,9 @@
 // window sits and how to see more.
 import { stat } from "node:fs/promises";
 import { z } from "zod";
+import { ToolError } from "../errors.ts";
 import { resolveInWorkspace, toWorkspaceRelative } from "../security/paths.ts";
-import { defineTool, ToolError } from "./define.ts";
+import { defineTool } from "./define.ts";
 import { listDirectory } from "./list-dir.ts";
 import { clipLine, formatCount, numbered, readTextFile, splitLines } from "./text-file.ts";
 

@@ -3,10 +3,11 @@
 // repo config, the file-size limit, and the syntax check shown afterwards.
 import { lstat, mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { ToolError } from "../errors.ts";
 import type { RepoConfig } from "../config/repo-config.ts";
 import { resolveInWorkspace, toWorkspaceRelative } from "../security/paths.ts";
 import { protectedPathMatcher, type ProtectedPathMatcher } from "../security/protected-paths.ts";
-import { ToolError, type ToolContext } from "./define.ts";
+import type { ToolContext } from "./define.ts";
 import { checkSyntax, formatSyntaxResult } from "./syntax-check.ts";
 import { formatBytes, NOT_REGULAR } from "./text-file.ts";
 

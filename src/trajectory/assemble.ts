@@ -1,7 +1,7 @@
 // A stored trajectory (records appended as the job ran, possibly by several
 // workers across a resume) read back as one Trajectory: the export format of
 // `issuesmith run --trajectory` and the input of the job page.
-import type { JobRecord, Usage } from "../jobs/types.ts";
+import type { JobRecord, Usage } from "../shared/job.ts";
 import type { Trajectory, TrajectoryEntry } from "../run/trajectory.ts";
 
 export function assembleTrajectory(jobId: string, records: string[], job?: JobRecord): Trajectory {

@@ -1,10 +1,10 @@
 // The job page: what the agent was asked, what it did step by step, the
 // diff it made, the tests' verdict and what it cost. Server-rendered HTML,
 // no script, one column on a phone; every piece of text escaped (html.ts).
-import type { JobRecord, Usage } from "../jobs/types.ts";
+import type { JobRecord, Usage } from "../shared/job.ts";
 import { describeCall } from "../run/reporter.ts";
 import type { Trajectory, TrajectoryEntry } from "../run/trajectory.ts";
-import type { TestRun } from "../run/test-run.ts";
+import type { TestRun } from "../shared/evidence.ts";
 import { html, join, type Html } from "./html.ts";
 import { PAGE_CSS } from "./page-style.ts";
 import { duration, roundLabel } from "./format.ts";

@@ -4,7 +4,7 @@
 // is the same 404, so the route tells an outsider nothing.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TrajectoryLog } from "../jobs/store.ts";
-import type { JobQueue } from "../jobs/types.ts";
+import type { JobQueue } from "../shared/job.ts";
 import { assembleTrajectory } from "./assemble.ts";
 import { renderJobPage } from "./page.ts";
 import type { LinkSigner } from "./signing.ts";

@@ -2,7 +2,7 @@
 // job store the queue already opened, both keyed from the app's secret.
 import type { AppEnv } from "../config/env.ts";
 import type { TrajectoryLog } from "../jobs/store.ts";
-import type { JobQueue } from "../jobs/types.ts";
+import type { JobQueue } from "../shared/job.ts";
 import type { Redactor } from "../security/redact.ts";
 import { jobPageRoute, githubWebUrl } from "./route.ts";
 import { LinkSigner } from "./signing.ts";

@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { mappingProblem, parseRepoConfig } from "../../src/config/repo-config.ts";
-import { TERMINAL_STATES } from "../../src/jobs/types.ts";
+import { TERMINAL_STATES } from "../../src/shared/job.ts";
 import { botComments, MAINTAINER, OWNER, REPO, startTestApp, type TestApp } from "../support/app.ts";
 import { issuesEvent } from "../support/webhooks.ts";
 import { dumpedValue, wrongTypedConfig, yamlishText } from "./config-arbitraries.ts";

@@ -7,7 +7,7 @@ import { startOpsServer, type OpsServer } from "../../src/http/ops-server.ts";
 import type { OpsRoutesDeps } from "../../src/http/ops-routes.ts";
 import { MemoryQueue } from "../../src/jobs/memory/store.ts";
 import { createJobMetrics } from "../../src/jobs/metrics.ts";
-import type { Worker } from "../../src/jobs/types.ts";
+import type { Worker } from "../../src/shared/job.ts";
 
 // Served by a real Probot server, the way the app hangs them on it.
 let server: Server | undefined;

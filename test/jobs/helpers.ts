@@ -1,7 +1,7 @@
 // Small helpers for the queue tests: jobs to enqueue, waiting on conditions,
 // handlers that hold until released.
 import { randomUUID } from "node:crypto";
-import type { JobKind, JobOutcome, NewJob } from "../../src/jobs/types.ts";
+import type { JobKind, JobOutcome, NewJob } from "../../src/shared/job.ts";
 
 let counter = 0;
 

@@ -6,7 +6,7 @@ import { MemoryStore } from "../../src/jobs/memory/store.ts";
 import { createJobMetrics } from "../../src/jobs/metrics.ts";
 import type { HeartbeatResult } from "../../src/jobs/store.ts";
 import { StoreQueue } from "../../src/jobs/store-queue.ts";
-import type { Worker } from "../../src/jobs/types.ts";
+import type { Worker } from "../../src/shared/job.ts";
 import { aborted, done, newJob, waitFor } from "./helpers.ts";
 
 const ONE = { concurrency: 1, perInstallation: 1 };

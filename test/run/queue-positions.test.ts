@@ -4,7 +4,7 @@ import pino from "pino";
 import { describe, expect, it } from "vitest";
 import type { Octokit } from "../../src/github/octokit.ts";
 import { jobMarker } from "../../src/github/progress-comment.ts";
-import type { JobRecord, JobState } from "../../src/jobs/types.ts";
+import type { JobRecord, JobState } from "../../src/shared/job.ts";
 import { QueuePositions } from "../../src/run/queue-positions.ts";
 import { Redactor } from "../../src/security/redact.ts";
 

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { resolveInWorkspace, toWorkspaceRelative } from "../../src/security/paths.ts";
-import { ToolError } from "../../src/tools/define.ts";
+import { ToolError } from "../../src/errors.ts";
 import { makeRepo, type TestRepo } from "../tools/helpers.ts";
 
 let repo: TestRepo;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { defineTool, ToolError, type Tool } from "../../src/tools/define.ts";
+import { ToolError } from "../../src/errors.ts";
+import { defineTool, type Tool } from "../../src/tools/define.ts";
 import { createRegistry, defaultTools, parseArguments } from "../../src/tools/registry.ts";
 import { makeContext, makeRepo, type TestRepo } from "./helpers.ts";
 

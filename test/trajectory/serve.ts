@@ -3,7 +3,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { MemoryStore } from "../../src/jobs/memory/store.ts";
-import type { JobOutcome, NewJob } from "../../src/jobs/types.ts";
+import type { JobOutcome, NewJob } from "../../src/shared/job.ts";
 import { Redactor } from "../../src/security/redact.ts";
 import { jobPageRoute } from "../../src/trajectory/route.ts";
 import { LinkSigner } from "../../src/trajectory/signing.ts";

@@ -16,8 +16,8 @@ import {
 } from "../rules.ts";
 import type { QueueOptions } from "../store-queue.ts";
 import { StoreQueue } from "../store-queue.ts";
-import type { EnqueueResult, JobOutcome, JobPatch, JobRecord, JobState, NewJob } from "../types.ts";
-import { jobKey } from "../types.ts";
+import type { EnqueueResult, JobOutcome, JobPatch, JobRecord, JobState, NewJob } from "../../shared/job.ts";
+import { jobKey } from "../../shared/job.ts";
 
 export class MemoryStore implements JobStore {
   readonly backend = "memory" as const;

@@ -3,7 +3,7 @@
 import type { SQLInputValue } from "node:sqlite";
 import type { SchedEntry } from "../rules.ts";
 import type { StoredJob } from "../store.ts";
-import type { JobOutcome, JobState, NewJob } from "../types.ts";
+import type { JobOutcome, JobState, NewJob } from "../../shared/job.ts";
 
 export type Row = Record<string, SQLInputValue>;
 

@@ -11,8 +11,8 @@ import type { OpenOptions } from "./open.ts";
 import { openJobDatabase } from "./open.ts";
 import type { QueueOptions } from "../store-queue.ts";
 import { StoreQueue } from "../store-queue.ts";
-import type { EnqueueResult, JobOutcome, JobPatch, JobRecord, JobState, NewJob } from "../types.ts";
-import { jobKey } from "../types.ts";
+import type { EnqueueResult, JobOutcome, JobPatch, JobRecord, JobState, NewJob } from "../../shared/job.ts";
+import { jobKey } from "../../shared/job.ts";
 
 
 const ACTIVE = "state IN ('queued', 'running')";

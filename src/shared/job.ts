@@ -1,7 +1,8 @@
-// The Job and the Queue contract. Handlers enqueue, workers run; the two
-// adapters (sqlite embedded, BullMQ/Redis) and the in-memory one used by unit
-// tests all implement JobQueue and pass the same contract suite.
-import type { Phase } from "../run/phases.ts";
+// The Job and the Queue contract (ARCHITECTURE.md §3 "Jobs"). Handlers
+// enqueue, workers run; every backend implements JobQueue and passes the same
+// contract suite. It lives in shared/ because the layers below jobs/ (run/,
+// agent/, github/) speak of jobs too (ARCHITECTURE.md §2).
+import type { Phase } from "./phases.ts";
 
 export type JobKind =
   /** Solve an issue: branch, loop, tests, PR. */

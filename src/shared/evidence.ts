@@ -1,0 +1,25 @@
+// The evidence a job gathers by running the repository's own commands
+// (ARCHITECTURE.md §1: "done" is decided by evidence): shared by run/, which
+// produces it, and the PR body and trajectory page, which show it.
+
+/** The app's own run of the repository's test command. */
+export interface TestRun {
+  command: string;
+  passed: boolean;
+  exitCode: number | null;
+  killed: "timeout" | "output" | "cancelled" | undefined;
+  /** Counts and failures first, for people and the model. */
+  summary: string;
+  /** The last lines of the raw output, redacted. */
+  outputTail: string;
+  durationMs: number;
+}
+
+/** The setup (install) command, run before the agent with network when the repo config allows it. */
+export interface SetupRun {
+  command: string;
+  ok: boolean;
+  exitCode: number | null;
+  outputTail: string;
+  durationMs: number;
+}
