@@ -13,6 +13,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   queue: async () => (await import("./queue.ts")).benchQueue(),
   jobs: async () => (await import("./jobs.ts")).benchJobs(),
   eval: async () => (await import("./eval.ts")).benchEval(),
+  offline: async () => (await import("./offline.ts")).benchOffline(),
 };
 
 const BENCH_TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 900);

@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { envSecrets, loadEnv, type AppEnv } from "../config/env.ts";
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../config/repo-config.ts";
 import { Cancelled, UserError } from "../errors.ts";
+import { isHarnessFailure } from "../eval/harness.ts";
 import { EvalProgress } from "../eval/progress.ts";
 import { ReferenceModel, referenceEdits } from "../eval/reference.ts";
 import { REPORT_FILE, readResults, runEval } from "../eval/run-set.ts";
@@ -31,8 +32,10 @@ export const EVAL_USAGE = `usage: issuesmith eval <tasks.jsonl> [options]
 
 The model comes from OPENAI_BASE_URL, OPENAI_API_KEY and AGENT_MODEL (not needed with --reference).
 A task line: {"id", "repo", "base_commit"?, "problem_statement" | "problem_statement_file", "test_command",
-"test_patch" | "test_patch_file", "reference_patch" | "reference_patch_file"?, "fail_to_pass"?, "pass_to_pass"?, "setup"?}
-Exit codes: 0 all resolved · 1 some not resolved · 2 bad usage or tasks file · 3 bad configuration · 130 interrupted (Ctrl-C).`;
+"test_patch" | "test_patch_file", "reference_patch" | "reference_patch_file"?, "fail_to_pass"?, "pass_to_pass"?, "setup"?, "setup_network"?}
+A failed clone, setup or hidden-test patch is the harness's failure (clone_error, setup_error, harness_error):
+counted apart and left out of the resolve rate.
+Exit codes: 0 all resolved · 1 some not resolved (or not scored) · 2 bad usage or tasks file · 3 bad configuration · 130 interrupted (Ctrl-C).`;
 
 interface Io {
   out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -169,9 +172,10 @@ export async function evalCommand(argv: string[], io: Io): Promise<number> {
     });
     progress.end();
     const resolved = run.results.filter((r) => r.resolved).length;
+    const harness = run.results.filter((r) => isHarnessFailure(r.failure)).length;
     io.out.write(
       [
-        `${run.interrupted ? "Interrupted. " : ""}Resolved ${resolved} of ${run.results.length}${run.results.length < tasks.length ? ` (${tasks.length - run.results.length} not run)` : ""}${run.skipped ? ` · ${run.skipped} from an earlier run` : ""}`,
+        `${run.interrupted ? "Interrupted. " : ""}Resolved ${resolved} of ${run.results.length - harness}${harness ? ` scored · ${harness} not scored (harness failure)` : ""}${run.results.length < tasks.length ? ` (${tasks.length - run.results.length} not run)` : ""}${run.skipped ? ` · ${run.skipped} from an earlier run` : ""}`,
         `Report: ${path.join(outDir, REPORT_FILE)}`,
         `Results: ${run.resultsFile}`,
         "",

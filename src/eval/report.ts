@@ -2,6 +2,7 @@
 // failures by kind, and one table row per task. Rewritten after every task,
 // so it is current whenever the run stops.
 import type { EvalTask } from "./task.ts";
+import { isHarnessFailure } from "./harness.ts";
 import { FAILURE_KINDS, type TaskResult } from "./run-task.ts";
 
 export interface ReportInput {
@@ -18,13 +19,17 @@ export function renderReport(input: ReportInput): string {
   const byId = new Map(results.map((r) => [r.id, r]));
   const done = tasks.map((t) => byId.get(t.id)).filter((r): r is TaskResult => r !== undefined);
   const resolved = done.filter((r) => r.resolved).length;
+  // The harness's failures (clone, setup, hidden tests) say nothing of the agent: not scored.
+  const harness = done.filter((r) => isHarnessFailure(r.failure)).length;
+  const scored = done.length - harness;
   const cost = done.reduce((n, r) => n + r.costUsd, 0);
   const wall = done.reduce((n, r) => n + r.wallMs, 0);
   const tokens = done.reduce((n, r) => n + r.inputTokens + r.outputTokens, 0);
   const out: string[] = [];
   out.push(`# issuesmith eval: ${input.tasksFile}`, "");
   out.push(`Model: \`${input.model}\` · ${done.length} of ${tasks.length} tasks run${input.interrupted ? " (interrupted; `--resume` runs the rest)" : ""}`, "");
-  out.push(`- **Resolved: ${resolved} of ${done.length} (${pct(resolved, done.length)})**`);
+  out.push(`- **Resolved: ${resolved} of ${scored} scored (${pct(resolved, scored)})**`);
+  if (harness > 0) out.push(`- Not scored: ${harness} harness failure${harness === 1 ? "" : "s"} (clone, setup or hidden tests failed: see the kinds below; not the agent's doing)`);
   out.push(`- Cost: $${cost.toFixed(4)} in all, $${(done.length ? cost / done.length : 0).toFixed(4)} per task`);
   out.push(`- Time: ${seconds(wall)} in all, ${seconds(done.length ? wall / done.length : 0)} per task (median ${seconds(median(done.map((r) => r.wallMs)))})`);
   out.push(`- Tokens: ${tokens.toLocaleString("en-US")} in all`);
@@ -32,8 +37,8 @@ export function renderReport(input: ReportInput): string {
   const failures = FAILURE_KINDS.map((k) => [k, done.filter((r) => r.failure === k).length] as const).filter(([, n]) => n > 0);
   if (failures.length === 0) out.push(done.length ? "None." : "No task has run yet.");
   else {
-    out.push("| kind | tasks |", "|---|---:|");
-    for (const [kind, n] of failures) out.push(`| ${kind} | ${n} |`);
+    out.push("| kind | tasks | whose |", "|---|---:|---|");
+    for (const [kind, n] of failures) out.push(`| ${kind} | ${n} | ${isHarnessFailure(kind) ? "harness (not scored)" : "agent"} |`);
   }
   out.push("", "## Tasks", "");
   out.push("| task | language | kind | resolved | why | steps | tokens | cost | time |", "|---|---|---|---|---|---:|---:|---:|---:|");
@@ -45,7 +50,7 @@ export function renderReport(input: ReportInput): string {
     }
     const why = r.resolved ? "" : `${r.failure}: ${cell(r.reason)}`;
     out.push(
-      `| [${t.id}](${r.trajectory || "#"}) | ${t.language ?? ""} | ${t.kind ?? ""} | ${r.resolved ? "✅" : "❌"} | ${why} | ${r.steps} | ${(r.inputTokens + r.outputTokens).toLocaleString("en-US")} | $${r.costUsd.toFixed(4)} | ${seconds(r.wallMs)} |`,
+      `| [${t.id}](${r.trajectory || "#"}) | ${t.language ?? ""} | ${t.kind ?? ""} | ${r.resolved ? "✅" : isHarnessFailure(r.failure) ? "⚠️ not scored" : "❌"} | ${why} | ${r.steps} | ${(r.inputTokens + r.outputTokens).toLocaleString("en-US")} | $${r.costUsd.toFixed(4)} | ${seconds(r.wallMs)} |`,
     );
   }
   return `${out.join("\n")}\n`;

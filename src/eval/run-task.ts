@@ -16,31 +16,22 @@ import { TrajectoryRecorder } from "../run/trajectory.ts";
 import type { Redactor } from "../security/redact.ts";
 import { summarizeTestOutput } from "../tools/test-summary.ts";
 import type { GitWorkspace } from "../workspace/git.ts";
-import type { CommandRunner, RunResult, Workspace } from "../workspace/types.ts";
-import { provideNodeModules } from "./provide.ts";
+import type { CommandRunner, Workspace } from "../workspace/types.ts";
+import { HarnessFailure, isHarnessFailure, prepareTask, type HarnessFailureKind } from "./harness.ts";
 import { prepareSource, type TaskSource } from "./source.ts";
 import type { EvalTask } from "./task.ts";
-import { statusOf, testStatuses, type TestStatus } from "./test-ids.ts";
+import { statusOf, testStatuses } from "./test-ids.ts";
+import { decide, verdict, type FailureKind, type HiddenTestRun } from "./verdict.ts";
 
-export const FAILURE_KINDS = ["no_patch", "patch_does_not_apply", "tests_fail", "budget", "error"] as const;
-export type FailureKind = (typeof FAILURE_KINDS)[number];
-
-export interface HiddenTestRun {
-  command: string;
-  exitCode: number | null;
-  killed: RunResult["killed"];
-  summary: string;
-  outputTail: string;
-  durationMs: number;
-  failToPass?: Record<string, TestStatus>;
-  passToPass?: Record<string, TestStatus>;
-}
+export { decide, FAILURE_KINDS, type FailureKind, type HiddenTestRun } from "./verdict.ts";
 
 export interface TaskResult {
   id: string;
   resolved: boolean;
   /** Why not, when not resolved (null when resolved; kept in the JSON line). */
   failure: FailureKind | null;
+  /** false when the harness failed (clone, setup, hidden tests): left out of the resolve rate. */
+  scored: boolean;
   /** One line for people. */
   reason: string;
   stop: SolveStop | "error";
@@ -87,17 +78,22 @@ export async function runTask(task: EvalTask, deps: TaskRunDeps): Promise<TaskRe
   let source: TaskSource | undefined;
   let started = performance.now();
   let modelName = "";
+  // Which harness step a thrown error belongs to; "agent" errors are the agent's.
+  const at: { stage: HarnessFailureKind | "agent" } = { stage: "clone_error" };
   try {
     source = await prepareSource(task, deps.workDir);
+    at.stage = "harness_error";
     const model = await deps.model(task, source);
+    at.stage = "clone_error";
     modelName = model.name;
     started = performance.now();
     recorder = new TrajectoryRecorder({ jobId: task.id, task: { source: task.id, title, body: task.problemStatement }, model: model.name, redactor: deps.redactor });
     const rec = recorder;
     const config: RepoConfig = {
       ...deps.config,
-      setup: task.setup ?? null,
-      setup_network: task.setupNetwork,
+      // The harness runs the task's setup itself (prepareTask), so a failed one stops the task before the agent starts.
+      setup: null,
+      setup_network: task.setupNetwork ?? deps.config.setup_network,
       test: task.testCommand,
       budget: { ...deps.config.budget, ...(task.timeoutMinutes ? { wall_clock_minutes: task.timeoutMinutes } : {}) },
     };
@@ -127,11 +123,18 @@ export async function runTask(task: EvalTask, deps: TaskRunDeps): Promise<TaskRe
         deps.onEvent?.(task.id, e);
       },
       beforeSolve: async (workspace, git) => {
+        at.stage = "setup_error";
         baseSha = await git.head();
-        await provideNodeModules(workspace.repoDir, task.provideNodeModules);
+        if (task.setup) {
+          rec.record({ type: "phase", phase: "setup", detail: task.setup });
+          deps.onEvent?.(task.id, { type: "phase", phase: "setup", detail: task.setup });
+        }
+        await prepareTask(task, workspace, git, { runner: deps.runner, config, redactor: deps.redactor, signal: deps.signal });
+        at.stage = "agent";
       },
       afterSolve: async (workspace, git) => {
         if (deps.signal.aborted || (await git.diffPaths(baseSha)).length === 0) return;
+        at.stage = "harness_error";
         const hidden = await runHiddenTests(task, workspace, git, config, deps);
         if ("applyError" in hidden) applyError = hidden.applyError;
         else {
@@ -144,34 +147,12 @@ export async function runTask(task: EvalTask, deps: TaskRunDeps): Promise<TaskRe
     if (deps.signal.aborted) throw new Cancelled("interrupted");
     const r = run.result;
     const resolved = Boolean(run.sha && tests && decide(task, tests));
-    const failure: FailureKind | null = resolved
-      ? null
-      : r.stop === "model_error"
-        ? "error"
-        : r.stop === "limit"
-          ? "budget"
-          : !run.sha
-            ? "no_patch"
-            : applyError !== undefined
-              ? "patch_does_not_apply"
-              : "tests_fail";
-    const reason = resolved
-      ? "the hidden tests pass"
-      : failure === "error"
-        ? (r.reason ?? "the model failed")
-        : failure === "budget"
-          ? (r.reason ?? "a budget ran out")
-          : failure === "no_patch"
-            ? r.stop === "finish"
-              ? "the agent finished without changing a file"
-              : (r.reason ?? r.stop)
-            : failure === "patch_does_not_apply"
-              ? `the hidden test patch does not apply on the agent's change: ${applyError}`
-              : testsFailReason(task, tests);
+    const { failure, reason } = verdict(task, { resolved, stop: r.stop, reason: r.reason, sha: run.sha, applyError, tests });
     const result: TaskResult = {
       id: task.id,
       resolved,
       failure,
+      scored: true,
       reason,
       stop: r.stop,
       model: model.name,
@@ -192,16 +173,21 @@ export async function runTask(task: EvalTask, deps: TaskRunDeps): Promise<TaskRe
     return result;
   } catch (err) {
     if (err instanceof Cancelled || deps.signal.aborted) throw err instanceof Cancelled ? err : new Cancelled("interrupted");
-    const reason = deps.redactor.redact(errorMessage(err)).split("\n")[0] ?? "error";
-    deps.log.warn({ err, task: task.id }, "eval task failed with an error");
+    const failure: FailureKind = err instanceof HarnessFailure ? err.harness : at.stage === "agent" ? "error" : at.stage;
+    const what = failure === "clone_error" ? "the clone failed: " : failure === "setup_error" && !(err instanceof HarnessFailure) ? "the setup failed: " : failure === "harness_error" && !(err instanceof HarnessFailure) ? "the harness failed: " : "";
+    const reason = what + (deps.redactor.redact(errorMessage(err)).split("\n")[0] ?? "error");
+    // A harness failure is reported in the results and the report (the reason says it all); anything else is a bug worth a warning.
+    if (isHarnessFailure(failure)) deps.log.info({ task: task.id, failure, reason }, "the harness failed on a task; it is not scored");
+    else deps.log.warn({ err, task: task.id }, "eval task failed with an error");
     if (recorder) {
-      recorder.finish({ outcome: { status: "error", summary: reason } });
+      recorder.finish({ outcome: { status: failure, summary: reason } });
       await writeFile(path.join(deps.outDir, trajectoryRel), JSON.stringify(recorder.toJSON(), null, 2)).catch(() => undefined);
     }
     return {
       id: task.id,
       resolved: false,
-      failure: "error",
+      failure,
+      scored: !isHarnessFailure(failure),
       reason,
       stop: "error",
       model: modelName,
@@ -251,29 +237,4 @@ async function runHiddenTests(task: EvalTask, workspace: Workspace, git: GitWork
     ...(task.failToPass ? { failToPass: statusOf(task.failToPass, seen) } : {}),
     ...(task.passToPass ? { passToPass: statusOf(task.passToPass, seen) } : {}),
   };
-}
-
-/**
- * Resolved: with test lists, every listed test passes (SWE-bench's rule);
- * without them, the test command exits 0. A killed run never resolves.
- */
-export function decide(task: Pick<EvalTask, "failToPass" | "passToPass">, run: Pick<HiddenTestRun, "exitCode" | "killed" | "failToPass" | "passToPass">): boolean {
-  if (run.killed) return false;
-  if (!task.failToPass && !task.passToPass) return run.exitCode === 0;
-  const all = { ...run.failToPass, ...run.passToPass };
-  return Object.values(all).every((s) => s === "passed");
-}
-
-function testsFailReason(task: EvalTask, tests: HiddenTestRun | undefined): string {
-  if (!tests) return "the hidden tests did not run";
-  if (tests.killed) return `the tests were stopped (${tests.killed})`;
-  const failing = (r: Record<string, TestStatus> | undefined) => Object.entries(r ?? {}).filter(([, s]) => s !== "passed");
-  const f2p = failing(tests.failToPass);
-  const p2p = failing(tests.passToPass);
-  if (f2p.length || p2p.length) {
-    const parts = [f2p.length ? `${f2p.length} of ${task.failToPass?.length} fail-to-pass not passing` : "", p2p.length ? `${p2p.length} of ${task.passToPass?.length} pass-to-pass broken` : ""].filter(Boolean);
-    const names = [...f2p, ...p2p].slice(0, 3).map(([n, s]) => `${n} (${s})`).join(", ");
-    return `${parts.join("; ")}: ${names}`;
-  }
-  return `the test command failed (exit ${tests.exitCode})`;
 }

@@ -17,9 +17,10 @@ export const taskLineSchema = z
     base_commit: text.optional(),
     problem_statement: text.optional(),
     problem_statement_file: text.optional(),
-    /** Run before the agent starts, in the sandbox (its network per `setup_network`). */
+    /** Run before the agent starts, in the sandbox (its network per `setup_network`). A failure is the harness's (`setup_error`), not the agent's. */
     setup: text.optional(),
-    setup_network: z.boolean().default(false),
+    /** Network for `setup`; unset, the app's own default (`setup_network` of .github/agent.yml: true). */
+    setup_network: z.boolean().optional(),
     test_command: text,
     test_patch: text.optional(),
     test_patch_file: text.optional(),
@@ -52,7 +53,8 @@ export interface EvalTask {
   baseCommit: string | undefined;
   problemStatement: string;
   setup: string | undefined;
-  setupNetwork: boolean;
+  /** undefined: the app's default. */
+  setupNetwork: boolean | undefined;
   testCommand: string;
   testPatch: string;
   referencePatch: string | undefined;

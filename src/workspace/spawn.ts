@@ -6,6 +6,7 @@ import path from "node:path";
 import { HeadTailBuffer } from "../shared/truncate.ts";
 import { DEFAULT_MAX_OUTPUT, DEFAULT_MEMORY_MB, hardOutputLimit } from "./run-limits.ts";
 import type { PidsCgroup, RunCgroup } from "./pids-cgroup.ts";
+import { OFFLINE_ENV } from "./offline-env.ts";
 import type { RunOptions, RunResult } from "./types.ts";
 
 /** The environment every command sees: nothing of the app's own. */
@@ -23,6 +24,7 @@ export function cleanEnv(options: RunOptions, homeDir = options.workspace.homeDi
     HUSKY: "0",
     LEFTHOOK: "0",
     SKIP_INSTALL_SIMPLE_GIT_HOOKS: "1",
+    ...(options.network ? {} : OFFLINE_ENV),
     ...options.env,
   };
 }

@@ -58,7 +58,7 @@ describe("issuesmith eval with the scripted model", () => {
     for (const r of byId.values()) expect(r.wallMs).toBeGreaterThan(0);
 
     const report = await readFile(path.join(outDir, "report.md"), "utf8");
-    expect(report).toContain("**Resolved: 1 of 5 (20.0%)**");
+    expect(report).toContain("**Resolved: 1 of 5 scored (20.0%)**");
     expect(report).toContain("| tests_fail | 1 |");
     expect(report).toContain("| no_patch | 1 |");
     expect(report).toContain("| patch_does_not_apply | 1 |");

@@ -16,6 +16,7 @@ const result = (id: string, resolved: boolean): TaskResult => ({
   id,
   resolved,
   failure: resolved ? null : "tests_fail",
+  scored: true,
   reason: resolved ? "the hidden tests pass" : "the test command failed (exit 1)",
   stop: "finish",
   model: "m",
