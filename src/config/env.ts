@@ -46,6 +46,8 @@ export const envSchema = z.object({
   AGENT_REDIS_PREFIX: z.string().regex(/^[\w.:-]+$/, "letters, digits, _ . : -").default("issuesmith"),
   AGENT_DATA_DIR: z.string().default("./data"),
   AGENT_WORK_DIR: optionalString,
+  AGENT_CACHE_DIR: optionalString,
+  AGENT_CACHE_MAX_MB: intFrom(10_240, 0),
   AGENT_WORKER: bool(true),
   AGENT_CONCURRENCY: intFrom(2, 1),
   AGENT_INSTALLATION_CONCURRENCY: intFrom(2, 1),
@@ -116,6 +118,11 @@ export interface AppEnv {
   dataDir: string;
   /** Where job workspaces are made; the OS temp dir unless overridden. */
   workDir: string;
+  /**
+   * Repository mirrors and installed dependency trees kept between jobs
+   * (AGENT_CACHE_DIR, default <data dir>/cache); maxBytes 0 turns the cache off.
+   */
+  cache: { dir: string; maxBytes: number };
   sandbox: RawEnv["AGENT_SANDBOX"];
   progressIntervalMs: number;
   /** Least time between pushes of work in progress to the job's checkpoint branch. */
@@ -246,6 +253,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
     },
     dataDir: path.resolve(e.AGENT_DATA_DIR),
     workDir: path.resolve(e.AGENT_WORK_DIR ?? tmpdir()),
+    cache: { dir: path.resolve(e.AGENT_CACHE_DIR ?? path.join(e.AGENT_DATA_DIR, "cache")), maxBytes: e.AGENT_CACHE_MAX_MB * 1024 * 1024 },
     sandbox: e.AGENT_SANDBOX,
     progressIntervalMs: e.AGENT_PROGRESS_INTERVAL_MS,
     checkpointIntervalMs: e.AGENT_CHECKPOINT_INTERVAL_S * 1000,

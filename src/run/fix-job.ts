@@ -21,7 +21,7 @@ export async function runFixJob(job: JobRecord, run: JobRunContext, deps: JobDep
     const { data: repoData } = await octokit.request("GET /repos/{owner}/{repo}", repo);
     const issue = await loadIssueText(octokit, repo, job.target.number, config, scope.identity.slug);
     await reporter.record({ type: "task", source: `${repo.owner}/${repo.repo}#${job.target.number}`, title: issue.title, body: issue.body });
-    const { workspace, git } = await workspaces.clone(scope, repoData.clone_url, repoData.default_branch);
+    const { workspace, git } = await workspaces.clone(scope, repoData.clone_url, repoData.default_branch, repoData.id);
     const repoInstructions = await readRepoInstructions(workspace.repoDir);
     const previous = readCheckpoint(job.checkpoint);
     const branch = previous?.branch ?? branchName(config.branch_prefix, job.target.number, issue.title);

@@ -11,6 +11,8 @@ import { CONFIG_PATH, loadRepoConfig } from "../github/repo-config-loader.ts";
 import type { JobOutcome, JobRecord, JobRunContext } from "../shared/job.ts";
 import type { ChatModel } from "../llm/types.ts";
 import type { Redactor } from "../security/redact.ts";
+import type { CacheKey } from "../workspace/cache/entries.ts";
+import { MirrorCache } from "../workspace/cache/mirror.ts";
 import { GitWorkspace } from "../workspace/git.ts";
 import type { Workspace } from "../workspace/types.ts";
 import type { TaskInput } from "../agent/prompt.ts";
@@ -163,7 +165,8 @@ export class WorkspaceMaker {
     this.#run = run;
   }
 
-  async clone(scope: JobScope, cloneUrl: string, branch: string): Promise<{ workspace: Workspace; git: GitWorkspace }> {
+  /** With the repository's id, the clone goes through its mirror in the cache (when the cache is on). */
+  async clone(scope: JobScope, cloneUrl: string, branch: string, repositoryId?: number | bigint): Promise<{ workspace: Workspace; git: GitWorkspace }> {
     await scope.reporter.phase("clone");
     const workspace = await createWorkspaceDir(this.#deps.env.workDir, this.#job.id);
     this.#made.push(workspace);
@@ -175,8 +178,16 @@ export class WorkspaceMaker {
       identity: scope.identity.git,
       home: workspace.homeDir,
       signal: this.#run.signal,
+      mirror: this.#mirror(repositoryId, scope.log),
     });
+    if (git.mirrorUse) scope.log.info({ mirror: git.mirrorUse }, "cloned through the repository mirror");
     return { workspace, git };
+  }
+
+  #mirror(repositoryId: number | bigint | undefined, log: Logger): { cache: MirrorCache; key: CacheKey } | undefined {
+    const { cache, github } = this.#deps.env;
+    if (repositoryId === undefined || cache.maxBytes === 0) return undefined;
+    return { cache: new MirrorCache({ dir: cache.dir, maxBytes: cache.maxBytes, log }), key: { host: github.host, installationId: this.#job.installationId, repositoryId: Number(repositoryId) } };
   }
 
   async removeAll(): Promise<void> {

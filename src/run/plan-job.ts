@@ -17,7 +17,7 @@ export async function runPlanJob(job: JobRecord, run: JobRunContext, deps: JobDe
     const { data: repoData } = await octokit.request("GET /repos/{owner}/{repo}", repo);
     const issue = await loadIssueText(octokit, repo, job.target.number, config, scope.identity.slug);
     await reporter.record({ type: "task", source: `${repo.owner}/${repo.repo}#${job.target.number}`, title: issue.title, body: issue.body });
-    const { workspace, git } = await workspaces.clone(scope, repoData.clone_url, repoData.default_branch);
+    const { workspace, git } = await workspaces.clone(scope, repoData.clone_url, repoData.default_branch, repoData.id);
     // A plan on a pull request is about the PR's code, forks included.
     if (job.target.isPullRequest) await git.checkoutRef(`refs/pull/${job.target.number}/head`);
     const repoInstructions = await readRepoInstructions(workspace.repoDir);

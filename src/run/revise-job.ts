@@ -36,7 +36,7 @@ export async function runReviseJob(job: JobRecord, run: JobRunContext, deps: Job
     const feedback = await loadReviewFeedback(octokit, repo, n, speaks);
     const sameRepo = pr.head.repo?.full_name.toLowerCase() === pr.base.repo.full_name.toLowerCase();
 
-    const { workspace, git } = await workspaces.clone(scope, pr.base.repo.clone_url, pr.base.ref);
+    const { workspace, git } = await workspaces.clone(scope, pr.base.repo.clone_url, pr.base.ref, pr.base.repo.id);
     const branch = sameRepo ? pr.head.ref : `${config.branch_prefix}pr-${n}-revision`;
     if (sameRepo) {
       await git.fetchBranch(pr.head.ref);

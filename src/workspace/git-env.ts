@@ -73,7 +73,8 @@ export function client(dir: string, env: Record<string, string>, signal?: AbortS
 /** Turn git's failures into our kinds, without echoing anything secret. */
 export function gitFailure(what: string, err: unknown): Error {
   const message = err instanceof Error ? err.message : String(err);
-  if (/Authentication failed|401|403|could not read Username|terminal prompts disabled/i.test(message)) {
+  // GitHub answers "Repository not found" to a token that cannot see a private repository.
+  if (/Authentication failed|401|403|could not read Username|terminal prompts disabled|Repository not found/i.test(message)) {
     return new UserError(`git ${what} was refused: the app's installation token lacks access to this repository (check the app's permissions)`);
   }
   if (/Could not resolve host|Connection refused|timed out|502|503|504|early EOF|RPC failed/i.test(message)) {

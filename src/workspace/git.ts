@@ -9,6 +9,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { SimpleGit } from "simple-git";
 import { UserError } from "../errors.ts";
+import type { CacheKey } from "./cache/entries.ts";
+import type { MirrorCache, MirrorUse } from "./cache/mirror.ts";
 import { client, firstLine, gitEnv, gitFailure, type GitIdentity, type TokenSource } from "./git-env.ts";
 
 export type { GitIdentity, TokenSource } from "./git-env.ts";
@@ -23,6 +25,8 @@ export class GitWorkspace {
   #ownClone = false;
   /** Tracked files the setup command rewrote, with their content right after setup. */
   #setupRewrites = new Map<string, string>();
+  /** How the clone went through the repository's mirror, when it did. */
+  mirrorUse: MirrorUse | undefined;
 
   constructor(options: { dir: string; token?: TokenSource; identity?: GitIdentity; home: string; signal?: AbortSignal }) {
     this.dir = options.dir;
@@ -40,18 +44,22 @@ export class GitWorkspace {
     identity?: GitIdentity;
     home: string;
     signal?: AbortSignal;
+    /** Clone through this repository's mirror (cache/mirror.ts): it needs the branch. */
+    mirror?: { cache: MirrorCache; key: CacheKey } | undefined;
   }): Promise<GitWorkspace> {
     const token = options.token ? await options.token() : undefined;
-    const env = gitEnv(token, options.identity, options.home);
-    try {
-      await client(path.dirname(options.dir), env, options.signal).clone(options.cloneUrl, options.dir, [
-        "--no-tags",
-        ...(options.branch ? ["--branch", options.branch] : []),
-      ]);
-    } catch (err) {
-      throw gitFailure("clone", err);
-    }
     const ws = new GitWorkspace(options);
+    if (options.mirror && options.branch) {
+      const { cache, key } = options.mirror;
+      ws.mirrorUse = await cache.cloneInto({ key, cloneUrl: options.cloneUrl, branch: options.branch, dir: options.dir, token, ...(options.signal ? { signal: options.signal } : {}) });
+    } else {
+      const env = gitEnv(token, options.identity, options.home);
+      await client(path.dirname(options.dir), env, options.signal)
+        .clone(options.cloneUrl, options.dir, ["--no-tags", ...(options.branch ? ["--branch", options.branch] : [])])
+        .catch((err: unknown) => {
+          throw gitFailure("clone", err);
+        });
+    }
     ws.#ownClone = true;
     await ws.#snapshotConfig();
     return ws;
