@@ -6,6 +6,7 @@ import { registerCheckHandlers } from "./handlers/checks.ts";
 import { registerCommentHandlers } from "./handlers/comments.ts";
 import type { HandlerDeps } from "./handlers/deps.ts";
 import { registerIssueHandlers } from "./handlers/issues.ts";
+import { registerLifecycleHandlers } from "./handlers/lifecycle.ts";
 import { refuseMalformedDeliveries } from "./handlers/payload-guard.ts";
 import { createLookups } from "./handlers/lookups.ts";
 import { opsRoutes, type OpsRoutesDeps } from "./http/ops-routes.ts";
@@ -54,6 +55,7 @@ export function createIssuesmithApp(runtime: Runtime): IssuesmithApp {
     registerIssueHandlers(app, handlerDeps);
     registerCommentHandlers(app, handlerDeps);
     registerCheckHandlers(app, handlerDeps);
+    registerLifecycleHandlers(app, handlerDeps);
     if (positions) worker = startWorker(runtime, deps, positions);
     addHandler(createJobPageHandler(runtime.env, runtime.queue, runtime.log));
     const ops: OpsRoutesDeps = { queue: runtime.queue, metrics: appMetrics(), worker: () => worker, workerExpected: runtime.env.queue.runWorker, draining: () => draining };

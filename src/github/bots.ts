@@ -12,3 +12,8 @@ export function isBot(sender: Sender | null | undefined, appSlug?: string): bool
   if (login.endsWith("[bot]")) return true;
   return appSlug !== undefined && (login === appSlug.toLowerCase() || login === `${appSlug.toLowerCase()}[bot]`);
 }
+
+/** Whether `login` is the app's own bot account (`<slug>[bot]`): the one test of "this PR is ours". */
+export function isAppLogin(login: string | null | undefined, appSlug: string): boolean {
+  return typeof login === "string" && login.toLowerCase() === `${appSlug.toLowerCase()}[bot]`;
+}

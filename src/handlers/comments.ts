@@ -23,6 +23,7 @@ export function registerCommentHandlers(app: Probot, deps: HandlerDeps): void {
           repo,
           sender: p.sender,
           target: { ...repo, number: p.issue.number, isPullRequest: Boolean(p.issue.pull_request) },
+          closed: p.issue.state === "closed",
           comment: { id: p.comment.id, kind: "issue_comment" },
           decide: (config) => parseCommand(p.comment.body, config.command),
         },
@@ -48,6 +49,7 @@ export function registerCommentHandlers(app: Probot, deps: HandlerDeps): void {
           repo,
           sender: p.sender,
           target: { ...repo, number: p.pull_request.number, isPullRequest: true },
+          closed: p.pull_request.state === "closed",
           comment: { id: p.review.id, kind: "review" },
           decide: (config) => {
             const command = parseCommand(p.review.body, config.command);
@@ -76,6 +78,7 @@ export function registerCommentHandlers(app: Probot, deps: HandlerDeps): void {
           repo,
           sender: p.sender,
           target: { ...repo, number: p.pull_request.number, isPullRequest: true },
+          closed: p.pull_request.state === "closed",
           comment: { id: p.comment.id, kind: "review_comment" },
           decide: (config) => parseCommand(p.comment.body, config.command),
         },

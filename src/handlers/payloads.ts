@@ -25,7 +25,7 @@ export const issueCommentSchema = z.object({
   installation,
   repository,
   sender,
-  issue: z.object({ number: z.number().int().positive(), pull_request: z.unknown().optional() }),
+  issue: z.object({ number: z.number().int().positive(), pull_request: z.unknown().optional(), state: z.string().optional() }),
   comment: z.object({ id: z.number().int().positive(), body: z.string().nullable() }),
 });
 
@@ -33,7 +33,7 @@ export const reviewSchema = z.object({
   installation,
   repository,
   sender,
-  pull_request: z.object({ number: z.number().int().positive(), user: z.object({ login: z.string() }).nullable().optional() }),
+  pull_request: z.object({ number: z.number().int().positive(), user: z.object({ login: z.string() }).nullable().optional(), state: z.string().optional() }),
   review: z.object({ id: z.number().int().positive(), body: z.string().nullable(), state: z.string() }),
 });
 
@@ -41,7 +41,7 @@ export const reviewCommentSchema = z.object({
   installation,
   repository,
   sender,
-  pull_request: z.object({ number: z.number().int().positive() }),
+  pull_request: z.object({ number: z.number().int().positive(), state: z.string().optional() }),
   comment: z.object({ id: z.number().int().positive(), body: z.string().nullable() }),
 });
 
@@ -49,3 +49,27 @@ export function parsePayload<T extends z.ZodType>(schema: T, payload: unknown): 
   const r = schema.safeParse(payload);
   return r.success ? r.data : undefined;
 }
+
+export const issueClosedSchema = z.object({
+  installation,
+  repository,
+  issue: z.object({ number: z.number().int().positive(), pull_request: z.unknown().optional() }),
+});
+
+export const unlabeledSchema = z.object({
+  installation,
+  repository,
+  label: z.object({ name: z.string() }),
+  issue: z.object({ number: z.number().int().positive(), pull_request: z.unknown().optional() }),
+});
+
+export const pullClosedSchema = z.object({
+  installation,
+  repository,
+  pull_request: z.object({
+    number: z.number().int().positive(),
+    merged: z.boolean().nullable().optional(),
+    user: z.object({ login: z.string() }).nullable().optional(),
+    head: z.object({ ref: z.string() }),
+  }),
+});

@@ -18,6 +18,8 @@ export interface TriggerInput {
   repo: RepoRef;
   sender: Sender | null | undefined;
   target: JobTarget;
+  /** The issue or PR is closed (as the payload says): a closed PR is never revised until reopened. */
+  closed?: boolean;
   /** A label or a command; `decide` is given the repo config to interpret it. */
   decide(config: RepoConfig): Command | undefined;
   comment?: { id: number; kind: NonNullable<TriggerInfo["commentKind"]> };
@@ -98,6 +100,7 @@ export async function handleTrigger(input: TriggerInput, deps: HandlerDeps): Pro
     case "plan": {
       const kind = input.kindFor ? input.kindFor(command.verb, config) : command.verb === "plan" ? "plan" : input.target.isPullRequest ? "revise" : "fix";
       if (!kind) return "ignored";
+      if (kind === "revise" && input.closed) return reply("This pull request is closed, so I will not change it. Reopen it and ask again.");
       return enqueue(deps, input.octokit, { ...base, kind }, log);
     }
   }

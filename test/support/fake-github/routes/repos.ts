@@ -1,11 +1,11 @@
 // Repository metadata, contents, permissions, branches, refs and compare —
 // answered from the real bare repositories.
-import { branchSha, commitInfo, commitsBetween, countBetween, diffFiles, fetchRef, mergeBase, readPath, refs, resolveCommit } from "../git-repo.ts";
+import { branchSha, commitInfo, git, commitsBetween, countBetween, diffFiles, fetchRef, mergeBase, readPath, refs, resolveCommit } from "../git-repo.ts";
 import { repoApiUrl } from "../shapes/common.ts";
 import { branchShape, commitShape, diffEntryShape, directoryEntryShape, fileContentShape, repositoryShape } from "../shapes/repo.ts";
 import type { Permission, RepoRecord } from "../state.ts";
 import type { ShapeContext } from "../shapes/common.ts";
-import { json, notFound, repoOf, type RouteEnv, type RouteRequest, type RouteResult, type RouteTable } from "./types.ts";
+import { json, notFound, repoOf, unprocessable, type RouteEnv, type RouteRequest, type RouteResult, type RouteTable } from "./types.ts";
 
 const PERMISSION_OF: Record<Permission | "none", "admin" | "write" | "read" | "none"> = {
   admin: "admin",
@@ -98,12 +98,29 @@ export const repoRoutes: RouteTable = {
       const ref = `refs/${(req.params["ref"] ?? "").replace(/^refs\//, "")}`;
       const sha = (await refs(repo.gitDir)).get(ref);
       if (!sha) return notFound();
-      return json(200, {
-        ref,
-        node_id: `REF_${Buffer.from(`${repo.fullName}:${ref}`).toString("base64url")}`,
-        url: `${repoApiUrl(env.ctx, repo)}/git/${ref}`,
-        object: { type: "commit", sha, url: `${repoApiUrl(env.ctx, repo)}/git/commits/${sha}` },
-      });
+      return json(200, refShape(env.ctx, repo, ref, sha));
+    },
+  },
+
+  // GitHub answers every ref that starts with the given one (an empty list when none does), unpaginated.
+  "git/list-matching-refs": {
+    auth: "installation",
+    handle: async (req, env) => {
+      const repo = repoOf(req);
+      const prefix = `refs/${(req.params["ref"] ?? "").replace(/^refs\//, "")}`;
+      const all = [...(await refs(repo.gitDir))].filter(([ref]) => ref.startsWith(prefix) && !ref.startsWith("refs/fake-github/"));
+      return json(200, all.map(([ref, sha]) => refShape(env.ctx, repo, ref, sha)));
+    },
+  },
+
+  "git/delete-ref": {
+    auth: "installation",
+    handle: async (req) => {
+      const repo = repoOf(req);
+      const ref = `refs/${(req.params["ref"] ?? "").replace(/^refs\//, "")}`;
+      if (!(await refs(repo.gitDir)).has(ref)) return unprocessable([], "Reference does not exist");
+      await git(repo.gitDir, ["update-ref", "-d", ref]);
+      return { status: 204 };
     },
   },
 
@@ -194,4 +211,13 @@ async function resolveSide(ctx: ShapeContext, repo: RepoRecord, spec: string): P
   const source = (await branchSha(other.gitDir, ref)) === sha ? `refs/heads/${ref}` : sha;
   await fetchRef(repo.gitDir, other.gitDir, source, `refs/fake-github/compare/${other.id}`);
   return sha;
+}
+
+function refShape(ctx: ShapeContext, repo: RepoRecord, ref: string, sha: string) {
+  return {
+    ref,
+    node_id: `REF_${Buffer.from(`${repo.fullName}:${ref}`).toString("base64url")}`,
+    url: `${repoApiUrl(ctx, repo)}/git/${ref}`,
+    object: { type: "commit", sha, url: `${repoApiUrl(ctx, repo)}/git/commits/${sha}` },
+  };
 }
