@@ -6,7 +6,7 @@
 import type { Probot } from "probot";
 import { isAppLogin } from "../github/bots.ts";
 import type { Octokit, RepoRef } from "../github/octokit.ts";
-import { targetKey, TERMINAL_STATES, type JobRecord, type JobTarget } from "../jobs/types.ts";
+import { targetKey, TERMINAL_STATES, type JobRecord, type JobTarget } from "../shared/job.ts";
 import type { DeliveryResult, HandlerDeps } from "./deps.ts";
 import { issueClosedSchema, parsePayload, pullClosedSchema, unlabeledSchema } from "./payloads.ts";
 import { guarded } from "./trigger.ts";
