@@ -58,12 +58,21 @@ export class Cancelled extends Error {
   }
 }
 
-/** The model broke the protocol too many times in a row. */
+/**
+ * Why the model could not go on: it broke the tool protocol too many times,
+ * or its endpoint refused us (key, model, request, context) or stayed down
+ * past the retry window (ARCHITECTURE.md §5.3). The message names the reason
+ * for people, with the provider's own words where it gave some.
+ */
+export type ModelErrorReason = "protocol" | "auth" | "not_found" | "refused" | "context_length" | "unavailable";
+
 export class ModelError extends Error {
   readonly kind = "model" as const;
-  constructor(message: string, options: { cause?: unknown } = {}) {
+  readonly reason: ModelErrorReason;
+  constructor(message: string, options: { cause?: unknown; reason?: ModelErrorReason } = {}) {
     super(message, { cause: options.cause });
     this.name = "ModelError";
+    this.reason = options.reason ?? "protocol";
   }
 }
 

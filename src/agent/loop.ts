@@ -1,10 +1,10 @@
 // The agent loop (ARCHITECTURE.md §1): ask the model, run the tool calls, append the
 // results; stop on `finish`, a budget limit, cancellation, or a model that
 // keeps breaking the protocol. Everything else lives in tools and prompts.
-import { setTimeout as sleep } from "node:timers/promises";
-import { Cancelled, LimitReached, ModelError, Transient } from "../errors.ts";
+import { Cancelled, LimitReached, ModelError } from "../errors.ts";
 import { estimateTokens } from "../llm/tokens.ts";
-import type { ChatMessage, ChatModel, ToolCall, ToolSpec, TokenUsage } from "../llm/types.ts";
+import { ContextLengthExceeded } from "../llm/classify.ts";
+import type { ChatMessage, ChatModel, RetryListener, ToolCall, ToolSpec, TokenUsage } from "../llm/types.ts";
 import type { ToolContext, ToolOutcome } from "../tools/define.ts";
 import type { BudgetTracker } from "./budget.ts";
 import { condense, estimateMessages, type CondenseOptions } from "./condense.ts";
@@ -17,7 +17,9 @@ export interface ToolCaller {
 export type AgentEvent =
   | { type: "model"; step: number; model: string; usage: TokenUsage; costUsd: number; latencyMs: number; content: string; toolCalls: ToolCall[]; condensedFrom?: number }
   | { type: "tool"; step: number; name: string; arguments: string; output: string; isError: boolean; durationMs: number }
-  | { type: "malformed"; step: number; message: string; count: number };
+  | { type: "malformed"; step: number; message: string; count: number }
+  /** The model endpoint failed transiently; the client tries again at `retryAt` (ISO time). */
+  | { type: "model_retry"; step: number; attempt: number; maxAttempts: number; status?: number; message: string; retryAt: string; delayMs: number };
 
 export interface LoopOptions {
   model: ChatModel;
@@ -29,8 +31,6 @@ export interface LoopOptions {
   condense: Omit<CondenseOptions, "toolTokens">;
   /** Consecutive malformed replies tolerated before the job fails. */
   maxMalformed?: number;
-  /** Extra tries of one step when the endpoint fails transiently after the client's own retries. */
-  transientRetries?: number;
   signal: AbortSignal;
   onEvent?: (event: AgentEvent) => void | Promise<void>;
 }
@@ -42,7 +42,7 @@ export type LoopResult =
   | { stop: "cancelled"; error: Cancelled };
 
 export async function runAgentLoop(options: LoopOptions): Promise<LoopResult> {
-  const { model, tools, context, messages, budget, signal } = options;
+  const { tools, context, messages, budget, signal } = options;
   const maxMalformed = options.maxMalformed ?? 3;
   const specs = tools.specs();
   const toolTokens = estimateTokens(JSON.stringify(specs));
@@ -50,12 +50,10 @@ export async function runAgentLoop(options: LoopOptions): Promise<LoopResult> {
   try {
     for (;;) {
       throwIfAborted(signal);
-      const toSend = condense(messages, { ...options.condense, toolTokens });
-      budget.beforeStep(estimateMessages(toSend) + toolTokens, options.condense.maxOutputTokens);
       const step = budget.usage.steps + 1;
-      const response = await withTransientRetries(options.transientRetries ?? 2, signal, () =>
-        model.complete({ messages: toSend, tools: specs, maxOutputTokens: options.condense.maxOutputTokens, signal }),
-      );
+      const onRetry: RetryListener = (n) =>
+        options.onEvent?.({ type: "model_retry", step, attempt: n.attempt, maxAttempts: n.maxAttempts, ...(n.status ? { status: n.status } : {}), message: n.message, retryAt: n.retryAt.toISOString(), delayMs: n.delayMs });
+      const { response, toSend } = await askModel(options, specs, toolTokens, onRetry);
       budget.record(response.usage);
       messages.push({ role: "assistant", content: response.content, toolCalls: response.toolCalls.length ? response.toolCalls : undefined });
       await options.onEvent?.({
@@ -144,13 +142,31 @@ function throwIfAborted(signal: AbortSignal): void {
   throw new Cancelled();
 }
 
-async function withTransientRetries<T>(retries: number, signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
+/**
+ * One model call. When the endpoint says the history is longer than its
+ * window (our token estimate was short), the history is condensed to a
+ * smaller window and sent again, a few times, before the job stops.
+ */
+async function askModel(options: LoopOptions, specs: ToolSpec[], toolTokens: number, onRetry: RetryListener): Promise<{ response: Awaited<ReturnType<ChatModel["complete"]>>; toSend: ChatMessage[] }> {
+  const { model, messages, budget, signal } = options;
+  let window = options.condense.window;
+  for (let shrink = 0; ; shrink++) {
+    const toSend = condense(messages, { ...options.condense, window, toolTokens });
+    budget.beforeStep(estimateMessages(toSend) + toolTokens, options.condense.maxOutputTokens);
     try {
-      return await fn();
+      const response = await model.complete({
+        messages: toSend,
+        tools: specs,
+        maxOutputTokens: options.condense.maxOutputTokens,
+        signal,
+        onRetry,
+      });
+      return { response, toSend };
     } catch (err) {
-      if (!(err instanceof Transient) || attempt >= retries || signal.aborted) throw err;
-      await sleep(err.retryAfterMs ?? 1_000 * 2 ** attempt, undefined, { signal }).catch(() => undefined);
+      if (!(err instanceof ContextLengthExceeded) || shrink >= 3) throw err;
+      // Aim below the endpoint's own figure when it gave one; else three quarters of what failed.
+      const sent = estimateMessages(toSend) + toolTokens + options.condense.maxOutputTokens;
+      window = Math.floor(Math.min(err.window ?? Infinity, sent, window) * 0.75);
     }
   }
 }

@@ -67,7 +67,9 @@ export const envSchema = z.object({
   AGENT_CHECKPOINT_INTERVAL_S: intFrom(30, 0),
   AGENT_BOT_NAME: optionalString,
   AGENT_MODEL_TIMEOUT_S: intFrom(300, 1),
-  AGENT_MODEL_RETRIES: intFrom(4, 0),
+  AGENT_MODEL_RETRIES: intFrom(8, 0),
+  /** A model endpoint that stays down is given up on (and reported) after this long. */
+  AGENT_MODEL_RETRY_WINDOW_S: intFrom(150, 0),
   /** Pace writes to GitHub as it asks (on by default; tests against a local fake turn it off). */
   AGENT_GITHUB_THROTTLE: bool(true),
 });
@@ -99,7 +101,10 @@ export interface AppEnv {
     contextWindow: number;
     maxOutputTokens: number;
     timeoutMs: number;
+    /** Tries after the first when the endpoint fails transiently (5xx, 429, timeouts, cut streams). */
     retries: number;
+    /** No new try starts after this long since the first one of a call. */
+    retryWindowMs: number;
     /** USD per million tokens, merged over the built-in table. */
     prices: Record<string, { input: number; output: number }>;
   };
@@ -239,6 +244,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
       maxOutputTokens: e.AGENT_MAX_OUTPUT_TOKENS,
       timeoutMs: e.AGENT_MODEL_TIMEOUT_S * 1000,
       retries: e.AGENT_MODEL_RETRIES,
+      retryWindowMs: e.AGENT_MODEL_RETRY_WINDOW_S * 1000,
       prices,
     },
     queue: {

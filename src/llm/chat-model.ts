@@ -1,13 +1,20 @@
 // An OpenAI-compatible chat-completions client: streaming, native tool calls
-// with a text-protocol fallback, retries with backoff honouring retry-after
-// (the SDK's own), and errors turned into our kinds.
-import OpenAI from "openai";
+// with a text-protocol fallback, and every failure turned into our kinds
+// (ARCHITECTURE.md §5.3): transient ones retried within a bounded window
+// (retry.ts), refused parameters learnt (request-shape.ts), refusals reported
+// at once with the provider's words (classify.ts).
+import type OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionMessageParam, ChatCompletionTool } from "openai/resources/chat/completions";
 import type { AppEnv } from "../config/env.ts";
-import { Cancelled, ModelError, Transient } from "../errors.ts";
+import { ModelError, Transient } from "../errors.ts";
+import { ContextLengthExceeded, StreamStalled, classifyModelError, type ModelFailure } from "./classify.ts";
+import { createClient } from "./endpoint.ts";
+import { initialShape, reshape, shapedParams, type RequestShape } from "./request-shape.ts";
+import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy, type TransientFailure } from "./retry.ts";
+import { StreamAccumulator, readStream } from "./stream.ts";
 import { parseTextToolCalls, toTextMessages } from "./text-protocol.ts";
 import { estimateTokens } from "./tokens.ts";
-import type { ChatMessage, ChatModel, ChatRequest, ChatResponse, ToolCall } from "./types.ts";
+import type { ChatMessage, ChatModel, ChatRequest, ChatResponse } from "./types.ts";
 
 export interface ChatModelOptions {
   apiKey: string | undefined;
@@ -15,12 +22,17 @@ export interface ChatModelOptions {
   model: string;
   protocol: AppEnv["model"]["toolProtocol"];
   timeoutMs: number;
+  /** Tries after the first when the endpoint fails transiently. */
   retries: number;
+  /** No try starts after this long since the first (default DEFAULT_RETRY_POLICY.windowMs). */
+  retryWindowMs?: number;
+  /** First backoff, doubled each time (default DEFAULT_RETRY_POLICY.baseDelayMs). */
+  retryBaseDelayMs?: number;
   maxOutputTokens: number;
 }
 
 export function chatModelOptions(env: AppEnv): ChatModelOptions {
-  if (!env.model.name) throw new ModelError("no model configured: set AGENT_MODEL (and OPENAI_BASE_URL / OPENAI_API_KEY)");
+  if (!env.model.name) throw new ModelError("no model configured: set AGENT_MODEL (and OPENAI_BASE_URL / OPENAI_API_KEY)", { reason: "not_found" });
   return {
     apiKey: env.model.apiKey,
     baseUrl: env.model.baseUrl,
@@ -28,8 +40,24 @@ export function chatModelOptions(env: AppEnv): ChatModelOptions {
     protocol: env.model.toolProtocol,
     timeoutMs: env.model.timeoutMs,
     retries: env.model.retries,
+    retryWindowMs: env.model.retryWindowMs,
     maxOutputTokens: env.model.maxOutputTokens,
   };
+}
+
+/** A transient failure of one try, with what the retry notice shows. */
+class EndpointTransient extends Transient {
+  readonly status: number | undefined;
+  constructor(failure: Extract<ModelFailure, { kind: "transient" }>, cause: unknown) {
+    super(`model endpoint failing: ${failure.status ? `${failure.status} ` : ""}${failure.message}`, { cause, ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}) });
+    this.status = failure.status;
+    this.providerMessage = failure.message;
+  }
+  readonly providerMessage: string;
+}
+
+function transientOf(err: unknown): TransientFailure | undefined {
+  return err instanceof EndpointTransient ? { status: err.status, retryAfterMs: err.retryAfterMs, message: err.providerMessage } : undefined;
 }
 
 export class OpenAIChatModel implements ChatModel {
@@ -37,39 +65,68 @@ export class OpenAIChatModel implements ChatModel {
   #client: OpenAI;
   #options: ChatModelOptions;
   #protocol: "native" | "text" | "auto";
+  #shape: RequestShape;
+  #policy: RetryPolicy;
   #turn = 0;
 
   constructor(options: ChatModelOptions) {
     this.name = options.model;
     this.#options = options;
     this.#protocol = options.protocol;
-    this.#client = new OpenAI({
-      baseURL: options.baseUrl,
-      // Local endpoints (llama.cpp, Ollama, vLLM) need no key; the SDK insists on one.
-      apiKey: options.apiKey ?? "no-key",
-      maxRetries: options.retries,
-      timeout: options.timeoutMs,
-    });
+    this.#shape = initialShape(options.model);
+    this.#client = createClient(options);
+    this.#policy = {
+      ...DEFAULT_RETRY_POLICY,
+      retries: options.retries,
+      ...(options.retryWindowMs !== undefined ? { windowMs: options.retryWindowMs } : {}),
+      ...(options.retryBaseDelayMs !== undefined ? { baseDelayMs: options.retryBaseDelayMs } : {}),
+    };
   }
 
   get protocol(): "native" | "text" {
     return this.#protocol === "text" ? "text" : "native";
   }
 
+  /** The parameters in use now (learnt from refusals). */
+  get shape(): Readonly<RequestShape> {
+    return this.#shape;
+  }
+
   async complete(request: ChatRequest): Promise<ChatResponse> {
     this.#turn++;
-    if (this.#protocol === "text") return this.#completeText(request);
-    try {
-      const response = await this.#completeNative(request);
-      if (this.#protocol === "auto") this.#protocol = "native";
-      return response;
-    } catch (err) {
-      // An endpoint without tool support rejects the `tools` field: fall back for good.
-      if (this.#protocol === "auto" && err instanceof OpenAI.APIError && isToolsRejection(err)) {
-        this.#protocol = "text";
-        return this.#completeText(request);
+    return withRetries(() => this.#once(request), transientOf, {
+      policy: this.#policy,
+      ...(request.signal ? { signal: request.signal } : {}),
+      ...(request.onRetry ? { onRetry: request.onRetry } : {}),
+    });
+  }
+
+  /** One try: reshaped (at most once per learnt rule) when the endpoint refuses a parameter or tools. */
+  async #once(request: ChatRequest): Promise<ChatResponse> {
+    for (let adjustments = 0; ; adjustments++) {
+      const protocol = this.#protocol;
+      try {
+        const response = protocol === "text" ? await this.#completeText(request) : await this.#completeNative(request);
+        if (protocol === "auto") this.#protocol = "native";
+        return response;
+      } catch (err) {
+        const failure = classifyModelError(err, request.signal);
+        if (failure.kind === "cancelled") throw failure.error;
+        if (failure.kind === "transient") throw new EndpointTransient(failure, err);
+        if (adjustments < 4 && failure.kind === "unsupported_param") {
+          const next = reshape(this.#shape, failure);
+          if (next) {
+            this.#shape = next;
+            continue;
+          }
+        }
+        // Only an endpoint that says it has no tools gets the text protocol.
+        if (adjustments < 4 && failure.kind === "tools_unsupported" && protocol === "auto") {
+          this.#protocol = "text";
+          continue;
+        }
+        throw refusal(failure, this.#options, err);
       }
-      throw toKnownError(err, request.signal);
     }
   }
 
@@ -79,24 +136,12 @@ export class OpenAIChatModel implements ChatModel {
       type: "function",
       function: { name: t.name, description: t.description, parameters: t.parameters },
     }));
-    const stream = await this.#client.chat.completions.create(
-      {
-        model: this.#options.model,
-        messages: request.messages.map(toOpenAIMessage),
-        ...(tools.length > 0 ? { tools, tool_choice: "auto" as const } : {}),
-        max_tokens: request.maxOutputTokens ?? this.#options.maxOutputTokens,
-        stream: true,
-        stream_options: { include_usage: true },
-      },
-      { signal: request.signal },
-    );
-    const acc = new StreamAccumulator();
-    try {
-      for await (const chunk of stream) acc.add(chunk);
-    } catch (err) {
-      throw toKnownError(err, request.signal);
-    }
-    const response = acc.result(this.#options.model, performance.now() - started, request);
+    const messages = request.messages.map(toOpenAIMessage);
+    const acc = await this.#stream(request, {
+      messages,
+      ...(tools.length > 0 ? { tools, tool_choice: "auto" as const } : {}),
+    });
+    const response = acc.result(this.#options.model, performance.now() - started, (out) => estimateUsage(request.messages, out));
     // Some models answer a native request with the text protocol anyway.
     if (response.toolCalls.length === 0 && response.content.includes("```")) {
       const parsed = parseTextToolCalls(response.content, `call_${this.#turn}`);
@@ -108,81 +153,51 @@ export class OpenAIChatModel implements ChatModel {
   async #completeText(request: ChatRequest): Promise<ChatResponse> {
     const started = performance.now();
     const messages = toTextMessages(request.messages, request.tools);
-    let content = "";
-    let usage = { inputTokens: 0, outputTokens: 0 };
-    let finishReason = "stop";
-    let model = this.#options.model;
-    try {
-      const stream = await this.#client.chat.completions.create(
-        {
-          model: this.#options.model,
-          messages,
-          max_tokens: request.maxOutputTokens ?? this.#options.maxOutputTokens,
-          stream: true,
-          stream_options: { include_usage: true },
-        },
-        { signal: request.signal },
-      );
-      for await (const chunk of stream) {
-        model = chunk.model || model;
-        const choice = chunk.choices[0];
-        if (choice?.delta?.content) content += choice.delta.content;
-        if (choice?.finish_reason) finishReason = choice.finish_reason;
-        if (chunk.usage) usage = { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens };
-      }
-    } catch (err) {
-      throw toKnownError(err, request.signal);
-    }
-    if (usage.inputTokens === 0 && usage.outputTokens === 0) usage = estimateUsage(messages, content);
-    const parsed = parseTextToolCalls(content, `call_${this.#turn}`);
-    return {
-      content,
-      toolCalls: parsed.toolCalls,
-      protocolError: parsed.error,
-      usage,
-      finishReason,
-      latencyMs: Math.round(performance.now() - started),
-      model,
-    };
+    const acc = await this.#stream(request, { messages });
+    const response = acc.result(this.#options.model, performance.now() - started, (out) => estimateUsage(messages, out));
+    const parsed = parseTextToolCalls(response.content, `call_${this.#turn}`);
+    return { ...response, toolCalls: parsed.toolCalls, protocolError: parsed.error };
+  }
+
+  async #stream(request: ChatRequest, body: { messages: ChatCompletionMessageParam[]; tools?: ChatCompletionTool[]; tool_choice?: "auto" }): Promise<StreamAccumulator> {
+    const stream = await this.#client.chat.completions.create(
+      {
+        model: this.#options.model,
+        ...body,
+        ...shapedParams(this.#shape, request.maxOutputTokens ?? this.#options.maxOutputTokens),
+        stream: true,
+      },
+      { ...(request.signal ? { signal: request.signal } : {}) },
+    );
+    const acc = new StreamAccumulator();
+    // A stream that stops sending is as good as down: the timeout applies between chunks too.
+    await readStream(stream, this.#options.timeoutMs, (c: ChatCompletionChunk) => acc.add(c), () => new StreamStalled(this.#options.timeoutMs));
+    return acc;
   }
 }
 
-class StreamAccumulator {
-  content = "";
-  calls = new Map<number, { id: string; name: string; arguments: string }>();
-  finishReason = "stop";
-  model = "";
-  usage: { inputTokens: number; outputTokens: number } | undefined;
-
-  add(chunk: ChatCompletionChunk): void {
-    this.model = chunk.model || this.model;
-    if (chunk.usage) this.usage = { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens };
-    const choice = chunk.choices[0];
-    if (!choice) return;
-    if (choice.delta?.content) this.content += choice.delta.content;
-    for (const d of choice.delta?.tool_calls ?? []) {
-      const call = this.calls.get(d.index) ?? { id: "", name: "", arguments: "" };
-      if (d.id) call.id = d.id;
-      if (d.function?.name) call.name += d.function.name;
-      if (d.function?.arguments) call.arguments += d.function.arguments;
-      this.calls.set(d.index, call);
-    }
-    if (choice.finish_reason) this.finishReason = choice.finish_reason;
+/** The ModelError a refusal ends the job with: what the endpoint said, and what to check. */
+function refusal(failure: Exclude<ModelFailure, { kind: "cancelled" | "transient" }>, options: ChatModelOptions, cause: unknown): ModelError {
+  const said = scrubMaskedKeys(failure.message);
+  switch (failure.kind) {
+    case "auth":
+      return new ModelError(`model endpoint refused the API key (${failure.status}): ${said} — check OPENAI_API_KEY`, { cause, reason: "auth" });
+    case "not_found":
+      return new ModelError(`model endpoint does not know model \`${options.model}\` (${failure.status}): ${said} — check AGENT_MODEL and OPENAI_BASE_URL`, { cause, reason: "not_found" });
+    case "context_length":
+      return new ContextLengthExceeded(`the conversation is longer than the model's context window: ${said}`, failure.window, cause);
+    case "tools_unsupported":
+      return new ModelError(`model endpoint has no tool calls (${failure.status}): ${said} — set AGENT_TOOL_PROTOCOL=text or auto`, { cause, reason: "refused" });
+    case "unsupported_param":
+      return new ModelError(`model endpoint refused the request (400): ${said}`, { cause, reason: "refused" });
+    case "refused":
+      return new ModelError(`model endpoint refused the request (${failure.status}): ${said}`, { cause, reason: "refused" });
   }
+}
 
-  result(fallbackModel: string, latencyMs: number, request: ChatRequest): ChatResponse {
-    const toolCalls: ToolCall[] = [...this.calls.entries()]
-      .sort(([a], [b]) => a - b)
-      .map(([index, c]) => ({ id: c.id || `call_${index}_${Date.now()}`, name: c.name, arguments: c.arguments }));
-    return {
-      content: this.content,
-      toolCalls,
-      usage: this.usage ?? estimateUsage(request.messages, this.content + toolCalls.map((c) => c.arguments).join("")),
-      finishReason: this.finishReason,
-      latencyMs: Math.round(latencyMs),
-      model: this.model || fallbackModel,
-    };
-  }
+/** OpenAI echoes a wrong key masked (`sk-abc***wxyz`); even masked, it stays out of comments. */
+function scrubMaskedKeys(text: string): string {
+  return text.replace(/\b[\w-]{2,}\*{3,}[\w-]*/g, "[key]");
 }
 
 function toOpenAIMessage(m: ChatMessage): ChatCompletionMessageParam {
@@ -203,35 +218,9 @@ function toOpenAIMessage(m: ChatMessage): ChatCompletionMessageParam {
   }
 }
 
-function isToolsRejection(err: InstanceType<typeof OpenAI.APIError>): boolean {
-  if (err.status !== 400 && err.status !== 404 && err.status !== 422 && err.status !== 501) return false;
-  return /tool|function/i.test(err.message) || err.status === 400;
-}
-
 function estimateUsage(messages: Array<{ content: string | null }>, output: string) {
   return {
     inputTokens: messages.reduce((n, m) => n + estimateTokens(m.content ?? "") + 4, 0),
     outputTokens: estimateTokens(output),
   };
-}
-
-function toKnownError(err: unknown, signal: AbortSignal | undefined): Error {
-  if (signal?.aborted) {
-    return signal.reason instanceof Error ? signal.reason : new Cancelled();
-  }
-  if (err instanceof OpenAI.APIUserAbortError) return new Cancelled();
-  if (err instanceof OpenAI.APIConnectionError) return new Transient(`model endpoint unreachable: ${err.message}`, { cause: err });
-  if (err instanceof OpenAI.APIError) {
-    const status = err.status ?? 0;
-    if (status === 429 || status >= 500 || status === 408) {
-      return new Transient(`model endpoint answered ${status} after retries: ${err.message}`, { cause: err });
-    }
-    if (status === 401 || status === 403) return new ModelError(`model endpoint refused the credentials (${status}): check OPENAI_API_KEY`, { cause: err });
-    if (status === 404) return new ModelError(`model endpoint answered 404: check OPENAI_BASE_URL and AGENT_MODEL (${err.message})`, { cause: err });
-    return new ModelError(`model endpoint answered ${status}: ${err.message}`, { cause: err });
-  }
-  if (err instanceof Error && /terminated|ECONNRESET|socket/i.test(err.message)) {
-    return new Transient(`model stream broke: ${err.message}`, { cause: err });
-  }
-  return err instanceof Error ? err : new Error(String(err));
 }

@@ -1,5 +1,8 @@
 // The model protocol as the agent loop sees it, whatever the endpoint speaks
 // (native tool calls or the fenced-JSON text protocol).
+import type { RetryListener } from "./retry.ts";
+
+export type { RetryListener, RetryNotice } from "./retry.ts";
 
 export interface ToolCall {
   id: string;
@@ -31,6 +34,8 @@ export interface ChatRequest {
   tools: ToolSpec[];
   maxOutputTokens?: number;
   signal?: AbortSignal;
+  /** Told before each wait when the endpoint failed transiently and the client will try again. */
+  onRetry?: RetryListener;
 }
 
 export interface ChatResponse {
