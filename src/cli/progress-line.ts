@@ -1,7 +1,7 @@
 // The live progress line of `issuesmith run` on a terminal (one line per
 // event when not a TTY, so logs stay readable).
 import { formatDuration } from "../github/progress-comment.ts";
-import { describeCall } from "../run/reporter.ts";
+import { describeCall, modelRetryNotice } from "../run/reporter.ts";
 import type { SolveEvent } from "../run/solve.ts";
 
 export class ProgressLine {
@@ -34,6 +34,9 @@ export class ProgressLine {
       if (!this.#tty) this.#out.write(`step ${e.step}: ${this.#last}\n`);
     } else if (e.type === "test") {
       if (!this.#tty) this.#out.write(`tests: ${e.run.passed ? "passed" : `failed (exit ${e.run.exitCode ?? "killed"})`}\n`);
+    } else if (e.type === "model_retry") {
+      this.#last = `model endpoint failing (${e.status ?? e.message.split("\n")[0]}), retrying`;
+      if (!this.#tty) this.#out.write(`step ${e.step}: ${modelRetryNotice(e)}\n`);
     } else if (e.type === "malformed" && !this.#tty) {
       this.#out.write(`step ${e.step}: malformed reply (${e.count}): ${e.message.split("\n")[0]}\n`);
     }

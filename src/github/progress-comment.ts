@@ -22,6 +22,8 @@ export interface ProgressState {
   model?: string;
   usage?: Usage;
   resumed?: boolean;
+  /** A passing problem shown under the headline, e.g. the model endpoint failing and when it is tried again. */
+  notice?: string;
   /** Set when the job ended: a headline and Markdown details. */
   final?: { ok: boolean; headline: string; details: string };
   /** A link to the job's trajectory page. */
@@ -42,6 +44,7 @@ export function renderProgress(state: ProgressState): string {
     if (state.resumed) lines.push("", "_This job was resumed from its last checkpoint after the worker restarted._");
   } else {
     lines.push(`⏳ **${headline(state)}**`);
+    if (state.notice) lines.push("", `⚠️ ${state.notice}`);
     if (state.resumed) lines.push("", "_Resumed after the worker restarted; continuing from the last checkpoint._");
     const shown = SHOWN_PHASES[state.kind];
     const at = shown.indexOf(state.phase);

@@ -28,6 +28,8 @@ export function stopHeadline(result: SolveResult): string {
     case "limit":
       return `Stopped: ${result.limit?.message ?? "a budget limit was reached"}`;
     case "model_error":
+      // An endpoint that refused us or stayed down is named with its reason (ARCHITECTURE.md §5.3).
+      if (result.modelError && result.modelError !== "protocol" && result.reason) return `Stopped: ${result.reason}`;
       return "Stopped: the model did not follow the tool protocol";
     case "cancelled":
       return "Stopped on request";

@@ -50,6 +50,14 @@ export class JobReporter {
     await this.#sink?.record(this.state.jobId, event);
     if (event.type === "model") {
       this.state.step = event.step;
+      if (this.state.notice) {
+        delete this.state.notice;
+        this.#progress?.update({ ...this.state });
+      }
+    } else if (event.type === "model_retry") {
+      this.#log?.info({ step: event.step, attempt: event.attempt, status: event.status, retryAt: event.retryAt }, "model endpoint failing; retrying");
+      this.state.notice = modelRetryNotice(event);
+      this.#progress?.update({ ...this.state });
     } else if (event.type === "tool") {
       this.#log?.debug({ step: event.step, tool: event.name, ms: event.durationMs, error: event.isError }, "tool call");
       const line = describeCall(event.name, event.arguments);
@@ -85,6 +93,18 @@ export class JobReporter {
     if (!counts) return "The model took no action.";
     return `Tools used: ${counts}. Last actions:\n${this.actions.recent.map((a) => `- \`${a.replace(/`/g, "'")}\``).join("\n")}`;
   }
+}
+
+/** "The model endpoint is failing (503 …); trying again at 05:12:30 UTC (try 3 of 9)." */
+export function modelRetryNotice(event: Extract<SolveEvent, { type: "model_retry" }>): string {
+  const what = event.status ? `${event.status}: ${oneLine(event.message)}` : oneLine(event.message);
+  const at = event.retryAt.slice(11, 19);
+  return `The model endpoint is failing (${what}); trying again at ${at} UTC, in ${Math.max(1, Math.round(event.delayMs / 1000))} s (try ${event.attempt + 1} of ${event.maxAttempts}).`;
+}
+
+function oneLine(text: string): string {
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length > 160 ? `${line.slice(0, 159)}…` : line;
 }
 
 /** `edit src/a.ts`, `shell npm test`: one short line for people. */

@@ -3,7 +3,7 @@
 // failures back for another round. "Done" is decided by that evidence.
 import type { Logger } from "pino";
 import type { RepoConfig } from "../config/repo-config.ts";
-import { Cancelled, LimitReached } from "../errors.ts";
+import { Cancelled, LimitReached, type ModelErrorReason } from "../errors.ts";
 import type { Usage } from "../shared/job.ts";
 import type { ChatMessage, ChatModel } from "../llm/types.ts";
 import { BudgetTracker, limitsFromConfig } from "../agent/budget.ts";
@@ -73,6 +73,8 @@ export interface SolveResult {
   /** Why it stopped, for people, when it did not finish. */
   reason: string | undefined;
   limit: LimitReached | undefined;
+  /** Why the model could not go on, when stop is "model_error" (a broken protocol, or its endpoint refusing or down). */
+  modelError?: ModelErrorReason;
   testCommand: string | undefined;
   /** The app's last own test run (after finish), if any. */
   tests: TestRun | undefined;
@@ -156,7 +158,7 @@ export async function solve(options: SolveOptions): Promise<SolveResult> {
       });
       if (loop.stop === "limit") return result("limit", { limit: loop.error, reason: loop.error.message });
       if (loop.stop === "cancelled") return result("cancelled", { reason: loop.error.message });
-      if (loop.stop === "model_error") return result("model_error", { reason: loop.error.message });
+      if (loop.stop === "model_error") return result("model_error", { reason: loop.error.message, modelError: loop.error.reason });
 
       if (options.verify === false || !testCommand) return result("finish", { summary: loop.summary });
       await emit({ type: "phase", phase: "test" });

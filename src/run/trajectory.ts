@@ -19,6 +19,7 @@ export type TrajectoryEntry = { at: string } & (
   | { type: "model"; step: number; model: string; inputTokens: number; outputTokens: number; costUsd: number; latencyMs: number; content: string; toolCalls: ToolCall[] }
   | { type: "tool"; step: number; name: string; arguments: string; output: string; isError: boolean; durationMs: number }
   | { type: "malformed"; step: number; message: string; count: number }
+  | { type: "model_retry"; step: number; attempt: number; maxAttempts: number; status?: number; message: string; retryAt: string; delayMs: number }
   | { type: "test"; round: number; run: TestRun }
   | { type: "outcome"; status: string; summary: string }
   | { type: "task"; source: string; title: string; body: string }
