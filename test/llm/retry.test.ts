@@ -3,8 +3,12 @@ import { ModelError } from "../../src/errors.ts";
 import { withRetries, type RetryNotice } from "../../src/llm/retry.ts";
 
 class Flaky extends Error {
-  constructor(readonly status: number, readonly retryAfterMs?: number) {
+  readonly status: number;
+  readonly retryAfterMs: number | undefined;
+  constructor(status: number, retryAfterMs?: number) {
     super(`HTTP ${status}`);
+    this.status = status;
+    this.retryAfterMs = retryAfterMs;
   }
 }
 const asTransient = (err: unknown) => (err instanceof Flaky ? { status: err.status, retryAfterMs: err.retryAfterMs, message: "Service Unavailable" } : undefined);
