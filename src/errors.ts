@@ -76,6 +76,15 @@ export class ModelError extends Error {
   }
 }
 
+/** The endpoint says the request is longer than its window; `window` is its figure when it gave one (the loop condenses and tries again). */
+export class ContextLengthExceeded extends ModelError {
+  readonly window: number | undefined;
+  constructor(message: string, window: number | undefined, cause: unknown) {
+    super(message, { cause, reason: "context_length" });
+    this.window = window;
+  }
+}
+
 export type KnownError = UserError | LimitReached | Transient | Cancelled | ModelError;
 
 export function isKnownError(error: unknown): error is KnownError {

@@ -1,9 +1,8 @@
 // The agent loop (ARCHITECTURE.md §1): ask the model, run the tool calls, append the
 // results; stop on `finish`, a budget limit, cancellation, or a model that
 // keeps breaking the protocol. Everything else lives in tools and prompts.
-import { Cancelled, LimitReached, ModelError } from "../errors.ts";
+import { Cancelled, ContextLengthExceeded, LimitReached, ModelError } from "../errors.ts";
 import { estimateTokens } from "../llm/tokens.ts";
-import { ContextLengthExceeded } from "../llm/classify.ts";
 import type { ChatMessage, ChatModel, RetryListener, ToolCall, ToolSpec, TokenUsage } from "../llm/types.ts";
 import type { ToolContext, ToolOutcome } from "../tools/define.ts";
 import type { BudgetTracker } from "./budget.ts";

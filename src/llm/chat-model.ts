@@ -6,8 +6,8 @@
 import type OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionMessageParam, ChatCompletionTool } from "openai/resources/chat/completions";
 import type { AppEnv } from "../config/env.ts";
-import { ModelError, Transient } from "../errors.ts";
-import { ContextLengthExceeded, StreamStalled, classifyModelError, type ModelFailure } from "./classify.ts";
+import { ContextLengthExceeded, ModelError, Transient } from "../errors.ts";
+import { StreamStalled, classifyModelError, type ModelFailure } from "./classify.ts";
 import { createClient } from "./endpoint.ts";
 import { initialShape, reshape, shapedParams, type RequestShape } from "./request-shape.ts";
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy, type TransientFailure } from "./retry.ts";

@@ -5,7 +5,7 @@
 // or a refusal to report at once (key, model, any other 400) with the
 // provider's own words.
 import OpenAI from "openai";
-import { Cancelled, ModelError } from "../errors.ts";
+import { Cancelled } from "../errors.ts";
 
 /** Parameters a provider may refuse that the client knows how to do without. */
 export type OptionalParam = "max_tokens" | "temperature" | "stream_options" | "parallel_tool_calls";
@@ -125,11 +125,3 @@ function causeText(err: Error): string {
   return err.message;
 }
 
-/** The endpoint says the request is longer than its window; `window` is its figure when it gave one. */
-export class ContextLengthExceeded extends ModelError {
-  readonly window: number | undefined;
-  constructor(message: string, window: number | undefined, cause: unknown) {
-    super(message, { cause, reason: "context_length" });
-    this.window = window;
-  }
-}
