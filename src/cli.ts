@@ -3,6 +3,7 @@
 import { existsSync } from "node:fs";
 import { loadEnv, type AppEnv } from "./config/env.ts";
 import { UserError } from "./errors.ts";
+import { exitOnStopSignals } from "./shared/stop-signals.ts";
 
 const HELP = `issuesmith — turns issues into tested pull requests
 
@@ -49,12 +50,10 @@ export async function main(argv: string[]): Promise<number> {
       const env = envOrExit();
       const { workerCommand } = await import("./cli/worker.ts");
       const worker = await workerCommand(env);
-      await new Promise<void>((resolve) => {
-        const stop = () => worker.stop().then(resolve, resolve);
-        process.once("SIGTERM", stop);
-        process.once("SIGINT", stop);
+      // Resolves with the exit code: 0 stopped cleanly, 1 not within the grace, 130/143 a second signal.
+      return new Promise<number>((resolve) => {
+        exitOnStopSignals({ graceMs: env.queue.shutdownGraceMs, stop: () => worker.stop(), say: (line) => process.stderr.write(`${line}\n`), exit: resolve });
       });
-      return 0;
     }
     case "jobs": {
       const env = envOrExit();

@@ -7,6 +7,7 @@ import { UserError } from "./errors.ts";
 import { githubOctokit } from "./github/octokit-class.ts";
 import { createIssuesmithApp } from "./index.ts";
 import { createRuntime } from "./runtime.ts";
+import { exitOnStopSignals } from "./shared/stop-signals.ts";
 
 export async function startServer(env: AppEnv): Promise<{ stop(graceMs?: number): Promise<void>; port: number }> {
   const runtime = await createRuntime(env);
@@ -18,7 +19,7 @@ export async function startServer(env: AppEnv): Promise<{ stop(graceMs?: number)
     await app.shutdown(0);
     throw err;
   }
-  // Probot installs a SIGINT handler that exits at once; ours lets jobs checkpoint first.
+  // Probot installs a SIGINT handler that exits at once; ours (exitOnStopSignals) lets jobs checkpoint first.
   process.removeAllListeners("SIGINT");
   const srv = server;
   return {
@@ -51,21 +52,7 @@ async function main(): Promise<void> {
   } catch (err) {
     fail(err);
   }
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`issuesmith: ${signal} received, stopping`);
-    server.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error(err);
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGTERM", () => stop("SIGTERM"));
-  process.on("SIGINT", () => stop("SIGINT"));
+  exitOnStopSignals({ graceMs: env.queue.shutdownGraceMs, stop: () => server.stop(), say: (line) => console.error(line) });
 }
 
 function fail(err: unknown): never {

@@ -28,6 +28,9 @@ export interface WorkerTuning {
   retry: RetryPolicy;
 }
 
+/** After the grace and the abort, how long running jobs get to record where they are. */
+export const SETTLE_AFTER_ABORT_MS = 3_000;
+
 export const DEFAULT_TUNING: WorkerTuning = {
   leaseMs: 30_000,
   heartbeatMs: 1_000,
@@ -135,7 +138,10 @@ export class QueueWorker implements Worker {
       await Promise.race([Promise.all(runs.map((r) => r.done)), grace]);
       clearTimeout(timer);
       for (const run of this.#active.values()) run.controller.abort(this.#shutdown);
-      await Promise.all([...this.#active.values()].map((r) => r.done));
+      // A job that does not settle soon after the abort (GitHub or the model hanging) is left to its
+      // lease: the next start resumes it. Waiting on it would keep the process up for ever.
+      const settled = await Promise.race([Promise.all([...this.#active.values()].map((r) => r.done)).then(() => true), delay(SETTLE_AFTER_ABORT_MS).then(() => false)]);
+      if (!settled) this.#deps.log?.warn({ jobs: [...this.#active.keys()], waitedMs: SETTLE_AFTER_ABORT_MS }, "stopping without waiting longer for jobs that did not settle after the abort; they resume on the next start");
     }
     clearInterval(this.#beatTimer);
     this.#stopped = true;
@@ -255,6 +261,10 @@ export class QueueWorker implements Worker {
       run.controller.abort(new Transient("lease lost"));
     }
   }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 async function withRetries<T>(fn: () => Promise<T>, tries = 3): Promise<T> {
