@@ -1,16 +1,14 @@
 // Jobs per minute through the whole pipeline (webhook → clone → loop →
 // tests → push → PR) with the scripted model, at worker concurrency 1, 2 and
-// 4, on the sqlite and Redis queues. Run alone with `node bench/jobs.ts`.
-import { randomUUID } from "node:crypto";
+// 4, on the sqlite and PostgreSQL queues. Run alone with `node bench/jobs.ts`.
 import { fileURLToPath } from "node:url";
-import { Redis } from "ioredis";
+import { testDatabase } from "../test/jobs/postgres-support.ts";
 import { pullsOf, startTestApp, MAINTAINER, OWNER, REPO } from "../test/support/app.ts";
 import type { Turn } from "../test/support/model-server.ts";
 import { issuesEvent } from "../test/support/webhooks.ts";
 import { ms, type BenchResult } from "./stats.ts";
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 8);
-const REDIS_URL = process.env.AGENT_REDIS_URL ?? "redis://127.0.0.1:6379";
 
 const FILES: Record<string, string> = {
   // No dependencies to install: the figure is the pipeline's, not npm's.
@@ -25,11 +23,17 @@ const SCRIPT = [call("view", { path: "src/sum.js" }), call("edit", { path: "src/
 /** Jobs run side by side and share one model server: each answer follows its own conversation. */
 const turn: Turn = (req) => SCRIPT[Math.min(SCRIPT.length - 1, req.messages.filter((m) => m.role === "assistant").length)]!;
 
-async function throughput(queue: "sqlite" | "redis", concurrency: number): Promise<number> {
-  const prefix = `issuesmith-bench-${randomUUID().slice(0, 8)}`;
+async function throughput(queue: "sqlite" | "postgres", concurrency: number): Promise<number> {
+  const db = queue === "postgres" ? await testDatabase() : undefined;
   const app = await startTestApp({
     files: FILES,
-    env: { AGENT_QUEUE: queue, AGENT_CONCURRENCY: String(concurrency), AGENT_INSTALLATION_CONCURRENCY: String(concurrency), AGENT_REDIS_PREFIX: prefix, AGENT_PROGRESS_INTERVAL_MS: "1000" },
+    env: {
+      AGENT_QUEUE: queue,
+      ...(db ? { AGENT_DATABASE_URL: db.url } : {}),
+      AGENT_CONCURRENCY: String(concurrency),
+      AGENT_INSTALLATION_CONCURRENCY: String(concurrency),
+      AGENT_PROGRESS_INTERVAL_MS: "1000",
+    },
   });
   try {
     for (let i = 0; i < JOBS; i++) {
@@ -49,18 +53,13 @@ async function throughput(queue: "sqlite" | "redis", concurrency: number): Promi
     return (JOBS / elapsed) * 60_000;
   } finally {
     await app.stop();
-    if (queue === "redis") {
-      const redis = new Redis(REDIS_URL);
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length) await redis.del(...keys);
-      redis.disconnect();
-    }
+    await db?.drop();
   }
 }
 
 export async function benchJobs(): Promise<BenchResult> {
   const figures: Record<string, number | string> = { "jobs per run": JOBS };
-  for (const queue of ["sqlite", "redis"] as const) {
+  for (const queue of ["sqlite", "postgres"] as const) {
     for (const c of [1, 2, 4]) figures[`${queue} c=${c} jobs/min`] = ms(await throughput(queue, c));
   }
   return { name: "jobs per minute, whole pipeline (scripted model)", figures };

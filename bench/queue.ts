@@ -6,18 +6,17 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Redis } from "ioredis";
 import { MemoryStore } from "../src/jobs/memory/store.ts";
-import { RedisStore } from "../src/jobs/redis-store.ts";
+import { PostgresStore } from "../src/jobs/postgres/store.ts";
 import { SqliteStore } from "../src/jobs/sqlite/store.ts";
 import type { JobStore } from "../src/jobs/store.ts";
 import { StoreQueue } from "../src/jobs/store-queue.ts";
 import type { NewJob } from "../src/shared/job.ts";
+import { testDatabase } from "../test/jobs/postgres-support.ts";
 
 const BURST = 200;
 const WORK_MS = 50;
 const JOBS_PER_SLOT = 40;
-const REDIS_URL = process.env.AGENT_REDIS_URL ?? "redis://127.0.0.1:6379";
 
 interface Backend {
   name: string;
@@ -34,10 +33,10 @@ const backends: Backend[] = [
     },
   },
   {
-    name: "redis",
+    name: "postgres",
     open: async () => {
-      const prefix = `issuesmith-bench:${randomUUID().slice(0, 8)}`;
-      return { store: await RedisStore.connect(REDIS_URL, { prefix }), cleanup: () => dropPrefix(prefix) };
+      const db = await testDatabase();
+      return { store: await PostgresStore.connect(db.url), cleanup: () => db.drop() };
     },
   },
 ];
@@ -117,20 +116,6 @@ export async function benchQueue(): Promise<{ name: string; figures: Record<stri
     }
   }
   return { name: "queue", figures };
-}
-
-async function dropPrefix(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== "0");
-  } finally {
-    redis.disconnect();
-  }
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -13,7 +13,7 @@ commands:
   run      solve a task on a local git checkout (issuesmith run --help)
   eval     score the agent on a task set (issuesmith eval --help)
   show     print a trajectory file readably (issuesmith show <trajectory.json>)
-  worker   run a job worker without the webhook server (scale-out on Redis)
+  worker   run a job worker without the webhook server (scale-out on PostgreSQL)
   jobs     list, show or cancel jobs in the store (issuesmith jobs --help)
   doctor   check this machine and configuration
 

@@ -1,5 +1,5 @@
 // `issuesmith worker`: a worker process without the webhook server, for
-// scale-out on Redis (many workers, one queue). Serves only /healthz,
+// scale-out on PostgreSQL (many workers, one job store). Serves only /healthz,
 // /readyz and /metrics on PORT.
 import { createServer } from "node:http";
 import { Probot } from "probot";

@@ -41,9 +41,11 @@ export const envSchema = z.object({
   AGENT_MODEL: optionalString,
 
   // The app's own.
-  AGENT_QUEUE: z.enum(["sqlite", "redis", "memory"]).default("sqlite"),
-  AGENT_REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
-  AGENT_REDIS_PREFIX: z.string().regex(/^[\w.:-]+$/, "letters, digits, _ . : -").default("issuesmith"),
+  // "redis" is known only to be refused with the way to move on (README: "Moving from Redis").
+  AGENT_QUEUE: z.enum(["sqlite", "postgres", "memory", "redis"]).default("sqlite"),
+  AGENT_DATABASE_URL: optionalString,
+  /** Days the postgres store keeps a finished job and its trajectory (0: for ever). */
+  AGENT_JOB_RETENTION_DAYS: intFrom(30, 0),
   AGENT_DATA_DIR: z.string().default("./data"),
   AGENT_WORK_DIR: optionalString,
   AGENT_CACHE_DIR: optionalString,
@@ -109,10 +111,11 @@ export interface AppEnv {
     prices: Record<string, { input: number; output: number }>;
   };
   queue: {
-    backend: RawEnv["AGENT_QUEUE"];
-    redisUrl: string;
-    /** Key prefix in Redis, so several deployments can share one server. */
-    redisPrefix: string;
+    backend: Exclude<RawEnv["AGENT_QUEUE"], "redis">;
+    /** postgres: where the job store lives (postgres://user:pass@host:5432/db). */
+    databaseUrl: string | undefined;
+    /** postgres: days a finished job and its trajectory are kept (0: for ever). */
+    retentionDays: number;
     concurrency: number;
     installationConcurrency: number;
     runWorker: boolean;
@@ -199,8 +202,16 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
   if (e.AGENT_OPS_PORT !== undefined && e.AGENT_OPS_PORT !== 0 && e.AGENT_OPS_PORT === e.PORT) {
     problems.push(`AGENT_OPS_PORT: must differ from PORT (${e.PORT}), where webhooks arrive`);
   }
-  if (e.AGENT_QUEUE === "redis" && !/^rediss?:\/\//.test(e.AGENT_REDIS_URL)) {
-    problems.push(`AGENT_REDIS_URL: must start with redis:// or rediss:// (got ${JSON.stringify(e.AGENT_REDIS_URL)})`);
+  if (e.AGENT_QUEUE === "redis") {
+    problems.push(
+      "AGENT_QUEUE: redis is no longer supported; the scale-out job store is PostgreSQL. Drain the Redis queue with the old version, " +
+        'then set AGENT_QUEUE=postgres and AGENT_DATABASE_URL (README: "Moving from Redis to PostgreSQL")',
+    );
+  }
+  if (e.AGENT_QUEUE === "postgres" && !e.AGENT_DATABASE_URL) {
+    problems.push("AGENT_DATABASE_URL: required with AGENT_QUEUE=postgres, e.g. postgres://issuesmith:secret@db.internal:5432/issuesmith");
+  } else if (e.AGENT_DATABASE_URL !== undefined && !/^postgres(ql)?:\/\/./.test(e.AGENT_DATABASE_URL)) {
+    problems.push("AGENT_DATABASE_URL: must start with postgres:// or postgresql://");
   }
 
   let prices: AppEnv["model"]["prices"] = {};
@@ -248,9 +259,9 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
       prices,
     },
     queue: {
-      backend: e.AGENT_QUEUE,
-      redisUrl: e.AGENT_REDIS_URL,
-      redisPrefix: e.AGENT_REDIS_PREFIX,
+      backend: e.AGENT_QUEUE === "redis" ? "sqlite" : e.AGENT_QUEUE, // redis was refused above
+      databaseUrl: e.AGENT_DATABASE_URL,
+      retentionDays: e.AGENT_JOB_RETENTION_DAYS,
       concurrency: e.AGENT_CONCURRENCY,
       installationConcurrency: e.AGENT_INSTALLATION_CONCURRENCY,
       runWorker: e.AGENT_WORKER,

@@ -2,11 +2,11 @@
 // knows the backends by name. Start-up failures reject with a UserError and
 // leave nothing open.
 import type { AppEnv } from "../config/env.ts";
+import { UserError } from "../errors.ts";
 import { MemoryQueue } from "./memory/store.ts";
 import type { JobMetrics } from "./metrics.ts";
 import { appMetrics } from "./metrics.ts";
-import { safeRedisUrl } from "./redis-connect.ts";
-import { RedisQueue } from "./redis-queue.ts";
+import { PostgresQueue } from "./postgres/queue.ts";
 import { SqliteQueue } from "./sqlite/store.ts";
 import type { StoreQueue } from "./store-queue.ts";
 import type { WorkerOptions } from "../shared/job.ts";
@@ -32,10 +32,14 @@ export async function createQueue(env: AppEnv, log?: QueueLog, options: CreateQu
       where = SqliteQueue.fileIn(env.dataDir);
       queue = new SqliteQueue(where, common);
       break;
-    case "redis":
-      where = safeRedisUrl(env.queue.redisUrl);
-      queue = await RedisQueue.connect(env.queue.redisUrl, { ...common, prefix: env.queue.redisPrefix });
+    case "postgres": {
+      const url = env.queue.databaseUrl;
+      if (!url) throw new UserError("AGENT_QUEUE=postgres needs AGENT_DATABASE_URL", ["e.g. AGENT_DATABASE_URL=postgres://issuesmith@127.0.0.1:5432/issuesmith"]);
+      const pg = await PostgresQueue.connect(url, { ...common, retentionDays: env.queue.retentionDays });
+      queue = pg;
+      where = pg.where;
       break;
+    }
   }
   metrics.setDepthSource(() => queue.counts());
   log?.info({ backend: queue.backend, where }, "job queue ready");

@@ -1,5 +1,5 @@
 // The queue's decisions as pure functions, shared by every backend so that
-// memory, sqlite and redis cannot drift apart: which job runs next, what a
+// memory, sqlite and postgres cannot drift apart: which job runs next, what a
 // new trigger coalesces into, and what a handler's result does to its job.
 import { randomBytes } from "node:crypto";
 import { Cancelled, Transient, errorMessage } from "../errors.ts";

@@ -1,7 +1,8 @@
 // JobQueue over any JobStore: the part of the queue that is the same for
 // every backend. Enqueues and cancels in this process wake or abort this
-// process's workers at once; other processes learn of them by polling and
-// heartbeats.
+// process's workers at once; other processes learn of them from the store's
+// wake-ups where it has them (postgres: LISTEN/NOTIFY), else by polling, and
+// of cancels by heartbeats.
 import type { JobMetrics } from "./metrics.ts";
 import type { JobStore, TrajectoryLog } from "./store.ts";
 import type { QueueLog, WorkerTuning } from "./worker.ts";
@@ -30,11 +31,15 @@ export class StoreQueue implements JobQueue, TrajectoryLog {
   readonly #store: JobStore;
   readonly #options: QueueOptions;
   readonly #workers = new Set<QueueWorker>();
+  readonly #unsubscribe: (() => void) | undefined;
   #closed = false;
 
   constructor(store: JobStore, options: QueueOptions = {}) {
     this.#store = store;
     this.#options = options;
+    this.#unsubscribe = store.subscribe?.(() => {
+      for (const w of this.#workers) w.wake();
+    });
   }
 
   get backend(): JobQueue["backend"] {
@@ -113,6 +118,7 @@ export class StoreQueue implements JobQueue, TrajectoryLog {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#unsubscribe?.();
     await Promise.all([...this.#workers].map((w) => w.stop(0)));
     await this.#store.close();
   }

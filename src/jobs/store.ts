@@ -1,5 +1,5 @@
-// The storage seam under the shared worker. Each backend (memory, sqlite,
-// redis) implements these atomic steps; the decisions inside them come from
+// The storage seam under the shared worker. Each backend (memory/, sqlite/,
+// postgres/) implements these atomic steps; the decisions inside them come from
 // rules.ts, and everything above them (worker loop, cancel wake-ups, retries)
 // is written once in worker.ts and store-queue.ts.
 import type { EnqueueResult, JobOutcome, JobPatch, JobQueue, JobRecord, JobState, NewJob } from "../shared/job.ts";
@@ -88,6 +88,12 @@ export interface JobStore extends TrajectoryLog {
    * namespaces make a pid check unsafe, and the lease alone decides.
    */
   reapDead?(host: string, isAlive: (pid: number) => boolean): Promise<number>;
+  /**
+   * Stores shared by several processes (postgres) call onWork when another
+   * process may have made a job runnable, so idle workers claim at once
+   * rather than at their next poll. Returns the unsubscribe.
+   */
+  subscribe?(onWork: () => void): () => void;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }

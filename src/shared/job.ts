@@ -1,7 +1,7 @@
 // The Job and the Queue contract (ARCHITECTURE.md §3 "Jobs"). Handlers
-// enqueue, workers run; every backend implements JobQueue and passes the same
-// contract suite. It lives in shared/ because the layers below jobs/ (run/,
-// agent/, github/) speak of jobs too (ARCHITECTURE.md §2).
+// enqueue, workers run; every backend (memory, sqlite, postgres) implements
+// JobQueue and passes the same contract suite. It lives in shared/ because the
+// layers below jobs/ (run/, agent/, github/) speak of jobs too (ARCHITECTURE.md §2).
 import type { Phase } from "./phases.ts";
 
 export type JobKind =
@@ -142,7 +142,7 @@ export interface Worker {
 }
 
 export interface JobQueue {
-  readonly backend: "memory" | "sqlite" | "redis";
+  readonly backend: "memory" | "sqlite" | "postgres";
   /** Idempotent by trigger.deliveryId; coalesces into a queued job of the same key and kind. */
   enqueue(job: NewJob): Promise<EnqueueResult>;
   get(id: string): Promise<JobRecord | undefined>;

@@ -177,16 +177,17 @@ describe("start-up failures are clear", () => {
     expect(text).not.toMatch(/Listening on/);
   });
 
-  it("exits non-zero with one clear message when Redis is unreachable", async () => {
+  it("exits non-zero with one clear message when PostgreSQL is unreachable", async () => {
     const w = await world();
     const model = await createModelServer({ apiKey: MODEL_API_KEY });
     cleanup.push(() => model.close());
-    const env = { ...appEnv(w, model), AGENT_QUEUE: "redis", AGENT_REDIS_URL: "redis://127.0.0.1:1" };
+    const env = { ...appEnv(w, model), AGENT_QUEUE: "postgres", AGENT_DATABASE_URL: "postgres://issuesmith:s3cret@127.0.0.1:1/jobs" };
     const proc = await startAppProcess({ env, cwd: w.root, waitReady: false });
     const exit = await proc.exited;
     expect(exit.code).not.toBe(0);
     const text = proc.output.join("\n");
-    expect(text).toMatch(/issuesmith: .*redis:\/\/127\.0\.0\.1:1/);
+    expect(text).toMatch(/issuesmith: .*postgres:\/\/issuesmith:\*\*\*@127\.0\.0\.1:1\/jobs/);
+    expect(text).not.toContain("s3cret");
     expect(text).not.toMatch(/Listening on/);
   });
 

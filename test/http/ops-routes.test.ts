@@ -63,11 +63,11 @@ describe("ops routes", () => {
   });
 
   it("is not ready, saying why, when the store does not answer", async () => {
-    const queue = { backend: "redis" as const, ping: async () => false };
+    const queue = { backend: "postgres" as const, ping: async () => false };
     const base = await serve({ queue });
     const res = await fetch(`${base}/readyz`);
     expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({ status: "unavailable", reason: "the redis job store does not answer" });
+    expect(await res.json()).toEqual({ status: "unavailable", reason: "the postgres job store does not answer" });
   });
 
   it("is not ready when a worker is expected but stopped or never started", async () => {

@@ -1,5 +1,5 @@
 // Resume after a crash, with a real process killed by SIGKILL mid-job. Shared
-// by the sqlite and redis test files.
+// by the sqlite and postgres test files.
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import path from "node:path";

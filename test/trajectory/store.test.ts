@@ -5,10 +5,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryStore } from "../../src/jobs/memory/store.ts";
-import { RedisStore } from "../../src/jobs/redis-store.ts";
+import { PostgresStore } from "../../src/jobs/postgres/store.ts";
 import { SqliteStore } from "../../src/jobs/sqlite/store.ts";
 import type { JobStore } from "../../src/jobs/store.ts";
-import { REDIS_URL, dropPrefix, requireRedis, testPrefix } from "../jobs/redis-support.ts";
+import { newJob } from "../jobs/helpers.ts";
+import { requirePostgres, testDatabase } from "../jobs/postgres-support.ts";
 
 interface Backend {
   name: string;
@@ -43,25 +44,25 @@ const backends: Backend[] = [
     },
   },
   {
-    name: "redis",
+    name: "postgres",
     open: async () => {
-      const prefix = testPrefix();
-      const writer = await RedisStore.connect(REDIS_URL, { prefix });
-      const reader = await RedisStore.connect(REDIS_URL, { prefix });
+      const db = await testDatabase();
+      const writer = await PostgresStore.connect(db.url);
+      const reader = await PostgresStore.connect(db.url);
       return {
         writer,
         reader,
         cleanup: async () => {
           await writer.close();
           await reader.close();
-          await dropPrefix(prefix);
+          await db.drop();
         },
       };
     },
   },
 ];
 
-beforeAll(requireRedis);
+beforeAll(requirePostgres);
 
 for (const backend of backends) {
   describe(`trajectory storage: ${backend.name}`, () => {
@@ -112,20 +113,31 @@ describe("trajectory storage: sqlite across restarts", () => {
   });
 });
 
-describe("trajectory storage: redis expiry", () => {
-  it("gives a job's records an expiry, so they go when the ended job's record goes", async () => {
-    const { Redis } = await import("ioredis");
-    const prefix = testPrefix();
-    const store = await RedisStore.connect(REDIS_URL, { prefix });
-    const raw = new Redis(REDIS_URL);
+describe("trajectory storage: postgres retention", () => {
+  it("drops a job finished before the retention with its records, and keeps newer and unfinished ones", async () => {
+    const db = await testDatabase();
+    const store = await PostgresStore.connect(db.url, { retentionDays: 30 });
     try {
-      await store.appendTrajectory("job-ttl", ['{"n":1}']);
-      const ttl = await raw.ttl(`${prefix}:trajectory:job-ttl`);
-      expect(ttl).toBeGreaterThan(29 * 24 * 3600);
+      const owner = { id: "w1", pid: process.pid, host: "here" };
+      const { job: old } = await store.enqueue(newJob());
+      const { job: waiting } = await store.enqueue(newJob());
+      expect((await store.claim(owner, 5, 60_000))?.job.id).toBe(old.id);
+      await store.appendTrajectory(old.id, ['{"n":1}']);
+      await store.appendTrajectory(waiting.id, ['{"n":2}']);
+      await store.finish(old.id, owner, "succeeded", { status: "replied", summary: "ok" });
+
+      // 29 days on: still kept.
+      expect(await store.prune(Date.now() + 29 * 24 * 3600_000)).toEqual({ jobs: 0 });
+      expect(await store.readTrajectory(old.id)).toEqual(['{"n":1}']);
+      // 31 days on: the finished job and its records go; the queued one stays.
+      expect(await store.prune(Date.now() + 31 * 24 * 3600_000)).toEqual({ jobs: 1 });
+      expect(await store.get(old.id)).toBeUndefined();
+      expect(await store.readTrajectory(old.id)).toEqual([]);
+      expect(await store.get(waiting.id)).toMatchObject({ state: "queued" });
+      expect(await store.readTrajectory(waiting.id)).toEqual(['{"n":2}']);
     } finally {
-      raw.disconnect();
       await store.close();
-      await dropPrefix(prefix);
+      await db.drop();
     }
   });
 });
