@@ -7,7 +7,7 @@ import { solve, type SolveEvent, type SolveOptions, type SolveResult } from "../
 import { Redactor } from "../../src/security/redact.ts";
 import { createRegistry, defaultTools } from "../../src/tools/registry.ts";
 import { DirectRunner } from "../../src/workspace/sandbox.ts";
-import { createModelServer, type ModelServer, type Turn } from "../support/model-server.ts";
+import { createModelServer, type ModelServer, type ModelServerOptions, type Turn } from "../support/model-server.ts";
 import { makeRepo, type TestRepo } from "../tools/helpers.ts";
 
 export interface Run {
@@ -30,8 +30,10 @@ export async function runSolve(options: {
   extra?: Partial<SolveOptions>;
   /** Budget values below the schema's minimums, for tests that cannot wait a minute. */
   rawBudget?: Partial<RepoConfig["budget"]>;
+  /** The provider the model server plays, its faults and limits. */
+  server?: Omit<ModelServerOptions, "turns">;
 }): Promise<Run> {
-  const model = await createModelServer({ turns: options.turns, ...(options.noNativeTools ? { noNativeTools: true } : {}), ...(options.model ? { model: options.model } : {}) });
+  const model = await createModelServer({ ...options.server, turns: options.turns, ...(options.noNativeTools ? { noNativeTools: true } : {}), ...(options.model ? { model: options.model } : {}) });
   const repo = await makeRepo(options.files);
   const parsed = repoConfigSchema.parse({ setup: null, ...options.config });
   const config: RepoConfig = { ...parsed, budget: { ...parsed.budget, ...options.rawBudget } };

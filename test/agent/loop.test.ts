@@ -150,6 +150,19 @@ describe("budgets are hard caps, and work is kept", () => {
     for (const s of sizes) expect(s).toBeLessThan(8_000 - 500);
     expect(JSON.stringify(run.model.requests.at(-1)?.body)).toMatch(/condensed/);
   });
+
+  it("condenses and tries again when the endpoint says the history passes its window", async () => {
+    const big = "x".repeat(6_000);
+    const files = { ...SUM_REPO, "big.txt": Array.from({ length: 200 }, (_, i) => `${i} ${big.slice(0, 60)}`).join("\n") };
+    const viewBig: Turn = { toolCalls: [{ name: "view", arguments: { path: "big.txt" } }] };
+    // The operator configured a window far larger than the endpoint's real one.
+    run = await runSolve({ files, contextWindow: 100_000, maxOutputTokens: 500, server: { contextWindow: 9_000 }, config: { test: "true", budget: { steps: 12 } }, turns: [viewBig, viewBig, viewBig, finish()] });
+    expect(run.result.stop).toBe("finish");
+    const outcomes = run.model.requests.map((r) => r.outcome);
+    expect(outcomes).toContain("context-length");
+    expect(outcomes.filter((o) => o === "answered")).toHaveLength(4);
+    expect(JSON.stringify(run.model.requests.at(-1)?.body)).toMatch(/condensed/);
+  });
 });
 
 describe("opt-in secrets", () => {

@@ -10,6 +10,16 @@ export interface ScriptedToolCall {
   id?: string;
 }
 
+/** How a provider's stream differs from OpenAI's. */
+export interface StreamStyle {
+  /** Tool-call arguments as a JSON object in one delta, not as text in pieces (some Ollama/LiteLLM versions). */
+  argumentsAsObjects?: boolean;
+  /** No usage chunk, even when `stream_options.include_usage` asks for it (servers that ignore it). */
+  omitUsage?: boolean;
+  /** Reasoning text streamed as `reasoning_content` deltas before the answer (DeepSeek, vLLM, llama.cpp). */
+  reasoningContent?: string;
+}
+
 export interface Answer {
   id: string;
   model: string;
@@ -55,7 +65,7 @@ export function split(text: string, parts: number): string[] {
 }
 
 /** The `data:` payloads of a streamed answer, in order, ending with [DONE]. */
-export function streamChunks(answer: Answer, created: number, includeUsage: boolean): string[] {
+export function streamChunks(answer: Answer, created: number, includeUsage: boolean, style: StreamStyle = {}): string[] {
   const chunk = (delta: Record<string, unknown>, finishReason: string | null = null) =>
     JSON.stringify({
       id: answer.id,
@@ -67,8 +77,13 @@ export function streamChunks(answer: Answer, created: number, includeUsage: bool
       ...(includeUsage ? { usage: null } : {}),
     });
   const out = [chunk({ role: "assistant", content: "", refusal: null })];
+  for (const piece of split(style.reasoningContent ?? "", 3)) out.push(chunk({ content: null, reasoning_content: piece }));
   for (const piece of split(answer.content ?? "", 3)) out.push(chunk({ content: piece }));
   answer.toolCalls.forEach((call, index) => {
+    if (style.argumentsAsObjects) {
+      out.push(chunk({ tool_calls: [{ index, id: call.id, type: "function", function: { name: call.name, arguments: asObject(call.arguments) } }] }));
+      return;
+    }
     out.push(chunk({ tool_calls: [{ index, id: call.id, type: "function", function: { name: call.name, arguments: "" } }] }));
     for (const piece of split(call.arguments, 4)) out.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }));
   });
@@ -78,6 +93,14 @@ export function streamChunks(answer: Answer, created: number, includeUsage: bool
   }
   out.push("[DONE]");
   return out;
+}
+
+function asObject(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 /** A rough token count (4 characters a token), for usage when a turn does not give one. */
