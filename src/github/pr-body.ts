@@ -50,6 +50,9 @@ export function renderPrBody(input: PrBodyInput): string {
   } else if (input.testCommand) {
     out.push(`Test command: \`${input.testCommand}\` (not run by the app: the agent did not finish)`, "");
   }
+  if (input.setup?.ok && input.setup.fromCache) {
+    out.push(`Dependencies: restored from the cache (same lockfile as a trusted earlier install) and checked with \`${input.setup.fromCache.check}\` instead of running \`${input.setup.command}\`.`, "");
+  }
   if (input.setup && !input.setup.ok) {
     out.push(`Setup \`${input.setup.command}\` failed (exit code ${input.setup.exitCode ?? "killed"}).`, "", details("Setup output (tail)", input.setup.outputTail), "");
   }

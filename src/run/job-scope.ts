@@ -12,6 +12,7 @@ import type { JobOutcome, JobRecord, JobRunContext } from "../shared/job.ts";
 import type { ChatModel } from "../llm/types.ts";
 import type { Redactor } from "../security/redact.ts";
 import type { CacheKey } from "../workspace/cache/entries.ts";
+import { DepCache, type SetupCache } from "../workspace/cache/deps.ts";
 import { MirrorCache } from "../workspace/cache/mirror.ts";
 import { GitWorkspace } from "../workspace/git.ts";
 import type { Workspace } from "../workspace/types.ts";
@@ -38,6 +39,8 @@ export interface JobScope {
   identity: AppIdentity;
   /** The installation token, fresh (it is remembered by the redactor). */
   token: () => Promise<string>;
+  /** The job's workspaces, and the dependency cache of each. */
+  workspaces: WorkspaceMaker;
 }
 
 /**
@@ -77,7 +80,7 @@ export async function withJobScope(
     }
     reporter.state.maxSteps = config.budget.steps;
     const identity = await deps.identity();
-    return await work({ job, run, deps, log, octokit, repo, redactor, model, reporter, identity, token }, config, workspaces);
+    return await work({ job, run, deps, log, octokit, repo, redactor, model, reporter, identity, token, workspaces }, config, workspaces);
   } catch (err) {
     if (err instanceof Transient) {
       if (run.signal.aborted) await reporter.final(false, "Paused: the worker is restarting", "The job will resume from its last checkpoint.").catch(() => undefined);
@@ -109,8 +112,10 @@ export async function withJobScope(
 export function solveBase(scope: JobScope, config: RepoConfig, workspace: Workspace) {
   const env = scope.deps.env;
   const secretEnv = pickSecrets(config, env.repoSecrets, scope.log);
+  const setupCache = scope.workspaces.setupCache(workspace);
   return {
     ...(secretEnv ? { secretEnv } : {}),
+    ...(setupCache ? { setupCache } : {}),
     workspace,
     runner: scope.deps.runner,
     config,
@@ -158,6 +163,7 @@ export class WorkspaceMaker {
   readonly #job: JobRecord;
   readonly #run: JobRunContext;
   readonly #made: Workspace[] = [];
+  readonly #setupCaches = new Map<string, SetupCache>();
 
   constructor(deps: JobDeps, job: JobRecord, run: JobRunContext) {
     this.#deps = deps;
@@ -181,13 +187,30 @@ export class WorkspaceMaker {
       mirror: this.#mirror(repositoryId, scope.log),
     });
     if (git.mirrorUse) scope.log.info({ mirror: git.mirrorUse }, "cloned through the repository mirror");
+    const key = this.#key(repositoryId);
+    if (key) {
+      // What was just cloned is the base branch as the job found it: the only checkout whose install may fill the cache.
+      const trustedBase = await git.head();
+      this.#setupCaches.set(workspace.root, new DepCache({ dir: this.#deps.env.cache.dir, maxBytes: this.#deps.env.cache.maxBytes, key, trustedBase, log: scope.log }));
+    }
     return { workspace, git };
   }
 
-  #mirror(repositoryId: number | bigint | undefined, log: Logger): { cache: MirrorCache; key: CacheKey } | undefined {
+  /** The dependency cache of a workspace this maker cloned, when the cache is on. */
+  setupCache(workspace: Workspace): SetupCache | undefined {
+    return this.#setupCaches.get(workspace.root);
+  }
+
+  #key(repositoryId: number | bigint | undefined): CacheKey | undefined {
     const { cache, github } = this.#deps.env;
     if (repositoryId === undefined || cache.maxBytes === 0) return undefined;
-    return { cache: new MirrorCache({ dir: cache.dir, maxBytes: cache.maxBytes, log }), key: { host: github.host, installationId: this.#job.installationId, repositoryId: Number(repositoryId) } };
+    return { host: github.host, installationId: this.#job.installationId, repositoryId: Number(repositoryId) };
+  }
+
+  #mirror(repositoryId: number | bigint | undefined, log: Logger): { cache: MirrorCache; key: CacheKey } | undefined {
+    const key = this.#key(repositoryId);
+    const { cache } = this.#deps.env;
+    return key ? { cache: new MirrorCache({ dir: cache.dir, maxBytes: cache.maxBytes, log }), key } : undefined;
   }
 
   async removeAll(): Promise<void> {

@@ -13,6 +13,7 @@ import type { PriceTable } from "../agent/prices.ts";
 import type { Redactor } from "../security/redact.ts";
 import type { ToolContext } from "../tools/define.ts";
 import { detectSetupCommand, detectTestCommand } from "../workspace/detect.ts";
+import type { SetupCache } from "../workspace/cache/deps.ts";
 import type { CommandRunner, Workspace } from "../workspace/types.ts";
 import type { SetupRun, TestRun } from "../shared/evidence.ts";
 import { runTestCommand } from "./test-run.ts";
@@ -58,6 +59,8 @@ export interface SolveOptions {
   /** "plan" uses the planning prompt. */
   mode?: "change" | "plan";
   onEvent?: (event: SolveEvent) => void | Promise<void>;
+  /** Installed trees kept between jobs (workspace/cache/deps.ts). */
+  setupCache?: SetupCache;
   /** Called once the setup command ran (the caller marks what it left behind). */
   afterSetup?: () => Promise<void>;
   /** Called after every step with what a restarted job needs. */
@@ -192,18 +195,22 @@ async function runSetup(options: SolveOptions, signal: AbortSignal, emit: (e: So
   const command = config.setup ?? (await detectSetupCommand(workspace.repoDir));
   if (!command) return undefined;
   await emit({ type: "phase", phase: "setup", detail: command });
-  const run = await runner.run({
-    command,
-    workspace,
-    timeoutMs: config.budget.setup_timeout_seconds * 1000,
-    network: config.setup_network,
-    signal,
-    maxOutputBytes: 256 * 1024,
-    ...(options.secretEnv ? { env: options.secretEnv } : {}),
-  });
+  const exec = (line: string, network: boolean, env?: Record<string, string>) =>
+    runner.run({ command: line, workspace, timeoutMs: config.budget.setup_timeout_seconds * 1000, network, signal, maxOutputBytes: 256 * 1024, ...(env ? { env } : {}) });
+  // A tree from the dependency cache is only checked, offline (ARCHITECTURE.md §6: the cache holds trusted installs only).
+  const cache = options.setupCache;
+  const restored = await cache?.restore(command, workspace).catch((err: unknown) => void options.log.warn({ err }, "dependency cache restore failed"));
+  if (cache && restored) {
+    const check = await exec(restored.check, false);
+    if (check.exitCode === 0 && !check.killed) return { command, ok: true, exitCode: 0, outputTail: "", durationMs: check.durationMs, fromCache: { check: restored.check } };
+    options.log.warn({ check: restored.check, exitCode: check.exitCode }, "cached dependencies failed their check; installing afresh");
+    await cache.discard(command, workspace);
+  }
+  const run = await exec(command, config.setup_network, options.secretEnv);
   const ok = run.exitCode === 0 && !run.killed;
   const tail = options.redactor.redact(run.output.split("\n").slice(-40).join("\n"));
   if (!ok) options.log.warn({ command, exitCode: run.exitCode, killed: run.killed }, "setup command failed");
+  else await cache?.save(command, workspace).catch((err: unknown) => options.log.warn({ err }, "dependency cache save failed"));
   return { command, ok, exitCode: run.exitCode, outputTail: tail, durationMs: run.durationMs };
 }
 

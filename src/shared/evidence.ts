@@ -22,4 +22,6 @@ export interface SetupRun {
   exitCode: number | null;
   outputTail: string;
   durationMs: number;
+  /** The installed tree came from the dependency cache and passed this offline check instead of a full install. */
+  fromCache?: { check: string };
 }

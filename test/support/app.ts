@@ -46,7 +46,7 @@ export interface TestAppOptions {
   turns?: Turn[];
   noNativeTools?: boolean;
   /** Files of the repository acme/widgets (created unless `repo: false`). */
-  files?: Record<string, string>;
+  files?: Record<string, string | Buffer>;
   repo?: false;
   env?: Record<string, string>;
   /** Start a worker in this process (default true). */
