@@ -49,6 +49,7 @@ export function createIssuesmithApp(runtime: Runtime): IssuesmithApp {
         }).catch((err: unknown) => runtime.log.warn({ err, job: job.id }, "acknowledgement failed; the worker will retry it"));
       },
       lookups: createLookups(),
+      spendCaps: runtime.env.spendCaps,
       countDelivery: recordDelivery,
     };
     refuseMalformedDeliveries(app.webhooks, runtime.log);

@@ -1,8 +1,9 @@
-// `issuesmith jobs list [--state s] [--limit n] | show <id> | cancel <id>`:
+// `issuesmith jobs list [--state s] [--limit n] | show <id> | cancel <id> | usage`:
 // operators reading and steering the same store the app uses.
 // Exit codes: 0 done, 1 no such job (or nothing to cancel), 2 bad arguments.
 import { parseArgs } from "node:util";
 import type { JobQueue, JobRecord, JobState } from "../shared/job.ts";
+import { printUsage, USAGE_HELP } from "./jobs-usage.ts";
 
 export interface JobsCommandDeps {
   queue: JobQueue;
@@ -10,7 +11,7 @@ export interface JobsCommandDeps {
 }
 
 const STATES: readonly JobState[] = ["queued", "running", "succeeded", "failed", "cancelled", "interrupted"];
-const USAGE = "usage: issuesmith jobs list [--state <state>[,<state>…]] [--limit <n>] | show <id> | cancel <id>";
+const USAGE = `usage: issuesmith jobs list [--state <state>[,<state>…]] [--limit <n>] | show <id> | cancel <id> | ${USAGE_HELP}`;
 
 class BadArgs extends Error {}
 
@@ -24,6 +25,11 @@ export async function runJobsCommand(args: string[], deps: JobsCommandDeps): Pro
         return await show(oneId("show", rest), deps);
       case "cancel":
         return await cancel(oneId("cancel", rest), deps);
+      case "usage": {
+        const problem = await printUsage(rest, deps.queue, deps.out);
+        if (problem) throw new BadArgs(`${problem}; ${USAGE}`);
+        return 0;
+      }
       case "help":
       case "--help":
       case "-h":

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { UserError } from "../errors.ts";
+import { parseSpendCaps, type SpendCaps } from "./spend-caps.ts";
 
 const intFrom = (def: number, min = 0) =>
   z.coerce.number().int().min(min).default(def);
@@ -58,6 +59,7 @@ export const envSchema = z.object({
   AGENT_CONTEXT_WINDOW: intFrom(128_000, 1_000),
   AGENT_MAX_OUTPUT_TOKENS: intFrom(4_096, 64),
   AGENT_PRICES: optionalString,
+  AGENT_SPEND_CAPS: optionalString,
   AGENT_PUBLIC_URL: optionalString,
   /** A separate listener for /healthz, /readyz and /metrics; unset: none. */
   AGENT_OPS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
@@ -123,6 +125,8 @@ export interface AppEnv {
     /** How often a worker brings waiting jobs' "#n in line" up to date (0: never). */
     positionRefreshMs: number;
   };
+  /** Operator caps on spend and job counts per installation and repository (AGENT_SPEND_CAPS). */
+  spendCaps: SpendCaps;
   dataDir: string;
   /** Where job workspaces are made; the OS temp dir unless overridden. */
   workDir: string;
@@ -226,6 +230,8 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
     }
   }
 
+  const spendCaps = parseSpendCaps(e.AGENT_SPEND_CAPS, problems);
+
   if (problems.length > 0) throw new UserError("invalid environment", problems);
 
   const protocol = e.GHE_PROTOCOL;
@@ -268,6 +274,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
       shutdownGraceMs: e.AGENT_SHUTDOWN_GRACE_S * 1000,
       positionRefreshMs: e.AGENT_QUEUE_POSITION_REFRESH_S * 1000,
     },
+    spendCaps,
     dataDir: path.resolve(e.AGENT_DATA_DIR),
     workDir: path.resolve(e.AGENT_WORK_DIR ?? tmpdir()),
     cache: { dir: path.resolve(e.AGENT_CACHE_DIR ?? path.join(e.AGENT_DATA_DIR, "cache")), maxBytes: e.AGENT_CACHE_MAX_MB * 1024 * 1024 },

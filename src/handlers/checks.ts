@@ -5,6 +5,7 @@
 // into one queued revision.
 import type { Probot } from "probot";
 import { z } from "zod";
+import { checkSpendCaps } from "../jobs/spend.ts";
 import { truncateMiddle } from "../shared/truncate.ts";
 import { targetKey } from "../shared/job.ts";
 import type { DeliveryResult, HandlerDeps } from "./deps.ts";
@@ -49,6 +50,11 @@ export function registerCheckHandlers(app: Probot, deps: HandlerDeps): void {
         const rounds = jobs.filter((j) => j.triggers.some((t) => t.event === "check_run.completed")).length;
         if (rounds >= config.ci_fix_rounds) {
           deps.log.info({ pull: pr.number, rounds }, "ci_fix: no rounds left for this pull request");
+          continue;
+        }
+        const capped = await checkSpendCaps(deps.queue, deps.spendCaps, { installationId: p.installation.id, repo: `${repo.owner}/${repo.repo}`, budgetUsd: config.budget.cost_usd });
+        if (capped) {
+          deps.log.info({ pull: pr.number, scope: capped.scope, window: capped.window }, `ci_fix: not started: ${capped.message}`);
           continue;
         }
         const out = run.output;

@@ -1,5 +1,6 @@
 // What webhook handlers need: enough to decide and enqueue, nothing slow.
 import type { Logger } from "pino";
+import type { SpendCaps } from "../config/spend-caps.ts";
 import type { Octokit } from "../github/octokit.ts";
 import type { JobQueue, JobRecord } from "../shared/job.ts";
 import type { AppIdentity } from "../github/app-identity.ts";
@@ -13,6 +14,8 @@ export interface HandlerDeps {
   acknowledge(job: JobRecord, octokit: Octokit): void;
   /** The repo config and permissions, remembered briefly. */
   lookups: HandlerLookups;
+  /** Operator caps on spend and job counts (AGENT_SPEND_CAPS); checked before a job is queued. */
+  spendCaps: SpendCaps;
   /** Count a delivery for /metrics. */
   countDelivery(event: string, result: DeliveryResult): void;
 }

@@ -8,6 +8,7 @@ import { helpText } from "../github/help-text.ts";
 import type { Octokit, RepoRef } from "../github/octokit.ts";
 import type { Command } from "../github/triggers.ts";
 import { targetKey, type JobKind, type JobTarget, type NewJob, type TriggerInfo } from "../shared/job.ts";
+import { checkSpendCaps } from "../jobs/spend.ts";
 import type { DeliveryResult, HandlerDeps } from "./deps.ts";
 
 export interface TriggerInput {
@@ -68,6 +69,11 @@ export async function handleTrigger(input: TriggerInput, deps: HandlerDeps): Pro
   };
   const base = { installationId: input.installationId, target: input.target, trigger };
   const reply = (text: string) => enqueue(deps, input.octokit, { ...base, kind: "reply", reply: text }, log, "replied");
+  const overCap = async () => {
+    const refusal = await checkSpendCaps(deps.queue, deps.spendCaps, { installationId: base.installationId, repo: `${input.repo.owner}/${input.repo.repo}`, budgetUsd: config.budget.cost_usd });
+    if (refusal) log.info({ scope: refusal.scope, window: refusal.window, measure: refusal.measure, used: refusal.used, limit: refusal.limit }, "trigger refused: spend cap");
+    return refusal;
+  };
 
   const auth = await deps.lookups.authorize(input.octokit, input.repo, input.sender.login, config);
   if (!auth.allowed) {
@@ -92,6 +98,8 @@ export async function handleTrigger(input: TriggerInput, deps: HandlerDeps): Pro
     case "retry": {
       const last = (await deps.queue.list({ key: targetKey(input.target), limit: 20 })).find((j) => j.kind !== "reply");
       if (!last) return reply(`There is no earlier job here to retry. Use \`${config.command} fix\`.`);
+      const capped = await overCap();
+      if (capped) return reply(capped.message);
       const retried = { ...base, kind: last.kind, trigger: { ...trigger, text: trigger.text ?? last.trigger.text } } as NewJob;
       if (!trigger.text && last.trigger.text) retried.trigger.text = last.trigger.text;
       return enqueue(deps, input.octokit, retried, log);
@@ -101,6 +109,8 @@ export async function handleTrigger(input: TriggerInput, deps: HandlerDeps): Pro
       const kind = input.kindFor ? input.kindFor(command.verb, config) : command.verb === "plan" ? "plan" : input.target.isPullRequest ? "revise" : "fix";
       if (!kind) return "ignored";
       if (kind === "revise" && input.closed) return reply("This pull request is closed, so I will not change it. Reopen it and ask again.");
+      const capped = await overCap();
+      if (capped) return reply(capped.message);
       return enqueue(deps, input.octokit, { ...base, kind }, log);
     }
   }

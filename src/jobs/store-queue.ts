@@ -56,7 +56,7 @@ export class StoreQueue implements JobQueue, TrajectoryLog {
     return this.#store.get(id);
   }
 
-  list(filter: { states?: JobState[]; key?: string; limit?: number } = {}): Promise<JobRecord[]> {
+  list(filter: { states?: JobState[]; key?: string; since?: string; limit?: number } = {}): Promise<JobRecord[]> {
     return this.#store.list(filter);
   }
 

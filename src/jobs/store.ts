@@ -41,6 +41,8 @@ export type TerminalState = Exclude<JobState, "queued" | "running">;
 export interface ListFilter {
   states?: JobState[];
   key?: string;
+  /** ISO time: only jobs created at or after it. */
+  since?: string;
   limit?: number;
 }
 

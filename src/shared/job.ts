@@ -146,7 +146,8 @@ export interface JobQueue {
   /** Idempotent by trigger.deliveryId; coalesces into a queued job of the same key and kind. */
   enqueue(job: NewJob): Promise<EnqueueResult>;
   get(id: string): Promise<JobRecord | undefined>;
-  list(filter?: { states?: JobState[]; key?: string; limit?: number }): Promise<JobRecord[]>;
+  /** Newest first; `since` (ISO time) keeps jobs created at or after it. */
+  list(filter?: { states?: JobState[]; key?: string; since?: string; limit?: number }): Promise<JobRecord[]>;
   update(id: string, patch: JobPatch): Promise<void>;
   /** Queued jobs become cancelled at once; running ones get cancelRequested and their signal aborts within seconds. */
   cancel(selector: { id: string } | { key: string }): Promise<JobRecord[]>;

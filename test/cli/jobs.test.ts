@@ -102,4 +102,32 @@ describe("issuesmith jobs", () => {
     expect(lines[0]).toMatch(/^issuesmith jobs: /);
     expect(lines[0]).toMatch(message);
   });
+
+  it("prints this month's spend and job counts by installation and repository, as the caps count them", async () => {
+    await queue.enqueue(newJob({ installationId: 1, repo: "app" }));
+    await queue.enqueue(newJob({ installationId: 1, repo: "lib" }));
+    await queue.enqueue(newJob({ installationId: 2, repo: "site" }));
+    let cost = 0;
+    const w = queue.work(async () => ({ ...done(), usage: { steps: 1, inputTokens: 1, outputTokens: 1, costUsd: (cost += 0.5), wallMs: 1 } }), { concurrency: 1, perInstallation: 1 });
+    await waitFor(async () => (await queue.list({ states: ["succeeded"] })).length === 3 || undefined, "three jobs to end");
+    await w.stop(0);
+    expect(await run("usage")).toBe(0);
+    expect(lines[0]).toMatch(/^Jobs since \d{4}-\d\d-01 \(UTC\)/);
+    expect(lines.slice(1)).toEqual([
+      "",
+      "installation   jobs        cost",
+      "1                 2       $1.50",
+      "2                 1       $1.50",
+      "",
+      "repository   jobs        cost",
+      "octo/site       1       $1.50",
+      "octo/lib        1       $1.00",
+      "octo/app        1       $0.50",
+    ]);
+  });
+
+  it("refuses usage flags it cannot read", async () => {
+    expect(await run("usage", "--since", "yesterday")).toBe(2);
+    expect(lines[0]).toMatch(/^issuesmith jobs: --since takes a date such as 2026-12-01/);
+  });
 });

@@ -464,5 +464,14 @@ export function queueContract(name: string, open: OpenHarness): void {
       expect(await h.queue.get("no-such-job")).toBeUndefined();
       expect(await h.queue.ping()).toBe(true);
     });
+
+    it("lists only the jobs created at or after a given time (what spend caps count)", async () => {
+      const a = (await h.queue.enqueue(newJob({ number: 1 }))).job;
+      await new Promise((r) => setTimeout(r, 15));
+      const b = (await h.queue.enqueue(newJob({ number: 2 }))).job;
+      expect((await h.queue.list({ since: b.createdAt })).map((j) => j.id)).toEqual([b.id]);
+      expect((await h.queue.list({ since: a.createdAt })).map((j) => j.id)).toEqual([b.id, a.id]);
+      expect(await h.queue.list({ since: new Date(Date.now() + 60_000).toISOString() })).toEqual([]);
+    });
   });
 }

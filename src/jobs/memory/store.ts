@@ -55,7 +55,7 @@ export class MemoryStore implements JobStore {
 
   async list(filter: ListFilter): Promise<JobRecord[]> {
     const out = [...this.#jobs.values()]
-      .filter((j) => (!filter.states || filter.states.includes(j.state)) && (!filter.key || j.key === filter.key))
+      .filter((j) => (!filter.states || filter.states.includes(j.state)) && (!filter.key || j.key === filter.key) && (!filter.since || j.createdAt >= filter.since))
       .sort((a, b) => b.seq - a.seq)
       .slice(0, filter.limit ?? Infinity);
     return out.map((j) => clone(publicRecord(j)));

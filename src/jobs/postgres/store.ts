@@ -102,6 +102,10 @@ export class PostgresStore implements JobStore {
       args.push(filter.key);
       where.push(`key = $${args.length}`);
     }
+    if (filter.since) {
+      args.push(filter.since);
+      where.push(`created_at >= $${args.length}`);
+    }
     args.push(filter.limit ?? null);
     const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT $${args.length}`;
     const { rows } = await this.#pool.query<JobRow>(sql, args);

@@ -120,6 +120,10 @@ export class SqliteStore implements JobStore {
       where.push("key = ?");
       args.push(filter.key);
     }
+    if (filter.since) {
+      where.push("created_at >= ?");
+      args.push(filter.since);
+    }
     const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT ?`;
     const rows = this.#db.prepare(sql).all(...args, filter.limit ?? -1) as Row[];
     return rows.map((r) => publicRecord(fromRow(r)));
