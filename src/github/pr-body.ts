@@ -53,6 +53,8 @@ export function renderPrBody(input: PrBodyInput): string {
   if (input.setup?.ok && input.setup.fromCache) {
     out.push(`Dependencies: restored from the cache (same lockfile as a trusted earlier install) and checked with \`${input.setup.fromCache.check}\` instead of running \`${input.setup.command}\`.`, "");
   }
+  // The trust boundary's notes: secrets withheld or given, manifests the change touched that were not installed.
+  for (const note of [input.tests?.note, input.setup?.note]) if (note) out.push(note, "");
   if (input.setup && !input.setup.ok) {
     out.push(`Setup \`${input.setup.command}\` failed (exit code ${input.setup.exitCode ?? "killed"}).`, "", details("Setup output (tail)", input.setup.outputTail), "");
   }

@@ -21,7 +21,7 @@ export async function runFixJob(job: JobRecord, run: JobRunContext, deps: JobDep
     const { data: repoData } = await octokit.request("GET /repos/{owner}/{repo}", repo);
     const issue = await loadIssueText(octokit, repo, job.target.number, config, scope.identity.slug);
     await reporter.record({ type: "task", source: `${repo.owner}/${repo.repo}#${job.target.number}`, title: issue.title, body: issue.body });
-    const { workspace, git } = await workspaces.clone(scope, repoData.clone_url, repoData.default_branch, repoData.id);
+    const { workspace, git, base } = await workspaces.clone(scope, repoData.clone_url, repoData.default_branch, repoData.id);
     const repoInstructions = await readRepoInstructions(workspace.repoDir);
     const previous = readCheckpoint(job.checkpoint);
     const branch = previous?.branch ?? branchName(config.branch_prefix, job.target.number, issue.title);
@@ -29,7 +29,7 @@ export async function runFixJob(job: JobRecord, run: JobRunContext, deps: JobDep
     const checkpointer = new Checkpointer({ git, run, config, redactor, log, checkpoint: start.checkpoint, pushEveryMs: deps.env.checkpointIntervalMs });
 
     const result = await solve({
-      ...solveBase(scope, config, workspace),
+      ...solveBase(scope, config, workspace, { git, base }),
       task: jobTask(scope, config, issue, repoInstructions),
       tools: deps.tools,
       ...(start.resume ? { resume: start.resume } : {}),
@@ -101,7 +101,7 @@ async function publishResult(
   const n = job.target.number;
   const usage = result.usage;
   const tried = reporter.triedText();
-  const evidence = testEvidence(result.tests, result.testCommand);
+  const evidence = testEvidence(result.tests, result.testCommand, result.setup);
 
   await reporter.phase("push");
   const summaryLine = (result.summary ?? "").split("\n").find((l) => l.trim()) ?? "";

@@ -24,6 +24,7 @@ import type { JobDeps } from "./deps.ts";
 import { inlineCode } from "../shared/markdown.ts";
 import { bulletList } from "./report-text.ts";
 import { JobReporter } from "./reporter.ts";
+import { trustGate } from "./trust-gate.ts";
 import { createWorkspaceDir, removeWorkspaceDir } from "./workspace-dir.ts";
 
 export interface JobScope {
@@ -108,14 +109,17 @@ export async function withJobScope(
   }
 }
 
-/** The parts of solve()'s options every GitHub job shares: this process's sandbox, model and limits. */
-export function solveBase(scope: JobScope, config: RepoConfig, workspace: Workspace) {
+/**
+ * The parts of solve()'s options every GitHub job shares: this process's sandbox, model and limits,
+ * and the trust boundary from the base commit the job cloned (ARCHITECTURE.md §6).
+ */
+export function solveBase(scope: JobScope, config: RepoConfig, workspace: Workspace, cloned?: { git: GitWorkspace; base: string }) {
   const env = scope.deps.env;
   const secretEnv = pickSecrets(config, env.repoSecrets, scope.log);
   const setupCache = scope.workspaces.setupCache(workspace);
   return {
-    ...(secretEnv ? { secretEnv } : {}),
     ...(setupCache ? { setupCache } : {}),
+    ...(cloned ? { trust: trustGate(cloned.git, cloned.base, secretEnv, scope.log) } : {}),
     workspace,
     runner: scope.deps.runner,
     config,
@@ -171,8 +175,11 @@ export class WorkspaceMaker {
     this.#run = run;
   }
 
-  /** With the repository's id, the clone goes through its mirror in the cache (when the cache is on). */
-  async clone(scope: JobScope, cloneUrl: string, branch: string, repositoryId?: number | bigint): Promise<{ workspace: Workspace; git: GitWorkspace }> {
+  /**
+   * With the repository's id, the clone goes through its mirror in the cache (when the cache is on).
+   * `base`: the commit cloned, before any branch is checked out: what the trust boundary trusts.
+   */
+  async clone(scope: JobScope, cloneUrl: string, branch: string, repositoryId?: number | bigint): Promise<{ workspace: Workspace; git: GitWorkspace; base: string }> {
     await scope.reporter.phase("clone");
     const workspace = await createWorkspaceDir(this.#deps.env.workDir, this.#job.id);
     this.#made.push(workspace);
@@ -193,7 +200,7 @@ export class WorkspaceMaker {
       const trustedBase = await git.head();
       this.#setupCaches.set(workspace.root, new DepCache({ dir: this.#deps.env.cache.dir, maxBytes: this.#deps.env.cache.maxBytes, key, trustedBase, log: scope.log }));
     }
-    return { workspace, git };
+    return { workspace, git, base: await git.head() };
   }
 
   /** The dependency cache of a workspace this maker cloned, when the cache is on. */

@@ -1,15 +1,17 @@
 // The words of a job's final report: what happened, why it stopped, what was
 // tried, and the last test output — never a silent end.
 import { details } from "../github/pr-body.ts";
-import type { TestRun } from "../shared/evidence.ts";
+import type { SetupRun, TestRun } from "../shared/evidence.ts";
 import type { SolveResult } from "./solve.ts";
 
-export function testEvidence(tests: TestRun | undefined, testCommand: string | undefined): string {
+export function testEvidence(tests: TestRun | undefined, testCommand: string | undefined, setup?: SetupRun): string {
+  // What the trust boundary withheld (secrets, an agent-changed manifest's install) is part of the evidence.
+  const notes = [tests?.note, setup?.note].filter(Boolean).map((n) => `\n\n${n}`).join("");
   if (tests) {
     const verdict = tests.passed ? "passed" : `failed (exit code ${tests.exitCode ?? "killed"})`;
-    return `Tests: \`${tests.command}\` ${verdict}.\n\n${details("Last test output", tests.outputTail)}`;
+    return `Tests: \`${tests.command}\` ${verdict}.${notes}\n\n${details("Last test output", tests.outputTail)}`;
   }
-  return testCommand ? `Tests: \`${testCommand}\` was not run by the app (the agent did not finish).` : "Tests: no test command was found in the repository or in `.github/agent.yml`.";
+  return (testCommand ? `Tests: \`${testCommand}\` was not run by the app (the agent did not finish).` : "Tests: no test command was found in the repository or in `.github/agent.yml`.") + notes;
 }
 
 /** The same evidence for a terminal. */

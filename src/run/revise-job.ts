@@ -36,7 +36,7 @@ export async function runReviseJob(job: JobRecord, run: JobRunContext, deps: Job
     const feedback = await loadReviewFeedback(octokit, repo, n, speaks);
     const sameRepo = pr.head.repo?.full_name.toLowerCase() === pr.base.repo.full_name.toLowerCase();
 
-    const { workspace, git } = await workspaces.clone(scope, pr.base.repo.clone_url, pr.base.ref, pr.base.repo.id);
+    const { workspace, git, base } = await workspaces.clone(scope, pr.base.repo.clone_url, pr.base.ref, pr.base.repo.id);
     const branch = sameRepo ? pr.head.ref : `${config.branch_prefix}pr-${n}-revision`;
     if (sameRepo) {
       await git.fetchBranch(pr.head.ref);
@@ -54,7 +54,7 @@ export async function runReviseJob(job: JobRecord, run: JobRunContext, deps: Job
     await reporter.record({ type: "task", source: `${repo.owner}/${repo.repo}#${n}`, title: `Revise pull request #${n}: ${pr.title}`, body: [pr.body ?? "", feedbackText].filter(Boolean).join("\n\n") });
 
     const result = await solve({
-      ...solveBase(scope, config, workspace),
+      ...solveBase(scope, config, workspace, { git, base }),
       task: jobTask(
         scope,
         config,
@@ -89,7 +89,7 @@ async function publishRevision(scope: JobScope, git: GitWorkspace, config: RepoC
   const prepared = await prepareCommit(git, startSha, config, redactor, `Address review feedback on #${n}\n\n${summaryLine}`);
   if (!prepared.sha) {
     const headline = result.stop === "finish" ? "Stopped: no change was made" : stopHeadline(result);
-    await reporter.final(false, headline, `${result.summary ? `The model said:\n\n> ${result.summary.trim().split("\n").join("\n> ")}\n\n` : ""}${reporter.triedText()}\n\n${testEvidence(result.tests, result.testCommand)}`);
+    await reporter.final(false, headline, `${result.summary ? `The model said:\n\n> ${result.summary.trim().split("\n").join("\n> ")}\n\n` : ""}${reporter.triedText()}\n\n${testEvidence(result.tests, result.testCommand, result.setup)}`);
     return { status: result.stop === "limit" ? "limit" : result.stop === "cancelled" ? "cancelled" : "no_change", summary: headline, usage: result.usage };
   }
   if (prepared.findings.length > 0) {
@@ -156,7 +156,7 @@ async function publishOnBranch(scope: JobScope, git: GitWorkspace, config: RepoC
     "",
     (result.summary ?? result.reason ?? "").trim(),
     "",
-    testEvidence(result.tests, result.testCommand),
+    testEvidence(result.tests, result.testCommand, result.setup),
   ].join("\n");
   await octokit.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", { ...repo, pull_number: pr.number, body: redactor.redact(updateRevisionSection(pr.body ?? "", section)) });
 
@@ -171,14 +171,14 @@ async function publishOnBranch(scope: JobScope, git: GitWorkspace, config: RepoC
   await reporter.final(
     passed,
     `Pushed ${short} to #${pr.number} — ${verdict}`,
-    `${commitUrl}\n\nReplied in ${addressed.length} of ${feedback.threads.length} review thread${feedback.threads.length === 1 ? "" : "s"}.${readyNote}\n\n${testEvidence(result.tests, result.testCommand)}`,
+    `${commitUrl}\n\nReplied in ${addressed.length} of ${feedback.threads.length} review thread${feedback.threads.length === 1 ? "" : "s"}.${readyNote}\n\n${testEvidence(result.tests, result.testCommand, result.setup)}`,
   );
   return { status: "pr_updated", summary: `pushed ${short}: ${verdict}`, prNumber: pr.number, prUrl: pr.html_url, usage: result.usage };
 }
 
 async function publishForFork(scope: JobScope, git: GitWorkspace, config: RepoConfig, pr: PullInfo, result: SolveResult, sha: string): Promise<JobOutcome> {
   const { octokit, repo, reporter, redactor } = scope;
-  const evidence = testEvidence(result.tests, result.testCommand);
+  const evidence = testEvidence(result.tests, result.testCommand, result.setup);
   if (config.fork_fallback === "patch") {
     const patch = redactor.redact(await git.diff(`${sha}~1`));
     await reporter.final(

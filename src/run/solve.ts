@@ -18,6 +18,7 @@ import type { CommandRunner, Workspace } from "../workspace/types.ts";
 import type { SetupRun, TestRun } from "../shared/evidence.ts";
 import { runTestCommand } from "./test-run.ts";
 import type { Phase } from "../shared/phases.ts";
+import { notInstalledNote, secretsNote, type TrustGate } from "./trust-gate.ts";
 
 export type SolveEvent = { type: "phase"; phase: Phase; detail?: string } | AgentEvent | { type: "test"; run: TestRun; round: number };
 
@@ -54,8 +55,11 @@ export interface SolveOptions {
   skipSetup?: boolean;
   /** false: no test run after finish (plans; eval applies hidden tests itself). */
   verify?: boolean;
-  /** Opt-in secrets for the setup and test commands (never for the agent's own shell). */
-  secretEnv?: Record<string, string>;
+  /**
+   * The trust boundary (ARCHITECTURE.md §6): setup on the base's tree, the opted-in secrets for the
+   * final test run only when the test machinery is the base's. Without it nothing gets secrets.
+   */
+  trust?: TrustGate;
   /** "plan" uses the planning prompt. */
   mode?: "change" | "plan";
   onEvent?: (event: SolveEvent) => void | Promise<void>;
@@ -122,7 +126,8 @@ export async function solve(options: SolveOptions): Promise<SolveResult> {
         },
         options.mode,
       );
-    const context: ToolContext = { workspace, runner, config, testCommand, redactor: options.redactor, signal, ...(options.secretEnv ? { secretEnv: options.secretEnv } : {}) };
+    // The agent's tools never get secrets (ARCHITECTURE.md §6).
+    const context: ToolContext = { workspace, runner, config, testCommand, redactor: options.redactor, signal };
     let testRound = options.resume?.testRound ?? 0;
     let tests: TestRun | undefined;
     const result = (stop: SolveStop, extra: Partial<SolveResult>): SolveResult => ({
@@ -165,10 +170,19 @@ export async function solve(options: SolveOptions): Promise<SolveResult> {
 
       if (options.verify === false || !testCommand) return result("finish", { summary: loop.summary });
       await emit({ type: "phase", phase: "test" });
-      tests = await runTestCommand(runner, workspace, testCommand, config.budget.test_timeout_seconds * 1000, signal, options.redactor, options.secretEnv);
+      tests = await runTestCommand(runner, workspace, testCommand, config.budget.test_timeout_seconds * 1000, signal, options.redactor);
+      if (signal.aborted) {
+        await emit({ type: "test", run: tests, round: testRound });
+        return abortedResult(signal, result, loop.summary);
+      }
+      if (tests.passed || testRound >= config.budget.test_rounds) {
+        // The model is done: now, and only now, the run with secrets, if the boundary allows it.
+        tests = await finalRun(options, testCommand, setup?.command, tests, signal);
+        await emit({ type: "test", run: tests, round: testRound });
+        if (signal.aborted) return abortedResult(signal, result, loop.summary);
+        return result("finish", { summary: loop.summary, tests });
+      }
       await emit({ type: "test", run: tests, round: testRound });
-      if (signal.aborted) return abortedResult(signal, result, loop.summary);
-      if (tests.passed || testRound >= config.budget.test_rounds) return result("finish", { summary: loop.summary, tests });
       testRound++;
       log.info({ round: testRound, exitCode: tests.exitCode }, "tests failed after finish; giving the model another round");
       messages.push({
@@ -189,31 +203,63 @@ function abortedResult(signal: AbortSignal, result: (stop: SolveStop, extra: Par
   throw reason instanceof Error ? reason : new Cancelled();
 }
 
+/**
+ * Setup with the network runs only trusted code: the base commit's tree,
+ * whatever the branch holds (a resume, a revision, a fork). Without a trust
+ * gate (the CLI on the user's own checkout, eval) it runs where it is, without secrets.
+ */
 async function runSetup(options: SolveOptions, signal: AbortSignal, emit: (e: SolveEvent) => Promise<void>): Promise<SetupRun | undefined> {
-  const { config, workspace, runner } = options;
+  const { config, workspace, runner, trust } = options;
   if (config.setup === null) return undefined; // explicitly disabled
-  const command = config.setup ?? (await detectSetupCommand(workspace.repoDir));
-  if (!command) return undefined;
-  await emit({ type: "phase", phase: "setup", detail: command });
-  const exec = (line: string, network: boolean, env?: Record<string, string>) =>
-    runner.run({ command: line, workspace, timeoutMs: config.budget.setup_timeout_seconds * 1000, network, signal, maxOutputBytes: 256 * 1024, ...(env ? { env } : {}) });
-  // A tree from the dependency cache is only checked, offline (ARCHITECTURE.md §6: the cache holds trusted installs only).
-  const cache = options.setupCache;
-  const restored = await cache?.restore(command, workspace).catch((err: unknown) => void options.log.warn({ err }, "dependency cache restore failed"));
-  if (cache && restored) {
-    const check = await exec(restored.check, false);
-    if (check.exitCode === 0 && !check.killed) return { command, ok: true, exitCode: 0, outputTail: "", durationMs: check.durationMs, fromCache: { check: restored.check } };
-    options.log.warn({ check: restored.check, exitCode: check.exitCode }, "cached dependencies failed their check; installing afresh");
-    await cache.discard(command, workspace);
-  }
-  const run = await exec(command, config.setup_network, options.secretEnv);
-  const ok = run.exitCode === 0 && !run.killed;
-  const tail = options.redactor.redact(run.output.split("\n").slice(-40).join("\n"));
-  if (!ok) options.log.warn({ command, exitCode: run.exitCode, killed: run.killed }, "setup command failed");
-  else await cache?.save(command, workspace).catch((err: unknown) => options.log.warn({ err }, "dependency cache save failed"));
-  return { command, ok, exitCode: run.exitCode, outputTail: tail, durationMs: run.durationMs };
+  const setupOnTree = async (): Promise<SetupRun | undefined> => {
+    const command = config.setup ?? (await detectSetupCommand(workspace.repoDir));
+    if (!command) return undefined;
+    await emit({ type: "phase", phase: "setup", detail: command });
+    const exec = (line: string, network: boolean, env?: Record<string, string>) =>
+      runner.run({ command: line, workspace, timeoutMs: config.budget.setup_timeout_seconds * 1000, network, signal, maxOutputBytes: 256 * 1024, ...(env ? { env } : {}) });
+    // A tree from the dependency cache is only checked, offline (ARCHITECTURE.md §6: the cache holds trusted installs only).
+    const cache = options.setupCache;
+    const restored = await cache?.restore(command, workspace).catch((err: unknown) => void options.log.warn({ err }, "dependency cache restore failed"));
+    if (cache && restored) {
+      const check = await exec(restored.check, false);
+      if (check.exitCode === 0 && !check.killed) return { command, ok: true, exitCode: 0, outputTail: "", durationMs: check.durationMs, fromCache: { check: restored.check } };
+      options.log.warn({ check: restored.check, exitCode: check.exitCode }, "cached dependencies failed their check; installing afresh");
+      await cache.discard(command, workspace);
+    }
+    // Secrets only with a trust gate: this then runs on the base commit's tree (trusted code).
+    const env = trust?.secretEnv;
+    const run = await exec(command, config.setup_network, env);
+    const ok = run.exitCode === 0 && !run.killed;
+    const tail = options.redactor.redact(run.output.split("\n").slice(-40).join("\n"));
+    if (!ok) options.log.warn({ command, exitCode: run.exitCode, killed: run.killed }, "setup command failed");
+    else await cache?.save(command, workspace).catch((err: unknown) => options.log.warn({ err }, "dependency cache save failed"));
+    return { command, ok, exitCode: run.exitCode, outputTail: tail, durationMs: run.durationMs, hadSecrets: env !== undefined };
+  };
+  const setup = trust ? await trust.onBase(setupOnTree) : await setupOnTree();
+  if (!setup || !trust) return setup;
+  const note = notInstalledNote((await trust.assess(undefined, setup.command)).installMachinery);
+  return note ? { ...setup, note } : setup;
+}
+
+/**
+ * The evidence run: with the opted-in secrets when the test machinery is the
+ * base's (its output withheld, its changes to the workspace undone), else the
+ * secret-free run stands and says why.
+ */
+async function finalRun(options: SolveOptions, testCommand: string, setupCommand: string | undefined, last: TestRun, signal: AbortSignal): Promise<TestRun> {
+  const trust = options.trust;
+  if (!trust?.secretEnv) return last;
+  const names = Object.keys(trust.secretEnv);
+  const { testMachinery } = await trust.assess(testCommand, setupCommand);
+  if (testMachinery.length > 0) return { ...last, note: secretsNote(names, false, testMachinery) };
+  const { config, runner, workspace, redactor } = options;
+  const run = await trust.isolated(() => runTestCommand(runner, workspace, testCommand, config.budget.test_timeout_seconds * 1000, signal, redactor, trust.secretEnv));
+  // Only the verdict of the run with secrets is kept: what it printed goes nowhere.
+  return { ...last, passed: run.passed, exitCode: run.exitCode, killed: run.killed, durationMs: run.durationMs, note: secretsNote(names, true) };
 }
 
 function setupFailedNote(setup: SetupRun): string {
-  return `## Setup failed\nThe setup command \`${setup.command}\` failed (exit code ${setup.exitCode ?? "killed"}). Its last lines:\n\`\`\`\n${setup.outputTail}\n\`\`\`\nThe sandbox has no network now. Work with what is installed, and say in your summary if the failure kept you from testing.`;
+  // A run that had secrets is never shown to the model, not even redacted.
+  const output = setup.hadSecrets ? "Its output is not shown: it ran with the repository's secrets." : `Its last lines:\n\`\`\`\n${setup.outputTail}\n\`\`\``;
+  return `## Setup failed\nThe setup command \`${setup.command}\` failed (exit code ${setup.exitCode ?? "killed"}). ${output}\nThe sandbox has no network now. Work with what is installed, and say in your summary if the failure kept you from testing.`;
 }

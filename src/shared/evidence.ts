@@ -13,6 +13,8 @@ export interface TestRun {
   /** The last lines of the raw output, redacted. */
   outputTail: string;
   durationMs: number;
+  /** What the report says about the trust boundary (the opted-in secrets given or withheld, and why). */
+  note?: string;
 }
 
 /** The setup (install) command, run before the agent with network when the repo config allows it. */
@@ -24,4 +26,8 @@ export interface SetupRun {
   durationMs: number;
   /** The installed tree came from the dependency cache and passed this offline check instead of a full install. */
   fromCache?: { check: string };
+  /** It had the opted-in secrets: its output is never shown to the model (ARCHITECTURE.md §6). */
+  hadSecrets?: boolean;
+  /** What the report says about the trust boundary (what was not installed). */
+  note?: string;
 }

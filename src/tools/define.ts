@@ -13,8 +13,7 @@ export interface ToolContext {
   testCommand: string | undefined;
   redactor: Redactor;
   signal: AbortSignal;
-  /** Opt-in secrets (repo config `secrets:`) for the test command; redacted everywhere. */
-  secretEnv?: Record<string, string>;
+  // No secrets here: the agent's tools never get them (ARCHITECTURE.md §6).
 }
 
 /** What a tool call produced, as the loop sees it. */

@@ -41,7 +41,6 @@ export const runTestsTool = defineTool({
       network: false,
       signal: ctx.signal,
       maxOutputBytes: TEST_OUTPUT_BYTES,
-      ...(ctx.secretEnv ? { env: ctx.secretEnv } : {}),
     });
     const summary = summarizeTestOutput(run.output, run.killed ? null : run.exitCode);
     const out = [`$ ${command}  (${formatSeconds(run.durationMs)})`];

@@ -77,9 +77,7 @@ export class GitWorkspace {
   #git(token?: string): SimpleGit {
     const env = gitEnv(token, this.#identity, this.#home);
     if (!this.#ownClone) return client(this.dir, env);
-    const gitDir = path.join(this.dir, ".git");
-    // GIT_COMMON_DIR overrides $GIT_DIR/commondir, where git would otherwise read config, hooks and refs.
-    return client(this.dir, { ...env, GIT_DIR: gitDir, GIT_COMMON_DIR: gitDir, GIT_WORK_TREE: this.dir });
+    return client(this.dir, { ...env, ...ownGitDir(this.dir) });
   }
 
   async #withToken(): Promise<SimpleGit> {
@@ -96,6 +94,12 @@ export class GitWorkspace {
     const file = path.join(this.dir, ".git", "config");
     const now = await readFile(file, "utf8").catch(() => "");
     if (now !== this.#configSnapshot) await writeFile(file, this.#configSnapshot);
+  }
+
+  /** Host-side git on this checkout, config put back as cloned first (for git-tree.ts); `env` adds e.g. GIT_INDEX_FILE. */
+  async hardened(env: Record<string, string> = {}): Promise<SimpleGit> {
+    await this.#restoreConfig();
+    return client(this.dir, { ...gitEnv(undefined, this.#identity, this.#home), ...(this.#ownClone ? ownGitDir(this.dir) : {}), ...env });
   }
 
   async head(): Promise<string> {
@@ -292,4 +296,10 @@ export class GitWorkspace {
       throw gitFailure("push", err);
     }
   }
+}
+
+/** GIT_COMMON_DIR overrides $GIT_DIR/commondir, where git would otherwise read config, hooks and refs. */
+function ownGitDir(dir: string): Record<string, string> {
+  const gitDir = path.join(dir, ".git");
+  return { GIT_DIR: gitDir, GIT_COMMON_DIR: gitDir, GIT_WORK_TREE: dir };
 }

@@ -9,6 +9,8 @@ import { createRegistry, defaultTools } from "../../src/tools/registry.ts";
 import { DirectRunner } from "../../src/workspace/sandbox.ts";
 import { createModelServer, type ModelServer, type ModelServerOptions, type Turn } from "../support/model-server.ts";
 import { makeRepo, type TestRepo } from "../tools/helpers.ts";
+import { GitWorkspace } from "../../src/workspace/git.ts";
+import { trustGate } from "../../src/run/trust-gate.ts";
 
 export interface Run {
   result: SolveResult;
@@ -32,12 +34,17 @@ export async function runSolve(options: {
   rawBudget?: Partial<RepoConfig["budget"]>;
   /** The provider the model server plays, its faults and limits. */
   server?: Omit<ModelServerOptions, "turns">;
+  /** A trust boundary from the repository's first commit, with these opted-in secrets. */
+  trustedSecrets?: Record<string, string>;
 }): Promise<Run> {
   const model = await createModelServer({ ...options.server, turns: options.turns, ...(options.noNativeTools ? { noNativeTools: true } : {}), ...(options.model ? { model: options.model } : {}) });
   const repo = await makeRepo(options.files);
   const parsed = repoConfigSchema.parse({ setup: null, ...options.config });
   const config: RepoConfig = { ...parsed, budget: { ...parsed.budget, ...options.rawBudget } };
   const events: SolveEvent[] = [];
+  const log = pino({ level: "silent" });
+  const git = options.trustedSecrets ? await GitWorkspace.open({ dir: repo.repoDir, home: repo.workspace.homeDir }) : undefined;
+  const trust = git ? trustGate(git, await git.head(), options.trustedSecrets, log) : undefined;
   try {
     const result = await solve({
       workspace: repo.workspace,
@@ -50,7 +57,8 @@ export async function runSolve(options: {
       contextWindow: options.contextWindow ?? 100_000,
       maxOutputTokens: options.maxOutputTokens ?? 1_000,
       signal: new AbortController().signal,
-      log: pino({ level: "silent" }),
+      log,
+      ...(trust ? { trust } : {}),
       onEvent: (e) => {
         events.push(e);
       },

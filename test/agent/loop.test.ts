@@ -166,21 +166,66 @@ describe("budgets are hard caps, and work is kept", () => {
 });
 
 describe("opt-in secrets", () => {
-  it("reach the test command but are redacted from what the model and the report see", async () => {
+  const SECRET = "npm_supersecretvalue123";
+  const secretTest = (name: string) =>
+    `import { test } from "node:test";\nimport assert from "node:assert/strict";\ntest("${name}", () => { console.log("token is", process.env.NPM_TOKEN, Buffer.from(process.env.NPM_TOKEN ?? "").toString("hex")); assert.equal(process.env.NPM_TOKEN, "${SECRET}"); });\n`;
+
+  it("never reach the agent's run_tests; the final run has them, and neither the model nor the report sees its output", async () => {
+    const files = { "package.json": JSON.stringify({ name: "r", type: "module", scripts: { test: "node --test" } }), "test/secret.test.js": secretTest("has the token") };
+    run = await runSolve({
+      files,
+      turns: [{ toolCalls: [{ name: "run_tests", arguments: {} }] }, finish()],
+      config: { budget: { test_rounds: 0 } },
+      trustedSecrets: { NPM_TOKEN: SECRET },
+      extra: { redactor: new Redactor([SECRET]) },
+    });
+    // The agent's own run had no token: its test failed, and printed nothing of it.
+    const seen = JSON.stringify(run.model.requests);
+    expect(seen).toContain("FAILED (exit code 1): 1 failed");
+    expect(seen).not.toContain(SECRET);
+    // The final run had it: the test passed there.
+    expect(run.result.tests?.passed).toBe(true);
+    expect(run.result.tests?.note).toMatch(/had the opted-in secrets \(`NPM_TOKEN`\); its output is not shown/);
+    expect(run.result.tests?.outputTail).toContain("# fail 1");
+    expect(JSON.stringify(run.events)).not.toContain(Buffer.from(SECRET).toString("hex"));
+  });
+
+  it("are withheld from the final run when the change touches the test machinery, and the report says which file", async () => {
+    const files = { "package.json": JSON.stringify({ name: "r", type: "module", scripts: { test: "node --test" } }), "test/secret.test.js": secretTest("has the token") };
+    run = await runSolve({
+      files,
+      turns: [
+        { toolCalls: [{ name: "edit", arguments: { path: "package.json", old_str: '"node --test"', new_str: '"echo $NPM_TOKEN | rev; node --test"' } }] },
+        finish(),
+      ],
+      config: { budget: { test_rounds: 0 } },
+      trustedSecrets: { NPM_TOKEN: SECRET },
+      extra: { redactor: new Redactor([SECRET]) },
+    });
+    expect(run.result.tests?.passed).toBe(false);
+    expect(run.result.tests?.note).toMatch(/did not get the opted-in secrets \(`NPM_TOKEN`\): the change touches the test machinery \(`package.json`\)/);
+  });
+
+  it("leave no trace in the workspace: what the run with secrets wrote is undone before anything is committed", async () => {
     const files = {
-      "package.json": JSON.stringify({ name: "r", type: "module" }),
-      "test/secret.test.js": 'import { test } from "node:test";\nimport assert from "node:assert/strict";\ntest("has the token", () => { console.log("token is", process.env.NPM_TOKEN); assert.equal(process.env.NPM_TOKEN, "npm_supersecretvalue123"); });\n',
+      "package.json": JSON.stringify({ name: "r", type: "module", scripts: { test: "node --test" } }),
+      "src/util.js": "export const x = 1;\n",
+      "test/util.test.js": 'import { test } from "node:test";\nimport { x } from "../src/util.js";\ntest("x", () => {});\n',
     };
     run = await runSolve({
       files,
-      config: { test: "node --test" },
-      turns: [{ toolCalls: [{ name: "run_tests", arguments: {} }] }, finish()],
-      extra: { secretEnv: { NPM_TOKEN: "npm_supersecretvalue123" }, redactor: new Redactor(["npm_supersecretvalue123"]) },
+      turns: [
+        // The agent's code writes the token into the tree when the tests import it.
+        { toolCalls: [{ name: "edit", arguments: { path: "src/util.js", old_str: "export const x = 1;", new_str: 'import { writeFileSync } from "node:fs";\nif (process.env.NPM_TOKEN) { writeFileSync("loot.txt", [...process.env.NPM_TOKEN].reverse().join("")); writeFileSync("src/util.js", "// " + process.env.NPM_TOKEN); }\nexport const x = 1;' } }] },
+        finish(),
+      ],
+      config: { budget: { test_rounds: 0 } },
+      trustedSecrets: { NPM_TOKEN: SECRET },
+      extra: { redactor: new Redactor([SECRET]) },
     });
     expect(run.result.tests?.passed).toBe(true);
-    expect(JSON.stringify(run.model.requests)).not.toContain("npm_supersecretvalue123");
-    expect(JSON.stringify(run.model.requests)).toContain("token is [REDACTED]");
-    expect(run.result.tests?.outputTail).not.toContain("npm_supersecretvalue123");
+    await expect(readFile(run.repo.file("loot.txt"), "utf8")).rejects.toThrow();
+    expect(await readFile(run.repo.file("src/util.js"), "utf8")).toContain("export const x = 1;");
   });
 
   it("are picked by name from what the operator provides", () => {
