@@ -18,7 +18,7 @@ import { envSecrets } from "../../src/config/env.ts";
 import { createFakeGitHub, type FakeGitHub } from "./fake-github.ts";
 import { TestOctokit } from "./github-client.ts";
 import { appKeys } from "./keys.ts";
-import { createModelServer, type ModelServer, type Turn } from "./model-server.ts";
+import { createModelServer, type ModelServer, type ModelServerOptions, type Turn } from "./model-server.ts";
 import { fakeTarget, sendWebhook, type Delivery, type SendResult, type WebhookTarget } from "./webhooks.ts";
 
 export const WEBHOOK_SECRET = "e2e-webhook-secret";
@@ -45,6 +45,8 @@ export interface TestApp {
 export interface TestAppOptions {
   turns?: Turn[];
   noNativeTools?: boolean;
+  /** The provider the model server plays (rules, stream style, window); OPENAI_BASE_URL follows it. */
+  modelServer?: Omit<ModelServerOptions, "turns" | "apiKey">;
   /** Files of the repository acme/widgets (created unless `repo: false`). */
   files?: Record<string, string | Buffer>;
   repo?: false;
@@ -71,7 +73,7 @@ export const MAINTAINER = "maya";
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const keys = await appKeys();
   const fake = await createFakeGitHub({ appId: 4242, publicKey: keys.publicKey });
-  const model = await createModelServer({ turns: options.turns ?? [], apiKey: MODEL_API_KEY, ...(options.noNativeTools ? { noNativeTools: true } : {}) });
+  const model = await createModelServer({ ...options.modelServer, turns: options.turns ?? [], apiKey: MODEL_API_KEY, ...(options.noNativeTools ? { noNativeTools: true } : {}) });
   const root = await mkdtemp(path.join(tmpdir(), "issuesmith-e2e-"));
   const workDir = path.join(root, "work");
   if (options.repo !== false) {
@@ -88,7 +90,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     LOG_FORMAT: "json",
     OPENAI_BASE_URL: model.url,
     OPENAI_API_KEY: MODEL_API_KEY,
-    AGENT_MODEL: "scripted-model",
+    AGENT_MODEL: model.model,
     AGENT_QUEUE: "memory",
     AGENT_DATA_DIR: path.join(root, "data"),
     AGENT_WORK_DIR: workDir,

@@ -84,6 +84,8 @@ export interface RecordedModelRequest {
   query: string;
   /** Azure's key header. */
   apiKeyHeader: string | undefined;
+  /** The usage the server reported for an answer it completed (what the provider bills). */
+  usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
 }
 
 export interface ModelServerOptions {
@@ -292,6 +294,7 @@ export async function createModelServer(options: ModelServerOptions = {}): Promi
       usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
     };
     const created = Math.floor(Date.now() / 1000);
+    if (cutAfter === undefined) record.usage = answer.usage;
     if (!record.stream) return reply(200, JSON.stringify(completionJson(answer, created)));
     const includeUsage = (body["stream_options"] as { include_usage?: boolean } | undefined)?.include_usage === true;
     record.status = 200;
