@@ -6,6 +6,7 @@ import type { Server } from "node:http";
 import { join } from "node:path";
 import { branchSha, cloneBare, commitFiles, initBareRepo, readPath, git, type CommitStep, type FileChanges, type FileTree } from "./git-repo.ts";
 import type { GitRequestRecord, PushRecord } from "./git-bridge.ts";
+import { manifestPermissions } from "./permissions.ts";
 import { createPull } from "./pull-create.ts";
 import { hunkFor, pullFiles } from "./pull-git.ts";
 import { addReviewComment } from "./routes/pulls.ts";
@@ -37,7 +38,8 @@ export interface RepoRef {
   repo: string;
 }
 
-export const DEFAULT_INSTALLATION_PERMISSIONS = { checks: "write", contents: "write", issues: "write", metadata: "read", pull_requests: "write" };
+/** What an installation holds unless a test says otherwise: exactly app.yml's `default_permissions`. */
+export const DEFAULT_INSTALLATION_PERMISSIONS: Readonly<Record<string, string>> = manifestPermissions();
 
 export class FakeGitHub {
   /** http://127.0.0.1:<port> — the web root, and where git is served. */
@@ -306,6 +308,31 @@ export class FakeGitHub {
    */
   failNext(method: string, path: string | RegExp, status: number, times = 1, options: { retryAfter?: number; message?: string } = {}): void {
     this.failures.push({ method: method.toUpperCase(), pattern: failurePattern(path), status, remaining: times, ...options });
+  }
+
+  /**
+   * GitHub's own failures for the next `times` requests matching `method` and
+   * `path` (as in failNext): a primary or secondary rate limit (`seconds` until
+   * the reset / in `retry-after`), or a lost answer — the request is carried out
+   * and the client gets a 502, as GitHub does under load.
+   */
+  fault(method: string, path: string | RegExp, fault: { kind: "primary-rate-limit"; status?: 403 | 429; seconds?: number } | { kind: "secondary-rate-limit"; seconds?: number } | { kind: "lost-answer" }, times = 1): void {
+    const status = fault.kind === "lost-answer" ? 502 : fault.kind === "primary-rate-limit" ? (fault.status ?? 403) : 403;
+    const seconds = "seconds" in fault ? fault.seconds : undefined;
+    this.failures.push({ method: method.toUpperCase(), pattern: failurePattern(path), status, remaining: times, kind: fault.kind, ...(seconds !== undefined ? { retryAfter: seconds } : {}) });
+  }
+
+  /** Branch protection that requires pull requests: a direct push to `branch` is refused with GH006. */
+  protectBranch(owner: string, repo: string, branch: string): void {
+    const record = this.repoOrThrow({ owner, repo });
+    record.protectedBranches = [...(record.protectedBranches ?? []), branch];
+  }
+
+  /** A pre-receive hook (as on GitHub Enterprise) that refuses every push with `message`; null removes it. */
+  refusePushes(owner: string, repo: string, message: string | null): void {
+    const record = this.repoOrThrow({ owner, repo });
+    if (message === null) delete record.preReceiveRefusal;
+    else record.preReceiveRefusal = message;
   }
 
   /** Makes every issued token expire now (to test refresh). */

@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { credentialFrom } from "./auth.ts";
 import { gitEnv, isAncestor, refs } from "./git-repo.ts";
+import { pushRuleEnv } from "./push-rules.ts";
 import { timestamp, type FakeState, type RepoRecord } from "./state.ts";
 
 export const GIT_HTTP_BACKEND = "/usr/lib/git-core/git-http-backend";
@@ -42,6 +43,8 @@ export interface GitAccess {
   user: string | null;
   /** Credentials were presented but are not good (unknown or expired token). */
   badCredentials: boolean;
+  /** The token's permissions (the push rules need `workflows`). */
+  permissions?: Record<string, string>;
 }
 
 export function gitAccess(state: FakeState, slug: string, repo: RepoRecord, service: GitRequestRecord["service"], authorization: string | undefined): GitAccess {
@@ -58,7 +61,7 @@ export function gitAccess(state: FakeState, slug: string, repo: RepoRecord, serv
   } else if (!covered && repo.private) {
     return deny(404, "Repository not found.", user);
   }
-  return { allowed: true, status: 200, message: "", user, badCredentials: false };
+  return { allowed: true, status: 200, message: "", user, badCredentials: false, permissions: token.permissions };
 }
 
 /**
@@ -70,7 +73,7 @@ export async function runGitBackend(
   req: IncomingMessage,
   res: ServerResponse,
   body: Buffer,
-  options: { root: string; repo: RepoRecord; rest: string; query: string; user: string },
+  options: { root: string; repo: RepoRecord; rest: string; query: string; user: string; permissions: Record<string, string> },
 ): Promise<{ status: number; pushes: PushRecord[] }> {
   const receive = options.rest === "/git-receive-pack";
   const before = receive ? await refs(options.repo.gitDir) : undefined;
@@ -80,6 +83,7 @@ export async function runGitBackend(
   };
   const env: NodeJS.ProcessEnv = {
     ...gitEnv,
+    ...pushRuleEnv(options.repo, options.permissions),
     GIT_PROJECT_ROOT: options.root,
     GIT_HTTP_EXPORT_ALL: "1",
     PATH_INFO: `/${options.repo.owner}/${options.repo.name}.git${options.rest}`,

@@ -4,6 +4,7 @@
 import { execFile } from "node:child_process";
 import { appendFile, mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { installPushRules } from "./push-rules.ts";
 
 /** git run in isolation from the developer's own configuration. */
 export const gitEnv: NodeJS.ProcessEnv = {
@@ -54,6 +55,7 @@ export async function initBareRepo(
   await git(gitDir, ["init", "--bare", "--quiet", `--initial-branch=${options.defaultBranch}`]);
   // receive-pack over HTTP is off by default unless REMOTE_USER is set; the bridge sets it, but say it plainly
   await appendFile(join(gitDir, "config"), "[http]\n\treceivepack = true\n");
+  await installPushRules(gitDir);
   await commitSteps(gitDir, options.defaultBranch, null, [{ message: "Initial commit", files: options.files }, ...(options.commits ?? [])]);
 }
 
@@ -313,4 +315,5 @@ export async function cloneBare(fromGitDir: string, toGitDir: string): Promise<v
     );
   });
   await appendFile(join(toGitDir, "config"), "[http]\n\treceivepack = true\n");
+  await installPushRules(toGitDir);
 }

@@ -2,6 +2,7 @@
 // mutations to mark a PR ready / resolve a thread. Anything else answers with
 // a GraphQL error (and lands in fake.errors), as an unknown field would.
 import { parseOperation, GqlSyntaxError, type GqlOperation, type GqlSelection, type GqlValue } from "./graphql-parse.ts";
+import { GRAPHQL_NEEDS, missing } from "./permissions.ts";
 import { refreshPullHead } from "./pull-git.ts";
 import type { ShapeContext } from "./shapes/common.ts";
 import type { PullRecord, RepoRecord, ReviewCommentRecord, ReviewThreadRecord } from "./state.ts";
@@ -29,7 +30,12 @@ export interface GraphqlResult {
   body: { data: unknown; errors?: { message: string; type?: string; path?: (string | number)[] }[] };
 }
 
-export async function executeGraphql(ctx: ShapeContext, actor: string, request: { query?: unknown; variables?: unknown; operationName?: unknown }): Promise<GraphqlResult> {
+/**
+ * `granted`: the calling token's permissions. Every query the fake answers is
+ * about pull requests (pull_requests: read) and every mutation changes one
+ * (pull_requests: write); GitHub answers a token without them with a FORBIDDEN error.
+ */
+export async function executeGraphql(ctx: ShapeContext, actor: string, request: { query?: unknown; variables?: unknown; operationName?: unknown }, granted?: Record<string, string>): Promise<GraphqlResult> {
   if (typeof request.query !== "string") return { body: { data: null, errors: [{ message: "A query attribute must be specified and must be a string." }] } };
   let operation: GqlOperation;
   try {
@@ -37,6 +43,9 @@ export async function executeGraphql(ctx: ShapeContext, actor: string, request: 
   } catch (error) {
     if (error instanceof GqlSyntaxError) return { body: { data: null, errors: [{ message: error.message }] } };
     throw error;
+  }
+  if (granted && (operation.type === "query" || operation.type === "mutation") && missing(granted, GRAPHQL_NEEDS[operation.type])) {
+    return { body: { data: null, errors: [{ type: "FORBIDDEN", message: "Resource not accessible by integration" }] } };
   }
   const variables = { ...operation.variableDefaults, ...((request.variables ?? {}) as Record<string, GqlValue>) };
   const root = operation.type === "mutation" ? mutationRoot(ctx, actor) : operation.type === "query" ? queryRoot(ctx) : undefined;

@@ -40,6 +40,8 @@ export interface FakeGitHubOptions {
   installationId?: number;
   /** How long installation tokens live. Default one hour, like GitHub. */
   tokenTtlMs?: number;
+  /** The default installation's permissions. Default: app.yml's `default_permissions`, as GitHub grants on install. */
+  permissions?: Record<string, string>;
   /** Default 0: any free port. */
   port?: number;
   /**
@@ -65,7 +67,7 @@ export async function createFakeGitHub(options: FakeGitHubOptions): Promise<Fake
     // filled by the first repository that joins it
     account: "",
     repositorySelection: "selected",
-    permissions: { ...DEFAULT_INSTALLATION_PERMISSIONS },
+    permissions: { ...(options.permissions ?? DEFAULT_INSTALLATION_PERMISSIONS) },
     events: ["issues", "issue_comment", "pull_request", "pull_request_review", "pull_request_review_comment", "check_run"],
   });
   state.user(`${appSlug}[bot]`, "Bot");

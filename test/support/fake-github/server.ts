@@ -7,6 +7,7 @@ import { identify } from "./auth.ts";
 import { gitAccess, matchGitPath, runGitBackend, type GitRequestRecord, type PushRecord } from "./git-bridge.ts";
 import { executeGraphql } from "./graphql.ts";
 import { templatePattern, type GitHubApi } from "./openapi.ts";
+import { acceptedHeader, missing, REST_NEEDS } from "./permissions.ts";
 import type { RouteEnv, RouteRequest, RouteResult, RouteTable } from "./routes/types.ts";
 import type { FakeState } from "./state.ts";
 
@@ -25,7 +26,8 @@ export interface RecordedRequest {
   injected?: boolean;
 }
 
-export type FakeErrorKind = "unknown-path" | "invalid-request" | "not-implemented" | "auth" | "graphql" | "git-auth" | "response-shape" | "fake-bug";
+/** "permission": the installation token lacks what GitHub demands for that door (403 "Resource not accessible by integration"). */
+export type FakeErrorKind = "unknown-path" | "invalid-request" | "not-implemented" | "auth" | "permission" | "graphql" | "git-auth" | "response-shape" | "fake-bug";
 
 /** Something a correct client of GitHub would not have caused (or a bug of the fake itself). */
 export interface FakeError {
@@ -38,11 +40,22 @@ export interface FakeError {
   details?: unknown;
 }
 
+/**
+ * How an injected failure looks, as GitHub fails:
+ * - status: that status (5xx, 429…) with a plain error body;
+ * - primary-rate-limit: 403 (or 429) "API rate limit exceeded", `x-ratelimit-remaining: 0` and `x-ratelimit-reset`;
+ * - secondary-rate-limit: 403 "You have exceeded a secondary rate limit" with `retry-after`;
+ * - lost-answer: the request is carried out (the PR, comment… exists), then the answer is a 502, as under load.
+ */
+export type FaultKind = "status" | "primary-rate-limit" | "secondary-rate-limit" | "lost-answer";
+
 export interface FailureRule {
   method: string;
   pattern: RegExp;
   status: number;
   remaining: number;
+  kind?: FaultKind;
+  /** Seconds: `retry-after` (secondary, 429) or until `x-ratelimit-reset` (primary). */
   retryAfter?: number;
   message?: string;
 }
@@ -102,14 +115,12 @@ export function createHandler(deps: ServerDeps) {
 
     try {
       const rule = takeFailure(deps.failures, method, url.pathname);
-      if (rule) {
-        record.injected = true;
-        const headers: Record<string, string> = {};
-        if (rule.retryAfter !== undefined || rule.status === 429) headers["retry-after"] = String(rule.retryAfter ?? 1);
-        return send({ status: rule.status, body: { message: rule.message ?? `Injected failure ${rule.status}`, documentation_url: "https://docs.github.com/rest" }, headers });
-      }
-      if (kind === "rest") return send(await handleRest(deps, req, url, raw, record, fail));
-      if (kind === "graphql" && method === "POST") return send(await handleGraphql(deps, req, raw, fail));
+      if (rule) record.injected = true;
+      if (rule && rule.kind !== "lost-answer") return send(injected(rule));
+      // a lost answer: GitHub did the work; the client only sees the gateway fail
+      const answer = (result: RouteResult) => send(rule ? injected(rule) : result);
+      if (kind === "rest") return answer(await handleRest(deps, req, url, raw, record, fail));
+      if (kind === "graphql" && method === "POST") return answer(await handleGraphql(deps, req, raw, fail));
       if (git) {
         const status = await handleGit(deps, req, res, raw, git, url.search.slice(1), fail);
         record.status = status;
@@ -130,6 +141,31 @@ function takeFailure(failures: FailureRule[], method: string, path: string): Fai
   const rule = failures.find((f) => f.remaining > 0 && (f.method === "*" || f.method === method) && (f.pattern.test(path) || f.pattern.test(below)));
   if (rule) rule.remaining--;
   return rule;
+}
+
+function injected(rule: FailureRule): RouteResult {
+  const docs = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api";
+  switch (rule.kind) {
+    case "primary-rate-limit":
+      return {
+        status: rule.status,
+        body: { message: rule.message ?? "API rate limit exceeded for installation ID 1.", documentation_url: docs },
+        headers: { "x-ratelimit-remaining": "0", "x-ratelimit-used": "5000", "x-ratelimit-reset": String(Math.ceil(Date.now() / 1000) + (rule.retryAfter ?? 1)) },
+      };
+    case "secondary-rate-limit":
+      return {
+        status: rule.status,
+        body: { message: rule.message ?? "You have exceeded a secondary rate limit and have been temporarily blocked from content creation. Please retry your request again later.", documentation_url: docs },
+        headers: { "retry-after": String(rule.retryAfter ?? 1) },
+      };
+    case "lost-answer":
+      return { status: rule.status, text: "<html><body><h1>502 Bad Gateway</h1></body></html>\n" };
+    default: {
+      const headers: Record<string, string> = {};
+      if (rule.retryAfter !== undefined || rule.status === 429) headers["retry-after"] = String(rule.retryAfter ?? 1);
+      return { status: rule.status, body: { message: rule.message ?? `Injected failure ${rule.status}`, documentation_url: "https://docs.github.com/rest" }, headers };
+    }
+  }
 }
 
 function writeResult(res: ServerResponse, result: RouteResult): void {
@@ -258,6 +294,15 @@ async function handleRest(
       if (!covered && method !== "GET") return basic(403, "Resource not accessible by integration");
     }
   }
+  if (caller.kind === "installation") {
+    const need = REST_NEEDS[operationId];
+    if (!need) throw new Error(`fake GitHub: no permission listed for ${operationId} (add it to REST_NEEDS)`);
+    const lacking = missing(caller.token.permissions, need);
+    if (lacking) {
+      fail("permission", 403, `${operationId} needs ${lacking}; the token has ${JSON.stringify(caller.token.permissions)}`, { operationId });
+      return { ...basic(403, "Resource not accessible by integration"), headers: { "x-accepted-github-permissions": acceptedHeader(need) } };
+    }
+  }
   const routeRequest: RouteRequest = { method, path, params, query: url.searchParams, headers: req.headers, body, caller, repo };
   const result = await route.handle(routeRequest, deps.env);
   if (deps.validateResponses && result.body !== undefined && result.text === undefined && result.status < 300) {
@@ -287,8 +332,8 @@ async function handleGraphql(
     fail("graphql", 400, "Problems parsing JSON");
     return { status: 400, body: { message: "Problems parsing JSON" } };
   }
-  const result = await executeGraphql(deps.env.ctx, `${deps.env.ctx.app.slug}[bot]`, request);
-  for (const error of result.body.errors ?? []) fail("graphql", 200, error.message, { details: error });
+  const result = await executeGraphql(deps.env.ctx, `${deps.env.ctx.app.slug}[bot]`, request, caller.token.permissions);
+  for (const error of result.body.errors ?? []) fail(error.type === "FORBIDDEN" ? "permission" : "graphql", 200, error.message, { details: error });
   return { status: 200, body: result.body };
 }
 
@@ -317,7 +362,7 @@ async function handleGit(
     return refuse(access.status, access.message, access.user);
   }
   try {
-    const { status, pushes } = await runGitBackend(req, res, raw, { root: deps.gitRoot, repo, rest: git.rest, query, user: access.user ?? "" });
+    const { status, pushes } = await runGitBackend(req, res, raw, { root: deps.gitRoot, repo, rest: git.rest, query, user: access.user ?? "", permissions: access.permissions ?? {} });
     deps.gitRequests.push({ repo: repo.fullName, service, phase, user: access.user, status });
     deps.pushes.push(...pushes);
     return status;

@@ -28,6 +28,10 @@ export interface RepoRecord {
   parent: string | null;
   createdAt: string;
   pushedAt: string;
+  /** Branches that refuse direct pushes (GH006), like branch protection requiring pull requests. */
+  protectedBranches?: string[];
+  /** When set, every push is refused by a pre-receive hook printing this (as an enterprise's hook would). */
+  preReceiveRefusal?: string;
 }
 
 export interface InstallationRecord {

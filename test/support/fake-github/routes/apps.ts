@@ -1,5 +1,6 @@
 // The app's own endpoints (JWT) and installation tokens.
 import { newToken } from "../auth.ts";
+import { excess } from "../permissions.ts";
 import { appShape, installationShape, repositoryShape } from "../shapes/repo.ts";
 import { timestamp, type TokenRecord } from "../state.ts";
 import { body, json, notFound, paginate, repoOf, unprocessable, type RouteTable } from "./types.ts";
@@ -41,6 +42,9 @@ export const appRoutes: RouteTable = {
         if (chosen.length < wanted) return unprocessable([{ resource: "Installation", code: "invalid", field: "repositories", message: "There is at least one repository that does not exist or is not accessible to the parent installation." }]);
         repositories = new Set(chosen.map((r) => r.fullName));
       }
+      // "The installation access token cannot be granted permissions that the app was not granted."
+      const beyond = asked.permissions ? excess(installation.permissions, asked.permissions) : null;
+      if (beyond) return { status: 422, body: { message: "The permissions requested are not granted to this installation.", documentation_url: "https://docs.github.com/rest/apps/apps#create-an-installation-access-token-for-an-app", status: "422" } };
       const record: TokenRecord = {
         token: newToken(),
         installationId: installation.id,
