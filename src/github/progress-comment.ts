@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { JobKind, Usage } from "../shared/job.ts";
 import { PHASE_LABELS, type Phase } from "../shared/phases.ts";
 import type { Redactor } from "../security/redact.ts";
+import { findCommentWith, postCommentOnce } from "./comments.ts";
 import type { Octokit, RepoRef } from "./octokit.ts";
 
 export function jobMarker(jobId: string): string {
@@ -89,11 +90,8 @@ export function formatDuration(ms: number): string {
 }
 
 /** Find a job's comment by its hidden marker (a resumed or retried job reuses it). */
-export async function findProgressComment(octokit: Octokit, repo: RepoRef, issueNumber: number, jobId: string): Promise<number | undefined> {
-  const marker = jobMarker(jobId);
-  const comments = await octokit.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...repo, issue_number: issueNumber, per_page: 100 });
-  const id = comments.find((c) => c.body?.includes(marker))?.id;
-  return id === undefined ? undefined : Number(id);
+export function findProgressComment(octokit: Octokit, repo: RepoRef, issueNumber: number, jobId: string): Promise<number | undefined> {
+  return findCommentWith(octokit, repo, issueNumber, jobMarker(jobId));
 }
 
 export class ProgressComment {
@@ -176,8 +174,8 @@ export class ProgressComment {
     if (body === this.#lastBody) return;
     this.#lastSent = Date.now();
     if (this.#id === undefined) {
-      const { data } = await this.#octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...this.#repo, issue_number: this.#issue, body });
-      this.#id = Number(data.id);
+      // the caller looked for the job's comment before this first post; a lost answer is looked for again
+      this.#id = await postCommentOnce(this.#octokit, this.#repo, this.#issue, body, jobMarker(state.jobId), { lookFirst: false });
     } else {
       await this.#octokit.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", { ...this.#repo, comment_id: this.#id, body });
     }

@@ -1,6 +1,7 @@
 // A `reply` job posts one comment (help text, a polite refusal). It runs as a
 // job so it is paced and retried like every other write to GitHub; a hidden
 // marker lets a retried reply find the comment it already posted.
+import { postCommentOnce, replyOnce } from "../github/comments.ts";
 import type { JobOutcome, JobRecord } from "../shared/job.ts";
 import type { JobDeps } from "./deps.ts";
 
@@ -20,16 +21,11 @@ export async function runReplyJob(job: JobRecord, deps: JobDeps): Promise<JobOut
     // Answer in the review thread where the command was written.
     const existing = await octokit.paginate("GET /repos/{owner}/{repo}/pulls/{pull_number}/comments", { ...repo, pull_number: job.target.number, per_page: 100 });
     if (existing.some((c) => c.body.includes(marker))) return { status: "replied", summary };
-    await octokit.request("POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies", {
-      ...repo,
-      pull_number: job.target.number,
-      comment_id: job.trigger.commentId,
-      body,
-    });
+    await replyOnce(octokit, repo, job.target.number, job.trigger.commentId, body, { marker, lookFirst: false });
   } else {
     const existing = await octokit.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...repo, issue_number: job.target.number, per_page: 100 });
     if (existing.some((c) => c.body?.includes(marker))) return { status: "replied", summary };
-    await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...repo, issue_number: job.target.number, body });
+    await postCommentOnce(octokit, repo, job.target.number, body, marker, { lookFirst: false });
   }
   return { status: "replied", summary };
 }

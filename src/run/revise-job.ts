@@ -147,7 +147,7 @@ async function publishOnBranch(scope: JobScope, git: GitWorkspace, config: RepoC
   for (const t of addressed) {
     const first = t.comments[0]!;
     if (answered.has(first.id)) continue;
-    await replyInThread(octokit, repo, pr.number, first.id, redactor.redact(`Addressed in [\`${short}\`](${commitUrl})${summaryLine ? `: ${summaryLine}` : "."}\n\n${marker}`));
+    await replyInThread(octokit, repo, pr.number, first.id, redactor.redact(`Addressed in [\`${short}\`](${commitUrl})${summaryLine ? `: ${summaryLine}` : "."}\n\n${marker}`), { marker, lookFirst: false });
     if (config.resolve_threads) await resolveThread(octokit, t.id).catch((err: unknown) => scope.log.warn({ err }, "could not resolve a review thread"));
   }
 

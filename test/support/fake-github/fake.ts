@@ -301,6 +301,32 @@ export class FakeGitHub {
     });
   }
 
+  /** Many threads at once (the diff is read once): each `{ path, line, bodies }` is a thread whose first body opens it and the rest reply. */
+  async addReviewThreads(options: RepoRef & { pullNumber: number; user: string; threads: { path: string; line: number; bodies: string[] }[] }): Promise<ReviewCommentRecord[][]> {
+    const pull = this.pullOrThrow(options);
+    const { files, facts } = await pullFiles(this.state, pull);
+    this.state.user(options.user);
+    return options.threads.map((t) => {
+      const made: ReviewCommentRecord[] = [];
+      for (const body of t.bodies) {
+        const root = made[0];
+        made.push(
+          addReviewComment(this.env, pull, {
+            user: options.user,
+            body,
+            path: t.path,
+            line: t.line,
+            side: "RIGHT",
+            diffHunk: hunkFor(files.find((f) => f.filename === t.path)?.patch, t.line, "RIGHT"),
+            commitId: facts.headSha,
+            ...(root ? { inReplyTo: root } : {}),
+          }),
+        );
+      }
+      return made;
+    });
+  }
+
   /**
    * The next `times` requests matching `method` ("*" for any) and `path`
    * (a RegExp, or a template like "/repos/{owner}/{repo}/pulls"; REST paths
