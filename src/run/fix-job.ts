@@ -155,7 +155,7 @@ async function publishResult(
   );
   const pull = await pushAndOpenPull(
     git,
-    { octokit: scope.octokit, repo: scope.repo, branch, expect: start.expect },
+    { octokit: scope.octokit, repo: scope.repo, branch, expect: start.expect, keep: start.checkpoint.wipBranch },
     { base: defaultBranch, title: redactor.redact(verdict === "incomplete" ? `[incomplete] ${title}` : title), body, draft, labels: verdict === "incomplete" ? [INCOMPLETE_LABEL] : [] },
   );
   const what = pull.created ? "Opened" : "Updated";

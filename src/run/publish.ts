@@ -7,6 +7,7 @@ import { openOrUpdatePull, type PullRef } from "../github/pull-requests.ts";
 import type { Finding } from "../security/secret-scan.ts";
 import type { Redactor } from "../security/redact.ts";
 import type { GitWorkspace } from "../workspace/git.ts";
+import { PushRefused } from "../workspace/push-refusal.ts";
 import { scanCommitted, undoProtectedChanges } from "./guard-changes.ts";
 
 export interface Prepared {
@@ -37,6 +38,8 @@ export interface PublishTarget {
   branch: string;
   /** What the remote branch holds now: a sha, or null when it must not exist yet. */
   expect: string | null | undefined;
+  /** The job's side branch (wip/…), where the work is kept when GitHub refuses the push. */
+  keep?: string;
 }
 
 export async function pushAndOpenPull(
@@ -44,8 +47,31 @@ export async function pushAndOpenPull(
   target: PublishTarget,
   pr: { base: string; title: string; body: string; draft: boolean; labels: string[] },
 ): Promise<PullRef> {
-  await git.push(target.branch, { expect: target.expect });
+  try {
+    await git.push(target.branch, { expect: target.expect });
+  } catch (err) {
+    if (err instanceof PushRefused && target.keep) throw await keptOnSide(git, target.keep, err);
+    throw err;
+  }
   return openOrUpdatePull(target.octokit, target.repo, { branch: target.branch, ...pr });
+}
+
+/**
+ * The refused work goes to the side branch (replacing the last checkpoint
+ * there, which only ever held the job's own work), and the report says where.
+ */
+async function keptOnSide(git: GitWorkspace, side: string, refused: PushRefused): Promise<PushRefused> {
+  let where: string;
+  try {
+    const remote = (await git.fetchBranch(side)) ? await git.revParse(`refs/remotes/origin/${side}`) : null;
+    await git.push(side, { expect: remote });
+    where = `The work is kept on the branch \`${side}\`; a pull request can be opened from it once the push is allowed.`;
+  } catch (err) {
+    where = `It could not be kept on \`${side}\` either (${err instanceof Error ? err.message.split("\n")[0] : String(err)}); the last checkpoint there, if any, is all that was saved.`;
+  }
+  const kept = new PushRefused(refused.refusal, refused.message.replace(/^GitHub refused the push: /, ""));
+  kept.details.push(where);
+  return kept;
 }
 
 /** The headline of a refused push, naming what was found: secrets, oversized files, or both. */

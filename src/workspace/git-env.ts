@@ -4,6 +4,7 @@
 // client on it; and git's failures turned into our error kinds.
 import { simpleGit, type SimpleGit } from "simple-git";
 import { Transient, UserError } from "../errors.ts";
+import { pushRefusal } from "./push-refusal.ts";
 
 export interface GitIdentity {
   name: string;
@@ -73,6 +74,8 @@ export function client(dir: string, env: Record<string, string>, signal?: AbortS
 /** Turn git's failures into our kinds, without echoing anything secret. */
 export function gitFailure(what: string, err: unknown): Error {
   const message = err instanceof Error ? err.message : String(err);
+  const refused = what.startsWith("push") ? pushRefusal(message) : undefined;
+  if (refused) return refused;
   // GitHub answers "Repository not found" to a token that cannot see a private repository.
   if (/Authentication failed|401|403|could not read Username|terminal prompts disabled|Repository not found/i.test(message)) {
     return new UserError(`git ${what} was refused: the app's installation token lacks access to this repository (check the app's permissions)`);
