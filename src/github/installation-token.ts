@@ -5,7 +5,8 @@ import type { Octokit, RepoRef } from "./octokit.ts";
 
 const RENEW_BEFORE_MS = 5 * 60_000;
 
-export function repositoryTokenSource(appOctokit: () => Promise<Octokit>, installationId: number, repo: RepoRef, onToken: (token: string) => void): () => Promise<string> {
+/** `onToken` also hears what the installation granted (GitHub says so with each token). */
+export function repositoryTokenSource(appOctokit: () => Promise<Octokit>, installationId: number, repo: RepoRef, onToken: (token: string, permissions: Record<string, string | undefined>) => void): () => Promise<string> {
   let current: { token: string; expiresAt: number } | undefined;
   let pending: Promise<string> | undefined;
   return () => {
@@ -17,7 +18,7 @@ export function repositoryTokenSource(appOctokit: () => Promise<Octokit>, instal
           installation_id: installationId,
           repositories: [repo.repo],
         });
-        onToken(data.token);
+        onToken(data.token, { ...data.permissions });
         current = { token: data.token, expiresAt: Date.parse(data.expires_at) || Date.now() + 55 * 60_000 };
         return data.token;
       } finally {

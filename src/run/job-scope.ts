@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { RepoConfig } from "../config/repo-config.ts";
 import { Cancelled, LimitReached, Transient, UserError, errorMessage } from "../errors.ts";
 import type { Octokit, RepoRef } from "../github/octokit.ts";
+import { permissionProblems } from "../github/app-permissions.ts";
 import { repositoryTokenSource } from "../github/installation-token.ts";
 import { ProgressComment } from "../github/progress-comment.ts";
 import { CONFIG_PATH, loadRepoConfig } from "../github/repo-config-loader.ts";
@@ -58,7 +59,11 @@ export async function withJobScope(
   const log = deps.log.child({ job: job.id, repo: `${repo.owner}/${repo.repo}`, issue: job.target.number, kind: job.kind });
   const octokit = await deps.octokitFor(job.installationId);
   const redactor = deps.redactor;
-  const token = repositoryTokenSource(() => deps.appOctokit(), job.installationId, repo, (t) => redactor.add(t));
+  let granted: Record<string, string | undefined> = {};
+  const token = repositoryTokenSource(() => deps.appOctokit(), job.installationId, repo, (t, permissions) => {
+    redactor.add(t);
+    granted = permissions;
+  });
   await token(); // the redactor knows the token before anything can print it
   const model = deps.model();
   const commentId = await acknowledge(job, octokit, { queue: deps.queue, redactor, log, progressIntervalMs: deps.env.progressIntervalMs, model: model.name });
@@ -73,7 +78,9 @@ export async function withJobScope(
   });
   const workspaces = new WorkspaceMaker(deps, job, run);
   try {
-    const { config, errors } = await loadRepoConfig(octokit, repo);
+    const loaded = await loadRepoConfig(octokit, repo);
+    const { config } = loaded;
+    const errors = loaded.errors.length > 0 ? loaded.errors : permissionProblems(config, granted);
     if (errors.length > 0) {
       const text = `Fix these problems in \`${CONFIG_PATH}\` and ask again:\n\n${bulletList(errors.map(inlineCode))}`;
       await reporter.final(false, `Stopped: ${CONFIG_PATH} has ${errors.length} error${errors.length === 1 ? "" : "s"}`, text);
