@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { readFileSync } from "node:fs";
-import { createFakeGitHub, type FakeGitHub } from "../support/fake-github.ts";
+import { createFakeGitHub, routes, type FakeGitHub } from "../support/fake-github.ts";
+import { REST_NEEDS } from "../support/fake-github/permissions.ts";
 import { appOctokit, gitTokenEnv, installationOctokit } from "../support/github-client.ts";
 import { appKeys } from "../support/keys.ts";
 import { runGit } from "../support/tmp-repo.ts";
@@ -44,6 +45,11 @@ describe("fake GitHub: as strict as GitHub about permissions", () => {
     const manifest = parse(readFileSync(new URL("../../app.yml", import.meta.url), "utf8")) as { default_permissions: Record<string, string> };
     const { data } = await appOctokit(fake, privateKey).request("POST /app/installations/{installation_id}/access_tokens", { installation_id: fake.installationId });
     expect(data.permissions).toEqual(manifest.default_permissions);
+  });
+
+  it("knows the documented permission of every route it serves to installations", () => {
+    const served = Object.entries(routes).filter(([, r]) => r.auth === "installation").map(([id]) => id);
+    expect(served.filter((id) => !(id in REST_NEEDS))).toEqual([]);
   });
 
   it("answers 403 'Resource not accessible by integration' to a token narrowed below what a route needs", async () => {

@@ -27,6 +27,8 @@ export const REST_NEEDS: Record<string, Need> = {
   "repos/get-content": read("contents"),
   "repos/get-branch": [["contents", "read"], ["metadata", "read"]],
   "git/get-ref": read("contents"),
+  "git/list-matching-refs": read("contents"),
+  "git/delete-ref": write("contents"),
   "repos/compare-commits": read("contents"),
   "repos/compare-commits-with-basehead": read("contents"),
   // an organization permission: "Members" (read)
