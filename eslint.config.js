@@ -53,6 +53,22 @@ export default tseslint.config(
     },
   },
   {
+    // Type-checked rules: a promise nobody awaits loses its error and its ordering.
+    files: ["**/*.ts"],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": "error",
+    },
+  },
+  {
+    // In the app an unhandled rejection ends the process, so `void p` alone is not enough: fire-and-forget
+    // says how its failure is handled (a .catch that logs). In tests vitest fails the run on one, so there
+    // `void` is the loud choice and stays allowed.
+    files: ["src/**/*.ts"],
+    rules: { "@typescript-eslint/no-floating-promises": ["error", { ignoreVoid: false }] },
+  },
+  {
     // Imports only go down the layers (ARCHITECTURE.md §2); every file under src/ belongs to a layer.
     files: ["src/**/*.ts"],
     plugins: { boundaries },

@@ -76,7 +76,11 @@ export class QueueWorker implements Worker {
   constructor(deps: WorkerDeps) {
     this.#deps = deps;
     this.owner = { id: `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`, pid: process.pid, host: hostname() };
-    this.#beatTimer = setInterval(() => void this.#heartbeat(), deps.tuning.heartbeatMs);
+    // Fire and forget on a timer: #heartbeat handles the store's failures itself; anything else is a bug, logged.
+    this.#beatTimer = setInterval(
+      () => void this.#heartbeat().catch((error: unknown) => deps.log?.error({ err: errorMessage(error) }, "heartbeat crashed")),
+      deps.tuning.heartbeatMs,
+    );
     // Jobs left running by a dead process of this host are taken over at once, not after their lease.
     const reap = deps.store.reapDead?.(this.owner.host, pidAlive) ?? Promise.resolve(0);
     this.#pumping = reap

@@ -44,7 +44,11 @@ export class StoreTrajectorySink implements TrajectorySink {
     p.records.push(JSON.stringify(capFields(entry)));
     // Tool results and malformed replies wait for the step's end; everything else marks one.
     if (event.type === "tool" || event.type === "malformed") {
-      p.timer ??= setTimeout(() => void this.flush(jobId), this.#options.flushDelayMs ?? 1_000);
+      // Fire and forget on a timer: flush already logs a store failure; nothing else can reject.
+      p.timer ??= setTimeout(
+        () => void this.flush(jobId).catch((err: unknown) => this.#options.log?.warn({ err, job: jobId }, "could not flush trajectory records")),
+        this.#options.flushDelayMs ?? 1_000,
+      );
       p.timer.unref?.();
       return Promise.resolve();
     }
@@ -72,9 +76,11 @@ export class StoreTrajectorySink implements TrajectorySink {
       );
     }
     const chain = p.chain;
-    void chain.then(() => {
+    const forget = () => {
       if (this.#pending.get(jobId) === p && p.records.length === 0 && p.chain === chain) this.#pending.delete(jobId);
-    });
+    };
+    // The caller of flush gets any failure through the returned chain; this branch only tidies up.
+    void chain.then(forget, forget);
     return chain;
   }
 

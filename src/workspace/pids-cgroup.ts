@@ -100,7 +100,8 @@ function tryCandidate(version: 1 | 2, parent: string): PidsCgroup | undefined {
     const cgroup = makePidsCgroup(version, dir);
     // Prove we can make one and set its limit; joining it is proved by the runner's probe.
     const probe = cgroup.open(8);
-    void probe.close();
+    // Not awaited (detection is synchronous); a probe left behind is removed by removeStale at the next start.
+    void probe.close().catch(() => false);
     return cgroup;
   } catch {
     return undefined;
