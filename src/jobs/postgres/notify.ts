@@ -85,7 +85,8 @@ export class WakeListener {
     this.#retryMs = Math.min(RETRY_MAX_MS, this.#retryMs * 2);
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      void this.start();
+      // start() turns a failed connect into another retry; anything else is a bug, logged.
+      void this.start().catch((err: unknown) => this.#log?.error({ err: errorMessage(err) }, "job wake-up reconnect crashed"));
     }, wait);
     this.#timer.unref();
   }
