@@ -33,6 +33,8 @@ export interface TaskInput {
   /** The `notes` field of .github/agent.yml. */
   notes?: string;
   testCommand: string | undefined;
+  /** `lint:` of .github/agent.yml, run by the `lint` tool and by the app after the tests. */
+  lintCommand?: string;
   maxSteps: number;
   /** Extra section (review feedback for a revision). */
   extra?: string;
@@ -67,6 +69,7 @@ export function initialMessages(task: TaskInput, mode: "change" | "plan" = "chan
     repo: task.repo,
     steps: String(task.maxSteps),
     test_command: task.testCommand ? `\`${task.testCommand}\`` : "none found (say so in your summary; verify by other means)",
+    lint_command: task.lintCommand ? `\`${task.lintCommand}\` (run it with \`lint\`; the app runs it after the tests and reports it beside them)` : "none configured",
     repo_notes: notes.join("\n"),
   });
   const comments = task.comments.length

@@ -195,6 +195,7 @@ export async function runCommand(argv: string[], io: { out: NodeJS.WriteStream; 
         (result.summary ?? result.reason ?? "(none)").trim(),
         "",
         testEvidencePlain(result.tests, result.testCommand),
+        result.lint ? `Lint: ${result.lint.command} ${result.lint.passed ? "passed" : `FAILED (${result.lint.killed ?? `exit code ${result.lint.exitCode}`})\n${result.lint.outputTail.split("\n").slice(-20).join("\n")}`}` : "",
         "",
         `Used: ${result.usage.steps} steps · ${(result.usage.inputTokens + result.usage.outputTokens).toLocaleString("en-US")} tokens · $${result.usage.costUsd.toFixed(3)} · ${Math.round(result.usage.wallMs / 1000)} s`,
       ];

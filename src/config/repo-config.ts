@@ -49,8 +49,10 @@ export const repoConfigSchema = z
     setup_network: z.boolean().default(true),
     /** The command that decides "done"; detected when absent. */
     test: command.optional(),
-    /** A lint command the agent may run. */
+    /** A lint command: the agent's `lint` tool runs it, and the app runs it after the tests and reports it beside them. */
     lint: command.optional(),
+    /** A failing lint makes the PR a draft (otherwise it is only reported). */
+    lint_blocks: z.boolean().default(false),
     /** Free text for the model: conventions, where things are. */
     notes: z.string().max(20_000).optional(),
     budget: budgetSchema.default(budgetSchema.parse({})),

@@ -1,7 +1,7 @@
 // The pull request body: written for a reviewer, with the evidence (the test
 // command and its result) and what the run used.
 import type { Usage } from "../shared/job.ts";
-import type { SetupRun, TestRun } from "../shared/evidence.ts";
+import type { LintRun, SetupRun, TestRun } from "../shared/evidence.ts";
 import { formatDuration } from "./progress-comment.ts";
 
 export type Verdict = "passed" | "failing" | "no_tests" | "incomplete";
@@ -15,6 +15,9 @@ export interface PrBodyInput {
   testCommand: string | undefined;
   tests: TestRun | undefined;
   setup: SetupRun | undefined;
+  /** The app's lint run after the tests, and whether a failure keeps the PR a draft (`lint_blocks`). */
+  lint?: LintRun;
+  lintBlocks?: boolean;
   /** Why the run stopped early, for incomplete work. */
   stopReason?: string;
   /** Changes the app refused to include (protected paths). */
@@ -55,6 +58,7 @@ export function renderPrBody(input: PrBodyInput): string {
   }
   // The trust boundary's notes: secrets withheld or given, manifests the change touched that were not installed.
   for (const note of [input.tests?.note, input.setup?.note]) if (note) out.push(note, "");
+  if (input.lint) out.push(...lintLines(input.lint, input.lintBlocks ?? false));
   if (input.setup && !input.setup.ok) {
     out.push(`Setup \`${input.setup.command}\` failed (exit code ${input.setup.exitCode ?? "killed"}).`, "", details("Setup output (tail)", input.setup.outputTail), "");
   }
@@ -74,6 +78,14 @@ export function renderPrBody(input: PrBodyInput): string {
   ];
   out.push("---", `<sub>Made by issuesmith · ${used.join(" · ")} · job \`${input.jobId.slice(0, 8)}\`${input.link ? ` · [trajectory](${input.link})` : ""}</sub>`);
   return out.join("\n");
+}
+
+function lintLines(lint: LintRun, blocks: boolean): string[] {
+  const result = lint.passed ? "passed" : `failed (${lint.killed ? `stopped: ${lint.killed}` : `exit code ${lint.exitCode}`})`;
+  const line = `Lint command: \`${lint.command}\` → ${result} in ${formatDuration(lint.durationMs)}`;
+  if (lint.passed) return [line, ""];
+  const effect = blocks ? "⚠️ **Lint fails** — this PR stays a draft until it passes (`lint_blocks: true`)." : "Lint problems are reported, not blocking (`lint_blocks: true` in `.github/agent.yml` would keep the PR a draft).";
+  return [line, "", effect, "", details("Lint output (tail)", lint.outputTail), ""];
 }
 
 export function details(summary: string, body: string): string {

@@ -10,7 +10,7 @@ import type { JobDeps } from "./deps.ts";
 import { branchName, loadIssueText, readRepoInstructions } from "./issue-context.ts";
 import { jobTask, solveBase, withJobScope, type JobScope } from "./job-scope.ts";
 import { findingsText, refusedHeadline, prepareCommit, pushAndOpenPull } from "./publish.ts";
-import { stopHeadline, testEvidence } from "./report-text.ts";
+import { lintBlocks, stopHeadline, testEvidence } from "./report-text.ts";
 import { solve, type SolveResult } from "./solve.ts";
 
 export const INCOMPLETE_LABEL = "agent: incomplete";
@@ -101,7 +101,7 @@ async function publishResult(
   const n = job.target.number;
   const usage = result.usage;
   const tried = reporter.triedText();
-  const evidence = testEvidence(result.tests, result.testCommand, result.setup);
+  const evidence = testEvidence(result.tests, result.testCommand, result.setup, result.lint);
 
   await reporter.phase("push");
   const summaryLine = (result.summary ?? "").split("\n").find((l) => l.trim()) ?? "";
@@ -133,7 +133,8 @@ async function publishResult(
   }
 
   const verdict: Verdict = result.stop !== "finish" ? "incomplete" : !result.testCommand ? "no_tests" : result.tests?.passed ? "passed" : "failing";
-  const draft = verdict === "failing" || verdict === "incomplete" || config.draft;
+  const lintBlocked = lintBlocks(result.lint, config);
+  const draft = verdict === "failing" || verdict === "incomplete" || config.draft || lintBlocked;
   await reporter.phase("open-pr");
   const link = scope.deps.trajectories?.link(job.id);
   const body = redactor.redact(
@@ -146,6 +147,7 @@ async function publishResult(
       testCommand: result.testCommand,
       tests: result.tests,
       setup: result.setup,
+      ...(result.lint ? { lint: result.lint, lintBlocks: config.lint_blocks } : {}),
       ...(result.stop !== "finish" ? { stopReason: result.reason ?? stopHeadline(result) } : {}),
       refused: prepared.refused,
       model: reporter.state.model ?? "",
@@ -159,15 +161,16 @@ async function publishResult(
     { base: defaultBranch, title: redactor.redact(verdict === "incomplete" ? `[incomplete] ${title}` : title), body, draft, labels: verdict === "incomplete" ? [INCOMPLETE_LABEL] : [] },
   );
   const what = pull.created ? "Opened" : "Updated";
+  const lintNote = result.lint && !result.lint.passed ? (lintBlocked ? ", lint fails" : " (lint fails)") : "";
   const headline =
     verdict === "passed"
-      ? `${what} #${pull.number} — tests pass`
+      ? `${what} ${lintBlocked ? "draft " : ""}#${pull.number} — tests pass${lintNote}`
       : verdict === "no_tests"
-        ? `${what} #${pull.number} — untested (no test command found)`
+        ? `${what} ${lintBlocked ? "draft " : ""}#${pull.number} — untested (no test command found)${lintNote}`
         : verdict === "failing"
           ? `${what} draft #${pull.number} — tests still fail`
           : `${what} draft #${pull.number} — incomplete: ${result.reason ?? stopHeadline(result)}`;
-  await reporter.final(verdict === "passed" || verdict === "no_tests", headline, `${pull.url}${refusedText}\n\n${verdict === "passed" ? "" : `${tried}\n\n`}${evidence}`);
+  await reporter.final((verdict === "passed" || verdict === "no_tests") && !lintBlocked, headline, `${pull.url}${refusedText}\n\n${verdict === "passed" ? "" : `${tried}\n\n`}${evidence}`);
   const status = verdict === "incomplete" ? "limit" : verdict === "failing" ? "tests_failing" : "pr_opened";
   return { status: result.stop === "model_error" ? "error" : status, summary: headline, prNumber: pull.number, prUrl: pull.url, usage };
 }

@@ -15,7 +15,7 @@ import { INCOMPLETE_LABEL } from "./fix-job.ts";
 import { loadIssueText, readRepoInstructions, speakerFilter } from "./issue-context.ts";
 import { jobTask, solveBase, withJobScope, type JobScope } from "./job-scope.ts";
 import { findingsText, refusedHeadline, prepareCommit } from "./publish.ts";
-import { stopHeadline, testEvidence } from "./report-text.ts";
+import { lintBlocks, stopHeadline, testEvidence } from "./report-text.ts";
 import { feedbackSection, loadReviewFeedback, type ReviewFeedback } from "./review-feedback.ts";
 import { updateRevisionSection } from "./revision-section.ts";
 import { startRevision } from "./revision-start.ts";
@@ -89,7 +89,7 @@ async function publishRevision(scope: JobScope, git: GitWorkspace, config: RepoC
   const prepared = await prepareCommit(git, startSha, config, redactor, `Address review feedback on #${n}\n\n${summaryLine}`);
   if (!prepared.sha) {
     const headline = result.stop === "finish" ? "Stopped: no change was made" : stopHeadline(result);
-    await reporter.final(false, headline, `${result.summary ? `The model said:\n\n> ${result.summary.trim().split("\n").join("\n> ")}\n\n` : ""}${reporter.triedText()}\n\n${testEvidence(result.tests, result.testCommand, result.setup)}`);
+    await reporter.final(false, headline, `${result.summary ? `The model said:\n\n> ${result.summary.trim().split("\n").join("\n> ")}\n\n` : ""}${reporter.triedText()}\n\n${testEvidence(result.tests, result.testCommand, result.setup, result.lint)}`);
     return { status: result.stop === "limit" ? "limit" : result.stop === "cancelled" ? "cancelled" : "no_change", summary: headline, usage: result.usage };
   }
   if (prepared.findings.length > 0) {
@@ -156,13 +156,13 @@ async function publishOnBranch(scope: JobScope, git: GitWorkspace, config: RepoC
     "",
     (result.summary ?? result.reason ?? "").trim(),
     "",
-    testEvidence(result.tests, result.testCommand, result.setup),
+    testEvidence(result.tests, result.testCommand, result.setup, result.lint),
   ].join("\n");
   await octokit.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", { ...repo, pull_number: pr.number, body: redactor.redact(updateRevisionSection(pr.body ?? "", section)) });
 
   const ours = pr.user?.login.toLowerCase() === `${scope.identity.slug}[bot]`.toLowerCase();
   let readyNote = "";
-  if (passed && pr.draft && ours && config.ready_when_green) {
+  if (passed && !lintBlocks(result.lint, config) && pr.draft && ours && config.ready_when_green) {
     await markReadyForReview(octokit, pr.node_id);
     await octokit.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", { ...repo, issue_number: pr.number, name: INCOMPLETE_LABEL }).catch(() => undefined);
     readyNote = " The pull request is now ready for review.";
@@ -171,14 +171,14 @@ async function publishOnBranch(scope: JobScope, git: GitWorkspace, config: RepoC
   await reporter.final(
     passed,
     `Pushed ${short} to #${pr.number} — ${verdict}`,
-    `${commitUrl}\n\nReplied in ${addressed.length} of ${feedback.threads.length} review thread${feedback.threads.length === 1 ? "" : "s"}.${readyNote}\n\n${testEvidence(result.tests, result.testCommand, result.setup)}`,
+    `${commitUrl}\n\nReplied in ${addressed.length} of ${feedback.threads.length} review thread${feedback.threads.length === 1 ? "" : "s"}.${readyNote}\n\n${testEvidence(result.tests, result.testCommand, result.setup, result.lint)}`,
   );
   return { status: "pr_updated", summary: `pushed ${short}: ${verdict}`, prNumber: pr.number, prUrl: pr.html_url, usage: result.usage };
 }
 
 async function publishForFork(scope: JobScope, git: GitWorkspace, config: RepoConfig, pr: PullInfo, result: SolveResult, sha: string): Promise<JobOutcome> {
   const { octokit, repo, reporter, redactor } = scope;
-  const evidence = testEvidence(result.tests, result.testCommand, result.setup);
+  const evidence = testEvidence(result.tests, result.testCommand, result.setup, result.lint);
   if (config.fork_fallback === "patch") {
     const patch = redactor.redact(await git.diff(`${sha}~1`));
     await reporter.final(
@@ -196,7 +196,7 @@ async function publishForFork(scope: JobScope, git: GitWorkspace, config: RepoCo
     base: pr.base.ref,
     title: redactor.redact(`Revision of #${pr.number}: ${pr.title}`),
     body: redactor.redact(`Builds on #${pr.number} (from a fork the app cannot push to) with the requested changes.\n\n## Summary\n\n${(result.summary ?? result.reason ?? "").trim()}\n\n${evidence}`),
-    draft: !passed,
+    draft: !passed || lintBlocks(result.lint, config),
     labels: [],
   });
   await reporter.final(

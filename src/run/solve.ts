@@ -15,7 +15,8 @@ import type { ToolContext } from "../tools/define.ts";
 import { detectSetupCommand, detectTestCommand } from "../workspace/detect.ts";
 import type { SetupCache } from "../workspace/cache/deps.ts";
 import type { CommandRunner, Workspace } from "../workspace/types.ts";
-import type { SetupRun, TestRun } from "../shared/evidence.ts";
+import type { LintRun, SetupRun, TestRun } from "../shared/evidence.ts";
+import { runLintCommand } from "./lint-run.ts";
 import { runTestCommand } from "./test-run.ts";
 import type { Phase } from "../shared/phases.ts";
 import { notInstalledNote, secretsNote, type TrustGate } from "./trust-gate.ts";
@@ -87,6 +88,8 @@ export interface SolveResult {
   tests: TestRun | undefined;
   /** Rounds given back to the model after failing tests. */
   testRounds: number;
+  /** The app's run of the lint command after the tests (when `lint:` is set and the model finished). */
+  lint?: LintRun;
   setup: SetupRun | undefined;
   usage: Usage;
   messages: ChatMessage[];
@@ -121,6 +124,7 @@ export async function solve(options: SolveOptions): Promise<SolveResult> {
         {
         ...options.task,
         testCommand,
+        ...(config.lint ? { lintCommand: config.lint } : {}),
         maxSteps: config.budget.steps,
         extra: [options.task.extra, setup && !setup.ok ? setupFailedNote(setup) : undefined].filter(Boolean).join("\n\n") || undefined,
         },
@@ -168,7 +172,8 @@ export async function solve(options: SolveOptions): Promise<SolveResult> {
       if (loop.stop === "cancelled") return result("cancelled", { reason: loop.error.message });
       if (loop.stop === "model_error") return result("model_error", { reason: loop.error.message, modelError: loop.error.reason });
 
-      if (options.verify === false || !testCommand) return result("finish", { summary: loop.summary });
+      if (options.verify === false) return result("finish", { summary: loop.summary });
+      if (!testCommand) return result("finish", { summary: loop.summary, ...(await lintAfter(options, signal, emit)) });
       await emit({ type: "phase", phase: "test" });
       tests = await runTestCommand(runner, workspace, testCommand, config.budget.test_timeout_seconds * 1000, signal, options.redactor);
       if (signal.aborted) {
@@ -180,7 +185,7 @@ export async function solve(options: SolveOptions): Promise<SolveResult> {
         tests = await finalRun(options, testCommand, setup?.command, tests, signal);
         await emit({ type: "test", run: tests, round: testRound });
         if (signal.aborted) return abortedResult(signal, result, loop.summary);
-        return result("finish", { summary: loop.summary, tests });
+        return result("finish", { summary: loop.summary, tests, ...(await lintAfter(options, signal, emit)) });
       }
       await emit({ type: "test", run: tests, round: testRound });
       testRound++;
@@ -194,6 +199,15 @@ export async function solve(options: SolveOptions): Promise<SolveResult> {
   } finally {
     clearTimeout(wallTimer);
   }
+}
+
+/** The lint command after the tests, reported beside them; it decides nothing unless `lint_blocks` (the caller's choice). */
+async function lintAfter(options: SolveOptions, signal: AbortSignal, emit: (e: SolveEvent) => Promise<void>): Promise<{ lint?: LintRun }> {
+  const command = options.config.lint;
+  if (!command || signal.aborted) return {};
+  await emit({ type: "phase", phase: "test", detail: `lint: ${command}` });
+  const lint = await runLintCommand(options.runner, options.workspace, command, options.config.budget.test_timeout_seconds * 1000, signal, options.redactor);
+  return signal.aborted ? {} : { lint };
 }
 
 function abortedResult(signal: AbortSignal, result: (stop: SolveStop, extra: Partial<SolveResult>) => SolveResult, summary: string): SolveResult {

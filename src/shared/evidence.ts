@@ -17,6 +17,9 @@ export interface TestRun {
   note?: string;
 }
 
+/** The app's own run of the repository's lint command (`lint:` of .github/agent.yml), after the tests. */
+export type LintRun = TestRun;
+
 /** The setup (install) command, run before the agent with network when the repo config allows it. */
 export interface SetupRun {
   command: string;

@@ -10,6 +10,7 @@ import type { Tool, ToolContext, ToolOutcome } from "./define.ts";
 import { editTool } from "./edit.ts";
 import { finishTool } from "./finish.ts";
 import { insertTool } from "./insert.ts";
+import { lintTool } from "./lint.ts";
 import { runTestsTool } from "./run-tests.ts";
 import { searchTool } from "./search.ts";
 import { shellTool } from "./shell.ts";
@@ -32,7 +33,7 @@ export interface ToolRegistry {
 
 /** The standard tool set of the agent loop. */
 export function defaultTools(): Tool[] {
-  return [viewTool, searchTool, editTool, insertTool, createTool, shellTool, runTestsTool, finishTool] as Tool[];
+  return [viewTool, searchTool, editTool, insertTool, createTool, shellTool, runTestsTool, lintTool, finishTool] as Tool[];
 }
 
 /** Names models trained on other harnesses reach for, and what they mean here. */
@@ -43,6 +44,7 @@ const LIKELY_MEANT: Record<string, string> = {
   grep: "search", find: "search", rg: "search", find_file: "search", search_files: "search",
   write: "create", write_file: "create", create_file: "create",
   test: "run_tests", tests: "run_tests", run_test: "run_tests",
+  run_lint: "lint", linter: "lint", eslint: "lint",
   submit: "finish", done: "finish", complete: "finish", attempt_completion: "finish",
 };
 

@@ -63,7 +63,7 @@ describe("createRegistry", () => {
     const out = await reg.call({ name: "bash", arguments: '{"command":"ls"}' }, makeContext(repo));
     expect(out.isError).toBe(true);
     expect(out.malformed).toBe(true);
-    expect(out.output).toBe("Unknown tool `bash`. Did you mean `shell`? Available tools: view, search, edit, insert, create, shell, run_tests, finish.");
+    expect(out.output).toBe("Unknown tool `bash`. Did you mean `shell`? Available tools: view, search, edit, insert, create, shell, run_tests, lint, finish.");
     const plain = await reg.call({ name: "frobnicate", arguments: "{}" }, makeContext(repo));
     expect(plain.output).toMatch(/^Unknown tool `frobnicate`\. Available tools: view, /);
   });
@@ -172,7 +172,7 @@ describe("createRegistry", () => {
 describe("defaultTools", () => {
   it("is the standard set, each with a description on every parameter", () => {
     const reg = createRegistry(defaultTools());
-    expect(reg.names).toEqual(["view", "search", "edit", "insert", "create", "shell", "run_tests", "finish"]);
+    expect(reg.names).toEqual(["view", "search", "edit", "insert", "create", "shell", "run_tests", "lint", "finish"]);
     for (const spec of reg.specs()) {
       expect(spec.parameters).not.toHaveProperty("$schema");
       expect(spec.parameters.additionalProperties).toBe(false);
