@@ -50,6 +50,7 @@ export function createIssuesmithApp(runtime: Runtime): IssuesmithApp {
       },
       lookups: createLookups(),
       spendCaps: runtime.env.spendCaps,
+      models: { choices: runtime.env.model.choices, defaultName: runtime.env.model.name },
       countDelivery: recordDelivery,
     };
     refuseMalformedDeliveries(app.webhooks, runtime.log);

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { UserError } from "../errors.ts";
+import { parseModels, type ModelChoice } from "./models.ts";
 import { parseSpendCaps, type SpendCaps } from "./spend-caps.ts";
 
 const intFrom = (def: number, min = 0) =>
@@ -60,6 +61,7 @@ export const envSchema = z.object({
   AGENT_MAX_OUTPUT_TOKENS: intFrom(4_096, 64),
   AGENT_PRICES: optionalString,
   AGENT_SPEND_CAPS: optionalString,
+  AGENT_MODELS: optionalString,
   AGENT_PUBLIC_URL: optionalString,
   /** A separate listener for /healthz, /readyz and /metrics; unset: none. */
   AGENT_OPS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
@@ -111,6 +113,8 @@ export interface AppEnv {
     retryWindowMs: number;
     /** USD per million tokens, merged over the built-in table. */
     prices: Record<string, { input: number; output: number }>;
+    /** The models a repository or command may choose (AGENT_MODELS; AGENT_MODEL always among them). */
+    choices: ReadonlyMap<string, ModelChoice>;
   };
   queue: {
     backend: Exclude<RawEnv["AGENT_QUEUE"], "redis">;
@@ -231,6 +235,8 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
   }
 
   const spendCaps = parseSpendCaps(e.AGENT_SPEND_CAPS, problems);
+  const modelDefaults = { name: e.AGENT_MODEL, baseUrl: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY, contextWindow: e.AGENT_CONTEXT_WINDOW, maxOutputTokens: e.AGENT_MAX_OUTPUT_TOKENS };
+  const choices = parseModels(e.AGENT_MODELS, modelDefaults, source, problems);
 
   if (problems.length > 0) throw new UserError("invalid environment", problems);
 
@@ -262,7 +268,8 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
       timeoutMs: e.AGENT_MODEL_TIMEOUT_S * 1000,
       retries: e.AGENT_MODEL_RETRIES,
       retryWindowMs: e.AGENT_MODEL_RETRY_WINDOW_S * 1000,
-      prices,
+      prices: { ...Object.fromEntries([...choices.values()].flatMap((c) => (c.price ? [[c.name, c.price]] : []))), ...prices },
+      choices,
     },
     queue: {
       backend: e.AGENT_QUEUE === "redis" ? "sqlite" : e.AGENT_QUEUE, // redis was refused above
@@ -301,7 +308,7 @@ function isOpenAI(baseUrl: string): boolean {
 
 /** Every secret value in the environment, for the redactor. */
 export function envSecrets(env: AppEnv): string[] {
-  return [env.github.privateKey, env.github.webhookSecret, env.model.apiKey, env.ops.token, ...Object.values(env.repoSecrets)].filter(
+  return [env.github.privateKey, env.github.webhookSecret, env.model.apiKey, ...[...env.model.choices.values()].map((c) => c.apiKey), env.ops.token, ...Object.values(env.repoSecrets)].filter(
     (s): s is string => typeof s === "string",
   );
 }

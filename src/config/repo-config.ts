@@ -53,6 +53,8 @@ export const repoConfigSchema = z
     lint: command.optional(),
     /** A failing lint makes the PR a draft (otherwise it is only reported). */
     lint_blocks: z.boolean().default(false),
+    /** The model to use, from the operator's allow-list (AGENT_MODELS); the operator's default when absent. */
+    model: z.string().trim().min(1).max(200).optional(),
     /** Free text for the model: conventions, where things are. */
     notes: z.string().max(20_000).optional(),
     budget: budgetSchema.default(budgetSchema.parse({})),

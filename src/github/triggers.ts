@@ -5,7 +5,8 @@ export const VERBS = ["fix", "plan", "stop", "retry", "help"] as const;
 export type Verb = (typeof VERBS)[number];
 
 export type Command =
-  | { verb: Verb; text: string }
+  /** `model`: `--model <name>` (or `--model=<name>`) on the command's line. */
+  | { verb: Verb; text: string; model?: string }
   /** The prefix was there but the verb is not one we know: the reply is the help text. */
   | { verb: "unknown"; word: string; text: string };
 
@@ -31,16 +32,30 @@ export function parseCommand(body: string | null | undefined, prefix = "/agent")
     const rest = line.slice(prefix.length);
     // "/agentic" is not "/agent".
     if (rest !== "" && !/^\s/.test(rest)) continue;
-    const [word = "", ...words] = rest.trim().split(/\s+/);
+    const [word = "", ...given] = rest.trim().split(/\s+/);
+    const { words, model } = takeModelFlag(given);
     // Free text continues on the following lines, up to the next command.
     const following = lines.slice(i + 1).join("\n").trim();
     const text = [words.join(" "), following].filter(Boolean).join("\n").trim();
     if (word === "") return { verb: "fix", text: following };
     const verb = word.toLowerCase();
-    if ((VERBS as readonly string[]).includes(verb)) return { verb: verb as Verb, text };
+    if ((VERBS as readonly string[]).includes(verb)) return { verb: verb as Verb, text, ...(model !== undefined ? { model } : {}) };
     return { verb: "unknown", word, text };
   }
   return undefined;
+}
+
+/** Splits `--model <name>` / `--model=<name>` out of the command line's words. */
+function takeModelFlag(words: string[]): { words: string[]; model: string | undefined } {
+  const out: string[] = [];
+  let model: string | undefined;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    if (w.toLowerCase() === "--model" && words[i + 1] !== undefined) model = words[++i];
+    else if (/^--model=./i.test(w)) model = w.slice("--model=".length);
+    else out.push(w);
+  }
+  return { words: out, model };
 }
 
 /** Cheap test before any lookup: every command prefix starts a line with "/". */

@@ -1,5 +1,6 @@
 // What webhook handlers need: enough to decide and enqueue, nothing slow.
 import type { Logger } from "pino";
+import type { ModelChoice } from "../config/models.ts";
 import type { SpendCaps } from "../config/spend-caps.ts";
 import type { Octokit } from "../github/octokit.ts";
 import type { JobQueue, JobRecord } from "../shared/job.ts";
@@ -14,6 +15,8 @@ export interface HandlerDeps {
   acknowledge(job: JobRecord, octokit: Octokit): void;
   /** The repo config and permissions, remembered briefly. */
   lookups: HandlerLookups;
+  /** The models a repository or command may choose, and the default. */
+  models: { choices: ReadonlyMap<string, ModelChoice>; defaultName: string | undefined };
   /** Operator caps on spend and job counts (AGENT_SPEND_CAPS); checked before a job is queued. */
   spendCaps: SpendCaps;
   /** Count a delivery for /metrics. */

@@ -8,6 +8,7 @@ import { helpText } from "../github/help-text.ts";
 import type { Octokit, RepoRef } from "../github/octokit.ts";
 import type { Command } from "../github/triggers.ts";
 import { targetKey, type JobKind, type JobTarget, type NewJob, type TriggerInfo } from "../shared/job.ts";
+import { chooseModel } from "../config/models.ts";
 import { checkSpendCaps } from "../jobs/spend.ts";
 import type { DeliveryResult, HandlerDeps } from "./deps.ts";
 
@@ -65,10 +66,15 @@ export async function handleTrigger(input: TriggerInput, deps: HandlerDeps): Pro
     actor: input.sender.login,
     at: new Date().toISOString(),
     ...(command.text ? { text: command.text } : {}),
+    ...("model" in command && command.model !== undefined ? { model: command.model } : {}),
     ...(input.comment ? { commentId: input.comment.id, commentKind: input.comment.kind } : {}),
   };
   const base = { installationId: input.installationId, target: input.target, trigger };
   const reply = (text: string) => enqueue(deps, input.octokit, { ...base, kind: "reply", reply: text }, log, "replied");
+  const modelRefusal = (asked = trigger.model) => {
+    const chosen = chooseModel(deps.models.choices, { command: asked, repo: config.model }, deps.models.defaultName);
+    return chosen.ok ? undefined : chosen.message;
+  };
   const overCap = async () => {
     const refusal = await checkSpendCaps(deps.queue, deps.spendCaps, { installationId: base.installationId, repo: `${input.repo.owner}/${input.repo.repo}`, budgetUsd: config.budget.cost_usd });
     if (refusal) log.info({ scope: refusal.scope, window: refusal.window, measure: refusal.measure, used: refusal.used, limit: refusal.limit }, "trigger refused: spend cap");
@@ -98,17 +104,23 @@ export async function handleTrigger(input: TriggerInput, deps: HandlerDeps): Pro
     case "retry": {
       const last = (await deps.queue.list({ key: targetKey(input.target), limit: 20 })).find((j) => j.kind !== "reply");
       if (!last) return reply(`There is no earlier job here to retry. Use \`${config.command} fix\`.`);
+      // The words and the model of the run it repeats, unless given again.
+      const again: TriggerInfo = { ...trigger };
+      if (again.text === undefined && last.trigger.text !== undefined) again.text = last.trigger.text;
+      if (again.model === undefined && last.trigger.model !== undefined) again.model = last.trigger.model;
+      const badModel = modelRefusal(again.model);
+      if (badModel) return reply(badModel);
       const capped = await overCap();
       if (capped) return reply(capped.message);
-      const retried = { ...base, kind: last.kind, trigger: { ...trigger, text: trigger.text ?? last.trigger.text } } as NewJob;
-      if (!trigger.text && last.trigger.text) retried.trigger.text = last.trigger.text;
-      return enqueue(deps, input.octokit, retried, log);
+      return enqueue(deps, input.octokit, { ...base, kind: last.kind, trigger: again } as NewJob, log);
     }
     case "fix":
     case "plan": {
       const kind = input.kindFor ? input.kindFor(command.verb, config) : command.verb === "plan" ? "plan" : input.target.isPullRequest ? "revise" : "fix";
       if (!kind) return "ignored";
       if (kind === "revise" && input.closed) return reply("This pull request is closed, so I will not change it. Reopen it and ask again.");
+      const badModel = modelRefusal();
+      if (badModel) return reply(badModel);
       const capped = await overCap();
       if (capped) return reply(capped.message);
       return enqueue(deps, input.octokit, { ...base, kind }, log);

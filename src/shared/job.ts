@@ -37,6 +37,8 @@ export interface TriggerInfo {
   commentKind?: "issue_comment" | "review" | "review_comment";
   /** ISO time the trigger arrived. */
   at: string;
+  /** `--model <name>` given with the command (checked against the allow-list when it arrived). */
+  model?: string;
 }
 
 export interface NewJob {
