@@ -64,9 +64,9 @@ export function jobDeps(runtime: Runtime, app: Probot): JobDeps {
     octokitFor: (installationId) => app.auth(installationId) as Promise<Octokit>,
     appOctokit: () => app.auth() as Promise<Octokit>,
     identity,
-    model: () => {
+    model: (choice) => {
       if (!modelOptions) throw new Error("no model configured: set AGENT_MODEL");
-      return new OpenAIChatModel(modelOptions);
+      return new OpenAIChatModel({ ...modelOptions, model: choice.name, baseUrl: choice.baseUrl, apiKey: choice.apiKey, maxOutputTokens: choice.maxOutputTokens });
     },
     runner: runtime.runner,
     tools: runtime.tools,

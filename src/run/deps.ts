@@ -1,5 +1,6 @@
 // What a job needs from the process around it, passed down (never imported
 // from globals), so the app, the worker process and tests wire it alike.
+import type { ModelChoice } from "../config/models.ts";
 import type { Logger } from "pino";
 import type { AppEnv } from "../config/env.ts";
 import type { AppIdentity } from "../github/app-identity.ts";
@@ -19,8 +20,8 @@ export interface JobDeps {
   /** Authenticated as the app itself (JWT): installation tokens are asked for with it. */
   appOctokit(): Promise<Octokit>;
   identity(): Promise<AppIdentity>;
-  /** A fresh model client per job (the text/native protocol choice is per endpoint). */
-  model(): ChatModel;
+  /** A fresh model client per job for one allow-listed model (the text/native protocol choice is per endpoint). */
+  model(choice: ModelChoice): ChatModel;
   runner: CommandRunner;
   tools: ToolCaller;
   /** Knows the process's secrets; each job adds its token to a child of it. */

@@ -1,6 +1,7 @@
 // What every GitHub job does around its own work: acknowledge, read the
 // config, clone into a private workspace, and end with a report whatever
 // happened — a known error in words, a bug as "internal error" plus a log.
+import { chooseModel, type ModelChoice } from "../config/models.ts";
 import type { Logger } from "pino";
 import type { RepoConfig } from "../config/repo-config.ts";
 import { Cancelled, LimitReached, Transient, UserError, errorMessage } from "../errors.ts";
@@ -37,6 +38,8 @@ export interface JobScope {
   repo: RepoRef;
   redactor: Redactor;
   model: ChatModel;
+  /** The allow-listed model the job runs on (its window and output limit). */
+  modelChoice: ModelChoice;
   reporter: JobReporter;
   identity: AppIdentity;
   /** The installation token, fresh (it is remembered by the redactor). */
@@ -65,12 +68,11 @@ export async function withJobScope(
     granted = permissions;
   });
   await token(); // the redactor knows the token before anything can print it
-  const model = deps.model();
-  const commentId = await acknowledge(job, octokit, { queue: deps.queue, redactor, log, progressIntervalMs: deps.env.progressIntervalMs, model: model.name });
+  const commentId = await acknowledge(job, octokit, { queue: deps.queue, redactor, log, progressIntervalMs: deps.env.progressIntervalMs, model: deps.env.model.name ?? "unset" });
   const progress = new ProgressComment({ octokit, repo, issueNumber: job.target.number, commentId, redactor, intervalMs: deps.env.progressIntervalMs, log });
   const link = deps.trajectories?.link(job.id);
   const reporter = new JobReporter({
-    state: { jobId: job.id, kind: job.kind, phase: "clone", model: model.name, resumed: run.resumed, ...(link ? { link } : {}) },
+    state: { jobId: job.id, kind: job.kind, phase: "clone", model: deps.env.model.name ?? "unset", resumed: run.resumed, ...(link ? { link } : {}) },
     progress,
     run,
     log,
@@ -87,8 +89,18 @@ export async function withJobScope(
       return { status: "config_error", summary: `invalid ${CONFIG_PATH}: ${errors.join("; ")}` };
     }
     reporter.state.maxSteps = config.budget.steps;
+    // The newest trigger that named a model wins, then the repository's `model:`, then the default.
+    const asked = [...job.triggers].reverse().find((t) => t.model !== undefined)?.model;
+    const chosen = chooseModel(deps.env.model.choices, { command: asked, repo: config.model }, deps.env.model.name);
+    if (!chosen.ok) {
+      await reporter.final(false, "Stopped: the model asked for is not allowed", chosen.message);
+      return { status: "config_error", summary: chosen.message };
+    }
+    const modelChoice = chosen.model;
+    const model = deps.model(modelChoice);
+    reporter.state.model = model.name;
     const identity = await deps.identity();
-    return await work({ job, run, deps, log, octokit, repo, redactor, model, reporter, identity, token, workspaces }, config, workspaces);
+    return await work({ job, run, deps, log, octokit, repo, redactor, model, modelChoice, reporter, identity, token, workspaces }, config, workspaces);
   } catch (err) {
     if (err instanceof Transient) {
       if (run.signal.aborted) await reporter.final(false, "Paused: the worker is restarting", "The job will resume from its last checkpoint.").catch(() => undefined);
@@ -133,8 +145,8 @@ export function solveBase(scope: JobScope, config: RepoConfig, workspace: Worksp
     model: scope.model,
     redactor: scope.redactor,
     prices: env.model.prices,
-    contextWindow: env.model.contextWindow,
-    maxOutputTokens: env.model.maxOutputTokens,
+    contextWindow: scope.modelChoice.contextWindow,
+    maxOutputTokens: scope.modelChoice.maxOutputTokens,
     signal: scope.run.signal,
     log: scope.log,
   } satisfies Partial<SolveOptions>;
