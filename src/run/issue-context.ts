@@ -62,7 +62,7 @@ export async function loadIssueText(octokit: Octokit, repo: RepoRef, number: num
  * checkout. Read on the host, so only a regular file inside the checkout
  * counts: a link to a host file (or /proc/self/environ) is as good as absent.
  */
-export async function readRepoInstructions(repoDir: string): Promise<{ file: string; text: string } | undefined> {
+export async function readRepoInstructions(repoDir: string): Promise<RepoInstructions | undefined> {
   for (const file of INSTRUCTION_FILES) {
     // Four bytes per character at most: enough to fill MAX_INSTRUCTIONS.
     const read = await readRepoText(repoDir, file, MAX_INSTRUCTIONS * 4, { head: true });
@@ -71,6 +71,21 @@ export async function readRepoInstructions(repoDir: string): Promise<{ file: str
     return { file, text: truncated || text.length > MAX_INSTRUCTIONS ? `${text.slice(0, MAX_INSTRUCTIONS)}\n[... truncated ...]` : text };
   }
   return undefined;
+}
+
+/**
+ * The branch's instructions when they differ from the base's: a fork's (or
+ * the agent's own earlier) AGENTS.md is untrusted data, fenced in the task,
+ * never the system prompt (ARCHITECTURE.md §6).
+ */
+export function changedInstructions(base: RepoInstructions | undefined, branch: RepoInstructions | undefined): RepoInstructions | undefined {
+  if (!branch || (base && base.file === branch.file && base.text === branch.text)) return undefined;
+  return branch;
+}
+
+export interface RepoInstructions {
+  file: string;
+  text: string;
 }
 
 /** `agent/issue-12-fix-the-null-check` */

@@ -3,7 +3,7 @@
 import type { JobOutcome, JobRecord, JobRunContext } from "../shared/job.ts";
 import { createRegistry, defaultTools } from "../tools/registry.ts";
 import type { JobDeps } from "./deps.ts";
-import { loadIssueText, readRepoInstructions } from "./issue-context.ts";
+import { changedInstructions, loadIssueText, readRepoInstructions } from "./issue-context.ts";
 import { jobTask, solveBase, withJobScope } from "./job-scope.ts";
 import { stopHeadline } from "./report-text.ts";
 import { solve } from "./solve.ts";
@@ -18,16 +18,18 @@ export async function runPlanJob(job: JobRecord, run: JobRunContext, deps: JobDe
     const issue = await loadIssueText(octokit, repo, job.target.number, config, scope.identity.slug);
     await reporter.record({ type: "task", source: `${repo.owner}/${repo.repo}#${job.target.number}`, title: issue.title, body: issue.body });
     const { workspace, git } = await workspaces.clone(scope, repoData.clone_url, repoData.default_branch, repoData.id);
+    // The base's instructions are trusted; a pull request's own, when it changes them, are data (ARCHITECTURE.md §6).
+    const repoInstructions = await readRepoInstructions(workspace.repoDir);
     // A plan on a pull request is about the PR's code, forks included.
     if (job.target.isPullRequest) await git.checkoutRef(`refs/pull/${job.target.number}/head`);
-    const repoInstructions = await readRepoInstructions(workspace.repoDir);
+    const branchInstructions = changedInstructions(repoInstructions, await readRepoInstructions(workspace.repoDir));
     await reporter.phase("plan");
     const result = await solve({
       ...solveBase(scope, config, workspace),
       mode: "plan",
       verify: false,
       skipSetup: true,
-      task: jobTask(scope, config, issue, repoInstructions),
+      task: { ...jobTask(scope, config, issue, repoInstructions), ...(branchInstructions ? { branchInstructions } : {}) },
       tools: planTools,
       onEvent: async (e) => {
         // Planning shows as one phase; the loop's own "edit" phase is not news here.

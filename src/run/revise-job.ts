@@ -12,7 +12,7 @@ import type { JobOutcome, JobRecord, JobRunContext } from "../shared/job.ts";
 import type { GitWorkspace } from "../workspace/git.ts";
 import type { JobDeps } from "./deps.ts";
 import { INCOMPLETE_LABEL } from "./fix-job.ts";
-import { loadIssueText, readRepoInstructions, speakerFilter } from "./issue-context.ts";
+import { changedInstructions, loadIssueText, readRepoInstructions, speakerFilter } from "./issue-context.ts";
 import { jobTask, solveBase, withJobScope, type JobScope } from "./job-scope.ts";
 import { findingsText, refusedHeadline, prepareCommit } from "./publish.ts";
 import { lintBlocks, stopHeadline, testEvidence } from "./report-text.ts";
@@ -37,6 +37,8 @@ export async function runReviseJob(job: JobRecord, run: JobRunContext, deps: Job
     const sameRepo = pr.head.repo?.full_name.toLowerCase() === pr.base.repo.full_name.toLowerCase();
 
     const { workspace, git, base } = await workspaces.clone(scope, pr.base.repo.clone_url, pr.base.ref, pr.base.repo.id);
+    // The base's instructions are trusted; the branch's own, when it changes them, are data (ARCHITECTURE.md §6).
+    const repoInstructions = await readRepoInstructions(workspace.repoDir);
     const branch = sameRepo ? pr.head.ref : `${config.branch_prefix}pr-${n}-revision`;
     if (sameRepo) {
       await git.fetchBranch(pr.head.ref);
@@ -49,19 +51,22 @@ export async function runReviseJob(job: JobRecord, run: JobRunContext, deps: Job
     if (start.alreadyPushed) return reportPushedBeforeRestart(scope, pr, start.alreadyPushed);
     const startSha = start.checkpoint.base;
     const checkpointer = new Checkpointer({ git, run, config, redactor, log: scope.log, checkpoint: start.checkpoint, pushEveryMs: deps.env.checkpointIntervalMs });
-    const repoInstructions = await readRepoInstructions(workspace.repoDir);
+    const branchInstructions = changedInstructions(repoInstructions, await readRepoInstructions(workspace.repoDir));
     const feedbackText = feedbackSection(feedback);
     await reporter.record({ type: "task", source: `${repo.owner}/${repo.repo}#${n}`, title: `Revise pull request #${n}: ${pr.title}`, body: [pr.body ?? "", feedbackText].filter(Boolean).join("\n\n") });
 
     const result = await solve({
       ...solveBase(scope, config, workspace, { git, base }),
-      task: jobTask(
-        scope,
-        config,
-        { source: `${repo.owner}/${repo.repo}#${n} (pull request, branch ${pr.head.ref})`, title: `Revise pull request #${n}: ${pr.title}`, body: pr.body ?? "", comments: conversation.comments },
-        repoInstructions,
-        feedbackText || undefined,
-      ),
+      task: {
+        ...jobTask(
+          scope,
+          config,
+          { source: `${repo.owner}/${repo.repo}#${n} (pull request, branch ${pr.head.ref})`, title: `Revise pull request #${n}: ${pr.title}`, body: pr.body ?? "", comments: conversation.comments },
+          repoInstructions,
+          feedbackText || undefined,
+        ),
+        ...(branchInstructions ? { branchInstructions } : {}),
+      },
       tools: deps.tools,
       ...(start.resume ? { resume: start.resume } : {}),
       afterSetup: async () => {

@@ -182,7 +182,7 @@ export async function solve(options: SolveOptions): Promise<SolveResult> {
       }
       if (tests.passed || testRound >= config.budget.test_rounds) {
         // The model is done: now, and only now, the run with secrets, if the boundary allows it.
-        tests = await finalRun(options, testCommand, setup?.command, tests, signal);
+        ({ tests, setup } = await finalRun(options, testCommand, setup, tests, signal));
         await emit({ type: "test", run: tests, round: testRound });
         if (signal.aborted) return abortedResult(signal, result, loop.summary);
         return result("finish", { summary: loop.summary, tests, ...(await lintAfter(options, signal, emit)) });
@@ -260,16 +260,20 @@ async function runSetup(options: SolveOptions, signal: AbortSignal, emit: (e: So
  * base's (its output withheld, its changes to the workspace undone), else the
  * secret-free run stands and says why.
  */
-async function finalRun(options: SolveOptions, testCommand: string, setupCommand: string | undefined, last: TestRun, signal: AbortSignal): Promise<TestRun> {
+async function finalRun(options: SolveOptions, testCommand: string, setup: SetupRun | undefined, last: TestRun, signal: AbortSignal): Promise<{ tests: TestRun; setup: SetupRun | undefined }> {
   const trust = options.trust;
-  if (!trust?.secretEnv) return last;
+  if (!trust) return { tests: last, setup };
+  const { testMachinery, installMachinery } = await trust.assess(testCommand, setup?.command);
+  // What the agent changed after setup is not installed either: say so now that the change is complete.
+  const installNote = setup ? notInstalledNote(installMachinery) : undefined;
+  const withNote = setup && installNote ? { ...setup, note: installNote } : setup;
+  if (!trust.secretEnv) return { tests: last, setup: withNote };
   const names = Object.keys(trust.secretEnv);
-  const { testMachinery } = await trust.assess(testCommand, setupCommand);
-  if (testMachinery.length > 0) return { ...last, note: secretsNote(names, false, testMachinery) };
+  if (testMachinery.length > 0) return { tests: { ...last, note: secretsNote(names, false, testMachinery) }, setup: withNote };
   const { config, runner, workspace, redactor } = options;
   const run = await trust.isolated(() => runTestCommand(runner, workspace, testCommand, config.budget.test_timeout_seconds * 1000, signal, redactor, trust.secretEnv));
   // Only the verdict of the run with secrets is kept: what it printed goes nowhere.
-  return { ...last, passed: run.passed, exitCode: run.exitCode, killed: run.killed, durationMs: run.durationMs, note: secretsNote(names, true) };
+  return { tests: { ...last, passed: run.passed, exitCode: run.exitCode, killed: run.killed, durationMs: run.durationMs, note: secretsNote(names, true) }, setup: withNote };
 }
 
 function setupFailedNote(setup: SetupRun): string {

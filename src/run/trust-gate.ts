@@ -56,8 +56,8 @@ async function baseScripts(git: GitWorkspace, base: string): Promise<Record<stri
 export function notInstalledNote(installMachinery: string[]): string | undefined {
   if (installMachinery.length === 0) return undefined;
   return (
-    `Dependencies were installed from the base branch's manifests and lockfiles, with the network, before the change was checked out; ` +
-    `the change to ${pathList(installMachinery)} was not installed (code the agent or a fork wrote never runs with the network).`
+    `Dependencies were installed from the base branch's manifests, lockfiles and install scripts; ` +
+    `the change to ${pathList(installMachinery)} was not installed during this job (code the agent or a fork wrote never runs with the network).`
   );
 }
 
