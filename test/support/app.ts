@@ -16,7 +16,7 @@ import { createRuntime, type Runtime } from "../../src/runtime.ts";
 import { Redactor } from "../../src/security/redact.ts";
 import { envSecrets } from "../../src/config/env.ts";
 import { createFakeGitHub, type FakeGitHub } from "./fake-github.ts";
-import { TestOctokit } from "./github-client.ts";
+import { TestOctokit, unpacedProductionOctokit } from "./github-client.ts";
 import { appKeys } from "./keys.ts";
 import { createModelServer, type ModelServer, type ModelServerOptions, type Turn } from "./model-server.ts";
 import { fakeTarget, sendWebhook, type Delivery, type SendResult, type WebhookTarget } from "./webhooks.ts";
@@ -53,6 +53,14 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Start a worker in this process (default true). */
   worker?: boolean;
+  /** The installation's permissions (default: app.yml's, as GitHub grants them). */
+  permissions?: Record<string, string>;
+  /**
+   * Talk to GitHub with the app's own octokit (retries and rate-limit handling
+   * on, as in production) instead of one that fails at once. Its pacing of
+   * writes is shortened so a test does not wait seconds between comments.
+   */
+  productionOctokit?: boolean;
 }
 
 export function freePort(): Promise<number> {
@@ -72,7 +80,7 @@ export const MAINTAINER = "maya";
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const keys = await appKeys();
-  const fake = await createFakeGitHub({ appId: 4242, publicKey: keys.publicKey });
+  const fake = await createFakeGitHub({ appId: 4242, publicKey: keys.publicKey, ...(options.permissions ? { permissions: options.permissions } : {}) });
   const model = await createModelServer({ ...options.modelServer, turns: options.turns ?? [], apiKey: MODEL_API_KEY, ...(options.noNativeTools ? { noNativeTools: true } : {}) });
   const root = await mkdtemp(path.join(tmpdir(), "issuesmith-e2e-"));
   const workDir = path.join(root, "work");
@@ -116,7 +124,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     // Probot's Server treats port 0 as "use 3000", so ask the OS for a free one first.
     port: await freePort(),
     log,
-    Probot: Probot.defaults({ appId: env.github.appId!, privateKey: env.github.privateKey!, secret: WEBHOOK_SECRET, baseUrl: env.github.baseUrl, log, Octokit: TestOctokit }),
+    Probot: Probot.defaults({ appId: env.github.appId!, privateKey: env.github.privateKey!, secret: WEBHOOK_SECRET, baseUrl: env.github.baseUrl, log, Octokit: options.productionOctokit ? unpacedProductionOctokit() : TestOctokit }),
   });
   await server.load(app.appFn);
   await server.start();

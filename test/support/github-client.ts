@@ -1,7 +1,9 @@
 // Clients of the fake GitHub for tests and benches: Probot's Octokit as the
 // app would use it (retries and throttling off, so failures show at once),
 // and git authenticated the way GitHub Apps do.
+import Bottleneck from "bottleneck";
 import { ProbotOctokit } from "probot";
+import { githubOctokit } from "../../src/github/octokit-class.ts";
 import type { FakeGitHub } from "./fake-github.ts";
 import { isolatedGitEnv } from "./tmp-repo.ts";
 
@@ -10,6 +12,20 @@ export const TestOctokit = ProbotOctokit.defaults((options: Record<string, unkno
   retry: { enabled: false },
   throttle: { enabled: false },
 }));
+
+/**
+ * The app's production octokit (retry plugin, throttling with its rate-limit
+ * handlers) with the throttling plugin's pacing of writes (1 s, 3 s for
+ * notifications) taken out, so end-to-end tests exercise the real retry and
+ * rate-limit paths without waiting on the pacing.
+ */
+export function unpacedProductionOctokit(): typeof ProbotOctokit {
+  const unpaced = () => new Bottleneck.Group({ maxConcurrent: 10, minTime: 0 });
+  return githubOctokit({ throttle: true }).defaults((options: Record<string, unknown>) => ({
+    ...options,
+    throttle: { ...(options["throttle"] as object | undefined), write: unpaced(), notifications: unpaced(), global: unpaced() },
+  }));
+}
 
 export type TestOctokitInstance = InstanceType<typeof TestOctokit>;
 
