@@ -13,6 +13,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   queue: async () => (await import("./queue.ts")).benchQueue(),
   jobs: async () => (await import("./jobs.ts")).benchJobs(),
   eval: async () => (await import("./eval.ts")).benchEval(),
+  "warm-start": async () => (await import("./warm-start.ts")).benchWarmStart(),
   offline: async () => (await import("./offline.ts")).benchOffline(),
 };
 

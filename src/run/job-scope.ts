@@ -233,10 +233,12 @@ export class WorkspaceMaker {
     return { host: github.host, installationId: this.#job.installationId, repositoryId: Number(repositoryId) };
   }
 
-  #mirror(repositoryId: number | bigint | undefined, log: Logger): { cache: MirrorCache; key: CacheKey } | undefined {
+  #mirror(repositoryId: number | bigint | undefined, log: Logger): { cache: MirrorCache; key: CacheKey; shareObjects: boolean } | undefined {
     const key = this.#key(repositoryId);
     const { cache } = this.#deps.env;
-    return key ? { cache: new MirrorCache({ dir: cache.dir, maxBytes: cache.maxBytes, log }), key } : undefined;
+    // Packs are shared with the mirror only when the sandbox keeps commands off .git (cache/mirror-git.ts).
+    const shareObjects = this.#deps.runner.kind === "bwrap";
+    return key ? { cache: new MirrorCache({ dir: cache.dir, maxBytes: cache.maxBytes, log }), key, shareObjects } : undefined;
   }
 
   async removeAll(): Promise<void> {

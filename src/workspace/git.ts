@@ -45,13 +45,13 @@ export class GitWorkspace {
     home: string;
     signal?: AbortSignal;
     /** Clone through this repository's mirror (cache/mirror.ts): it needs the branch. */
-    mirror?: { cache: MirrorCache; key: CacheKey } | undefined;
+    mirror?: { cache: MirrorCache; key: CacheKey; shareObjects: boolean } | undefined;
   }): Promise<GitWorkspace> {
     const token = options.token ? await options.token() : undefined;
     const ws = new GitWorkspace(options);
     if (options.mirror && options.branch) {
-      const { cache, key } = options.mirror;
-      ws.mirrorUse = await cache.cloneInto({ key, cloneUrl: options.cloneUrl, branch: options.branch, dir: options.dir, token, ...(options.signal ? { signal: options.signal } : {}) });
+      const { cache, key, shareObjects } = options.mirror;
+      ws.mirrorUse = await cache.cloneInto({ key, cloneUrl: options.cloneUrl, branch: options.branch, dir: options.dir, token, shareObjects, ...(options.signal ? { signal: options.signal } : {}) });
     } else {
       const env = gitEnv(token, options.identity, options.home);
       await client(path.dirname(options.dir), env, options.signal)

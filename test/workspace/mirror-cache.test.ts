@@ -2,7 +2,7 @@
 // clones see new commits, installations never share a mirror, a damaged or
 // interrupted mirror is repaired, and the size cap evicts the least used.
 import { execFile, spawn } from "node:child_process";
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
@@ -95,6 +95,23 @@ describe("MirrorCache", () => {
       );
       expect(hits).toBe("");
     }
+  });
+
+  it("copies the mirror's packs unless told that commands cannot write .git, and then links them", async () => {
+    // Enough objects that the fetch keeps them as a pack (under transfer.unpackLimit they are loose).
+    await pushToRemote(Object.fromEntries(Array.from({ length: 120 }, (_, i) => [`f${i}.txt`, `${i}\n`])), "many files");
+    const copied = request();
+    await cache().cloneInto(copied);
+    const linked = request({ shareObjects: true });
+    await cache().cloneInto(linked);
+    const packOf = async (gitDir: string) => {
+      const dir = path.join(gitDir, "objects/pack");
+      const name = (await readdir(dir)).find((f) => f.endsWith(".pack"))!;
+      return stat(path.join(dir, name));
+    };
+    const mirror = await packOf(cache().pathOf(copied.key));
+    expect((await packOf(path.join(copied.dir, ".git"))).ino).not.toBe(mirror.ino);
+    expect((await packOf(path.join(linked.dir, ".git"))).ino).toBe(mirror.ino);
   });
 
   it("never lets another installation's job read a mirror it has no access to", async () => {

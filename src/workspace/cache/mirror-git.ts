@@ -54,13 +54,16 @@ export async function checkMirror(mirror: string, env: Record<string, string>, s
 }
 
 /**
- * A workspace from the mirror: a local clone whose objects are copied, never
- * hard-linked (the agent may rewrite any file of its checkout, and a shared
- * inode would carry that into the mirror), then pointed at the real remote.
+ * A workspace from the mirror: a local clone, then pointed at the real
+ * remote. Its packs are hard links to the mirror's only when `shareObjects`
+ * (the bwrap sandbox mounts .git read-only, and host-side git never rewrites
+ * a pack in place); otherwise they are copied, since a command running
+ * unsandboxed could rewrite a shared inode and with it the mirror.
  */
-export async function cloneFromMirror(mirror: string, dir: string, branch: string, cloneUrl: string, env: Record<string, string>, signal?: AbortSignal): Promise<void> {
+export async function cloneFromMirror(mirror: string, dir: string, branch: string, cloneUrl: string, env: Record<string, string>, options: { shareObjects: boolean; signal?: AbortSignal | undefined }): Promise<void> {
   try {
-    await client(path.dirname(dir), env, signal).raw(["clone", "--quiet", "--no-hardlinks", "--no-tags", "--branch", branch, mirror, dir]);
+    const links = options.shareObjects ? [] : ["--no-hardlinks"];
+    await client(path.dirname(dir), env, options.signal).raw(["clone", "--quiet", "--local", ...links, "--no-tags", "--branch", branch, mirror, dir]);
     await client(dir, env).raw(["remote", "set-url", "origin", cloneUrl]);
   } catch (err) {
     throw gitFailure("clone", err);

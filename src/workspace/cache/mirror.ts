@@ -32,6 +32,8 @@ export interface MirrorCloneRequest {
   /** The workspace checkout to make; must not exist yet. */
   dir: string;
   token: string | undefined;
+  /** Hard-link the mirror's packs instead of copying them: only when commands cannot write the checkout's .git (the bwrap sandbox). */
+  shareObjects?: boolean;
   signal?: AbortSignal;
 }
 
@@ -71,13 +73,13 @@ export class MirrorCache {
       }
       if (use !== "warm") await this.#build(mirror, req, env);
       try {
-        await cloneFromMirror(mirror, req.dir, req.branch, req.cloneUrl, env, req.signal);
+        await cloneFromMirror(mirror, req.dir, req.branch, req.cloneUrl, env, { shareObjects: req.shareObjects ?? false, signal: req.signal });
       } catch (err) {
         if (use !== "warm" || !isCacheFault(err, req.signal)) throw err;
         this.#o.log.warn({ mirror, reason: errorMessage(err) }, "clone from the mirror failed; making it again");
         await rm(req.dir, { recursive: true, force: true });
         await this.#build(mirror, req, env);
-        await cloneFromMirror(mirror, req.dir, req.branch, req.cloneUrl, env, req.signal);
+        await cloneFromMirror(mirror, req.dir, req.branch, req.cloneUrl, env, { shareObjects: req.shareObjects ?? false, signal: req.signal });
         use = "rebuilt";
       }
       await markUsed(mirror, await treeBytes(mirror));
