@@ -8,7 +8,7 @@ import OpenAI from "openai";
 import { Cancelled } from "../errors.ts";
 
 /** Parameters a provider may refuse that the client knows how to do without. */
-export type OptionalParam = "max_tokens" | "temperature" | "stream_options" | "parallel_tool_calls";
+export type OptionalParam = "max_tokens" | "max_completion_tokens" | "temperature" | "stream_options" | "parallel_tool_calls";
 
 export type ModelFailure =
   | { kind: "cancelled"; error: Error }
@@ -84,12 +84,17 @@ function classifyStatus(err: InstanceType<typeof OpenAI.APIError>): ModelFailure
 
 /** Which of the optional parameters a 400 names as refused, if any. */
 function refusedParam(err: InstanceType<typeof OpenAI.APIError>, message: string): OptionalParam | undefined {
-  const candidates: OptionalParam[] = ["max_tokens", "temperature", "stream_options", "parallel_tool_calls"];
+  const candidates: OptionalParam[] = ["max_completion_tokens", "max_tokens", "temperature", "stream_options", "parallel_tool_calls"];
   const named = typeof err.param === "string" ? err.param : undefined;
   const refusal = /unsupported|not supported|unrecognized|unknown|extra (?:inputs|fields)|not permitted|does not support|only the default/i;
   if (!refusal.test(`${typeof err.code === "string" ? err.code : ""} ${message}`)) return undefined;
   if (named && (candidates as string[]).includes(named)) return named as OptionalParam;
-  return candidates.find((p) => new RegExp(`['"\`]?\\b${p}\\b['"\`]?`).test(message));
+  // The refused one is named first ("'max_tokens' is not supported … Use 'max_completion_tokens' instead").
+  const mentioned = candidates
+    .map((p) => ({ p, at: message.search(new RegExp(`\\b${p}\\b`)) }))
+    .filter((c) => c.at >= 0)
+    .sort((a, b) => a.at - b.at);
+  return mentioned[0]?.p;
 }
 
 /** The provider's own message: OpenAI's `error.message`, Azure's, or the SDK's text. */

@@ -41,6 +41,10 @@ describe("model error classification", () => {
     expect(classifyModelError(tokens)).toMatchObject({ kind: "unsupported_param", param: "max_tokens" });
     const temperature = apiError(400, { message: "Unsupported value: 'temperature' does not support 0.2 with this model. Only the default (1) value is supported.", param: "temperature", code: "unsupported_value" });
     expect(classifyModelError(temperature)).toMatchObject({ kind: "unsupported_param", param: "temperature" });
+    const unnamed = apiError(400, { message: "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead." });
+    expect(classifyModelError(unnamed)).toMatchObject({ kind: "unsupported_param", param: "max_tokens" });
+    const older = apiError(400, { message: "Unrecognized request argument supplied: max_completion_tokens" });
+    expect(classifyModelError(older)).toMatchObject({ kind: "unsupported_param", param: "max_completion_tokens" });
     const azure = apiError(400, { message: "Unrecognized request argument supplied: stream_options", code: null });
     expect(classifyModelError(azure)).toMatchObject({ kind: "unsupported_param", param: "stream_options" });
   });
