@@ -68,7 +68,8 @@ export async function withRetries<T>(
       if (exhausted) throw unavailable(failure, n, elapsed, delayMs, policy, err);
       await options.onRetry?.({ attempt: n, maxAttempts, status: failure.status, message: failure.message, retryAt: new Date(Date.now() + delayMs), delayMs });
       await sleep(delayMs, undefined, signal ? { signal } : {}).catch(() => undefined);
-      if (signal?.aborted) throw err;
+      // Stopped while waiting (a cancel, the wall clock, shutdown): the stop's own reason, not the endpoint's.
+      if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : err;
     }
   }
 }

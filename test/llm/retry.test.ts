@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ModelError } from "../../src/errors.ts";
+import { Cancelled, ModelError } from "../../src/errors.ts";
 import { withRetries, type RetryNotice } from "../../src/llm/retry.ts";
 
 class Flaky extends Error {
@@ -95,7 +95,7 @@ describe("model call retries", () => {
     expect(calls).toBe(1);
   });
 
-  it("stops waiting when the job is cancelled", async () => {
+  it("stops waiting when the job is cancelled, with the cancellation as the reason", async () => {
     const controller = new AbortController();
     const started = Date.now();
     const run = withRetries(
@@ -103,9 +103,9 @@ describe("model call retries", () => {
         throw new Flaky(503, 5_000);
       },
       asTransient,
-      { policy, signal: controller.signal, onRetry: () => void setTimeout(() => controller.abort(), 20) },
+      { policy, signal: controller.signal, onRetry: () => void setTimeout(() => controller.abort(new Cancelled("stop requested")), 20) },
     );
-    await expect(run).rejects.toBeInstanceOf(Flaky);
+    await expect(run).rejects.toThrow(new Cancelled("stop requested"));
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 });
