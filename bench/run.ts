@@ -15,6 +15,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   eval: async () => (await import("./eval.ts")).benchEval(),
   "warm-start": async () => (await import("./warm-start.ts")).benchWarmStart(),
   offline: async () => (await import("./offline.ts")).benchOffline(),
+  faults: async () => (await import("./faults.ts")).benchFaults(),
 };
 
 const BENCH_TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 900);
