@@ -84,6 +84,8 @@ export interface RecordedModelRequest {
   query: string;
   /** Azure's key header. */
   apiKeyHeader: string | undefined;
+  /** When the request arrived (Date.now()). */
+  at: number;
   /** The usage the server reported for an answer it completed (what the provider bills). */
   usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
 }
@@ -185,7 +187,7 @@ export async function createModelServer(options: ModelServerOptions = {}): Promi
 
   async function handle(method: string, path: string, query: URLSearchParams, headers: IncomingHttpHeaders, raw: string, res: ServerResponse): Promise<void> {
     const apiKeyHeader = typeof headers["api-key"] === "string" ? headers["api-key"] : undefined;
-    const record: RecordedModelRequest = { method, path, query: query.toString(), apiKeyHeader, body: undefined, authorization: headers["authorization"], stream: false, outcome: "answered", status: 200 };
+    const record: RecordedModelRequest = { at: Date.now(), method, path, query: query.toString(), apiKeyHeader, body: undefined, authorization: headers["authorization"], stream: false, outcome: "answered", status: 200 };
     requests.push(record);
     const reply = (status: number, body: string, extra: Record<string, string> = {}) => {
       record.status = status;
