@@ -1,5 +1,6 @@
 // Eval progress: a redrawn bar on a terminal, one line per finished task
 // otherwise (CI logs stay readable).
+import { isHarnessFailure } from "./harness.ts";
 import type { TaskResult } from "./run-task.ts";
 
 export class EvalProgress {
@@ -35,7 +36,8 @@ export class EvalProgress {
     this.#running.delete(r.id);
     this.#done++;
     if (r.resolved) this.#resolved++;
-    const line = `${r.resolved ? "✓" : "✗"} ${r.id} · ${r.resolved ? "resolved" : `${r.failure}: ${r.reason}`} · ${r.steps} steps · ${(r.wallMs / 1000).toFixed(1)} s`;
+    const harness = isHarnessFailure(r.failure);
+    const line = `${r.resolved ? "✓" : harness ? "!" : "✗"} ${r.id} · ${r.resolved ? "resolved" : `${r.failure}${harness ? " (harness, not scored)" : ""}: ${r.reason}`} · ${r.steps} steps · ${(r.wallMs / 1000).toFixed(1)} s`;
     if (this.#tty) this.#out.write(`\r\x1b[2K${this.#fit(line)}\n`);
     else this.#out.write(`[${this.#done}/${this.#total}] ${line}\n`);
     this.#render();

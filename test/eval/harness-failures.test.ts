@@ -60,6 +60,7 @@ describe("eval failures of the harness, not of the agent", () => {
     expect(run.err).toBe("");
     expect(run.code).toBe(1);
     expect(run.out).toContain("Resolved 2 of 2 scored · 4 not scored (harness failure)");
+    expect(run.out).toMatch(/\] ! setup-fails · setup_error \(harness, not scored\): the setup command/);
 
     const results = (await readFile(path.join(outDir, "results.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as TaskResult);
     const byId = new Map(results.map((r) => [r.id, r]));
