@@ -1,6 +1,6 @@
 // The live progress line of `issuesmith run` on a terminal (one line per
 // event when not a TTY, so logs stay readable).
-import { formatDuration } from "../github/progress-comment.ts";
+import { formatDuration } from "../shared/duration.ts";
 import { describeCall, modelRetryNotice } from "../run/reporter.ts";
 import type { SolveEvent } from "../run/solve.ts";
 

@@ -4,6 +4,7 @@
 import type { EvalTask } from "./task.ts";
 import { isHarnessFailure } from "./harness.ts";
 import { FAILURE_KINDS, type TaskResult } from "./run-task.ts";
+import { formatDuration } from "../shared/duration.ts";
 
 export interface ReportInput {
   tasksFile: string;
@@ -31,7 +32,7 @@ export function renderReport(input: ReportInput): string {
   out.push(`- **Resolved: ${resolved} of ${scored} scored (${pct(resolved, scored)})**`);
   if (harness > 0) out.push(`- Not scored: ${harness} harness failure${harness === 1 ? "" : "s"} (clone, setup or hidden tests failed: see the kinds below; not the agent's doing)`);
   out.push(`- Cost: $${cost.toFixed(4)} in all, $${(done.length ? cost / done.length : 0).toFixed(4)} per task`);
-  out.push(`- Time: ${seconds(wall)} in all, ${seconds(done.length ? wall / done.length : 0)} per task (median ${seconds(median(done.map((r) => r.wallMs)))})`);
+  out.push(`- Time: ${formatDuration(wall)} in all, ${formatDuration(done.length ? wall / done.length : 0)} per task (median ${formatDuration(median(done.map((r) => r.wallMs)))})`);
   out.push(`- Tokens: ${tokens.toLocaleString("en-US")} in all`);
   out.push("", "## Failures by kind", "");
   const failures = FAILURE_KINDS.map((k) => [k, done.filter((r) => r.failure === k).length] as const).filter(([, n]) => n > 0);
@@ -50,7 +51,7 @@ export function renderReport(input: ReportInput): string {
     }
     const why = r.resolved ? "" : `${r.failure}: ${cell(r.reason)}`;
     out.push(
-      `| [${t.id}](${r.trajectory || "#"}) | ${t.language ?? ""} | ${t.kind ?? ""} | ${r.resolved ? "✅" : isHarnessFailure(r.failure) ? "⚠️ not scored" : "❌"} | ${why} | ${r.steps} | ${(r.inputTokens + r.outputTokens).toLocaleString("en-US")} | $${r.costUsd.toFixed(4)} | ${seconds(r.wallMs)} |`,
+      `| [${t.id}](${r.trajectory || "#"}) | ${t.language ?? ""} | ${t.kind ?? ""} | ${r.resolved ? "✅" : isHarnessFailure(r.failure) ? "⚠️ not scored" : "❌"} | ${why} | ${r.steps} | ${(r.inputTokens + r.outputTokens).toLocaleString("en-US")} | $${r.costUsd.toFixed(4)} | ${formatDuration(r.wallMs)} |`,
     );
   }
   return `${out.join("\n")}\n`;
@@ -63,10 +64,6 @@ function cell(text: string): string {
 
 function pct(n: number, of: number): string {
   return of === 0 ? "—" : `${((100 * n) / of).toFixed(1)}%`;
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
 }
 
 function median(values: number[]): number {

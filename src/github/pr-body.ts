@@ -2,7 +2,7 @@
 // command and its result) and what the run used.
 import type { Usage } from "../shared/job.ts";
 import type { LintRun, SetupRun, TestRun } from "../shared/evidence.ts";
-import { formatDuration } from "./progress-comment.ts";
+import { formatDuration } from "../shared/duration.ts";
 
 export type Verdict = "passed" | "failing" | "no_tests" | "incomplete";
 

@@ -7,6 +7,7 @@ import { PHASE_LABELS, type Phase } from "../shared/phases.ts";
 import type { Redactor } from "../security/redact.ts";
 import { findCommentWith, postCommentOnce } from "./comments.ts";
 import type { Octokit, RepoRef } from "./octokit.ts";
+import { formatDuration } from "../shared/duration.ts";
 
 export function jobMarker(jobId: string): string {
   return `<!-- issuesmith:job:${jobId} -->`;
@@ -80,13 +81,6 @@ function headline(state: ProgressState): string {
   }
   const label = PHASE_LABELS[state.phase];
   return label.charAt(0).toUpperCase() + label.slice(1);
-}
-
-export function formatDuration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  return m < 60 ? `${m}m ${s % 60}s` : `${Math.floor(m / 60)}h ${m % 60}m`;
 }
 
 /** Find a job's comment by its hidden marker (a resumed or retried job reuses it). */

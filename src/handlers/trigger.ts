@@ -25,8 +25,6 @@ export interface TriggerInput {
   /** A label or a command; `decide` is given the repo config to interpret it. */
   decide(config: RepoConfig): Command | undefined;
   comment?: { id: number; kind: NonNullable<TriggerInfo["commentKind"]> };
-  /** Extra check after the command was read (e.g. a review on someone else's PR). */
-  kindFor?(verb: "fix" | "plan", config: RepoConfig): JobKind | undefined;
 }
 
 /**
@@ -116,8 +114,7 @@ export async function handleTrigger(input: TriggerInput, deps: HandlerDeps): Pro
     }
     case "fix":
     case "plan": {
-      const kind = input.kindFor ? input.kindFor(command.verb, config) : command.verb === "plan" ? "plan" : input.target.isPullRequest ? "revise" : "fix";
-      if (!kind) return "ignored";
+      const kind: JobKind = command.verb === "plan" ? "plan" : input.target.isPullRequest ? "revise" : "fix";
       if (kind === "revise" && input.closed) return reply("This pull request is closed, so I will not change it. Reopen it and ask again.");
       const badModel = modelRefusal();
       if (badModel) return reply(badModel);

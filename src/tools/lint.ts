@@ -1,9 +1,9 @@
 // `lint`: the repository's lint command (`lint:` of .github/agent.yml), the
 // same one the app runs after the tests and reports beside them.
 import { z } from "zod";
+import { formatDuration } from "../shared/duration.ts";
 import { describeKill } from "../workspace/run-limits.ts";
 import { defineTool, type ToolOutcome } from "./define.ts";
-import { formatSeconds } from "./shell.ts";
 
 const LINT_OUTPUT_BYTES = 1024 * 1024;
 
@@ -23,7 +23,7 @@ export const lintTool = defineTool({
     // No secrets: a linter reads the code, it needs none (ARCHITECTURE.md §6).
     const run = await ctx.runner.run({ command, workspace: ctx.workspace, timeoutMs: seconds * 1000, network: false, signal: ctx.signal, maxOutputBytes: LINT_OUTPUT_BYTES });
     const passed = run.exitCode === 0 && !run.killed;
-    const out = [`$ ${command}  (${formatSeconds(run.durationMs)})`];
+    const out = [`$ ${command}  (${formatDuration(run.durationMs)})`];
     if (run.killed === "timeout") out.push(`STOPPED after ${seconds} s (the command time limit).`);
     else if (run.killed === "output") out.push("STOPPED: the linter printed too much output.");
     else if (run.killed === "cancelled") out.push("STOPPED: the job was cancelled.");

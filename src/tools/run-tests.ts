@@ -3,9 +3,9 @@
 import { z } from "zod";
 import { describeKill } from "../workspace/run-limits.ts";
 import { defineTool, type ToolOutcome } from "./define.ts";
-import { formatSeconds } from "./shell.ts";
 import { filteredTestCommand } from "./test-filter.ts";
 import { summarizeTestOutput } from "./test-summary.ts";
+import { formatDuration } from "../shared/duration.ts";
 
 const TEST_OUTPUT_BYTES = 2 * 1024 * 1024;
 
@@ -43,7 +43,7 @@ export const runTestsTool = defineTool({
       maxOutputBytes: TEST_OUTPUT_BYTES,
     });
     const summary = summarizeTestOutput(run.output, run.killed ? null : run.exitCode);
-    const out = [`$ ${command}  (${formatSeconds(run.durationMs)})`];
+    const out = [`$ ${command}  (${formatDuration(run.durationMs)})`];
     if (note) out.push(note);
     if (run.killed === "timeout") out.push(`STOPPED after ${seconds} s (the test time limit). Run a subset with \`filter\`, or look for a test that hangs (a server left open, a missing mock).`);
     if (run.killed === "output") out.push("STOPPED: the tests printed too much output. Run a subset with `filter`.");

@@ -6,6 +6,7 @@ import { describeKill } from "../workspace/run-limits.ts";
 import type { RunResult } from "../workspace/types.ts";
 import { defineTool, type ToolOutcome } from "./define.ts";
 import { interactiveReason } from "./interactive.ts";
+import { formatDuration } from "../shared/duration.ts";
 
 /** What the runner keeps of a command's output; the registry trims it further for the model. */
 const SHELL_OUTPUT_BYTES = 256 * 1024;
@@ -41,7 +42,7 @@ export const shellTool = defineTool({
 
 export function formatRun(run: RunResult, timeoutSeconds: number, note = ""): ToolOutcome {
   const status = run.exitCode === null ? "killed" : `exit code ${run.exitCode}`;
-  const head = `${status} · ${formatSeconds(run.durationMs)}${note}`;
+  const head = `${status} · ${formatDuration(run.durationMs)}${note}`;
   const body = run.output.trim() === "" ? "(no output)" : run.output.replace(/\s+$/, "");
   const why = killedExplanation(run, timeoutSeconds);
   return { isError: run.exitCode !== 0 || run.killed !== undefined, output: `${head}\n${body}${why ? `\n\n${why}` : ""}` };
@@ -60,8 +61,4 @@ function killedExplanation(run: RunResult, timeoutSeconds: number): string {
   }
   if (run.exitCode === 127) return "Exit code 127: command not found. Check the name, or whether the tool is installed in this sandbox (there is no network to install it).";
   return "";
-}
-
-export function formatSeconds(ms: number): string {
-  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }

@@ -7,7 +7,8 @@ import type { Trajectory, TrajectoryEntry } from "../run/trajectory.ts";
 import type { TestRun } from "../shared/evidence.ts";
 import { html, join, type Html } from "./html.ts";
 import { PAGE_CSS } from "./page-style.ts";
-import { duration, roundLabel } from "./format.ts";
+import { formatDuration } from "../shared/duration.ts";
+import { roundLabel } from "./format.ts";
 
 /** Lines of a tool result shown in its row before it is expanded. */
 export const FIRST_LINES = 3;
@@ -78,7 +79,7 @@ function budget(usage: Usage | undefined): Html {
 <dt>Steps</dt><dd>${usage.steps}</dd>
 <dt>Tokens</dt><dd>${num(usage.inputTokens)} in · ${num(usage.outputTokens)} out</dd>
 <dt>Cost</dt><dd>$${usage.costUsd.toFixed(usage.costUsd < 1 ? 4 : 2)}</dd>
-<dt>Wall time</dt><dd>${duration(usage.wallMs)}</dd>
+<dt>Wall time</dt><dd>${formatDuration(usage.wallMs)}</dd>
 </dl>`;
 }
 
@@ -89,16 +90,16 @@ function steps(t: Trajectory): Html {
 }
 
 function entryRow(e: TrajectoryEntry, start: number): Html {
-  const when = html`<span class="when">+${duration(Math.max(0, Date.parse(e.at) - start))}</span>`;
+  const when = html`<span class="when">+${formatDuration(Math.max(0, Date.parse(e.at) - start))}</span>`;
   switch (e.type) {
     case "phase":
       return html`<li class="phase">${when} ▸ ${e.phase}${e.detail ? `: ${e.detail}` : ""}</li>`;
     case "model":
-      return html`<li class="model"><div class="head"><span class="name">Step ${e.step}</span>${when}<span class="dur">${num(e.inputTokens)} → ${num(e.outputTokens)} tokens · ${duration(e.latencyMs)}${e.costUsd > 0 ? ` · $${e.costUsd.toFixed(4)}` : ""}</span></div>${e.content.trim() ? html`<p class="say">${e.content.trim()}</p>` : ""}</li>`;
+      return html`<li class="model"><div class="head"><span class="name">Step ${e.step}</span>${when}<span class="dur">${num(e.inputTokens)} → ${num(e.outputTokens)} tokens · ${formatDuration(e.latencyMs)}${e.costUsd > 0 ? ` · $${e.costUsd.toFixed(4)}` : ""}</span></div>${e.content.trim() ? html`<p class="say">${e.content.trim()}</p>` : ""}</li>`;
     case "tool": {
       const lines = e.output.split("\n");
       const first = lines.slice(0, FIRST_LINES).join("\n");
-      return html`<li class="tool${e.isError ? " error" : ""}"><details><summary><span class="head"><span class="name">${e.name}</span><code class="args">${shortArgs(e.name, e.arguments)}</code><span class="dur">${duration(e.durationMs)}${e.isError ? " · failed" : ""}</span></span><span class="first mono">${first}${lines.length > FIRST_LINES ? "\n…" : ""}</span></summary>
+      return html`<li class="tool${e.isError ? " error" : ""}"><details><summary><span class="head"><span class="name">${e.name}</span><code class="args">${shortArgs(e.name, e.arguments)}</code><span class="dur">${formatDuration(e.durationMs)}${e.isError ? " · failed" : ""}</span></span><span class="first mono">${first}${lines.length > FIRST_LINES ? "\n…" : ""}</span></summary>
 <p class="meta">Arguments</p><pre>${prettyJson(e.arguments)}</pre><p class="meta">Result (${lines.length} line${lines.length === 1 ? "" : "s"})</p><pre>${e.output}</pre></details></li>`;
     }
     case "malformed":
@@ -113,7 +114,7 @@ function entryRow(e: TrajectoryEntry, start: number): Html {
 }
 
 function testDetails(run: TestRun): Html {
-  return html`<details><summary>exit ${run.exitCode ?? run.killed ?? "?"} · ${duration(run.durationMs)}</summary><pre>${run.summary}</pre><pre>${run.outputTail}</pre></details>`;
+  return html`<details><summary>exit ${run.exitCode ?? run.killed ?? "?"} · ${formatDuration(run.durationMs)}</summary><pre>${run.summary}</pre><pre>${run.outputTail}</pre></details>`;
 }
 
 function testsBlock(entries: TrajectoryEntry[]): Html {
@@ -121,7 +122,7 @@ function testsBlock(entries: TrajectoryEntry[]): Html {
   const last = runs.at(-1);
   if (!last) return html`<p class="meta">No test run was recorded.</p>`;
   const r = last.run;
-  return html`<p><span class="${r.passed ? "pass" : "fail"}"><strong>${r.passed ? "Passed" : "Failed"}</strong></span> · <code>${r.command}</code> · exit ${r.exitCode ?? r.killed ?? "?"} · ${duration(r.durationMs)}${runs.length > 1 ? ` · ${runs.length} runs` : ""}</p>
+  return html`<p><span class="${r.passed ? "pass" : "fail"}"><strong>${r.passed ? "Passed" : "Failed"}</strong></span> · <code>${r.command}</code> · exit ${r.exitCode ?? r.killed ?? "?"} · ${formatDuration(r.durationMs)}${runs.length > 1 ? ` · ${runs.length} runs` : ""}</p>
 <pre>${r.summary}</pre><details><summary>Last lines of the output</summary><pre>${r.outputTail}</pre></details>`;
 }
 

@@ -3,7 +3,8 @@
 // lines of its result, tests, outcome, usage — in plain lines, coloured on a TTY.
 import { describeCall } from "../run/reporter.ts";
 import type { Trajectory, TrajectoryEntry } from "../run/trajectory.ts";
-import { duration, roundLabel } from "./format.ts";
+import { formatDuration } from "../shared/duration.ts";
+import { roundLabel } from "./format.ts";
 
 export interface TerminalOptions {
   color: boolean;
@@ -31,7 +32,7 @@ export function renderForTerminal(trajectory: Trajectory, options: TerminalOptio
   const last = tests.at(-1);
   out.push("", c.bold("Tests"));
   if (last) {
-    out.push(`  ${last.run.passed ? c.green("passed") : c.red("failed")} · ${last.run.command} · exit ${last.run.exitCode ?? last.run.killed ?? "?"} · ${duration(last.run.durationMs)}`);
+    out.push(`  ${last.run.passed ? c.green("passed") : c.red("failed")} · ${last.run.command} · exit ${last.run.exitCode ?? last.run.killed ?? "?"} · ${formatDuration(last.run.durationMs)}`);
     out.push(...last.run.summary.split("\n").filter(Boolean).slice(0, options.full ? undefined : 8).map((l) => `  ${cut(l, 2)}`));
   } else {
     out.push("  no test run was recorded");
@@ -42,7 +43,7 @@ export function renderForTerminal(trajectory: Trajectory, options: TerminalOptio
   out.push(t.outcome ? `  ${t.outcome.status.replace(/_/g, " ")} — ${t.outcome.summary}` : "  not finished");
   if (t.usage) {
     const u = t.usage;
-    out.push(`  ${u.steps} steps · ${u.inputTokens.toLocaleString("en-US")} tokens in · ${u.outputTokens.toLocaleString("en-US")} out · $${u.costUsd.toFixed(4)} · ${duration(u.wallMs)}`);
+    out.push(`  ${u.steps} steps · ${u.inputTokens.toLocaleString("en-US")} tokens in · ${u.outputTokens.toLocaleString("en-US")} out · $${u.costUsd.toFixed(4)} · ${formatDuration(u.wallMs)}`);
   }
   return `${out.join("\n")}\n`;
 }
@@ -54,7 +55,7 @@ function entryLines(e: TrajectoryEntry, c: Palette, options: TerminalOptions, cu
     case "phase":
       return [c.dim(`  ▸ ${e.phase}${e.detail ? `: ${e.detail}` : ""}`)];
     case "model": {
-      const head = `  ${c.bold(`step ${e.step}`)} ${c.dim(`${e.inputTokens.toLocaleString("en-US")}→${e.outputTokens.toLocaleString("en-US")} tok · ${duration(e.latencyMs)}${e.costUsd > 0 ? ` · $${e.costUsd.toFixed(4)}` : ""}`)}`;
+      const head = `  ${c.bold(`step ${e.step}`)} ${c.dim(`${e.inputTokens.toLocaleString("en-US")}→${e.outputTokens.toLocaleString("en-US")} tok · ${formatDuration(e.latencyMs)}${e.costUsd > 0 ? ` · $${e.costUsd.toFixed(4)}` : ""}`)}`;
       const said = e.content.trim().split("\n").filter(Boolean);
       return [head, ...said.slice(0, options.full ? undefined : 3).map((l) => `    ${c.italic(cut(l, 4))}`)];
     }
@@ -64,7 +65,7 @@ function entryLines(e: TrajectoryEntry, c: Palette, options: TerminalOptions, cu
       const mark = e.isError ? c.red("✗") : "•";
       const rest = lines.length - shown.length;
       return [
-        `    ${mark} ${cut(describeCall(e.name, e.arguments), 6)} ${c.dim(duration(e.durationMs))}`,
+        `    ${mark} ${cut(describeCall(e.name, e.arguments), 6)} ${c.dim(formatDuration(e.durationMs))}`,
         ...shown.map((l) => c.dim(`      │ ${cut(l, 8)}`)),
         ...(rest > 0 ? [c.dim(`      │ … ${rest} more line${rest === 1 ? "" : "s"}`)] : []),
       ];

@@ -1,6 +1,7 @@
 // The limits every command runs under, and how a command that hit one is
 // explained to the model: what stopped it, and what to do instead.
 import type { RunResult } from "./types.ts";
+import { formatDuration } from "../shared/duration.ts";
 
 /** Address space per process when RunOptions.memoryMb is unset (Node needs > 1 GiB of it to start). */
 export const DEFAULT_MEMORY_MB = 4096;
@@ -35,7 +36,7 @@ export function describeKill(result: RunResult, limits: LimitsInEffect): string 
   switch (result.killed) {
     case "timeout":
       return (
-        `The command was stopped after ${formatSeconds(limits.timeoutMs)} (timeout) and all its processes were killed. ` +
+        `The command was stopped after ${formatDuration(limits.timeoutMs)} (timeout) and all its processes were killed. ` +
         "Run a narrower command instead: a single test file or a name filter, fewer iterations, no watch mode. " +
         "Servers and background processes cannot outlive a command here."
       );
@@ -69,11 +70,6 @@ export function describeKill(result: RunResult, limits: LimitsInEffect): string 
     );
   }
   return undefined;
-}
-
-function formatSeconds(ms: number): string {
-  const s = ms / 1000;
-  return Number.isInteger(s) ? `${s} s` : `${s.toFixed(1)} s`;
 }
 
 function formatBytes(n: number): string {

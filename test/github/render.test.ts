@@ -16,7 +16,7 @@ describe("the progress comment", () => {
     expect(working).toMatch(/✅ cloning · ✅ installing dependencies · ⏳ working · ⬜ testing/);
     expect(working).toContain("12,800 tokens");
     expect(working).toContain("$0.03");
-    expect(working).toContain("1m 35s");
+    expect(working).toContain("1 min 35 s");
   });
 
   it("ends with a headline and details, and says when the job was resumed", () => {

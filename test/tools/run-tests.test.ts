@@ -36,7 +36,7 @@ describe("run_tests", () => {
     const out = await runTests({}, { testCommand: `${NODE} --test` });
     expect(out.isError).toBe(true);
     const lines = out.output.split("\n");
-    expect(lines[0]).toMatch(/^\$ .*--test {2}\([\d.]+ s\)$/);
+    expect(lines[0]).toMatch(/^\$ .*--test {2}\([\d.]+ m?s\)$/);
     expect(lines[1]).toBe("FAILED (exit code 1): 1 failed, 2 passed");
     expect(out.output).toContain("Failures (1):\n- subtracts numbers\n    AssertionError");
   });

@@ -16,17 +16,17 @@ describe("shell", () => {
   it("runs in the repository and reports the exit code first", async () => {
     const out = await shell({ command: "cat hello.txt && pwd" });
     expect(out.isError).toBe(false);
-    expect(out.output).toMatch(/^exit code 0 · \d+\.\d s\nhello from the repo\n.*\/repo$/);
+    expect(out.output).toMatch(/^exit code 0 · [\d.]+ m?s\nhello from the repo\n.*\/repo$/);
   });
 
   it("marks a failing command as an error with its exit code and output", async () => {
     const out = await shell({ command: "echo oops >&2; exit 3" });
     expect(out.isError).toBe(true);
-    expect(out.output).toMatch(/^exit code 3 · [\d.]+ s\noops$/);
+    expect(out.output).toMatch(/^exit code 3 · [\d.]+ m?s\noops$/);
   });
 
   it("says there was no output", async () => {
-    expect((await shell({ command: "true" })).output).toMatch(/^exit code 0 · [\d.]+ s\n\(no output\)$/);
+    expect((await shell({ command: "true" })).output).toMatch(/^exit code 0 · [\d.]+ m?s\n\(no output\)$/);
   });
 
   it("closes stdin so a command reading it ends at once", async () => {
@@ -44,18 +44,18 @@ describe("shell", () => {
     const out = await shell({ command: "echo started; sleep 20" }, { config: { budget: { command_timeout_seconds: 1 } } });
     expect(performance.now() - started).toBeLessThan(10_000);
     expect(out.isError).toBe(true);
-    expect(out.output).toMatch(/^killed · [\d.]+ s\nstarted\n\nSTOPPED: the command was stopped after 1 s \(timeout\)/);
+    expect(out.output).toMatch(/^killed · [\d.]+ m?s\nstarted\n\nSTOPPED: the command was stopped after 1 s \(timeout\)/);
   });
 
   it("caps a requested timeout at the job's limit and says so", async () => {
     const out = await shell({ command: "true", timeout_seconds: 999 }, { config: { budget: { command_timeout_seconds: 5 } } });
-    expect(out.output).toMatch(/^exit code 0 · [\d.]+ s \(asked for 999 s; the limit is 5 s\)/);
+    expect(out.output).toMatch(/^exit code 0 · [\d.]+ m?s \(asked for 999 s; the limit is 5 s\)/);
   });
 
   it("keeps the head and the tail of long output, with the cut marked", async () => {
     const out = await shell({ command: "seq 1 200000" });
     expect(out.output.length).toBeLessThanOrEqual(12_000);
-    expect(out.output).toMatch(/^exit code 0 · [\d.]+ s\n1\n2\n3\n/);
+    expect(out.output).toMatch(/^exit code 0 · [\d.]+ m?s\n1\n2\n3\n/);
     expect(out.output).toMatch(/\n199999\n200000$/);
     expect(out.output).toMatch(/cut \.\.\.\]/);
   });

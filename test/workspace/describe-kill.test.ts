@@ -15,7 +15,7 @@ const result = (over: Partial<RunResult>): RunResult => ({
 describe("describeKill", () => {
   it("tells the model a timed-out command was stopped after its timeout, and what to run instead", () => {
     expect(describeKill(result({ killed: "timeout", exitCode: null }), { timeoutMs: 120_000 })).toBe(
-      "The command was stopped after 120 s (timeout) and all its processes were killed. " +
+      "The command was stopped after 2 min (timeout) and all its processes were killed. " +
         "Run a narrower command instead: a single test file or a name filter, fewer iterations, no watch mode. " +
         "Servers and background processes cannot outlive a command here.",
     );
