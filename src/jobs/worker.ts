@@ -222,11 +222,11 @@ export class QueueWorker implements Worker {
     }
     try {
       if (s.action === "finish") {
-        await withRetries(() => store.finish(job.id, this.owner, s.state, s.outcome));
+        await withRetries(() => store.finish(job.id, this.owner, s.state, s.outcome), () => run.lost);
         metrics?.recordOutcome(job.kind, s.state, s.outcome, now - run.startedAt);
         log?.info({ job: job.id, state: s.state, status: s.outcome.status }, "job ended");
       } else {
-        await withRetries(() => store.release(job.id, this.owner, { runAfter: s.runAfter, resume: s.resume }));
+        await withRetries(() => store.release(job.id, this.owner, { runAfter: s.runAfter, resume: s.resume }), () => run.lost);
         if (!s.resume) metrics?.recordRetry(job.kind);
         log?.info({ job: job.id, why: s.why, runAfter: new Date(s.runAfter).toISOString() }, "job back in the queue");
       }
@@ -271,13 +271,22 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
-async function withRetries<T>(fn: () => Promise<T>, tries = 3): Promise<T> {
+/**
+ * Record a result through a store that may be briefly away (a database
+ * restart): try at least three times, and on for as long as the job's lease is
+ * ours. The job stays among the running ones meanwhile, so heartbeats keep the
+ * lease once the store is back; giving up sooner would let the lease lapse and
+ * the job run again elsewhere. The heartbeat gives the lease up (`lost`) after
+ * a whole lease unconfirmed, and a late write is safe: finish and release only
+ * touch a job this owner holds.
+ */
+async function withRetries<T>(fn: () => Promise<T>, lost: () => boolean): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await fn();
     } catch (error) {
-      if (i >= tries) throw error;
-      await new Promise((r) => setTimeout(r, 200 * 2 ** i));
+      if (i >= 3 && lost()) throw error;
+      await new Promise((r) => setTimeout(r, Math.min(2_000, 100 * 2 ** i)));
     }
   }
 }

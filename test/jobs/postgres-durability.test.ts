@@ -101,6 +101,44 @@ describe("postgres job store across processes", () => {
   });
 });
 
+describe("postgres enqueue bursts", () => {
+  it("takes a burst together, deduping and coalescing inside it, failing only the job it cannot store", async () => {
+    const q = await queue();
+    const bad = newJob();
+    (bad.trigger as { text?: unknown }).text = 10n; // JSON cannot hold a BigInt
+    const jobs = [
+      ...Array.from({ length: 30 }, () => newJob()),
+      newJob({ deliveryId: "twice", number: 500 }),
+      newJob({ deliveryId: "twice", number: 500 }),
+      newJob({ number: 500 }),
+      bad,
+    ];
+    const results = await Promise.allSettled(jobs.map((j) => q.enqueue(j)));
+    const statuses = results.map((r) => (r.status === "fulfilled" ? r.value.status : "rejected"));
+    expect(statuses.slice(0, 30)).toEqual(Array(30).fill("enqueued"));
+    expect(statuses.slice(30)).toEqual(["enqueued", "duplicate", "coalesced", "rejected"]);
+    const merged = await q.get((results[30] as PromiseFulfilledResult<{ job: { id: string } }>).value.job.id);
+    expect(merged?.triggers).toHaveLength(2);
+    expect(await q.list({})).toHaveLength(31);
+  });
+
+  it("merges a burst's triggers into a job queued earlier, and makes a new job once that one has started", async () => {
+    const q = await queue();
+    const { job: first } = await q.enqueue(newJob({ number: 600 }));
+    const [a, b] = await Promise.all([q.enqueue(newJob({ number: 600 })), q.enqueue(newJob({ number: 600 }))]);
+    expect([a.status, b.status, a.job.id, b.job.id]).toEqual(["coalesced", "coalesced", first.id, first.id]);
+    expect((await q.get(first.id))?.triggers).toHaveLength(3);
+    const owner = { id: "w", pid: process.pid, host: "here" };
+    const store = await PostgresStore.connect(db.url);
+    open.push(store);
+    expect((await store.claim(owner, 5, 60_000))?.job.id).toBe(first.id);
+    const [c, d] = await Promise.all([q.enqueue(newJob({ number: 600 })), q.enqueue(newJob({ number: 600 }))]);
+    expect([c.status, d.status]).toEqual(["enqueued", "coalesced"]);
+    expect(d.job.id).toBe(c.job.id);
+    expect(c.job.id).not.toBe(first.id);
+  });
+});
+
 describe("postgres schema migrations", () => {
   it("migrates once when several processes start on an empty database at the same moment", async () => {
     const fresh = await testDatabase();

@@ -13,7 +13,7 @@ import type { QueueLog } from "../worker.ts";
 import type { JobRow, SchedRow } from "./codec.ts";
 import { SCHED_COLUMNS, fromRow, toSched } from "./codec.ts";
 import { describeConnectError, newPool, safeDatabaseUrl } from "./connect.ts";
-import { enqueueIn } from "./enqueue.ts";
+import { EnqueueBatcher } from "./enqueue.ts";
 import { CLAIM_LOCK, LOCK_NS, WAKE_CHANNEL } from "./locks.ts";
 import { migrate } from "./migrate.ts";
 import { WakeListener } from "./notify.ts";
@@ -39,6 +39,7 @@ export class PostgresStore implements JobStore {
   readonly #pool: pg.Pool;
   readonly #wake: WakeListener;
   readonly #options: PostgresOptions;
+  readonly #batcher = new EnqueueBatcher((fn) => this.#tx(fn));
   #pruneTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -82,7 +83,7 @@ export class PostgresStore implements JobStore {
   }
 
   enqueue(job: NewJob): Promise<EnqueueResult> {
-    return this.#tx((c) => enqueueIn(c, job));
+    return this.#batcher.enqueue(job);
   }
 
   async get(id: string): Promise<JobRecord | undefined> {
@@ -262,6 +263,7 @@ export class PostgresStore implements JobStore {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#pruneTimer);
+    await this.#batcher.drain();
     await this.#wake.close();
     await this.#pool.end();
   }
