@@ -74,6 +74,28 @@ async function keptOnSide(git: GitWorkspace, side: string, refused: PushRefused)
   return kept;
 }
 
+/**
+ * Push our commit to a branch people share (a pull request's head): when
+ * someone pushed there meanwhile, our commit is rebased onto theirs and
+ * pushed again — never a force-push (ARCHITECTURE.md §3). `rebasedOnto` says
+ * whose commit it now builds on; a conflict is a PushRefused naming it.
+ */
+export async function pushOntoSharedBranch(git: GitWorkspace, branch: string): Promise<{ sha: string; rebasedOnto?: string }> {
+  try {
+    await git.push(branch);
+    return { sha: await git.head() };
+  } catch (err) {
+    if (!(err instanceof PushRefused) || err.refusal !== "not-fast-forward") throw err;
+    if (!(await git.fetchBranch(branch))) throw err;
+    const theirs = await git.revParse(`refs/remotes/origin/${branch}`);
+    if (!(await git.rebaseOnto(theirs))) {
+      throw new PushRefused("not-fast-forward", `someone pushed \`${theirs.slice(0, 7)}\` to \`${branch}\` meanwhile, and this change conflicts with it; issuesmith never overwrites their commits`);
+    }
+    await git.push(branch);
+    return { sha: await git.head(), rebasedOnto: theirs };
+  }
+}
+
 /** The headline of a refused push, naming what was found: secrets, oversized files, or both. */
 export function refusedHeadline(findings: Finding[]): string {
   const oversized = findings.some((f) => f.kind === "oversized-file");

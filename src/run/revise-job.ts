@@ -14,7 +14,7 @@ import type { JobDeps } from "./deps.ts";
 import { INCOMPLETE_LABEL } from "./fix-job.ts";
 import { changedInstructions, loadIssueText, readRepoInstructions, speakerFilter } from "./issue-context.ts";
 import { jobTask, solveBase, withJobScope, type JobScope } from "./job-scope.ts";
-import { findingsText, refusedHeadline, prepareCommit } from "./publish.ts";
+import { findingsText, refusedHeadline, prepareCommit, pushOntoSharedBranch } from "./publish.ts";
 import { lintBlocks, stopHeadline, testEvidence } from "./report-text.ts";
 import { feedbackSection, loadReviewFeedback, type ReviewFeedback } from "./review-feedback.ts";
 import { updateRevisionSection } from "./revision-section.ts";
@@ -130,9 +130,11 @@ interface PullInfo {
   user: { login: string } | null;
 }
 
-async function publishOnBranch(scope: JobScope, git: GitWorkspace, config: RepoConfig, pr: PullInfo, feedback: ReviewFeedback, result: SolveResult, sha: string, checkpointer: Checkpointer): Promise<JobOutcome> {
+async function publishOnBranch(scope: JobScope, git: GitWorkspace, config: RepoConfig, pr: PullInfo, feedback: ReviewFeedback, result: SolveResult, made: string, checkpointer: Checkpointer): Promise<JobOutcome> {
   const { octokit, repo, reporter, redactor, job } = scope;
-  await git.push(pr.head.ref); // fast-forward only: reviewers keep their history
+  // fast-forward only: reviewers keep their history; a commit pushed meanwhile is built on, and said so
+  const { sha, rebasedOnto } = await pushOntoSharedBranch(git, pr.head.ref);
+  const rebasedNote = rebasedOnto && made !== sha ? ` Someone pushed \`${rebasedOnto.slice(0, 7)}\` to the branch meanwhile; this commit was rebased onto it (the tests above ran before that).` : "";
   await checkpointer.published(sha);
   const commitUrl = `${pr.html_url}/commits/${sha}`;
   const short = sha.slice(0, 7);
@@ -176,7 +178,7 @@ async function publishOnBranch(scope: JobScope, git: GitWorkspace, config: RepoC
   await reporter.final(
     passed,
     `Pushed ${short} to #${pr.number} — ${verdict}`,
-    `${commitUrl}\n\nReplied in ${addressed.length} of ${feedback.threads.length} review thread${feedback.threads.length === 1 ? "" : "s"}.${readyNote}\n\n${testEvidence(result.tests, result.testCommand, result.setup, result.lint)}`,
+    `${commitUrl}\n\nReplied in ${addressed.length} of ${feedback.threads.length} review thread${feedback.threads.length === 1 ? "" : "s"}.${readyNote}${rebasedNote}\n\n${testEvidence(result.tests, result.testCommand, result.setup, result.lint)}`,
   );
   return { status: "pr_updated", summary: `pushed ${short}: ${verdict}`, prNumber: pr.number, prUrl: pr.html_url, usage: result.usage };
 }

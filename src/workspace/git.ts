@@ -271,6 +271,14 @@ export class GitWorkspace {
     return this.commitAll(message);
   }
 
+  /** Replay HEAD's commits that `onto` lacks on top of it; false, with nothing changed, on a conflict. */
+  async rebaseOnto(onto: string): Promise<boolean> {
+    await this.#restoreConfig();
+    const ok = await this.#git().raw(["rebase", "--no-autosquash", onto]).then(() => true, () => false);
+    if (!ok) await this.#git().raw(["rebase", "--abort"]).catch(() => undefined);
+    return ok;
+  }
+
   async deleteRemoteBranch(branch: string): Promise<void> {
     await this.#restoreConfig();
     const git = await this.#withToken();

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { branchName } from "../../src/run/issue-context.ts";
 import { botComments, MAINTAINER, OWNER, pullsOf, REPO, startTestApp, type TestApp } from "../support/app.ts";
-import { issuesEvent } from "../support/webhooks.ts";
+import { issueCommentEvent, issuesEvent } from "../support/webhooks.ts";
 import { edit, finish, quickRepo } from "../security-e2e/turns.ts";
 
 let app: TestApp | undefined;
@@ -58,6 +58,32 @@ describe("GitHub's failures", () => {
     expect(comment!.body).toContain(`The work is kept on the branch \`${wip}\``);
     expect(await app.fake.readFile(OWNER, REPO, wip, "src/sum.js")).toContain("return a + b;");
     expect(await app.fake.branchSha(OWNER, REPO, branch)).toBeNull();
+  });
+});
+
+describe("a pull request someone else pushes to", () => {
+  it("builds the revision on a commit a person pushed meanwhile (rebased, never forced) and says so", { timeout: 120_000 }, async () => {
+    const personPushes = async () => {
+      const [pr] = pullsOf(app!);
+      await app!.fake.commit({ owner: OWNER, repo: REPO, branch: pr!.head, files: { "NOTES.md": "by a person\n" }, message: "Notes from Maya", author: { name: "Maya", email: "maya@example.com" } });
+      return edit("README.md", "# widgets", "# widgets\n\nAdds numbers.");
+    };
+    app = await startTestApp({ files: quickRepo(), turns: [...FIX, personPushes, finish("Documented it.")] });
+    await labelIssue(app);
+    await app.waitForJobs();
+    const [pr] = pullsOf(app);
+    const body = "/agent fix document it in the README";
+    const c = app.fake.addIssueComment({ owner: OWNER, repo: REPO, issueNumber: pr!.number, user: MAINTAINER, body });
+    await app.send(issueCommentEvent("created", app.target(MAINTAINER), { issue: { number: pr!.number, isPullRequest: true }, comment: { id: c.id, body } }));
+    const jobs = await app.waitForJobs({ count: 2, timeoutMs: 100_000 });
+    expect(jobs.find((j) => j.kind === "revise")?.outcome?.status).toBe("pr_updated");
+    const log = await app.fake.git(OWNER, REPO, ["log", "--format=%s", `main..${pr!.head}`]);
+    expect(log.trim().split("\n").slice(0, 2)).toEqual([expect.stringMatching(/^Address review feedback on #/), "Notes from Maya"]);
+    expect(await app.fake.readFile(OWNER, REPO, pr!.head, "NOTES.md")).toBe("by a person\n");
+    expect(await app.fake.readFile(OWNER, REPO, pr!.head, "README.md")).toContain("Adds numbers.");
+    expect(app.fake.pushes.filter((p) => p.ref === `refs/heads/${pr!.head}`).every((p) => !p.forced)).toBe(true);
+    const [comment] = progressComments(app, pr!.number);
+    expect(comment!.body).toMatch(/Someone pushed `[0-9a-f]{7}` to the branch meanwhile; this commit was rebased onto it/);
   });
 });
 
