@@ -11,6 +11,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   tools: async () => (await import("./tools.ts")).benchTools(),
   sandbox: async () => (await import("./sandbox.ts")).benchSandbox(),
   queue: async () => (await import("./queue.ts")).benchQueue(),
+  workers: async () => (await import("./workers.ts")).benchWorkers(),
   jobs: async () => (await import("./jobs.ts")).benchJobs(),
   eval: async () => (await import("./eval.ts")).benchEval(),
   "warm-start": async () => (await import("./warm-start.ts")).benchWarmStart(),
