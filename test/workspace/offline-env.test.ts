@@ -4,8 +4,9 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BwrapRunner, DirectRunner } from "../../src/workspace/sandbox.ts";
+import { DirectRunner } from "../../src/workspace/sandbox.ts";
 import type { Workspace } from "../../src/workspace/types.ts";
+import { bwrapRunner } from "./sandbox-fixtures.ts";
 
 let workspace: Workspace;
 beforeAll(async () => {
@@ -31,7 +32,8 @@ describe("package managers in a command without network", () => {
 
   it("make npm install fail with npm's offline error instead of retrying the registry", async () => {
     await writeFile(path.join(workspace.repoDir, "package.json"), JSON.stringify({ name: "x", version: "1.0.0", dependencies: { "left-pad": "1.3.0" } }));
-    const runner = new BwrapRunner();
+    // In bubblewrap, where there really is no network: npm would otherwise retry the registry for a minute and more.
+    const runner = await bwrapRunner();
     const run = await runner.run({ command: "npm install --no-package-lock", workspace, timeoutMs: 120_000, network: false });
     expect(run.exitCode).not.toBe(0);
     expect(run.output).toContain("ENOTCACHED");
