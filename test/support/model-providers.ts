@@ -105,7 +105,8 @@ export function checkBody(rules: ProviderRules, body: Record<string, unknown>): 
     if (body[field] === undefined) continue;
     if (field === "tools") {
       if (!Array.isArray(body["tools"]) || body["tools"].length === 0) continue;
-      return { status: 400, outcome: "refused-tools", body: openAIError("tools is not supported by this model", "invalid_request_error", "tools") };
+      // Ollama's words for a model without tool support (vLLM and llama.cpp say it otherwise; classify.ts knows each).
+      return { status: 400, outcome: "refused-tools", body: openAIError(`registry.ollama.ai/library/${model ?? "model"}:latest does not support tools`, "api_error") };
     }
     return { status: 400, outcome: "refused-param", body: { error: { code: null, message: `Unrecognized request argument supplied: ${field}`, param: null, type: "invalid_request_error" } } };
   }
