@@ -19,6 +19,8 @@ import { ms, percentile, type BenchResult } from "./stats.ts";
 const JOBS = Number(process.env.BENCH_WORKER_JOBS ?? 400);
 const WORK_MS = 20;
 const PER_PROCESS = 4;
+/** The store's claim (an advisory lock around rules.ts's pick), or the SQL one with FOR UPDATE SKIP LOCKED. */
+type Claim = "advisory" | "skip-locked";
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures", "claim-worker.ts");
 
 function job(n: number): NewJob {
@@ -31,9 +33,9 @@ function job(n: number): NewJob {
   };
 }
 
-function spawnWorker(backend: string, where: string): { child: ChildProcess; ready: Promise<void>; result: Promise<{ claimsMs: number[]; jobs: number }> } {
+function spawnWorker(backend: string, where: string, claim: Claim): { child: ChildProcess; ready: Promise<void>; result: Promise<{ claimsMs: number[]; jobs: number }> } {
   const child = spawn(process.execPath, [CHILD, backend, where], {
-    env: { ...process.env, BENCH_WORK_MS: String(WORK_MS), BENCH_CONCURRENCY: String(PER_PROCESS) },
+    env: { ...process.env, BENCH_WORK_MS: String(WORK_MS), BENCH_CONCURRENCY: String(PER_PROCESS), BENCH_CLAIM: claim },
     stdio: ["ignore", "pipe", "inherit"],
   });
   let out = "";
@@ -53,7 +55,7 @@ function spawnWorker(backend: string, where: string): { child: ChildProcess; rea
   return { child, ready, result };
 }
 
-async function run(backend: "sqlite" | "postgres", processes: number): Promise<Record<string, number>> {
+async function run(backend: "sqlite" | "postgres", processes: number, claim: Claim): Promise<Record<string, number>> {
   let where: string;
   let cleanup: () => Promise<void>;
   let store: JobStore;
@@ -68,7 +70,7 @@ async function run(backend: "sqlite" | "postgres", processes: number): Promise<R
     store = new SqliteStore(where);
     cleanup = async () => rmSync(dir, { recursive: true, force: true });
   }
-  const workers = Array.from({ length: processes }, () => spawnWorker(backend, where));
+  const workers = Array.from({ length: processes }, () => spawnWorker(backend, where, claim));
   try {
     await Promise.all(workers.map((w) => w.ready));
     const t0 = performance.now();
@@ -98,11 +100,18 @@ export async function benchWorkers(): Promise<BenchResult> {
     "jobs at once per process": PER_PROCESS,
     "ideal jobs/min per process": Math.round((60_000 / WORK_MS) * PER_PROCESS),
   };
-  const runs: ["sqlite" | "postgres", number][] = [["sqlite", 1], ["postgres", 1], ["postgres", 2], ["postgres", 4]];
-  for (const [backend, processes] of runs) {
-    const label = `${backend} ${processes} process${processes > 1 ? "es" : ""}`;
+  const runs: ["sqlite" | "postgres", number, Claim][] = [
+    ["sqlite", 1, "advisory"],
+    ["postgres", 1, "advisory"],
+    ["postgres", 2, "advisory"],
+    ["postgres", 4, "advisory"],
+  ];
+  // The claim not taken, measured beside it (BENCH_SKIP_LOCKED=0 leaves it out).
+  if (process.env.BENCH_SKIP_LOCKED !== "0") runs.push(["postgres", 2, "skip-locked"], ["postgres", 4, "skip-locked"]);
+  for (const [backend, processes, claim] of runs) {
+    const label = `${backend} ${processes} process${processes > 1 ? "es" : ""}${claim === "skip-locked" ? " (SKIP LOCKED claim)" : ""}`;
     try {
-      const r = await run(backend, processes);
+      const r = await run(backend, processes, claim);
       figures[`${label}: claim p50 ms`] = r.claim_p50_ms!;
       figures[`${label}: claim p99 ms`] = r.claim_p99_ms!;
       figures[`${label}: jobs/min`] = r.jobs_per_min!;
