@@ -12,7 +12,15 @@ const major = Number(process.versions.node.split(".")[0]);
 if (major >= 24) {
   const { main } = await import(cli);
   if (existsSync(".env")) process.loadEnvFile(".env");
-  process.exitCode = await main(process.argv.slice(2));
+  try {
+    process.exitCode = await main(process.argv.slice(2));
+  } catch (err) {
+    // A UserError (kind "user": a job store that cannot be opened, say) is one clear message, not a stack.
+    const user = err && err.kind === "user";
+    const details = user && Array.isArray(err.details) ? err.details.map((d) => `\n  - ${d}`).join("") : "";
+    process.stderr.write(`issuesmith: ${user ? err.message : (err?.stack ?? String(err))}${details}\n`);
+    process.exitCode = 1;
+  }
 } else {
   const pinned = fileURLToPath(new URL("../node_modules/node/bin/node", import.meta.url));
   if (!existsSync(pinned)) {

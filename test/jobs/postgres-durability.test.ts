@@ -1,6 +1,7 @@
 // The PostgreSQL store across processes and connections: crashes, wake-ups
 // without polling, dropped connections, several processes starting at once,
 // and start-up failures an operator can act on.
+import { tmpdir } from "node:os";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { loadEnv } from "../../src/config/env.ts";
@@ -211,6 +212,19 @@ describe("postgres job store at start-up", () => {
     })();
     expect(error).toBeInstanceOf(UserError);
     expect((error as UserError).details.join(" ")).toMatch(/AGENT_QUEUE: redis is no longer supported.*AGENT_QUEUE=postgres.*Moving from Redis to PostgreSQL/);
+  });
+
+  it("`issuesmith jobs list` on a database that does not exist says so in one message, not a stack trace", async () => {
+    const { execFile } = await import("node:child_process");
+    const bin = new URL("../../bin/issuesmith.js", import.meta.url).pathname;
+    const env = { ...process.env, AGENT_QUEUE: "postgres", AGENT_DATABASE_URL: databaseUrl("issuesmith_no_such_db").replace("postgres@", "postgres:s3cret@") };
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = execFile(process.execPath, [bin, "jobs", "list"], { env, cwd: tmpdir() }, (_e, _out, err) => resolve({ code: child.exitCode, stderr: err }));
+    });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^issuesmith: the job store database issuesmith_no_such_db does not exist on postgres:\/\/postgres:\*\*\*@/);
+    expect(stderr).toMatch(/createdb/);
+    expect(stderr).not.toMatch(/\n\s+at |s3cret/);
   });
 
   it("asks for AGENT_DATABASE_URL with AGENT_QUEUE=postgres", () => {
