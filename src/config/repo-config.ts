@@ -81,6 +81,10 @@ export const repoConfigSchema = z
     include_untrusted_comments: z.boolean().default(false),
     /** Names of environment variables passed to tests (opt-in, redacted). */
     secrets: z.array(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name")).default([]),
+    /** Clone only this many commits of history (huge histories); the mirror cache is not used then. */
+    clone_depth: z.number().int().min(1).max(1_000_000).optional(),
+    /** Clone without file contents of past commits (`--filter=blob:none`); fetched on demand by the app, never in the sandbox. */
+    partial_clone: z.boolean().default(false),
     /** Largest file the agent may add, kilobytes. */
     max_file_kb: z.number().int().min(1).max(100_000).default(1_024),
   })

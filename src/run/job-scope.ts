@@ -89,6 +89,7 @@ export async function withJobScope(
       return { status: "config_error", summary: `invalid ${CONFIG_PATH}: ${errors.join("; ")}` };
     }
     reporter.state.maxSteps = config.budget.steps;
+    workspaces.useConfig(config);
     // The newest trigger that named a model wins, then the repository's `model:`, then the default.
     const asked = [...job.triggers].reverse().find((t) => t.model !== undefined)?.model;
     const chosen = chooseModel(deps.env.model.choices, { command: asked, repo: config.model }, deps.env.model.name);
@@ -187,6 +188,7 @@ export class WorkspaceMaker {
   readonly #run: JobRunContext;
   readonly #made: Workspace[] = [];
   readonly #setupCaches = new Map<string, SetupCache>();
+  #config: RepoConfig | undefined;
 
   constructor(deps: JobDeps, job: JobRecord, run: JobRunContext) {
     this.#deps = deps;
@@ -210,6 +212,8 @@ export class WorkspaceMaker {
       identity: scope.identity.git,
       home: workspace.homeDir,
       signal: this.#run.signal,
+      depth: this.#config?.clone_depth,
+      partial: this.#config?.partial_clone,
       mirror: this.#mirror(repositoryId, scope.log),
     });
     if (git.mirrorUse) scope.log.info({ mirror: git.mirrorUse }, "cloned through the repository mirror");
@@ -220,6 +224,11 @@ export class WorkspaceMaker {
       this.#setupCaches.set(workspace.root, new DepCache({ dir: this.#deps.env.cache.dir, maxBytes: this.#deps.env.cache.maxBytes, key, trustedBase, log: scope.log }));
     }
     return { workspace, git, base: await git.head() };
+  }
+
+  /** The repository's clone options (clone_depth, partial_clone), once its config is read. */
+  useConfig(config: RepoConfig): void {
+    this.#config = config;
   }
 
   /** The dependency cache of a workspace this maker cloned, when the cache is on. */

@@ -9,8 +9,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { SimpleGit } from "simple-git";
 import { UserError } from "../errors.ts";
-import type { CacheKey } from "./cache/entries.ts";
-import type { MirrorCache, MirrorUse } from "./cache/mirror.ts";
+import type { MirrorUse } from "./cache/mirror.ts";
+import { cloneCheckout, type CloneOptions } from "./clone.ts";
 import { client, firstLine, gitEnv, gitFailure, type GitIdentity, type TokenSource } from "./git-env.ts";
 
 export type { GitIdentity, TokenSource } from "./git-env.ts";
@@ -35,31 +35,10 @@ export class GitWorkspace {
     this.#home = options.home;
   }
 
-  /** Clone `cloneUrl` into `dir` (which must not exist yet). */
-  static async clone(options: {
-    cloneUrl: string;
-    dir: string;
-    branch?: string;
-    token?: TokenSource;
-    identity?: GitIdentity;
-    home: string;
-    signal?: AbortSignal;
-    /** Clone through this repository's mirror (cache/mirror.ts): it needs the branch. */
-    mirror?: { cache: MirrorCache; key: CacheKey; shareObjects: boolean } | undefined;
-  }): Promise<GitWorkspace> {
-    const token = options.token ? await options.token() : undefined;
+  /** Clone `cloneUrl` into `dir` (which must not exist yet): see clone.ts. */
+  static async clone(options: CloneOptions & { token?: TokenSource }): Promise<GitWorkspace> {
     const ws = new GitWorkspace(options);
-    if (options.mirror && options.branch) {
-      const { cache, key, shareObjects } = options.mirror;
-      ws.mirrorUse = await cache.cloneInto({ key, cloneUrl: options.cloneUrl, branch: options.branch, dir: options.dir, token, shareObjects, ...(options.signal ? { signal: options.signal } : {}) });
-    } else {
-      const env = gitEnv(token, options.identity, options.home);
-      await client(path.dirname(options.dir), env, options.signal)
-        .clone(options.cloneUrl, options.dir, ["--no-tags", ...(options.branch ? ["--branch", options.branch] : [])])
-        .catch((err: unknown) => {
-          throw gitFailure("clone", err);
-        });
-    }
+    ws.mirrorUse = await cloneCheckout(options, options.token ? await options.token() : undefined);
     ws.#ownClone = true;
     await ws.#snapshotConfig();
     return ws;
@@ -126,8 +105,9 @@ export class GitWorkspace {
     return (await this.#git().revparse(["--abbrev-ref", "HEAD"])).trim();
   }
 
+  // Checkouts carry the token: a partial clone fetches the blobs it lacks.
   async checkoutNewBranch(branch: string, startPoint = "HEAD"): Promise<void> {
-    await this.#git().checkout(["-B", branch, startPoint]);
+    await (await this.#withToken()).checkout(["-B", branch, startPoint]);
     await this.#snapshotConfig();
   }
 
@@ -154,7 +134,7 @@ export class GitWorkspace {
     } catch (err) {
       throw gitFailure("fetch", err);
     }
-    await this.#git().checkout(["--detach", "refs/issuesmith/fetched"]);
+    await git.checkout(["--detach", "refs/issuesmith/fetched"]);
     return this.head();
   }
 
