@@ -45,7 +45,7 @@ describe("a warm start", () => {
     expect(logged(app, "dependencies restored from the cache")).toHaveLength(1);
     const changed = await app.fake.git(OWNER, REPO, ["diff", "--name-only", `main...${second.head}`]);
     expect(changed.trim().split("\n")).toEqual(["src/sum.js"]);
-  });
+  }, 240_000); // two whole jobs with a real npm ci, on a loaded machine
 
   it("with AGENT_CACHE_MAX_MB=0 clones straight from the remote and keeps nothing", async () => {
     app = await startTestApp({ files, env: { AGENT_CACHE_MAX_MB: "0" } });
@@ -53,5 +53,5 @@ describe("a warm start", () => {
     await fixAnIssue(app, "sum() is still wrong");
     expect(logged(app, "cloned through the repository mirror")).toEqual([]);
     expect(logged(app, "installed dependencies kept in the cache")).toEqual([]);
-  });
+  }, 240_000);
 });
