@@ -308,7 +308,16 @@ function isOpenAI(baseUrl: string): boolean {
 
 /** Every secret value in the environment, for the redactor. */
 export function envSecrets(env: AppEnv): string[] {
-  return [env.github.privateKey, env.github.webhookSecret, env.model.apiKey, ...[...env.model.choices.values()].map((c) => c.apiKey), env.ops.token, ...Object.values(env.repoSecrets)].filter(
+  return [env.github.privateKey, env.github.webhookSecret, env.model.apiKey, ...[...env.model.choices.values()].map((c) => c.apiKey), env.ops.token, databasePassword(env.queue.databaseUrl), ...Object.values(env.repoSecrets)].filter(
     (s): s is string => typeof s === "string",
   );
+}
+
+/** The password in AGENT_DATABASE_URL, as a message would show it. */
+function databasePassword(url: string | undefined): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url ?? "").password) || undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -41,4 +41,9 @@ describe("AGENT_MODELS", () => {
     const env = loadEnv({ AGENT_MODEL: "gpt-4.1", OPENAI_API_KEY: "sk-default-key-0123456789", AGENT_MODELS: '{"azure":{"api_key_env":"AZURE_KEY"}}', AZURE_KEY: "azure-key-0123456789abcdef" });
     expect(envSecrets(env)).toEqual(expect.arrayContaining(["sk-default-key-0123456789", "azure-key-0123456789abcdef"]));
   });
+
+  it("counts the job database's password among the secrets the redactor hides", () => {
+    const env = loadEnv({ AGENT_QUEUE: "postgres", AGENT_DATABASE_URL: "postgres://issuesmith:p%40ss-0123456789@db:5432/jobs" });
+    expect(envSecrets(env)).toContain("p@ss-0123456789");
+  });
 });
