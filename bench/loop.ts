@@ -37,26 +37,27 @@ export async function benchLoop(): Promise<BenchResult> {
     const config = repoConfigSchema.parse({ setup: null, budget: { steps: STEPS + 5, tokens: 100_000_000, cost_usd: 1_000 } });
     const started = performance.now();
     const result = await solve({
-      workspace: { root, repoDir, homeDir },
-      runner: new DirectRunner(),
+      workspace: { dir: { root, repoDir, homeDir }, runner: new DirectRunner(), tools: createRegistry(defaultTools()), redactor: new Redactor(["a-secret-value-to-redact"]) },
       config,
       task: { source: "bench", repo: "bench", title: "bench", body: "bench", comments: [] },
-      model: new OpenAIChatModel({ apiKey: "k", baseUrl: model.url, model: "scripted-model", protocol: "native", timeoutMs: 10_000, retries: 0, maxOutputTokens: 1_000 }),
-      tools: createRegistry(defaultTools()),
-      redactor: new Redactor(["a-secret-value-to-redact"]),
-      contextWindow: 128_000,
-      maxOutputTokens: 1_000,
+      model: {
+        chat: new OpenAIChatModel({ apiKey: "k", baseUrl: model.url, model: "scripted-model", protocol: "native", timeoutMs: 10_000, retries: 0, maxOutputTokens: 1_000 }),
+        contextWindow: 128_000,
+        maxOutputTokens: 1_000,
+      },
       signal: new AbortController().signal,
       log: pino({ level: "silent" }),
-      verify: false,
-      onEvent: (e) => {
-        if (e.type === "model") modelMs.set(e.step, e.latencyMs);
-        if (e.type === "tool") {
-          toolMs.set(e.step, e.durationMs);
-          const now = performance.now();
-          stepWall.set(e.step, now - last);
-          last = now;
-        }
+      steps: { verify: false },
+      hooks: {
+        onEvent: (e) => {
+          if (e.type === "model") modelMs.set(e.step, e.latencyMs);
+          if (e.type === "tool") {
+            toolMs.set(e.step, e.durationMs);
+            const now = performance.now();
+            stepWall.set(e.step, now - last);
+            last = now;
+          }
+        },
       },
     });
     const total = performance.now() - started;

@@ -5,6 +5,7 @@
 // into one queued revision.
 import type { Probot } from "probot";
 import { z } from "zod";
+import { isAppLogin } from "../github/bots.ts";
 import { checkSpendCaps } from "../jobs/spend.ts";
 import { truncateMiddle } from "../shared/truncate.ts";
 import { targetKey } from "../shared/job.ts";
@@ -42,7 +43,7 @@ export function registerCheckHandlers(app: Probot, deps: HandlerDeps): void {
       for (const pr of run.pull_requests) {
         if (!pr.head.ref.startsWith(config.branch_prefix)) continue;
         const { data: pull } = await context.octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { ...repo, pull_number: pr.number });
-        if (pull.user?.login.toLowerCase() !== `${slug}[bot]`.toLowerCase() || pull.state !== "open") continue;
+        if (!isAppLogin(pull.user?.login, slug) || pull.state !== "open") continue;
         // Only a check of the PR's current head is worth fixing.
         if (pull.head.sha !== run.head_sha) continue;
         const target = { ...repo, number: pr.number, isPullRequest: true };

@@ -2,6 +2,7 @@
 // inline review comments; and a `changes_requested` review on the app's own PR.
 // Only `created`/`submitted` actions: editing a comment never re-triggers.
 import type { Probot } from "probot";
+import { isAppLogin } from "../github/bots.ts";
 import { mayHoldCommand, parseCommand } from "../github/triggers.ts";
 import type { HandlerDeps } from "./deps.ts";
 import { issueCommentSchema, parsePayload, reviewCommentSchema, reviewSchema } from "./payloads.ts";
@@ -39,7 +40,7 @@ export function registerCommentHandlers(app: Probot, deps: HandlerDeps): void {
       if (!mayHoldCommand(p.review.body) && p.review.state.toLowerCase() !== "changes_requested") return "ignored";
       const repo = { owner: p.repository.owner.login, repo: p.repository.name };
       const { slug } = await deps.identity();
-      const ownPull = p.pull_request.user?.login.toLowerCase() === `${slug}[bot]`.toLowerCase();
+      const ownPull = isAppLogin(p.pull_request.user?.login, slug);
       return handleTrigger(
         {
           deliveryId: context.id,

@@ -6,13 +6,12 @@ import type { Logger } from "pino";
 import type { RepoConfig } from "../config/repo-config.ts";
 import { Transient } from "../errors.ts";
 import type { JobRunContext, Usage } from "../shared/job.ts";
-import type { ChatMessage } from "../llm/types.ts";
 import type { Redactor } from "../security/redact.ts";
 import type { GitWorkspace } from "../workspace/git.ts";
 import { scanCommitted, undoProtectedChanges } from "./guard-changes.ts";
 import type { SolveState } from "./solve.ts";
 
-export interface FixCheckpoint {
+export interface FixCheckpoint extends SolveState {
   version: 1;
   branch: string;
   /** The commit the work started from. */
@@ -20,11 +19,25 @@ export interface FixCheckpoint {
   wipBranch: string;
   /** Last commit pushed to wipBranch; undefined before the first push. */
   wipSha: string | undefined;
-  messages: ChatMessage[];
-  usage: Usage;
-  testRound: number;
   /** A revision's follow-up commit, once pushed: a resumed job must not make a second. */
   published?: string;
+}
+
+const NOTHING_SPENT: Usage = { steps: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, wallMs: 0 };
+
+/** The side branch a job's work in progress is pushed to. */
+export function wipBranchName(config: Pick<RepoConfig, "branch_prefix">, jobId: string): string {
+  return `${config.branch_prefix}wip/${jobId}`;
+}
+
+/** A checkpoint with no work saved yet; `usage` carries over what earlier attempts spent. */
+export function freshCheckpoint(branch: string, base: string, wipBranch: string, usage: Usage = NOTHING_SPENT): FixCheckpoint {
+  return { version: 1, branch, base, wipBranch, wipSha: undefined, messages: [], usage, testRound: 0 };
+}
+
+/** What solve() resumes from. */
+export function savedState(cp: FixCheckpoint): SolveState {
+  return { messages: cp.messages, usage: cp.usage, testRound: cp.testRound };
 }
 
 export function readCheckpoint(value: unknown): FixCheckpoint | undefined {
@@ -111,8 +124,7 @@ export class Checkpointer {
  */
 export async function saveOnShutdown(checkpointer: Checkpointer, run: Pick<JobRunContext, "signal">, err: unknown): Promise<never> {
   if (err instanceof Transient && run.signal.aborted) {
-    const cp = checkpointer.checkpoint;
-    await checkpointer.save({ messages: cp.messages, usage: cp.usage, testRound: cp.testRound }, { push: true });
+    await checkpointer.save(savedState(checkpointer.checkpoint), { push: true });
   }
   throw err;
 }

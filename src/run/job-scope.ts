@@ -4,7 +4,7 @@
 import { chooseModel, type ModelChoice } from "../config/models.ts";
 import type { Logger } from "pino";
 import type { RepoConfig } from "../config/repo-config.ts";
-import { Cancelled, LimitReached, Transient, UserError, errorMessage } from "../errors.ts";
+import { Cancelled, LimitReached, Transient, UserError, errorMessage, isKnownError } from "../errors.ts";
 import type { Octokit, RepoRef } from "../github/octokit.ts";
 import { permissionProblems } from "../github/app-permissions.ts";
 import { repositoryTokenSource } from "../github/installation-token.ts";
@@ -18,10 +18,13 @@ import { DepCache, type SetupCache } from "../workspace/cache/deps.ts";
 import { MirrorCache } from "../workspace/cache/mirror.ts";
 import { GitWorkspace } from "../workspace/git.ts";
 import type { Workspace } from "../workspace/types.ts";
+import type { ToolCaller } from "../agent/loop.ts";
 import type { TaskInput } from "../agent/prompt.ts";
 import type { SolveOptions } from "./solve.ts";
 import { acknowledge } from "./acknowledge.ts";
 import type { AppIdentity } from "../github/app-identity.ts";
+import { readCheckpoint } from "./checkpointer.ts";
+import { errorEnding } from "./job-end.ts";
 import type { JobDeps } from "./deps.ts";
 import { inlineCode } from "../shared/markdown.ts";
 import { bulletList } from "./report-text.ts";
@@ -79,7 +82,9 @@ export async function withJobScope(
     ...(deps.trajectories ? { sink: deps.trajectories } : {}),
   });
   const workspaces = new WorkspaceMaker(deps, job, run);
+  // From here on, however the job ends, its progress comment says how.
   try {
+    if (run.interrupt) return await reportInterrupted(job, run.interrupt, reporter);
     const loaded = await loadRepoConfig(octokit, repo);
     const { config } = loaded;
     const errors = loaded.errors.length > 0 ? loaded.errors : permissionProblems(config, granted);
@@ -103,26 +108,7 @@ export async function withJobScope(
     const identity = await deps.identity();
     return await work({ job, run, deps, log, octokit, repo, redactor, model, modelChoice, reporter, identity, token, workspaces }, config, workspaces);
   } catch (err) {
-    if (err instanceof Transient) {
-      if (run.signal.aborted) await reporter.final(false, "Paused: the worker is restarting", "The job will resume from its last checkpoint.").catch(() => undefined);
-      throw err; // the queue retries or resumes it
-    }
-    const usage = reporter.state.usage;
-    if (err instanceof Cancelled || err instanceof LimitReached) {
-      const headline = err instanceof Cancelled ? "Stopped on request" : `Stopped: ${err.message}`;
-      await reporter.final(false, headline, "Nothing was changed.").catch(() => undefined);
-      return { status: err instanceof Cancelled ? "cancelled" : "limit", summary: headline, ...(usage ? { usage } : {}) };
-    }
-    if (err instanceof UserError) {
-      await reporter.final(false, `Stopped: ${err.message}`, bulletList(err.details)).catch(() => undefined);
-      return { status: "error", summary: err.message, ...(usage ? { usage } : {}) };
-    }
-    log.error({ err }, "job failed with an unexpected error");
-    const message = redactor.redact(errorMessage(err));
-    await reporter
-      .final(false, "Stopped: an internal error", `issuesmith hit an unexpected error (${message}). The operator can find it in the logs under job \`${job.id}\`.`)
-      .catch(() => undefined);
-    return { status: "error", summary: message, ...(usage ? { usage } : {}) };
+    return await endOnError(err, { job, run, log, redactor, reporter });
   } finally {
     await progress.flush();
     await workspaces.removeAll();
@@ -130,27 +116,84 @@ export async function withJobScope(
 }
 
 /**
- * The parts of solve()'s options every GitHub job shares: this process's sandbox, model and limits,
- * and the trust boundary from the base commit the job cloned (ARCHITECTURE.md §6).
+ * The report of a job stopped by an error. A shutdown (or a lost lease) and a
+ * Transient failure with attempts left rethrow: the queue resumes or retries
+ * the job, which is not over. Everything else ends it, in words.
  */
-export function solveBase(scope: JobScope, config: RepoConfig, workspace: Workspace, cloned?: { git: GitWorkspace; base: string }) {
+async function endOnError(err: unknown, scope: Pick<JobScope, "job" | "run" | "log" | "redactor" | "reporter">): Promise<JobOutcome> {
+  const { job, run, reporter } = scope;
+  const aborted: unknown = run.signal.aborted ? run.signal.reason : undefined;
+  if (aborted instanceof Transient) {
+    await reporter.final(false, "Paused: the worker is restarting", "The job will resume from its last checkpoint.").catch(() => undefined);
+    throw err;
+  }
+  if (err instanceof Transient && !run.lastAttempt) throw err;
+  // Whatever a cancelled job throws on its way out (an AbortError from fetch) is the cancel's doing.
+  const cause = aborted instanceof Cancelled ? aborted : err;
+  const ending = errorEnding(cause, job.attempts);
+  const usage = reporter.state.usage;
+  await reporter.final(false, ending.headline, errorDetails(cause, scope)).catch(() => undefined);
+  return { status: ending.status, summary: ending.headline.replace(/^Stopped: /, ""), ...(usage ? { usage } : {}) };
+}
+
+function errorDetails(err: unknown, { job, log, redactor }: Pick<JobScope, "job" | "log" | "redactor">): string {
+  if (err instanceof UserError) return bulletList(err.details);
+  if (err instanceof Cancelled || err instanceof LimitReached) return "Nothing was changed.";
+  const kept = keptWork(job);
+  if (err instanceof Transient) return `${redactor.redact(errorMessage(err))}\n\nThe job was tried ${job.attempts} time${job.attempts === 1 ? "" : "s"}. ${kept}Ask again once the service is back.`;
+  if (isKnownError(err) || (err instanceof Error && "kind" in err)) return `${redactor.redact(errorMessage(err))}${kept ? `\n\n${kept}` : ""}`;
+  log.error({ err }, "job failed with an unexpected error");
+  return `issuesmith hit an unexpected error (${redactor.redact(errorMessage(err))}). The operator can find it in the logs under job \`${job.id}\`.${kept ? `\n\n${kept}` : ""}`;
+}
+
+/** Where an ended job's work in progress is kept, from its checkpoint ("" when none was pushed). */
+function keptWork(job: JobRecord): string {
+  const cp = readCheckpoint(job.checkpoint);
+  return cp?.wipSha ? `The work so far is kept on branch \`${cp.wipBranch}\` (commit \`${cp.wipSha.slice(0, 7)}\`). ` : "";
+}
+
+/** Past the crash cap: the job is not run again, and the comment says why and where its work is. */
+async function reportInterrupted(job: JobRecord, interrupt: NonNullable<JobRunContext["interrupt"]>, reporter: JobReporter): Promise<JobOutcome> {
+  const times = `${interrupt.crashes} time${interrupt.crashes === 1 ? "" : "s"}`;
+  const headline = `Stopped: this job crashed its worker ${times}`;
+  const kept = keptWork(job) || "No work had been saved before the last crash. ";
+  await reporter.final(
+    false,
+    headline,
+    `The worker running this job died ${times} (killed, or out of memory), so it is not resumed again (the limit is ${interrupt.maxResumes} resume${interrupt.maxResumes === 1 ? "" : "s"}, \`AGENT_MAX_RESUMES\`). ${kept}The operator can find the crashes in the logs under job \`${job.id}\`. Ask again to start afresh.`,
+  );
+  return { status: "interrupted", summary: `its worker died ${times}; ${kept.trim()}` };
+}
+
+/**
+ * The parts of solve()'s options every GitHub job shares: this process's model, the job's workspace
+ * and its limits, and the trust boundary from the base commit the job cloned (ARCHITECTURE.md §6).
+ */
+export function solveBase(
+  scope: JobScope,
+  config: RepoConfig,
+  workspace: Workspace,
+  tools: ToolCaller,
+  cloned?: { git: GitWorkspace; base: string },
+): Pick<SolveOptions, "model" | "workspace" | "config" | "signal" | "log"> {
   const env = scope.deps.env;
   const secretEnv = pickSecrets(config, env.repoSecrets, scope.log);
   const setupCache = scope.workspaces.setupCache(workspace);
+  const { contextWindow, maxOutputTokens } = scope.modelChoice;
   return {
-    ...(setupCache ? { setupCache } : {}),
-    ...(cloned ? { trust: trustGate(cloned.git, cloned.base, secretEnv, scope.log) } : {}),
-    workspace,
-    runner: scope.deps.runner,
+    model: { chat: scope.model, prices: env.model.prices, contextWindow, maxOutputTokens },
+    workspace: {
+      dir: workspace,
+      runner: scope.deps.runner,
+      tools,
+      redactor: scope.redactor,
+      ...(setupCache ? { setupCache } : {}),
+      ...(cloned ? { trust: trustGate(cloned.git, cloned.base, secretEnv, scope.log) } : {}),
+    },
     config,
-    model: scope.model,
-    redactor: scope.redactor,
-    prices: env.model.prices,
-    contextWindow: scope.modelChoice.contextWindow,
-    maxOutputTokens: scope.modelChoice.maxOutputTokens,
     signal: scope.run.signal,
     log: scope.log,
-  } satisfies Partial<SolveOptions>;
+  };
 }
 
 /** The secrets a repository opted in to, of those this installation provides (AGENT_SECRET_<NAME>). */

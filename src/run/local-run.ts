@@ -12,6 +12,7 @@ import type { Redactor } from "../security/redact.ts";
 import { GitWorkspace } from "../workspace/git.ts";
 import type { CommandRunner, Workspace } from "../workspace/types.ts";
 import { readRepoInstructions } from "./issue-context.ts";
+import { firstLine } from "./job-end.ts";
 import { prepareCommit } from "./publish.ts";
 import { solve, type SolveEvent, type SolveResult } from "./solve.ts";
 import { createWorkspaceDir, removeWorkspaceDir } from "./workspace-dir.ts";
@@ -68,8 +69,6 @@ export async function localRun(options: LocalRunOptions, keep?: (git: GitWorkspa
     await options.beforeSolve?.(workspace, git);
     const repoInstructions = await readRepoInstructions(workspace.repoDir);
     const result = await solve({
-      workspace,
-      runner: options.runner,
       config: options.config,
       task: {
         ...options.task,
@@ -78,23 +77,20 @@ export async function localRun(options: LocalRunOptions, keep?: (git: GitWorkspa
         ...(options.config.notes ? { notes: options.config.notes } : {}),
         ...(repoInstructions ? { repoInstructions } : {}),
       },
-      model: options.model,
-      tools: options.tools,
-      redactor: options.redactor,
-      ...(options.prices ? { prices: options.prices } : {}),
-      contextWindow: options.contextWindow,
-      maxOutputTokens: options.maxOutputTokens,
+      model: { chat: options.model, ...(options.prices ? { prices: options.prices } : {}), contextWindow: options.contextWindow, maxOutputTokens: options.maxOutputTokens },
+      workspace: { dir: workspace, runner: options.runner, tools: options.tools, redactor: options.redactor },
       signal: options.signal,
       log: options.log,
-      ...(options.verify === false ? { verify: false } : {}),
-      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-      afterSetup: async () => {
-        await git.markSetupArtifacts();
+      ...(options.verify === false ? { steps: { verify: false } } : {}),
+      hooks: {
+        ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+        afterSetup: async () => {
+          await git.markSetupArtifacts();
+        },
       },
     });
     const title = options.task.title.split("\n")[0] ?? "issuesmith change";
-    const summaryLine = (result.summary ?? "").split("\n").find((l) => l.trim()) ?? "";
-    const prepared = await prepareCommit(git, base, options.config, options.redactor, `${title}\n\n${summaryLine}`.trim());
+    const prepared = await prepareCommit(git, base, options.config, options.redactor, `${title}\n\n${firstLine(result.summary)}`.trim());
     const run: LocalRunResult = {
       result,
       sha: prepared.sha,

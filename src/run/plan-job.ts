@@ -4,8 +4,8 @@ import type { JobOutcome, JobRecord, JobRunContext } from "../shared/job.ts";
 import { createRegistry, defaultTools } from "../tools/registry.ts";
 import type { JobDeps } from "./deps.ts";
 import { changedInstructions, loadIssueText, readRepoInstructions } from "./issue-context.ts";
+import { unfinishedEnding } from "./job-end.ts";
 import { jobTask, solveBase, withJobScope } from "./job-scope.ts";
-import { stopHeadline } from "./report-text.ts";
 import { solve } from "./solve.ts";
 
 const PLAN_TOOLS = new Set(["view", "search", "finish"]);
@@ -25,25 +25,26 @@ export async function runPlanJob(job: JobRecord, run: JobRunContext, deps: JobDe
     const branchInstructions = changedInstructions(repoInstructions, await readRepoInstructions(workspace.repoDir));
     await reporter.phase("plan");
     const result = await solve({
-      ...solveBase(scope, config, workspace),
+      ...solveBase(scope, config, workspace, planTools),
       mode: "plan",
-      verify: false,
-      skipSetup: true,
+      steps: { verify: false, skipSetup: true },
       task: { ...jobTask(scope, config, issue, repoInstructions), ...(branchInstructions ? { branchInstructions } : {}) },
-      tools: planTools,
-      onEvent: async (e) => {
-        // Planning shows as one phase; the loop's own "edit" phase is not news here.
-        if (e.type !== "phase") await reporter.event(e);
+      hooks: {
+        onEvent: async (e) => {
+          // Planning shows as one phase; the loop's own "edit" phase is not news here.
+          if (e.type !== "phase") await reporter.event(e);
+        },
+        onCheckpoint: (state) => reporter.usage(state.usage),
       },
-      onCheckpoint: (state) => reporter.usage(state.usage),
     });
     reporter.usage(result.usage);
-    if (result.stop !== "finish" || !result.summary?.trim()) {
-      const headline = result.stop === "finish" ? "Stopped: the model finished without a plan" : stopHeadline(result);
-      await reporter.final(false, headline, `${result.reason ?? ""}\n\n${reporter.triedText()}`);
-      return { status: result.stop === "limit" ? "limit" : result.stop === "cancelled" ? "cancelled" : "error", summary: headline, usage: result.usage };
+    // A plan is what the model finished with: finishing with none is the model failing the task.
+    const ending = unfinishedEnding(result) ?? (result.summary?.trim() ? undefined : { status: "error" as const, headline: "Stopped: the model finished without a plan" });
+    if (ending) {
+      await reporter.final(false, ending.headline, `${result.reason ?? ""}\n\n${reporter.triedText()}`);
+      return { status: ending.status, summary: ending.headline, usage: result.usage };
     }
-    await reporter.final(true, "Plan", `${result.summary.trim()}\n\n_Nothing was changed. Reply \`${config.command} fix\` to carry it out, with corrections as free text._`);
+    await reporter.final(true, "Plan", `${(result.summary ?? "").trim()}\n\n_Nothing was changed. Reply \`${config.command} fix\` to carry it out, with corrections as free text._`);
     return { status: "plan_posted", summary: "plan posted", usage: result.usage };
   });
 }

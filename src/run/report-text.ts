@@ -2,7 +2,6 @@
 // tried, and the last test output — never a silent end.
 import { details } from "../github/pr-body.ts";
 import type { LintRun, SetupRun, TestRun } from "../shared/evidence.ts";
-import type { SolveResult } from "./solve.ts";
 
 /** The tests (with what the trust boundary withheld), then the lint run beside them when there was one. */
 export function testEvidence(tests: TestRun | undefined, testCommand: string | undefined, setup?: SetupRun, lint?: LintRun): string {
@@ -36,20 +35,9 @@ ${tests.summary.split("\n").slice(0, 30).join("\n")}`;
   return testCommand ? `Tests: ${testCommand} was not run (the agent did not finish).` : "Tests: no test command found (set test: in .github/agent.yml).";
 }
 
-/** One line on why the run ended without finishing, for headlines. */
-export function stopHeadline(result: SolveResult): string {
-  switch (result.stop) {
-    case "limit":
-      return `Stopped: ${result.limit?.message ?? "a budget limit was reached"}`;
-    case "model_error":
-      // An endpoint that refused us or stayed down is named with its reason (ARCHITECTURE.md §5.3).
-      if (result.modelError && result.modelError !== "protocol" && result.reason) return `Stopped: ${result.reason}`;
-      return "Stopped: the model did not follow the tool protocol";
-    case "cancelled":
-      return "Stopped on request";
-    case "finish":
-      return "Finished";
-  }
+/** The model's own words, quoted, for a report that has no pull request to carry them. */
+export function modelSaid(summary: string | undefined): string {
+  return summary?.trim() ? `\n\nThe model said:\n\n> ${summary.trim().split("\n").join("\n> ")}` : "";
 }
 
 export function bulletList(items: string[]): string {

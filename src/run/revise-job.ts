@@ -5,6 +5,7 @@
 // a PR of its own (or replies with the patch) and says which.
 import type { RepoConfig } from "../config/repo-config.ts";
 import { details } from "../github/pr-body.ts";
+import { isAppLogin } from "../github/bots.ts";
 import { jobMarker } from "../github/progress-comment.ts";
 import { openOrUpdatePull } from "../github/pull-requests.ts";
 import { markReadyForReview, replyInThread, resolveThread } from "../github/review-threads.ts";
@@ -13,18 +14,20 @@ import type { GitWorkspace } from "../workspace/git.ts";
 import type { JobDeps } from "./deps.ts";
 import { INCOMPLETE_LABEL } from "./fix-job.ts";
 import { changedInstructions, loadIssueText, readRepoInstructions, speakerFilter } from "./issue-context.ts";
-import { jobTask, solveBase, withJobScope, type JobScope } from "./job-scope.ts";
+import { endStatus, firstLine, testsFailed, unfinishedEnding } from "./job-end.ts";
+import { jobTask, withJobScope, type JobScope } from "./job-scope.ts";
 import { findingsText, refusedHeadline, prepareCommit, pushOntoSharedBranch } from "./publish.ts";
-import { lintBlocks, stopHeadline, testEvidence } from "./report-text.ts";
+import { lintBlocks, modelSaid, testEvidence } from "./report-text.ts";
 import { feedbackSection, loadReviewFeedback, type ReviewFeedback } from "./review-feedback.ts";
 import { updateRevisionSection } from "./revision-section.ts";
 import { startRevision } from "./revision-start.ts";
-import { solve, type SolveResult } from "./solve.ts";
-import { Checkpointer, readCheckpoint, saveOnShutdown } from "./checkpointer.ts";
+import type { SolveResult } from "./solve.ts";
+import { readCheckpoint, type Checkpointer } from "./checkpointer.ts";
+import { solveWithCheckpoints } from "./checkpointed-solve.ts";
 
 export async function runReviseJob(job: JobRecord, run: JobRunContext, deps: JobDeps): Promise<JobOutcome> {
   return withJobScope(job, run, deps, async (scope, config, workspaces) => {
-    const { octokit, repo, reporter, redactor } = scope;
+    const { octokit, repo, reporter } = scope;
     const n = job.target.number;
     const { data: pr } = await octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { ...repo, pull_number: n });
     if (pr.state !== "open") {
@@ -36,7 +39,8 @@ export async function runReviseJob(job: JobRecord, run: JobRunContext, deps: Job
     const feedback = await loadReviewFeedback(octokit, repo, n, speaks);
     const sameRepo = pr.head.repo?.full_name.toLowerCase() === pr.base.repo.full_name.toLowerCase();
 
-    const { workspace, git, base } = await workspaces.clone(scope, pr.base.repo.clone_url, pr.base.ref, pr.base.repo.id);
+    const clone = await workspaces.clone(scope, pr.base.repo.clone_url, pr.base.ref, pr.base.repo.id);
+    const { workspace, git } = clone;
     // The base's instructions are trusted; the branch's own, when it changes them, are data (ARCHITECTURE.md §6).
     const repoInstructions = await readRepoInstructions(workspace.repoDir);
     const branch = sameRepo ? pr.head.ref : `${config.branch_prefix}pr-${n}-revision`;
@@ -50,35 +54,21 @@ export async function runReviseJob(job: JobRecord, run: JobRunContext, deps: Job
     const start = await startRevision(scope, git, config, branch, run.resumed ? readCheckpoint(job.checkpoint) : undefined);
     if (start.alreadyPushed) return reportPushedBeforeRestart(scope, pr, start.alreadyPushed);
     const startSha = start.checkpoint.base;
-    const checkpointer = new Checkpointer({ git, run, config, redactor, log: scope.log, checkpoint: start.checkpoint, pushEveryMs: deps.env.checkpointIntervalMs });
     const branchInstructions = changedInstructions(repoInstructions, await readRepoInstructions(workspace.repoDir));
     const feedbackText = feedbackSection(feedback);
     await reporter.record({ type: "task", source: `${repo.owner}/${repo.repo}#${n}`, title: `Revise pull request #${n}: ${pr.title}`, body: [pr.body ?? "", feedbackText].filter(Boolean).join("\n\n") });
 
-    const result = await solve({
-      ...solveBase(scope, config, workspace, { git, base }),
-      task: {
-        ...jobTask(
-          scope,
-          config,
-          { source: `${repo.owner}/${repo.repo}#${n} (pull request, branch ${pr.head.ref})`, title: `Revise pull request #${n}: ${pr.title}`, body: pr.body ?? "", comments: conversation.comments },
-          repoInstructions,
-          feedbackText || undefined,
-        ),
-        ...(branchInstructions ? { branchInstructions } : {}),
-      },
-      tools: deps.tools,
-      ...(start.resume ? { resume: start.resume } : {}),
-      afterSetup: async () => {
-        await git.markSetupArtifacts();
-      },
-      onEvent: (e) => reporter.event(e),
-      onCheckpoint: async (state) => {
-        reporter.usage(state.usage);
-        await checkpointer.save(state);
-      },
-    }).catch((err: unknown) => saveOnShutdown(checkpointer, run, err));
-    reporter.usage(result.usage);
+    const task = {
+      ...jobTask(
+        scope,
+        config,
+        { source: `${repo.owner}/${repo.repo}#${n} (pull request, branch ${pr.head.ref})`, title: `Revise pull request #${n}: ${pr.title}`, body: pr.body ?? "", comments: conversation.comments },
+        repoInstructions,
+        feedbackText || undefined,
+      ),
+      ...(branchInstructions ? { branchInstructions } : {}),
+    };
+    const { result, checkpointer } = await solveWithCheckpoints(scope, config, clone, start, task);
     const outcome = await publishRevision(scope, git, config, pr, feedback, result, startSha, sameRepo, checkpointer);
     await checkpointer.discard();
     return outcome;
@@ -90,12 +80,11 @@ async function publishRevision(scope: JobScope, git: GitWorkspace, config: RepoC
   const n = pr.number;
 
   await reporter.phase("push");
-  const summaryLine = (result.summary ?? "").split("\n").find((l) => l.trim()) ?? "Address review feedback";
-  const prepared = await prepareCommit(git, startSha, config, redactor, `Address review feedback on #${n}\n\n${summaryLine}`);
+  const prepared = await prepareCommit(git, startSha, config, redactor, `Address review feedback on #${n}\n\n${firstLine(result.summary) || "Address review feedback"}`);
   if (!prepared.sha) {
-    const headline = result.stop === "finish" ? "Stopped: no change was made" : stopHeadline(result);
-    await reporter.final(false, headline, `${result.summary ? `The model said:\n\n> ${result.summary.trim().split("\n").join("\n> ")}\n\n` : ""}${reporter.triedText()}\n\n${testEvidence(result.tests, result.testCommand, result.setup, result.lint)}`);
-    return { status: result.stop === "limit" ? "limit" : result.stop === "cancelled" ? "cancelled" : "no_change", summary: headline, usage: result.usage };
+    const headline = unfinishedEnding(result)?.headline ?? "Stopped: no change was made";
+    await reporter.final(false, headline, `${modelSaid(result.summary).trimStart()}\n\n${reporter.triedText()}\n\n${testEvidence(result.tests, result.testCommand, result.setup, result.lint)}`.trimStart());
+    return { status: endStatus(result, undefined), summary: headline, usage: result.usage };
   }
   if (prepared.findings.length > 0) {
     await reporter.final(false, refusedHeadline(prepared.findings), `Nothing was pushed. Findings:\n\n${findingsText(prepared.findings)}`);
@@ -139,8 +128,8 @@ async function publishOnBranch(scope: JobScope, git: GitWorkspace, config: RepoC
   const commitUrl = `${pr.html_url}/commits/${sha}`;
   const short = sha.slice(0, 7);
   const changed = new Set(await git.diffPaths(`${sha}~1`));
-  const passed = result.stop === "finish" && (result.tests?.passed ?? !result.testCommand);
-  const summaryLine = (result.summary ?? "").split("\n").find((l) => l.trim()) ?? "";
+  const passed = result.stop === "finish" && !testsFailed(result);
+  const summaryLine = firstLine(result.summary);
 
   // Threads on files this commit touched are the ones it addressed. A resumed
   // job skips the threads it already answered (the marker says which).
@@ -167,20 +156,20 @@ async function publishOnBranch(scope: JobScope, git: GitWorkspace, config: RepoC
   ].join("\n");
   await octokit.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", { ...repo, pull_number: pr.number, body: redactor.redact(updateRevisionSection(pr.body ?? "", section)) });
 
-  const ours = pr.user?.login.toLowerCase() === `${scope.identity.slug}[bot]`.toLowerCase();
   let readyNote = "";
-  if (passed && !lintBlocks(result.lint, config) && pr.draft && ours && config.ready_when_green) {
+  if (passed && !lintBlocks(result.lint, config) && pr.draft && isAppLogin(pr.user?.login, scope.identity.slug) && config.ready_when_green) {
     await markReadyForReview(octokit, pr.node_id);
     await octokit.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", { ...repo, issue_number: pr.number, name: INCOMPLETE_LABEL }).catch(() => undefined);
     readyNote = " The pull request is now ready for review.";
   }
-  const verdict = result.stop !== "finish" ? `incomplete: ${result.reason ?? stopHeadline(result)}` : passed ? "tests pass" : "tests still fail";
+  const unfinished = unfinishedEnding(result);
+  const verdict = unfinished ? `incomplete: ${result.reason ?? unfinished.headline}` : passed ? "tests pass" : "tests still fail";
   await reporter.final(
     passed,
     `Pushed ${short} to #${pr.number} — ${verdict}`,
     `${commitUrl}\n\nReplied in ${addressed.length} of ${feedback.threads.length} review thread${feedback.threads.length === 1 ? "" : "s"}.${readyNote}${rebasedNote}\n\n${testEvidence(result.tests, result.testCommand, result.setup, result.lint)}`,
   );
-  return { status: "pr_updated", summary: `pushed ${short}: ${verdict}`, prNumber: pr.number, prUrl: pr.html_url, usage: result.usage };
+  return { status: endStatus(result, "pr_updated"), summary: `pushed ${short}: ${verdict}`, prNumber: pr.number, prUrl: pr.html_url, usage: result.usage };
 }
 
 async function publishForFork(scope: JobScope, git: GitWorkspace, config: RepoConfig, pr: PullInfo, result: SolveResult, sha: string): Promise<JobOutcome> {
@@ -193,11 +182,11 @@ async function publishForFork(scope: JobScope, git: GitWorkspace, config: RepoCo
       `This pull request comes from a fork I cannot push to, so here is the change as a patch`,
       `Apply it with \`git apply\`:\n\n${details("patch", patch.length > 60_000 ? `${patch.slice(0, 60_000)}\n[... cut ...]` : patch)}\n\n${evidence}`,
     );
-    return { status: "pr_updated", summary: "replied with a patch (fork)", usage: result.usage };
+    return { status: endStatus(result, "pr_updated"), summary: "replied with a patch (fork)", usage: result.usage };
   }
   const branch = await git.currentBranch();
   await git.push(branch, { expect: null });
-  const passed = result.stop === "finish" && (result.tests?.passed ?? !result.testCommand);
+  const passed = result.stop === "finish" && !testsFailed(result);
   const opened = await openOrUpdatePull(octokit, repo, {
     branch,
     base: pr.base.ref,
@@ -211,5 +200,5 @@ async function publishForFork(scope: JobScope, git: GitWorkspace, config: RepoCo
     `This pull request comes from a fork I cannot push to, so I opened #${opened.number} with the changes`,
     `${opened.url} builds on this branch and targets \`${pr.base.ref}\`.\n\n${evidence}`,
   );
-  return { status: "pr_opened", summary: `opened #${opened.number} for fork PR #${pr.number}`, prNumber: opened.number, prUrl: opened.url, usage: result.usage };
+  return { status: endStatus(result, "pr_opened"), summary: `opened #${opened.number} for fork PR #${pr.number}`, prNumber: opened.number, prUrl: opened.url, usage: result.usage };
 }

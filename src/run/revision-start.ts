@@ -3,29 +3,27 @@
 // follow-up commit was already pushed before the restart.
 import type { RepoConfig } from "../config/repo-config.ts";
 import type { GitWorkspace } from "../workspace/git.ts";
-import type { FixCheckpoint } from "./checkpointer.ts";
+import { freshCheckpoint, savedState, wipBranchName, type FixCheckpoint } from "./checkpointer.ts";
 import type { JobScope } from "./job-scope.ts";
-import type { SolveResume } from "./solve.ts";
+import type { SolveState } from "./solve.ts";
 
 export interface RevisionStart {
   checkpoint: FixCheckpoint;
-  resume: SolveResume | undefined;
+  resume: SolveState | undefined;
   /** The follow-up commit an earlier attempt of this job pushed. */
   alreadyPushed: string | undefined;
 }
 
-const NOTHING_SPENT = { steps: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, wallMs: 0 };
-
 /** Call with the branch checked out at the pull request's head. */
 export async function startRevision(scope: JobScope, git: GitWorkspace, config: RepoConfig, branch: string, previous: FixCheckpoint | undefined): Promise<RevisionStart> {
   const head = await git.head();
-  const wipBranch = `${config.branch_prefix}wip/${scope.job.id}`;
-  const fresh = (usage = NOTHING_SPENT): FixCheckpoint => ({ version: 1, branch, base: head, wipBranch, wipSha: undefined, messages: [], usage, testRound: 0 });
+  const wipBranch = wipBranchName(config, scope.job.id);
+  const fresh = (usage?: FixCheckpoint["usage"]) => freshCheckpoint(branch, head, wipBranch, usage);
   if (!previous) return { checkpoint: fresh(), resume: undefined, alreadyPushed: undefined };
   if (previous.published && (await git.contains(head, previous.published))) return { checkpoint: previous, resume: undefined, alreadyPushed: previous.published };
   if (previous.wipSha && previous.base === head && (await git.fetchBranch(previous.wipBranch))) {
     await git.checkoutNewBranch(branch, `origin/${previous.wipBranch}`);
-    return { checkpoint: previous, resume: { messages: previous.messages, usage: previous.usage, testRound: previous.testRound }, alreadyPushed: undefined };
+    return { checkpoint: previous, resume: savedState(previous), alreadyPushed: undefined };
   }
   if (previous.wipSha) {
     // Someone pushed to the pull request meanwhile: the saved work was made on

@@ -23,53 +23,64 @@ import { notInstalledNote, secretsNote, type TrustGate } from "./trust-gate.ts";
 
 export type SolveEvent = { type: "phase"; phase: Phase; detail?: string } | AgentEvent | { type: "test"; run: TestRun; round: number };
 
-/** What a resumed job brings back from its checkpoint. */
-export interface SolveResume {
-  messages: ChatMessage[];
-  usage: Usage;
-  testRound: number;
-}
-
+/** What a restarted job needs to carry on, saved after every step and brought back on resume. */
 export interface SolveState {
   messages: ChatMessage[];
   usage: Usage;
   testRound: number;
 }
 
-export interface SolveOptions {
-  workspace: Workspace;
-  runner: CommandRunner;
-  config: RepoConfig;
-  task: Omit<TaskInput, "testCommand" | "maxSteps">;
-  model: ChatModel;
-  tools: ToolCaller;
-  redactor: Redactor;
+/** The model, and how much of it one request may use. */
+export interface SolveModel {
+  chat: ChatModel;
   prices?: PriceTable;
   contextWindow: number;
   maxOutputTokens: number;
   /** Fraction of the window past which history is condensed. */
   condenseThreshold?: number;
-  signal: AbortSignal;
-  log: Logger;
-  resume?: SolveResume;
-  /** Skip the setup phase. */
-  skipSetup?: boolean;
-  /** false: no test run after finish (plans; eval applies hidden tests itself). */
-  verify?: boolean;
+}
+
+/** Where the work happens and what the model may do there. */
+export interface SolveWorkspace {
+  dir: Workspace;
+  runner: CommandRunner;
+  tools: ToolCaller;
+  redactor: Redactor;
   /**
    * The trust boundary (ARCHITECTURE.md §6): setup on the base's tree, the opted-in secrets for the
    * final test run only when the test machinery is the base's. Without it nothing gets secrets.
    */
   trust?: TrustGate;
-  /** "plan" uses the planning prompt. */
-  mode?: "change" | "plan";
-  onEvent?: (event: SolveEvent) => void | Promise<void>;
   /** Installed trees kept between jobs (workspace/cache/deps.ts). */
   setupCache?: SetupCache;
+}
+
+/** Called as the run goes, so the caller can report and checkpoint it. */
+export interface SolveHooks {
+  onEvent?: (event: SolveEvent) => void | Promise<void>;
   /** Called once the setup command ran (the caller marks what it left behind). */
   afterSetup?: () => Promise<void>;
   /** Called after every step with what a restarted job needs. */
   onCheckpoint?: (state: SolveState) => void | Promise<void>;
+}
+
+export interface SolveOptions {
+  task: Omit<TaskInput, "testCommand" | "maxSteps">;
+  /** "plan" uses the planning prompt. */
+  mode?: "change" | "plan";
+  model: SolveModel;
+  workspace: SolveWorkspace;
+  /**
+   * The limits: the repository's budget (hard caps, counted on from `resume`)
+   * and the signal (cancel, shutdown). The config also names the commands.
+   */
+  config: RepoConfig;
+  signal: AbortSignal;
+  resume?: SolveState;
+  /** Skip the setup phase; `verify: false`: no test run after finish (plans; eval applies hidden tests itself). */
+  steps?: { skipSetup?: boolean; verify?: boolean };
+  hooks?: SolveHooks;
+  log: Logger;
 }
 
 export type SolveStop = "finish" | "limit" | "model_error" | "cancelled";
@@ -78,8 +89,9 @@ export interface SolveResult {
   stop: SolveStop;
   /** The model's summary, when it finished. */
   summary: string | undefined;
-  /** Why it stopped, for people, when it did not finish. */
+  /** Why it stopped, for people, when it did not finish (the loop's error message). */
   reason: string | undefined;
+  /** The budget that ran out, when one did. */
   limit: LimitReached | undefined;
   /** Why the model could not go on, when stop is "model_error" (a broken protocol, or its endpoint refusing or down). */
   modelError?: ModelErrorReason;
@@ -96,11 +108,12 @@ export interface SolveResult {
 }
 
 export async function solve(options: SolveOptions): Promise<SolveResult> {
-  const { workspace, runner, config, log } = options;
+  const { config, log, hooks, model } = options;
+  const { dir: workspace, runner } = options.workspace;
   const emit = async (e: SolveEvent) => {
-    await options.onEvent?.(e);
+    await hooks?.onEvent?.(e);
   };
-  const budget = new BudgetTracker(limitsFromConfig(config.budget), options.model.name, options.prices, { used: options.resume?.usage });
+  const budget = new BudgetTracker(limitsFromConfig(config.budget), model.chat.name, model.prices, { used: options.resume?.usage });
 
   // The wall clock is a hard cap: when it runs out, running commands are killed too.
   const wall = new AbortController();
@@ -114,9 +127,9 @@ export async function solve(options: SolveOptions): Promise<SolveResult> {
     const testCommand = config.test ?? (await detectTestCommand(workspace.repoDir));
     let setup: SetupRun | undefined;
     // A resumed job has a fresh workspace: dependencies are installed again.
-    if (!options.skipSetup) {
+    if (!options.steps?.skipSetup) {
       setup = await runSetup(options, signal, emit);
-      if (setup) await options.afterSetup?.();
+      if (setup) await hooks?.afterSetup?.();
     }
     const messages =
       options.resume?.messages ??
@@ -131,7 +144,8 @@ export async function solve(options: SolveOptions): Promise<SolveResult> {
         options.mode,
       );
     // The agent's tools never get secrets (ARCHITECTURE.md §6).
-    const context: ToolContext = { workspace, runner, config, testCommand, redactor: options.redactor, signal };
+    const { redactor } = options.workspace;
+    const context: ToolContext = { workspace, runner, config, testCommand, redactor, signal };
     let testRound = options.resume?.testRound ?? 0;
     let tests: TestRun | undefined;
     const result = (stop: SolveStop, extra: Partial<SolveResult>): SolveResult => ({
@@ -151,31 +165,32 @@ export async function solve(options: SolveOptions): Promise<SolveResult> {
     for (;;) {
       await emit({ type: "phase", phase: "edit" });
       const loop = await runAgentLoop({
-        model: options.model,
-        tools: options.tools,
+        model: model.chat,
+        tools: options.workspace.tools,
         context,
         messages,
         budget,
         signal,
         condense: {
-          window: options.contextWindow,
-          maxOutputTokens: options.maxOutputTokens,
-          threshold: options.condenseThreshold ?? 0.7,
+          window: model.contextWindow,
+          maxOutputTokens: model.maxOutputTokens,
+          threshold: model.condenseThreshold ?? 0.7,
           keepRecentTurns: 6,
         },
         onEvent: async (e) => {
           await emit(e);
-          if (e.type === "tool") await options.onCheckpoint?.({ messages, usage: budget.usage, testRound });
+          if (e.type === "tool") await hooks?.onCheckpoint?.({ messages, usage: budget.usage, testRound });
         },
       });
-      if (loop.stop === "limit") return result("limit", { limit: loop.error, reason: loop.error.message });
-      if (loop.stop === "cancelled") return result("cancelled", { reason: loop.error.message });
-      if (loop.stop === "model_error") return result("model_error", { reason: loop.error.message, modelError: loop.error.reason });
+      // The loop's stop is the run's stop: passed on as it is, never renamed.
+      if (loop.stop !== "finish") {
+        return result(loop.stop, { reason: loop.error.message, limit: loop.stop === "limit" ? loop.error : undefined, modelError: loop.stop === "model_error" ? loop.error.reason : undefined });
+      }
 
-      if (options.verify === false) return result("finish", { summary: loop.summary });
+      if (options.steps?.verify === false) return result("finish", { summary: loop.summary });
       if (!testCommand) return result("finish", { summary: loop.summary, ...(await lintAfter(options, signal, emit)) });
       await emit({ type: "phase", phase: "test" });
-      tests = await runTestCommand(runner, workspace, testCommand, config.budget.test_timeout_seconds * 1000, signal, options.redactor);
+      tests = await runTestCommand(runner, workspace, testCommand, config.budget.test_timeout_seconds * 1000, signal, redactor);
       if (signal.aborted) {
         await emit({ type: "test", run: tests, round: testRound });
         return abortedResult(signal, result, loop.summary);
@@ -194,7 +209,7 @@ export async function solve(options: SolveOptions): Promise<SolveResult> {
         role: "user",
         content: testFailedMessage({ round: testRound, rounds: config.budget.test_rounds, command: testCommand, exitCode: tests.exitCode, summary: tests.summary }),
       });
-      await options.onCheckpoint?.({ messages, usage: budget.usage, testRound });
+      await hooks?.onCheckpoint?.({ messages, usage: budget.usage, testRound });
     }
   } finally {
     clearTimeout(wallTimer);
@@ -206,7 +221,8 @@ async function lintAfter(options: SolveOptions, signal: AbortSignal, emit: (e: S
   const command = options.config.lint;
   if (!command || signal.aborted) return {};
   await emit({ type: "phase", phase: "test", detail: `lint: ${command}` });
-  const lint = await runLintCommand(options.runner, options.workspace, command, options.config.budget.test_timeout_seconds * 1000, signal, options.redactor);
+  const { runner, dir: workspace, redactor } = options.workspace;
+  const lint = await runLintCommand(runner, workspace, command, options.config.budget.test_timeout_seconds * 1000, signal, redactor);
   return signal.aborted ? {} : { lint };
 }
 
@@ -223,7 +239,8 @@ function abortedResult(signal: AbortSignal, result: (stop: SolveStop, extra: Par
  * gate (the CLI on the user's own checkout, eval) it runs where it is, without secrets.
  */
 async function runSetup(options: SolveOptions, signal: AbortSignal, emit: (e: SolveEvent) => Promise<void>): Promise<SetupRun | undefined> {
-  const { config, workspace, runner, trust } = options;
+  const { config } = options;
+  const { dir: workspace, runner, trust } = options.workspace;
   if (config.setup === null) return undefined; // explicitly disabled
   const setupOnTree = async (): Promise<SetupRun | undefined> => {
     const command = config.setup ?? (await detectSetupCommand(workspace.repoDir));
@@ -232,7 +249,7 @@ async function runSetup(options: SolveOptions, signal: AbortSignal, emit: (e: So
     const exec = (line: string, network: boolean, env?: Record<string, string>) =>
       runner.run({ command: line, workspace, timeoutMs: config.budget.setup_timeout_seconds * 1000, network, signal, maxOutputBytes: 256 * 1024, ...(env ? { env } : {}) });
     // A tree from the dependency cache is only checked, offline (ARCHITECTURE.md §6: the cache holds trusted installs only).
-    const cache = options.setupCache;
+    const cache = options.workspace.setupCache;
     const restored = await cache?.restore(command, workspace).catch((err: unknown) => void options.log.warn({ err }, "dependency cache restore failed"));
     if (cache && restored) {
       const check = await exec(restored.check, false);
@@ -244,7 +261,7 @@ async function runSetup(options: SolveOptions, signal: AbortSignal, emit: (e: So
     const env = trust?.secretEnv;
     const run = await exec(command, config.setup_network, env);
     const ok = run.exitCode === 0 && !run.killed;
-    const tail = options.redactor.redact(run.output.split("\n").slice(-40).join("\n"));
+    const tail = options.workspace.redactor.redact(run.output.split("\n").slice(-40).join("\n"));
     if (!ok) options.log.warn({ command, exitCode: run.exitCode, killed: run.killed }, "setup command failed");
     else await cache?.save(command, workspace).catch((err: unknown) => options.log.warn({ err }, "dependency cache save failed"));
     return { command, ok, exitCode: run.exitCode, outputTail: tail, durationMs: run.durationMs, hadSecrets: env !== undefined };
@@ -261,7 +278,7 @@ async function runSetup(options: SolveOptions, signal: AbortSignal, emit: (e: So
  * secret-free run stands and says why.
  */
 async function finalRun(options: SolveOptions, testCommand: string, setup: SetupRun | undefined, last: TestRun, signal: AbortSignal): Promise<{ tests: TestRun; setup: SetupRun | undefined }> {
-  const trust = options.trust;
+  const trust = options.workspace.trust;
   if (!trust) return { tests: last, setup };
   const { testMachinery, installMachinery } = await trust.assess(testCommand, setup?.command);
   // What the agent changed after setup is not installed either: say so now that the change is complete.
@@ -270,7 +287,8 @@ async function finalRun(options: SolveOptions, testCommand: string, setup: Setup
   if (!trust.secretEnv) return { tests: last, setup: withNote };
   const names = Object.keys(trust.secretEnv);
   if (testMachinery.length > 0) return { tests: { ...last, note: secretsNote(names, false, testMachinery) }, setup: withNote };
-  const { config, runner, workspace, redactor } = options;
+  const { config } = options;
+  const { runner, dir: workspace, redactor } = options.workspace;
   const run = await trust.isolated(() => runTestCommand(runner, workspace, testCommand, config.budget.test_timeout_seconds * 1000, signal, redactor, trust.secretEnv));
   // Only the verdict of the run with secrets is kept: what it printed goes nowhere.
   return { tests: { ...last, passed: run.passed, exitCode: run.exitCode, killed: run.killed, durationMs: run.durationMs, note: secretsNote(names, true) }, setup: withNote };

@@ -3,7 +3,7 @@
 import pino from "pino";
 import { repoConfigSchema, type RepoConfig } from "../../src/config/repo-config.ts";
 import { OpenAIChatModel } from "../../src/llm/chat-model.ts";
-import { solve, type SolveEvent, type SolveOptions, type SolveResult } from "../../src/run/solve.ts";
+import { solve, type SolveEvent, type SolveResult } from "../../src/run/solve.ts";
 import { Redactor } from "../../src/security/redact.ts";
 import { createRegistry, defaultTools } from "../../src/tools/registry.ts";
 import { DirectRunner } from "../../src/workspace/sandbox.ts";
@@ -29,7 +29,8 @@ export async function runSolve(options: {
   maxOutputTokens?: number;
   model?: string;
   prices?: Record<string, { input: number; output: number }>;
-  extra?: Partial<SolveOptions>;
+  /** The redactor the run uses (one that knows the test's secrets). */
+  redactor?: Redactor;
   /** Budget values below the schema's minimums, for tests that cannot wait a minute. */
   rawBudget?: Partial<RepoConfig["budget"]>;
   /** The provider the model server plays, its faults and limits. */
@@ -47,23 +48,22 @@ export async function runSolve(options: {
   const trust = git ? trustGate(git, await git.head(), options.trustedSecrets, log) : undefined;
   try {
     const result = await solve({
-      workspace: repo.workspace,
-      runner: new DirectRunner(),
+      workspace: { dir: repo.workspace, runner: new DirectRunner(), tools: createRegistry(defaultTools()), redactor: options.redactor ?? new Redactor(), ...(trust ? { trust } : {}) },
       config,
       task: { source: "test/repo#1", repo: "test/repo", title: "Fix the bug", body: "sum(2, 3) is -1", comments: [] },
-      model: new OpenAIChatModel({ apiKey: "k", baseUrl: model.url, model: options.model ?? "scripted-model", protocol: options.protocol ?? "auto", timeoutMs: 10_000, retries: 2, maxOutputTokens: options.maxOutputTokens ?? 1_000 }),
-      tools: createRegistry(defaultTools()),
-      redactor: new Redactor(),
-      contextWindow: options.contextWindow ?? 100_000,
-      maxOutputTokens: options.maxOutputTokens ?? 1_000,
+      model: {
+        chat: new OpenAIChatModel({ apiKey: "k", baseUrl: model.url, model: options.model ?? "scripted-model", protocol: options.protocol ?? "auto", timeoutMs: 10_000, retries: 2, maxOutputTokens: options.maxOutputTokens ?? 1_000 }),
+        contextWindow: options.contextWindow ?? 100_000,
+        maxOutputTokens: options.maxOutputTokens ?? 1_000,
+        ...(options.prices ? { prices: options.prices } : {}),
+      },
       signal: new AbortController().signal,
       log,
-      ...(trust ? { trust } : {}),
-      onEvent: (e) => {
-        events.push(e);
+      hooks: {
+        onEvent: (e) => {
+          events.push(e);
+        },
       },
-      ...(options.prices ? { prices: options.prices } : {}),
-      ...options.extra,
     });
     return { result, events, model, repo };
   } finally {

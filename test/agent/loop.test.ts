@@ -177,7 +177,7 @@ describe("opt-in secrets", () => {
       turns: [{ toolCalls: [{ name: "run_tests", arguments: {} }] }, finish()],
       config: { budget: { test_rounds: 0 } },
       trustedSecrets: { NPM_TOKEN: SECRET },
-      extra: { redactor: new Redactor([SECRET]) },
+      redactor: new Redactor([SECRET]),
     });
     // The agent's own run had no token: its test failed, and printed nothing of it.
     const seen = JSON.stringify(run.model.requests);
@@ -200,7 +200,7 @@ describe("opt-in secrets", () => {
       ],
       config: { budget: { test_rounds: 0 } },
       trustedSecrets: { NPM_TOKEN: SECRET },
-      extra: { redactor: new Redactor([SECRET]) },
+      redactor: new Redactor([SECRET]),
     });
     expect(run.result.tests?.passed).toBe(false);
     expect(run.result.tests?.note).toMatch(/did not get the opted-in secrets \(`NPM_TOKEN`\): the change touches the test machinery \(`package.json`\)/);
@@ -221,7 +221,7 @@ describe("opt-in secrets", () => {
       ],
       config: { budget: { test_rounds: 0 } },
       trustedSecrets: { NPM_TOKEN: SECRET },
-      extra: { redactor: new Redactor([SECRET]) },
+      redactor: new Redactor([SECRET]),
     });
     expect(run.result.tests?.passed).toBe(true);
     await expect(readFile(run.repo.file("loot.txt"), "utf8")).rejects.toThrow();
