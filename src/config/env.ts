@@ -68,6 +68,7 @@ export const envSchema = z.object({
   /** Bearer token for /readyz and /metrics on the webhook port; unset: they are not served there. */
   AGENT_OPS_TOKEN: optionalString,
   AGENT_SHUTDOWN_GRACE_S: intFrom(30, 0),
+  AGENT_MAX_RESUMES: intFrom(3, 0),
   AGENT_QUEUE_POSITION_REFRESH_S: intFrom(30, 0),
   AGENT_PROGRESS_INTERVAL_MS: intFrom(4_000, 0),
   AGENT_CHECKPOINT_INTERVAL_S: intFrom(30, 0),
@@ -126,6 +127,8 @@ export interface AppEnv {
     installationConcurrency: number;
     runWorker: boolean;
     shutdownGraceMs: number;
+    /** Takeovers after a crashed worker a job may have before it ends `interrupted`. */
+    maxResumes: number;
     /** How often a worker brings waiting jobs' "#n in line" up to date (0: never). */
     positionRefreshMs: number;
   };
@@ -279,6 +282,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
       installationConcurrency: e.AGENT_INSTALLATION_CONCURRENCY,
       runWorker: e.AGENT_WORKER,
       shutdownGraceMs: e.AGENT_SHUTDOWN_GRACE_S * 1000,
+      maxResumes: e.AGENT_MAX_RESUMES,
       positionRefreshMs: e.AGENT_QUEUE_POSITION_REFRESH_S * 1000,
     },
     spendCaps,

@@ -30,6 +30,7 @@ export function newStoredJob(job: NewJob, id: string, seq: number, now: Date): S
     phase: undefined,
     triggers: [job.trigger],
     attempts: 0,
+    crashResumes: 0,
     progressCommentId: undefined,
     checkpoint: undefined,
     outcome: undefined,
@@ -161,6 +162,20 @@ export interface RetryPolicy {
   baseMs: number;
 }
 
+/** No retry follows a start with this many attempts made. */
+export function isLastAttempt(attempts: number, policy: RetryPolicy): boolean {
+  return attempts >= policy.maxAttempts;
+}
+
+/**
+ * A job whose workers died more than `maxResumes` times is not run again: it
+ * ends `interrupted` (a job that kills its worker every time would otherwise
+ * be resumed for ever).
+ */
+export function crashInterrupt(crashResumes: number, maxResumes: number): { crashes: number; maxResumes: number } | undefined {
+  return crashResumes > maxResumes ? { crashes: crashResumes, maxResumes } : undefined;
+}
+
 export function retryDelayMs(attempts: number, policy: RetryPolicy, retryAfterMs?: number): number {
   const backoff = policy.baseMs * 2 ** Math.max(0, attempts - 1);
   return Math.max(backoff, retryAfterMs ?? 0);
@@ -181,6 +196,8 @@ export interface HandlerResult {
   /** True when the abort was the worker's shutdown. */
   shutdown: boolean;
   attempts: number;
+  /** The run was told to end the job `interrupted` (see crashInterrupt). */
+  interrupt: { crashes: number } | undefined;
   now: number;
 }
 
@@ -191,6 +208,11 @@ export function settle(r: HandlerResult, policy: RetryPolicy): Settlement {
   // Stopped by our own shutdown: the job is not over, the next worker resumes it.
   if (r.shutdown && (r.threw || !r.outcome || SHUTDOWN_REQUEUE.includes(r.outcome.status))) {
     return { action: "release", resume: true, runAfter: 0, why: "shutdown" };
+  }
+  // Past the crash cap the job ends here, even when its report could not be written.
+  if (r.interrupt && (r.threw || r.outcome?.status !== "interrupted")) {
+    const why = r.threw ? `; the report failed: ${errorMessage(r.error)}` : "";
+    return { action: "finish", state: "interrupted", outcome: { status: "interrupted", summary: `its worker died ${r.interrupt.crashes} times${why}` } };
   }
   if (!r.threw) {
     if (!r.outcome || typeof r.outcome.status !== "string") {
@@ -206,7 +228,7 @@ export function settle(r: HandlerResult, policy: RetryPolicy): Settlement {
     return { action: "finish", state: "cancelled", outcome: cancelledOutcome(reason.message) };
   }
   if (error instanceof Transient) {
-    if (r.attempts < policy.maxAttempts) {
+    if (!isLastAttempt(r.attempts, policy)) {
       const delay = retryDelayMs(r.attempts, policy, error.retryAfterMs);
       return { action: "release", resume: false, runAfter: r.now + delay, why: `retry: ${error.message}` };
     }

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { Cancelled, Transient, errorMessage } from "../errors.ts";
 import type { JobMetrics } from "./metrics.ts";
 import type { RetryPolicy } from "./rules.ts";
-import { settle } from "./rules.ts";
+import { crashInterrupt, isLastAttempt, settle } from "./rules.ts";
 import type { Claimed, JobStore, LeaseOwner } from "./store.ts";
 import type { JobHandler, JobOutcome, JobRecord, JobRunContext, Worker, WorkerOptions } from "../shared/job.ts";
 
@@ -26,6 +26,8 @@ export interface WorkerTuning {
   /** How often to look for work when nothing in this process said there is some. */
   pollMs: number;
   retry: RetryPolicy;
+  /** Takeovers after a dead worker a job may have; past it the job ends `interrupted` (AGENT_MAX_RESUMES). */
+  maxResumes: number;
 }
 
 /** After the grace and the abort, how long running jobs get to record where they are. */
@@ -36,6 +38,7 @@ export const DEFAULT_TUNING: WorkerTuning = {
   heartbeatMs: 1_000,
   pollMs: 500,
   retry: { maxAttempts: 3, baseMs: 5_000 },
+  maxResumes: 3,
 };
 
 export interface WorkerDeps {
@@ -196,8 +199,10 @@ export class QueueWorker implements Worker {
     const { store, handler, tuning, metrics, log } = this.#deps;
     const { job } = run;
     const signal = run.controller.signal;
-    log?.info({ job: job.id, key: job.key, kind: job.kind, attempt: job.attempts, resumed }, "job started");
-    const ctx: JobRunContext = { signal, resumed, update: (patch) => store.update(job.id, patch) };
+    const interrupt = crashInterrupt(job.crashResumes, tuning.maxResumes);
+    log?.info({ job: job.id, key: job.key, kind: job.kind, attempt: job.attempts, resumed, crashResumes: job.crashResumes }, "job started");
+    if (interrupt) log?.warn({ job: job.id, crashes: interrupt.crashes, maxResumes: interrupt.maxResumes }, "job's workers died too often: ending it interrupted");
+    const ctx: JobRunContext = { signal, resumed, lastAttempt: isLastAttempt(job.attempts, tuning.retry), interrupt, update: (patch) => store.update(job.id, patch) };
 
     let outcome: JobOutcome | undefined;
     let error: unknown;
@@ -214,7 +219,7 @@ export class QueueWorker implements Worker {
     }
     const now = Date.now();
     const s = settle(
-      { outcome, error, threw, abortReason: signal.reason, shutdown: signal.reason === this.#shutdown, attempts: job.attempts, now },
+      { outcome, error, threw, abortReason: signal.reason, shutdown: signal.reason === this.#shutdown, attempts: job.attempts, interrupt, now },
       tuning.retry,
     );
     if (threw && s.action === "finish" && s.state === "failed") {

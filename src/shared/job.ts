@@ -97,6 +97,12 @@ export interface JobRecord extends NewJob {
   triggers: TriggerInfo[];
   /** Times a worker started it (a resume counts). */
   attempts: number;
+  /**
+   * Times a worker took it over after the previous one died holding it (a
+   * shutdown's hand-over is not a crash). Past AGENT_MAX_RESUMES the job ends
+   * `interrupted` instead of running again.
+   */
+  crashResumes: number;
   progressCommentId: number | undefined;
   checkpoint: Checkpoint | undefined;
   outcome: JobOutcome | undefined;
@@ -125,6 +131,13 @@ export interface JobRunContext {
   signal: AbortSignal;
   /** True when this job was running when a previous worker died. */
   resumed: boolean;
+  /** No retry follows this start: a Transient failure now ends the job, so the handler reports it. */
+  lastAttempt: boolean;
+  /**
+   * Set when the job's workers died more often than allowed: the handler must
+   * not run it again, but end it `interrupted` with a report saying so.
+   */
+  interrupt: { crashes: number; maxResumes: number } | undefined;
   update(patch: JobPatch): Promise<void>;
 }
 

@@ -18,6 +18,7 @@ function job(over: { createdAt: string; state?: JobState; costUsd?: number; inst
     state: over.state ?? "succeeded",
     phase: undefined,
     attempts: 1,
+    crashResumes: 0,
     progressCommentId: undefined,
     checkpoint: undefined,
     outcome: over.costUsd === undefined ? undefined : { status: "pr_opened", summary: "", usage: { steps: 3, inputTokens: 1, outputTokens: 1, costUsd: over.costUsd, wallMs: 1 } },

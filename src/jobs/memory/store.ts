@@ -113,6 +113,7 @@ export class MemoryStore implements JobStore {
     const resumed = pick.orphan || job.resumeNext;
     job.state = "running";
     job.attempts++;
+    if (pick.orphan) job.crashResumes++;
     job.resumeNext = false;
     job.lease = leaseFor(owner, leaseMs, now);
     job.startedAt = at;

@@ -15,6 +15,7 @@ export interface JobRow {
   triggers: string;
   phase: string | null;
   attempts: number;
+  crash_resumes: number;
   progress_comment_id: string | null;
   checkpoint: string | null;
   outcome: string | null;
@@ -58,6 +59,7 @@ export function fromRow(r: JobRow): StoredJob {
     phase: (r.phase ?? undefined) as StoredJob["phase"],
     triggers: JSON.parse(r.triggers) as StoredJob["triggers"],
     attempts: r.attempts,
+    crashResumes: r.crash_resumes,
     progressCommentId: r.progress_comment_id == null ? undefined : Number(r.progress_comment_id),
     checkpoint: r.checkpoint == null ? undefined : (JSON.parse(r.checkpoint) as StoredJob["checkpoint"]),
     outcome: r.outcome == null ? undefined : (JSON.parse(r.outcome) as JobOutcome),

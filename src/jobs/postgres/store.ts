@@ -180,10 +180,10 @@ export class PostgresStore implements JobStore {
       // Guarded: a cancel (or a late heartbeat of an orphan's owner) may have committed since the read.
       const still = pick.orphan ? "state = 'running' AND lease_expires_at <= $6" : "state = 'queued'";
       const { rows: taken } = await c.query<JobRow>(
-        `UPDATE jobs SET state = 'running', attempts = attempts + 1, resume_next = FALSE, started_at = $2, updated_at = $2,
+        `UPDATE jobs SET state = 'running', attempts = attempts + 1, crash_resumes = crash_resumes + $8, resume_next = FALSE, started_at = $2, updated_at = $2,
            lease_owner = $3, lease_pid = $4, lease_host = $5, lease_expires_at = $6 + $7::bigint
          WHERE id = $1 AND ${still} RETURNING *`,
-        [pick.id, at, owner.id, owner.pid, owner.host, now, leaseMs],
+        [pick.id, at, owner.id, owner.pid, owner.host, now, leaseMs, pick.orphan ? 1 : 0],
       );
       if (!taken[0]) return undefined;
       return { job: publicRecord(fromRow(taken[0])), resumed: pick.orphan || before.resume_next };

@@ -31,6 +31,7 @@ export function fromRow(r: Row): StoredJob {
     phase: str(r.phase) as StoredJob["phase"],
     triggers: JSON.parse(String(r.triggers)) as StoredJob["triggers"],
     attempts: Number(r.attempts),
+    crashResumes: Number(r.crash_resumes ?? 0),
     progressCommentId: r.progress_comment_id == null ? undefined : Number(r.progress_comment_id),
     checkpoint: r.checkpoint == null ? undefined : (JSON.parse(String(r.checkpoint)) as StoredJob["checkpoint"]),
     outcome: r.outcome == null ? undefined : (JSON.parse(String(r.outcome)) as JobOutcome),

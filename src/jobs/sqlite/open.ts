@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS jobs (
   triggers TEXT NOT NULL,
   phase TEXT,
   attempts INTEGER NOT NULL DEFAULT 0,
+  crash_resumes INTEGER NOT NULL DEFAULT 0,
   progress_comment_id INTEGER,
   checkpoint TEXT,
   outcome TEXT,
@@ -87,6 +88,7 @@ export function openJobDatabase(file: string, options: OpenOptions = {}): Databa
     // Take the write lock once now, so a file another process holds shows here and not mid-job.
     db.exec("BEGIN IMMEDIATE");
     db.exec(SCHEMA);
+    addColumns(db);
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     db.exec("COMMIT");
     db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
@@ -99,6 +101,21 @@ export function openJobDatabase(file: string, options: OpenOptions = {}): Databa
     }
     if (error instanceof UserError) throw error;
     throw describeOpenError(file, error);
+  }
+}
+
+/**
+ * Columns added since a store file may have been made. Each is additive with a
+ * default, so an older issuesmith still reads the file (no schema bump).
+ */
+const ADDED_COLUMNS: Record<string, string> = {
+  crash_resumes: "INTEGER NOT NULL DEFAULT 0",
+};
+
+function addColumns(db: DatabaseSync): void {
+  const have = new Set((db.prepare("PRAGMA table_info(jobs)").all() as { name: string }[]).map((c) => c.name));
+  for (const [name, type] of Object.entries(ADDED_COLUMNS)) {
+    if (!have.has(name)) db.exec(`ALTER TABLE jobs ADD COLUMN ${name} ${type}`);
   }
 }
 

@@ -188,10 +188,10 @@ export class SqliteStore implements JobStore {
       const before = this.#row(pick.id)!;
       this.#db
         .prepare(
-          `UPDATE jobs SET state = 'running', attempts = attempts + 1, resume_next = 0, started_at = ?, updated_at = ?,
+          `UPDATE jobs SET state = 'running', attempts = attempts + 1, crash_resumes = crash_resumes + ?, resume_next = 0, started_at = ?, updated_at = ?,
              lease_owner = ?, lease_pid = ?, lease_host = ?, lease_expires_at = ? WHERE id = ?`,
         )
-        .run(at, at, owner.id, owner.pid, owner.host, now + leaseMs, pick.id);
+        .run(pick.orphan ? 1 : 0, at, at, owner.id, owner.pid, owner.host, now + leaseMs, pick.id);
       return { job: publicRecord(this.#row(pick.id)!), resumed: pick.orphan || before.resumeNext };
     });
   }

@@ -12,6 +12,7 @@ CREATE TABLE jobs (
   triggers TEXT NOT NULL,
   phase TEXT,
   attempts INTEGER NOT NULL DEFAULT 0,
+  crash_resumes INTEGER NOT NULL DEFAULT 0,
   progress_comment_id BIGINT,
   checkpoint TEXT,
   outcome TEXT,
