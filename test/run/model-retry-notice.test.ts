@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { renderProgress } from "../../src/github/progress-comment.ts";
 import { JobReporter } from "../../src/run/reporter.ts";
-import { stopHeadline } from "../../src/run/report-text.ts";
+import { unfinishedEnding } from "../../src/run/job-end.ts";
 import type { SolveResult } from "../../src/run/solve.ts";
 
 const retry = { type: "model_retry" as const, step: 3, attempt: 2, maxAttempts: 9, status: 503, message: "The engine is currently overloaded,\n please try again later.", retryAt: "2026-12-02T05:12:30.000Z", delayMs: 8_000 };
@@ -27,8 +27,8 @@ describe("the progress comment while the model endpoint fails", () => {
 describe("the headline of a job the model could not finish", () => {
   const base = { summary: undefined, limit: undefined, testCommand: undefined, tests: undefined, testRounds: 0, setup: undefined, usage: { steps: 1, inputTokens: 1, outputTokens: 1, costUsd: 0, wallMs: 1 }, messages: [] } satisfies Partial<SolveResult>;
   it("names an endpoint that refused or stayed down, and keeps the protocol wording for a model that broke it", () => {
-    expect(stopHeadline({ ...base, stop: "model_error", modelError: "auth", reason: "model endpoint refused the API key (401): Incorrect API key provided: [key]." })).toBe("Stopped: model endpoint refused the API key (401): Incorrect API key provided: [key].");
-    expect(stopHeadline({ ...base, stop: "model_error", modelError: "unavailable", reason: "model endpoint failing: 503 Service Unavailable after 9 tries over 114 s" })).toContain("after 9 tries over 114 s");
-    expect(stopHeadline({ ...base, stop: "model_error", modelError: "protocol", reason: "the model sent malformed tool calls 3 times in a row" })).toBe("Stopped: the model did not follow the tool protocol");
+    expect(unfinishedEnding({ ...base, stop: "model_error", modelError: "auth", reason: "model endpoint refused the API key (401): Incorrect API key provided: [key]." })?.headline).toBe("Stopped: model endpoint refused the API key (401): Incorrect API key provided: [key].");
+    expect(unfinishedEnding({ ...base, stop: "model_error", modelError: "unavailable", reason: "model endpoint failing: 503 Service Unavailable after 9 tries over 114 s" })?.headline).toContain("after 9 tries over 114 s");
+    expect(unfinishedEnding({ ...base, stop: "model_error", modelError: "protocol", reason: "the model sent malformed tool calls 3 times in a row" })?.headline).toBe("Stopped: the model did not follow the tool protocol");
   });
 });
