@@ -17,6 +17,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   "warm-start": async () => (await import("./warm-start.ts")).benchWarmStart(),
   offline: async () => (await import("./offline.ts")).benchOffline(),
   faults: async () => (await import("./faults.ts")).benchFaults(),
+  "github-faults": async () => (await import("./github-faults.ts")).benchGitHubFaults(),
 };
 
 const BENCH_TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 900);

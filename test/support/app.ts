@@ -16,6 +16,7 @@ import { createRuntime, type Runtime } from "../../src/runtime.ts";
 import { Redactor } from "../../src/security/redact.ts";
 import { envSecrets } from "../../src/config/env.ts";
 import { createFakeGitHub, type FakeGitHub } from "./fake-github.ts";
+import { githubOctokit } from "../../src/github/octokit-class.ts";
 import { TestOctokit, unpacedProductionOctokit } from "./github-client.ts";
 import { appKeys } from "./keys.ts";
 import { createModelServer, type ModelServer, type ModelServerOptions, type Turn } from "./model-server.ts";
@@ -58,9 +59,10 @@ export interface TestAppOptions {
   /**
    * Talk to GitHub with the app's own octokit (retries and rate-limit handling
    * on, as in production) instead of one that fails at once. Its pacing of
-   * writes is shortened so a test does not wait seconds between comments.
+   * writes is shortened so a test does not wait seconds between comments;
+   * "paced" keeps GitHub's pacing too (benches).
    */
-  productionOctokit?: boolean;
+  productionOctokit?: boolean | "paced";
 }
 
 export function freePort(): Promise<number> {
@@ -124,7 +126,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     // Probot's Server treats port 0 as "use 3000", so ask the OS for a free one first.
     port: await freePort(),
     log,
-    Probot: Probot.defaults({ appId: env.github.appId!, privateKey: env.github.privateKey!, secret: WEBHOOK_SECRET, baseUrl: env.github.baseUrl, log, Octokit: options.productionOctokit ? unpacedProductionOctokit() : TestOctokit }),
+    Probot: Probot.defaults({ appId: env.github.appId!, privateKey: env.github.privateKey!, secret: WEBHOOK_SECRET, baseUrl: env.github.baseUrl, log, Octokit: options.productionOctokit === "paced" ? githubOctokit({ throttle: true }) : options.productionOctokit ? unpacedProductionOctokit() : TestOctokit }),
   });
   await server.load(app.appFn);
   await server.start();

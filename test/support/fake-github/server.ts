@@ -23,6 +23,8 @@ export interface RecordedRequest {
   status: number | null;
   /** Time the fake took to answer. */
   ms?: number;
+  /** When it arrived (Date.now()). */
+  at: number;
   injected?: boolean;
 }
 
@@ -100,6 +102,7 @@ export function createHandler(deps: ServerDeps) {
       body: kind === "git" && raw.length > 0 ? `[${raw.length} bytes of git data]` : raw.toString("utf8"),
       kind,
       status: null,
+      at: Date.now(),
     };
     deps.requests.push(record);
     const fail = (errorKind: FakeErrorKind, status: number, message: string, extra: Partial<FakeError> = {}) =>
