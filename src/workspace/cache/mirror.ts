@@ -56,7 +56,15 @@ export class MirrorCache {
     await mkdir(home, { recursive: true, mode: 0o700 });
     const env = mirrorEnv(req.token, home);
     const lock = { ...(this.#o.staleMs ? { staleMs: this.#o.staleMs } : {}), onCompromised: (err: Error) => this.#o.log.warn({ err, mirror }, "mirror lock taken over by another process") };
+    const times: Record<string, number> = {};
+    let mark = performance.now();
+    const lap = (name: string) => {
+      const now = performance.now();
+      times[name] = Math.round(now - mark);
+      mark = now;
+    };
     const use = await withLock(mirror, lock, async () => {
+      lap("lockMs");
       await this.#dropTemporaries(mirror);
       let use: MirrorUse = (await isDir(mirror)) ? "warm" : "cold";
       if (use === "warm") {
@@ -64,7 +72,9 @@ export class MirrorCache {
         if (left > 0) this.#o.log.info({ mirror, files: left }, "removed what an interrupted git left in the mirror");
         try {
           await fetchMirror(mirror, req.cloneUrl, env, req.signal);
+          lap("fetchMs");
           await checkMirror(mirror, env, req.signal);
+          lap("fsckMs");
         } catch (err) {
           if (!isCacheFault(err, req.signal)) throw err;
           this.#o.log.warn({ mirror, reason: errorMessage(err) }, "mirror failed a git step; making it again");
@@ -72,6 +82,7 @@ export class MirrorCache {
         }
       }
       if (use !== "warm") await this.#build(mirror, req, env);
+      lap(use === "warm" ? "prepareMs" : "buildMs");
       try {
         await cloneFromMirror(mirror, req.dir, req.branch, req.cloneUrl, env, { shareObjects: req.shareObjects ?? false, signal: req.signal });
       } catch (err) {
@@ -82,11 +93,15 @@ export class MirrorCache {
         await cloneFromMirror(mirror, req.dir, req.branch, req.cloneUrl, env, { shareObjects: req.shareObjects ?? false, signal: req.signal });
         use = "rebuilt";
       }
+      lap("cloneMs");
       await markUsed(mirror, await treeBytes(mirror));
       return use;
     });
+    lap("sizeMs");
     const removed = await evict(this.#o.dir, this.#o.maxBytes, [mirror], this.#o.staleMs);
     if (removed.length > 0) this.#o.log.info({ removed }, "cache over its size cap: least recently used entries removed");
+    lap("evictMs");
+    this.#o.log.info({ mirror: use, ...times }, "mirror step times");
     return use;
   }
 
