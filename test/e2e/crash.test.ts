@@ -8,7 +8,8 @@ import { MODEL_API_KEY, OWNER, REPO, MAINTAINER, WEBHOOK_SECRET } from "../suppo
 import { startAppProcess, type AppProcess } from "../support/app-process.ts";
 import { createFakeGitHub, type FakeGitHub } from "../support/fake-github.ts";
 import { appKeys } from "../support/keys.ts";
-import { createModelServer, type ModelServer } from "../support/model-server.ts";
+import { createModelServer, type ModelServer, type Turn } from "../support/model-server.ts";
+import { SqliteQueue } from "../../src/jobs/sqlite/store.ts";
 import { fakeTarget, issuesEvent, pullRequestReviewEvent, sendWebhook } from "../support/webhooks.ts";
 import { BUGGY_REPO, FIX_TURNS } from "./fixtures.ts";
 
@@ -159,6 +160,67 @@ describe("crash recovery of a revision", () => {
     await until("the checkpoint branches to be deleted", async () => (await w.fake.git(OWNER, REPO, ["branch", "--list", "*wip*"])) === "", 10_000);
     await second.kill("SIGTERM");
   }, 240_000);
+});
+
+describe("a job that crashes its worker every time", () => {
+  it("is resumed at most AGENT_MAX_RESUMES times, then ends interrupted with a report and its work kept on the wip branch", async () => {
+    const w = await world();
+    const holds: Array<() => void> = [];
+    cleanup.push(async () => holds.forEach((release) => release()));
+    let current: AppProcess | undefined;
+    // Every model call after the first edit takes its worker down, as a job that runs it out of memory would.
+    const crash: Turn = () => {
+      void current?.kill("SIGKILL");
+      return { pause: new Promise<void>((release) => holds.push(release)) };
+    };
+    const model = await createModelServer({ apiKey: MODEL_API_KEY, turns: [FIX_TURNS[2]!, crash, crash, crash] });
+    cleanup.push(() => model.close());
+    const env = { ...appEnv(w, model), AGENT_MAX_RESUMES: "2" };
+    const completions = () => model.requests.filter((r) => r.path.endsWith("/chat/completions"));
+
+    const start = async () => {
+      const proc = await startAppProcess({ env, cwd: w.root });
+      cleanup.push(() => proc.kill("SIGKILL"));
+      current = proc;
+      return proc;
+    };
+    let proc = await start();
+    const issue = w.fake.addIssue({ owner: OWNER, repo: REPO, title: "sum() returns the wrong result", body: "sum(2, 3) gives -1.", user: "reporter" });
+    await sendWebhook(`${proc.url}/api/github/webhooks`, issuesEvent("labeled", fakeTarget(w.fake, OWNER, REPO, MAINTAINER), { issue: { number: issue.number, title: issue.title }, label: "agent" }), { secret: WEBHOOK_SECRET });
+    // The first worker and two resumed ones die; the fourth start is past the cap of 2 resumes.
+    for (let died = 1; died <= 3; died++) {
+      const exit = await proc.exited;
+      expect(exit.signal).toBe("SIGKILL");
+      expect(completions()).toHaveLength(died + 1);
+      proc = await start();
+    }
+    const report = await until(
+      "the interrupted report",
+      () => w.fake.state.issueComments.find((c) => c.user === w.fake.botLogin && c.issueNumber === issue.number && c.body.includes("crashed its worker")),
+      60_000,
+    ).catch((e: unknown) => {
+      throw new Error(`${String(e)}\n${proc.output.slice(-40).join("\n")}`);
+    });
+
+    const wip = (await w.fake.git(OWNER, REPO, ["branch", "--list", "*wip*"])).replace("*", "").trim();
+    expect(wip).toMatch(/^agent\/wip\//);
+    expect(report.body).toContain("Stopped: this job crashed its worker 3 times");
+    expect(report.body).toContain(`\`${wip}\``);
+    expect(report.body).toContain("AGENT_MAX_RESUMES");
+    expect(report.body).not.toMatch(/⏳|Working/);
+    // The edit made before the first crash is on the wip branch; nothing was published, nothing asked of the model again.
+    expect(await w.fake.readFile(OWNER, REPO, wip, "src/sum.js")).toContain("return a + b;");
+    expect(w.fake.state.pulls).toHaveLength(0);
+    expect(completions()).toHaveLength(4);
+    expect(w.fake.state.issueComments.filter((c) => c.user === w.fake.botLogin && c.issueNumber === issue.number)).toHaveLength(1);
+
+    await proc.kill("SIGTERM");
+    const queue = new SqliteQueue(SqliteQueue.fileIn(path.join(w.root, "data")));
+    cleanup.push(() => queue.close());
+    const [job] = await queue.list({ limit: 10 });
+    expect(job).toMatchObject({ state: "interrupted", crashResumes: 3, outcome: { status: "interrupted" } });
+    expect(job?.outcome?.summary).toContain(wip);
+  }, 300_000);
 });
 
 describe("start-up failures are clear", () => {
