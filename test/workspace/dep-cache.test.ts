@@ -125,5 +125,9 @@ describe("DepCache", () => {
     await expect(exec("bash", ["-c", restored!.check], { cwd: second.repoDir, env: { ...process.env, HOME: second.homeDir } })).rejects.toThrow();
     await c.discard("npm ci", second);
     await expect(stat(path.join(second.repoDir, "node_modules"))).rejects.toThrow();
+    expect(await entries()).toEqual([]);
+    // The full install that follows, from the trusted checkout, fills the cache again.
+    await npmCi(second);
+    expect(await c.save("npm ci", second)).toBe(true);
   });
 });

@@ -22,7 +22,7 @@ import { withLock } from "./lock.ts";
 export interface SetupCache {
   /** Before setup: put a cached tree in place; the check to run instead of `command`, or undefined to install. */
   restore(command: string, workspace: Workspace): Promise<{ check: string } | undefined>;
-  /** The restored tree failed its check: take it away before the real install. */
+  /** The restored tree failed its check: take it away before the real install, and the entry with it. */
   discard(command: string, workspace: Workspace): Promise<void>;
   /** Right after a successful install: keep the tree if the checkout was trusted when restore() looked at it (call that first). True when kept. */
   save(command: string, workspace: Workspace): Promise<boolean>;
@@ -70,6 +70,12 @@ export class DepCache implements SetupCache {
     if (!plan) return;
     for (const d of plan.eco.repoDirs) await rm(path.join(ws.repoDir, d), { recursive: true, force: true });
     for (const d of plan.eco.homeDirs) await rm(path.join(ws.homeDir, d), { recursive: true, force: true });
+    // A cached tree that fails its check is no good to later jobs either; a trusted install makes it again.
+    await withLock(plan.entry, this.#lock(), async () => {
+      await rm(plan.entry, { recursive: true, force: true });
+      await rm(`${plan.entry}.size`, { force: true });
+    });
+    this.#o.log.warn({ ecosystem: plan.eco.name, entry: path.basename(plan.entry) }, "cached dependencies failed their check: entry dropped");
   }
 
   async save(command: string, ws: Workspace): Promise<boolean> {
