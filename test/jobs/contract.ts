@@ -440,6 +440,19 @@ export function queueContract(name: string, open: OpenHarness): void {
       expect((await h.queue.get(job.id))?.state).toBe("succeeded");
     });
 
+    it("counts a takeover after a dead worker as a crash resume, and a hand-over at shutdown not", async () => {
+      const { job } = await h.queue.enqueue(newJob());
+      const owner = (n: number): LeaseOwner => ({ id: `ghost-crash-${n}`, pid: 2 ** 22 + 20 + n, host: "elsewhere" });
+      expect((await h.store.claim(owner(1), 5, 100))?.job.crashResumes).toBe(0);
+      await sleep(150); // its worker died: the lease lapses
+      const taken = await h.store.claim(owner(2), 5, 100);
+      expect(taken).toMatchObject({ resumed: true, job: { id: job.id, crashResumes: 1 } });
+      await h.store.release(job.id, owner(2), { runAfter: 0, resume: true }); // a shutdown hands it back
+      const again = await h.store.claim(owner(3), 5, 100);
+      expect(again).toMatchObject({ resumed: true, job: { id: job.id, crashResumes: 1, attempts: 3 } });
+      expect((await h.queue.get(job.id))?.crashResumes).toBe(1);
+    });
+
     it("ends as cancelled, not resumed, an orphaned job whose cancel was asked", async () => {
       const { job } = await h.queue.enqueue(newJob());
       const ghost: LeaseOwner = { id: "ghost-2", pid: 2 ** 22 + 9, host: "elsewhere" };

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { newJobId, pickNext } from "../../src/jobs/rules.ts";
+import { Transient } from "../../src/errors.ts";
+import { crashInterrupt, isLastAttempt, newJobId, pickNext, settle } from "../../src/jobs/rules.ts";
 import type { SchedEntry } from "../../src/jobs/rules.ts";
 
 const NOW = 1_000_000;
@@ -55,5 +56,30 @@ describe("newJobId", () => {
   it("draws no id twice among 100 000 made in the same millisecond", () => {
     const ids = new Set(Array.from({ length: 100_000 }, () => newJobId(NOW)));
     expect(ids.size).toBe(100_000);
+  });
+});
+
+describe("the end of a run past the crash cap and on the last attempt", () => {
+  const policy = { maxAttempts: 3, baseMs: 1_000 };
+  const base = { outcome: undefined, error: undefined, threw: false, abortReason: undefined, shutdown: false, attempts: 4, interrupt: undefined, now: 0 };
+
+  it("resumes a job up to the cap, and tells the run to end it interrupted past it", () => {
+    expect(crashInterrupt(3, 3)).toBeUndefined();
+    expect(crashInterrupt(4, 3)).toEqual({ crashes: 4, maxResumes: 3 });
+    expect(crashInterrupt(1, 0)).toEqual({ crashes: 1, maxResumes: 0 });
+  });
+
+  it("ends a job past the cap interrupted even when its report could not be written", () => {
+    const s = settle({ ...base, threw: true, error: new Transient("GitHub answered 502"), interrupt: { crashes: 4 } }, policy);
+    expect(s).toEqual({ action: "finish", state: "interrupted", outcome: { status: "interrupted", summary: "its worker died 4 times; the report failed: GitHub answered 502" } });
+    const reported = settle({ ...base, outcome: { status: "interrupted", summary: "its worker died 4 times" }, interrupt: { crashes: 4 } }, policy);
+    expect(reported).toEqual({ action: "finish", state: "interrupted", outcome: { status: "interrupted", summary: "its worker died 4 times" } });
+  });
+
+  it("retries a Transient failure until the last attempt, which the run is told of", () => {
+    expect(isLastAttempt(2, policy)).toBe(false);
+    expect(isLastAttempt(3, policy)).toBe(true);
+    expect(settle({ ...base, attempts: 2, threw: true, error: new Transient("git fetch failed on the network") }, policy)).toMatchObject({ action: "release", resume: false });
+    expect(settle({ ...base, attempts: 3, threw: true, error: new Transient("git fetch failed on the network") }, policy)).toMatchObject({ action: "finish", state: "failed" });
   });
 });
