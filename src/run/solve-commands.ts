@@ -51,10 +51,9 @@ export async function runSetup(options: SolveOptions, signal: AbortSignal, emit:
     else await cache?.save(command, workspace).catch((err: unknown) => options.log.warn({ err }, "dependency cache save failed"));
     return { command, ok, exitCode: run.exitCode, outputTail: tail, durationMs: run.durationMs, hadSecrets: env !== undefined };
   };
-  const setup = trust ? await trust.onBase(setupOnTree) : await setupOnTree();
-  if (!setup || !trust) return setup;
-  const note = notInstalledNote((await trust.assess(undefined, setup.command)).installMachinery);
-  return note ? { ...setup, note } : setup;
+  // What was not installed is told once the change is complete (finalRun): the agent changes manifests after this,
+  // and before setup's leftovers are excluded a fresh node_modules would be listed file by file.
+  return trust ? trust.onBase(setupOnTree) : setupOnTree();
 }
 
 /**
