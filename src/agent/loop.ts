@@ -4,7 +4,7 @@
 import { Cancelled, ContextLengthExceeded, LimitReached, ModelError } from "../errors.ts";
 import { estimateTokens } from "../llm/tokens.ts";
 import type { ChatMessage, ChatModel, RetryListener, ToolCall, ToolSpec, TokenUsage } from "../llm/types.ts";
-import type { ToolContext, ToolOutcome } from "../tools/define.ts";
+import type { ThreadNote, ToolContext, ToolOutcome } from "../tools/define.ts";
 import type { BudgetTracker } from "./budget.ts";
 import { condense, estimateMessages, type CondenseOptions } from "./condense.ts";
 
@@ -35,7 +35,7 @@ export interface LoopOptions {
 }
 
 export type LoopResult =
-  | { stop: "finish"; summary: string }
+  | { stop: "finish"; summary: string; threads?: ThreadNote[] }
   | { stop: "limit"; error: LimitReached }
   | { stop: "model_error"; error: ModelError }
   | { stop: "cancelled"; error: Cancelled };
@@ -78,7 +78,7 @@ export async function runAgentLoop(options: LoopOptions): Promise<LoopResult> {
         continue;
       }
 
-      let finish: string | undefined;
+      let finish: NonNullable<ToolOutcome["finish"]> | undefined;
       let allMalformed = true;
       let lastProblem = "";
       for (const call of response.toolCalls) {
@@ -98,7 +98,7 @@ export async function runAgentLoop(options: LoopOptions): Promise<LoopResult> {
         if (!outcome.malformed) allMalformed = false;
         else lastProblem = outcome.output;
         if (outcome.finish) {
-          finish = outcome.finish.summary;
+          finish = outcome.finish;
           break; // later calls in the same reply would run after "done"
         }
       }
@@ -107,7 +107,7 @@ export async function runAgentLoop(options: LoopOptions): Promise<LoopResult> {
       for (const call of response.toolCalls) {
         if (!answered.has(call.id)) messages.push({ role: "tool", toolCallId: call.id, name: call.name, content: "not run: `finish` was called before it" });
       }
-      if (finish !== undefined) return { stop: "finish", summary: finish };
+      if (finish !== undefined) return { stop: "finish", summary: finish.summary, ...(finish.threads ? { threads: finish.threads } : {}) };
 
       if (allMalformed) {
         malformed++;

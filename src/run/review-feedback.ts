@@ -4,6 +4,7 @@
 import { fenceUntrusted } from "../agent/prompt.ts";
 import type { Octokit, RepoRef } from "../github/octokit.ts";
 import { unresolvedThreads, type ReviewThread } from "../github/review-threads.ts";
+import type { ThreadNote } from "../tools/define.ts";
 
 export interface ReviewFeedback {
   threads: ReviewThread[];
@@ -41,8 +42,45 @@ export function feedbackSection(feedback: ReviewFeedback): string {
   feedback.threads.forEach((t, i) => {
     const where = `${t.path}${t.line ? `:${t.line}` : ""}${t.outdated ? " (outdated: the code moved since)" : ""}`;
     const conversation = t.comments.map((c) => `@${c.author}: ${c.body}`).join("\n\n");
-    parts.push(`### Thread ${i + 1} on \`${where}\`\n\`\`\`diff\n${t.diffHunk.split("\n").slice(-12).join("\n")}\n\`\`\`\n${fenceUntrusted(`review thread on ${where}`, conversation)}`);
+    parts.push(`### Thread ${threadId(i)} on \`${where}\`\n\`\`\`diff\n${t.diffHunk.split("\n").slice(-12).join("\n")}\n\`\`\`\n${fenceUntrusted(`review thread on ${where}`, conversation)}`);
   });
-  parts.push("Address every thread above (or explain in your summary why not). Make follow-up changes; do not revert unrelated work on this branch.");
+  parts.push(
+    feedback.threads.length > 0
+      ? `Address every thread above. When you call \`finish\`, give \`threads\`: one entry for each of ${feedback.threads.map((_, i) => threadId(i)).join(", ")}, saying whether you changed code for it and, for the reviewer, what you did or why you changed nothing. Do not revert unrelated work on this branch.`
+      : "Address the review above. Do not revert unrelated work on this branch.",
+  );
   return parts.join("\n\n");
+}
+
+/** The id a thread is shown to the model under (T1, T2, …), in the order loadReviewFeedback gives them. */
+export function threadId(index: number): string {
+  return `T${index + 1}`;
+}
+
+export interface ThreadAnswer {
+  thread: ReviewThread;
+  /** The reply's text (Markdown), before redaction. */
+  reply: string;
+  /** Code was changed for it: the thread may be resolved (with resolve_threads). */
+  changedCode: boolean;
+}
+
+/**
+ * One answer for every thread the revision was asked to handle: the model's
+ * own word where it gave one (by thread id), else what the commit shows. A
+ * thread with no change and no reason says so plainly rather than staying silent.
+ */
+export function threadAnswers(threads: ReviewThread[], notes: readonly ThreadNote[] | undefined, changedPaths: ReadonlySet<string>, commit: { short: string; url: string } | undefined, summaryLine: string | undefined): ThreadAnswer[] {
+  const byId = new Map((notes ?? []).map((n) => [n.thread.trim().toUpperCase(), n]));
+  return threads.map((thread, i) => {
+    const note = byId.get(threadId(i));
+    const changedCode = commit !== undefined && (note ? note.changed : changedPaths.has(thread.path));
+    const link = commit ? `[\`${commit.short}\`](${commit.url})` : undefined;
+    let reply: string;
+    if (note && changedCode) reply = `Addressed in ${link}: ${note.reply}`;
+    else if (note) reply = link ? `${note.reply}\n\n(No change for this thread in ${link}.)` : note.reply;
+    else if (changedCode) reply = `Addressed in ${link}${summaryLine ? `: ${summaryLine}` : "."}`;
+    else reply = `${link ? `The revision ${link}` : "This revision"} made no change for this thread, and the agent gave no reason. Reply with \`/agent fix\` and more detail if it still needs work.`;
+    return { thread, reply, changedCode };
+  });
 }

@@ -16,13 +16,22 @@ export interface ToolContext {
   // No secrets here: the agent's tools never get them (ARCHITECTURE.md §6).
 }
 
+/** The model's word on one review thread it was shown (by id): what it did, or why nothing. */
+export interface ThreadNote {
+  thread: string;
+  /** It changed code for this thread. */
+  changed: boolean;
+  /** One or two sentences for the reviewer. */
+  reply: string;
+}
+
 /** What a tool call produced, as the loop sees it. */
 export interface ToolOutcome {
   /** Text for the model: what happened, and on failure what to try instead. */
   output: string;
   isError: boolean;
   /** Set by `finish`: the loop stops and the app verifies. */
-  finish?: { summary: string };
+  finish?: { summary: string; threads?: ThreadNote[] };
   /** The call itself was broken (unknown tool, bad JSON, arguments not matching the schema). */
   malformed?: boolean;
 }
