@@ -6,9 +6,8 @@
 import type { RepoConfig } from "../config/repo-config.ts";
 import { details } from "../github/pr-body.ts";
 import { isAppLogin } from "../github/bots.ts";
-import { jobMarker } from "../github/progress-comment.ts";
 import { openOrUpdatePull } from "../github/pull-requests.ts";
-import { markReadyForReview, replyInThread, resolveThread } from "../github/review-threads.ts";
+import { markReadyForReview } from "../github/review-threads.ts";
 import type { JobOutcome, JobRecord, JobRunContext } from "../shared/job.ts";
 import type { GitWorkspace } from "../workspace/git.ts";
 import type { JobDeps } from "./deps.ts";
@@ -24,6 +23,7 @@ import { startRevision } from "./revision-start.ts";
 import type { SolveResult } from "./solve.ts";
 import { readCheckpoint, type Checkpointer } from "./checkpointer.ts";
 import { solveWithCheckpoints } from "./checkpointed-solve.ts";
+import { answerThreads } from "./thread-replies.ts";
 
 export async function runReviseJob(job: JobRecord, run: JobRunContext, deps: JobDeps): Promise<JobOutcome> {
   return withJobScope(job, run, deps, async (scope, config, workspaces) => {
@@ -82,8 +82,10 @@ async function publishRevision(scope: JobScope, git: GitWorkspace, config: RepoC
   await reporter.phase("push");
   const prepared = await prepareCommit(git, startSha, config, redactor, `Address review feedback on #${n}\n\n${firstLine(result.summary) || "Address review feedback"}`);
   if (!prepared.sha) {
+    // The model chose to change nothing: each thread still hears why.
+    const threads = result.stop === "finish" ? await answerThreads(scope, config, n, feedback, result, new Set(), undefined) : undefined;
     const headline = unfinishedEnding(result)?.headline ?? "Stopped: no change was made";
-    await reporter.final(false, headline, `${modelSaid(result.summary).trimStart()}\n\n${reporter.triedText()}\n\n${testEvidence(result.tests, result.testCommand, result.setup, result.lint)}`.trimStart());
+    await reporter.final(false, headline, `${threads ? `${threadsNote(threads, feedback.threads.length)}\n\n` : ""}${modelSaid(result.summary).trimStart()}\n\n${reporter.triedText()}\n\n${testEvidence(result.tests, result.testCommand, result.setup, result.lint)}`.trimStart());
     return { status: endStatus(result, undefined), summary: headline, usage: result.usage };
   }
   if (prepared.findings.length > 0) {
@@ -129,23 +131,7 @@ async function publishOnBranch(scope: JobScope, git: GitWorkspace, config: RepoC
   const short = sha.slice(0, 7);
   const changed = new Set(await git.diffPaths(`${sha}~1`));
   const passed = result.stop === "finish" && !testsFailed(result);
-  const summaryLine = firstLine(result.summary);
-
-  // Threads on files this commit touched are the ones it addressed. A resumed
-  // job skips the threads it already answered (the marker says which).
-  const addressed = feedback.threads.filter((t) => changed.has(t.path));
-  const marker = jobMarker(job.id);
-  const answered = new Set(
-    (await octokit.paginate("GET /repos/{owner}/{repo}/pulls/{pull_number}/comments", { ...repo, pull_number: pr.number, per_page: 100 }))
-      .filter((c) => c.body.includes(marker))
-      .map((c) => c.in_reply_to_id),
-  );
-  for (const t of addressed) {
-    const first = t.comments[0]!;
-    if (answered.has(first.id)) continue;
-    await replyInThread(octokit, repo, pr.number, first.id, redactor.redact(`Addressed in [\`${short}\`](${commitUrl})${summaryLine ? `: ${summaryLine}` : "."}\n\n${marker}`), { marker, lookFirst: false });
-    if (config.resolve_threads) await resolveThread(octokit, t.id).catch((err: unknown) => scope.log.warn({ err }, "could not resolve a review thread"));
-  }
+  const threads = await answerThreads(scope, config, pr.number, feedback, result, changed, { short, url: commitUrl });
 
   const section = [
     `### Revision [\`${short}\`](${commitUrl}) (job \`${job.id.slice(0, 8)}\`)`,
@@ -167,7 +153,7 @@ async function publishOnBranch(scope: JobScope, git: GitWorkspace, config: RepoC
   await reporter.final(
     passed,
     `Pushed ${short} to #${pr.number} — ${verdict}`,
-    `${commitUrl}\n\nReplied in ${addressed.length} of ${feedback.threads.length} review thread${feedback.threads.length === 1 ? "" : "s"}.${readyNote}${rebasedNote}\n\n${testEvidence(result.tests, result.testCommand, result.setup, result.lint)}`,
+    `${commitUrl}\n\n${threadsNote(threads, feedback.threads.length)}${readyNote}${rebasedNote}\n\n${testEvidence(result.tests, result.testCommand, result.setup, result.lint)}`,
   );
   return { status: endStatus(result, "pr_updated"), summary: `pushed ${short}: ${verdict}`, prNumber: pr.number, prUrl: pr.html_url, usage: result.usage };
 }
@@ -201,4 +187,9 @@ async function publishForFork(scope: JobScope, git: GitWorkspace, config: RepoCo
     `${opened.url} builds on this branch and targets \`${pr.base.ref}\`.\n\n${evidence}`,
   );
   return { status: endStatus(result, "pr_opened"), summary: `opened #${opened.number} for fork PR #${pr.number}`, prNumber: opened.number, prUrl: opened.url, usage: result.usage };
+}
+
+function threadsNote(threads: { answered: number; resolved: number }, total: number): string {
+  if (total === 0) return "";
+  return `Answered ${threads.answered} of ${total} review thread${total === 1 ? "" : "s"}${threads.resolved > 0 ? `, resolved ${threads.resolved}` : ""}.`;
 }

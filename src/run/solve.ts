@@ -1,6 +1,7 @@
 // The core of every job, whoever asked (app, CLI, eval): set up the
 // workspace, run the agent loop, then run the tests ourselves and give the
 // failures back for another round. "Done" is decided by that evidence.
+import type { ThreadNote } from "../tools/define.ts";
 import type { Logger } from "pino";
 import type { RepoConfig } from "../config/repo-config.ts";
 import { Cancelled, LimitReached, type ModelErrorReason } from "../errors.ts";
@@ -89,6 +90,8 @@ export interface SolveResult {
   stop: SolveStop;
   /** The model's summary, when it finished. */
   summary: string | undefined;
+  /** The model's note on each review thread it was shown (revisions), when it gave them. */
+  threads?: ThreadNote[];
   /** Why it stopped, for people, when it did not finish (the loop's error message). */
   reason: string | undefined;
   /** The budget that ran out, when one did. */
@@ -187,8 +190,9 @@ export async function solve(options: SolveOptions): Promise<SolveResult> {
         return result(loop.stop, { reason: loop.error.message, limit: loop.stop === "limit" ? loop.error : undefined, modelError: loop.stop === "model_error" ? loop.error.reason : undefined });
       }
 
-      if (options.steps?.verify === false) return result("finish", { summary: loop.summary });
-      if (!testCommand) return result("finish", { summary: loop.summary, ...(await lintAfter(options, signal, emit)) });
+      const threads = loop.threads ? { threads: loop.threads } : {};
+      if (options.steps?.verify === false) return result("finish", { summary: loop.summary, ...threads });
+      if (!testCommand) return result("finish", { summary: loop.summary, ...threads, ...(await lintAfter(options, signal, emit)) });
       await emit({ type: "phase", phase: "test" });
       tests = await runTestCommand(runner, workspace, testCommand, config.budget.test_timeout_seconds * 1000, signal, redactor);
       if (signal.aborted) {
@@ -200,7 +204,7 @@ export async function solve(options: SolveOptions): Promise<SolveResult> {
         ({ tests, setup } = await finalRun(options, testCommand, setup, tests, signal));
         await emit({ type: "test", run: tests, round: testRound });
         if (signal.aborted) return abortedResult(signal, result, loop.summary);
-        return result("finish", { summary: loop.summary, tests, ...(await lintAfter(options, signal, emit)) });
+        return result("finish", { summary: loop.summary, ...threads, tests, ...(await lintAfter(options, signal, emit)) });
       }
       await emit({ type: "test", run: tests, round: testRound });
       testRound++;

@@ -64,7 +64,14 @@ export function createRegistry(tools: Tool[], options: RegistryOptions = {}): To
   const finish = (outcome: ToolOutcome, ctx: ToolContext): ToolOutcome => ({
     ...outcome,
     output: truncateMiddle(ctx.redactor.redact(outcome.output), maxChars),
-    ...(outcome.finish ? { finish: { summary: ctx.redactor.redact(outcome.finish.summary) } } : {}),
+    ...(outcome.finish
+      ? {
+          finish: {
+            summary: ctx.redactor.redact(outcome.finish.summary),
+            ...(outcome.finish.threads ? { threads: outcome.finish.threads.map((t) => ({ ...t, reply: ctx.redactor.redact(t.reply) })) } : {}),
+          },
+        }
+      : {}),
   });
 
   return {
