@@ -38,7 +38,7 @@ function wrongType(like: unknown): fc.Arbitrary<unknown> {
 const DEFAULTS = repoConfigSchema.parse({}) as Record<string, unknown>;
 const BUDGET_DEFAULTS = DEFAULTS.budget as Record<string, unknown>;
 // Keys whose default is undefined (optional commands and notes) are strings when present.
-const LIKE: Record<string, unknown> = { setup: "npm ci", test: "npm test", lint: "npm run lint", notes: "text" };
+const LIKE: Record<string, unknown> = { setup: "npm ci", test: "npm test", lint: "npm run lint", notes: "text", model: "gpt-4.1" };
 
 /** A mapping of real keys, each holding a value of a type the schema refuses (budget keys nested), plus the keys chosen. */
 export const wrongTypedConfig: fc.Arbitrary<{ doc: Record<string, unknown>; keys: string[] }> = fc

@@ -85,6 +85,12 @@ describe("fake GitHub: response shapes", () => {
     await octokit.rest.checks.get({ owner, repo, check_run_id: run.id });
     await octokit.rest.checks.listForRef({ owner, repo, ref: pr.head.sha });
 
+    await fake.commit({ owner, repo, branch: "agent/wip/job-1", files: { "src/a.js": "wip\n" } });
+    const { data: wip } = await octokit.rest.git.listMatchingRefs({ owner, repo, ref: "heads/agent/wip/" });
+    expect(wip.map((r) => r.ref)).toEqual(["refs/heads/agent/wip/job-1"]);
+    await octokit.rest.git.deleteRef({ owner, repo, ref: "heads/agent/wip/job-1" });
+    await expect(octokit.rest.git.deleteRef({ owner, repo, ref: "heads/agent/wip/job-1" })).rejects.toMatchObject({ status: 422 });
+
     expect(fake.errors).toEqual([]);
     const answered = new Set(fake.requests.filter((r) => r.status !== null && r.status < 300).map((r) => r.operationId));
     expect(Object.keys(routes).filter((id) => !answered.has(id))).toEqual([]);

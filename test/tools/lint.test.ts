@@ -28,7 +28,7 @@ describe("lint", () => {
     const out = await lint({ config: { lint: `${NODE} lint.mjs` } });
     expect(out.isError).toBe(true);
     const lines = out.output.split("\n");
-    expect(lines[0]).toMatch(/^\$ .*lint\.mjs {2}\([\d.]+ s\)$/);
+    expect(lines[0]).toMatch(/^\$ .*lint\.mjs {2}\((?:\d+ ms|[\d.]+ s|\d+ min(?: \d+ s)?)\)$/);
     expect(lines[1]).toMatch(/^FAILED \(exit code 1\)\. Fix the problems in the files you changed/);
     expect(lines[2]).toBe("src/a.js:1: no-var");
   });
