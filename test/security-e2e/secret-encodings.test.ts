@@ -115,7 +115,8 @@ describe("an opted-in secret printed in every encoding by code the agent wrote",
     await app.send(pullRequestReviewEvent("submitted", app.target(), { pullRequest: { number: pr!.number, json: pullJson }, review: { state: "CHANGES_REQUESTED", json: app.fake.reviewJson(OWNER, REPO, review.id) } }));
     const jobs = await app.waitForJobs({ count: 2 });
     const revision = jobs.find((j) => j.kind === "revise");
-    expect(revision?.outcome?.status, JSON.stringify(revision?.outcome)).toBe("pr_updated");
+    // Pushed, with the tests failing: the planted test needs the secret, which this run did not get.
+    expect(revision?.outcome?.status, JSON.stringify(revision?.outcome)).toBe("tests_failing");
     // The changed test script ran only without the secret, and the report says why.
     const body = pullsOf(app).find((p) => p.number === pr!.number)!.body;
     expect(body).toMatch(/did not get the opted-in secrets \(`DEPLOY_KEY`\): the change touches the test machinery \(`package.json`\)/);
