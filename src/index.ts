@@ -13,7 +13,7 @@ import { opsRoutes, type OpsRoutesDeps } from "./http/ops-routes.ts";
 import { startOpsServer, type OpsServer } from "./http/ops-server.ts";
 import { appMetrics, recordDelivery } from "./jobs/metrics.ts";
 import type { Worker } from "./shared/job.ts";
-import { acknowledge } from "./run/acknowledge.ts";
+import { acknowledge, reportCancelledBeforeStart } from "./run/acknowledge.ts";
 import { createRuntime, jobDeps, queuePositions, startWorker, type Runtime } from "./runtime.ts";
 import { createJobPageHandler } from "./trajectory/wiring.ts";
 
@@ -34,19 +34,23 @@ export function createIssuesmithApp(runtime: Runtime): IssuesmithApp {
   const appFn: ApplicationFunction = async (app, { addHandler }) => {
     const deps = jobDeps(runtime, app);
     const positions = runtime.env.queue.runWorker ? queuePositions(runtime, deps) : undefined;
+    const ackDeps = {
+      queue: runtime.queue,
+      redactor: runtime.redactor,
+      log: runtime.log,
+      progressIntervalMs: runtime.env.progressIntervalMs,
+      model: runtime.env.model.name,
+      ...(positions ? { onQueued: (id: string, position: number) => positions.shown(id, position) } : {}),
+    };
     const handlerDeps: HandlerDeps = {
       queue: runtime.queue,
       log: runtime.log,
       identity: deps.identity,
       acknowledge: (job, octokit) => {
-        acknowledge(job, octokit, {
-          queue: runtime.queue,
-          redactor: runtime.redactor,
-          log: runtime.log,
-          progressIntervalMs: runtime.env.progressIntervalMs,
-          model: runtime.env.model.name,
-          ...(positions ? { onQueued: (id: string, position: number) => positions.shown(id, position) } : {}),
-        }).catch((err: unknown) => runtime.log.warn({ err, job: job.id }, "acknowledgement failed; the worker will retry it"));
+        acknowledge(job, octokit, ackDeps).catch((err: unknown) => runtime.log.warn({ err, job: job.id }, "acknowledgement failed; the worker will retry it"));
+      },
+      cancelledBeforeStart: (job, octokit, why) => {
+        reportCancelledBeforeStart(job, octokit, ackDeps, why).catch((err: unknown) => runtime.log.warn({ err, job: job.id }, "could not end the progress comment of a job cancelled before it started"));
       },
       lookups: createLookups(),
       spendCaps: runtime.env.spendCaps,

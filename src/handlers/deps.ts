@@ -13,6 +13,8 @@ export interface HandlerDeps {
   identity(): Promise<AppIdentity>;
   /** Post 👀 and the progress comment in the background (never awaited by a handler). */
   acknowledge(job: JobRecord, octokit: Octokit): void;
+  /** End the progress comment of a job cancelled before it started, in the background. */
+  cancelledBeforeStart(job: JobRecord, octokit: Octokit, why: string): void;
   /** The repo config and permissions, remembered briefly. */
   lookups: HandlerLookups;
   /** The models a repository or command may choose, and the default. */

@@ -17,7 +17,7 @@ export function registerLifecycleHandlers(app: Probot, deps: HandlerDeps): void 
       const p = parsePayload(issueClosedSchema, context.payload);
       if (!p) return "malformed";
       const repo = { owner: p.repository.owner.login, repo: p.repository.name };
-      return cancelFor(deps, { ...repo, number: p.issue.number, isPullRequest: false }, "the issue was closed");
+      return cancelFor(deps, context.octokit, { ...repo, number: p.issue.number, isPullRequest: false }, "the issue was closed");
     }),
   );
 
@@ -29,7 +29,7 @@ export function registerLifecycleHandlers(app: Probot, deps: HandlerDeps): void 
       const { config } = await deps.lookups.config(context.octokit, repo);
       if (p.label.name.toLowerCase() !== config.label.toLowerCase()) return "ignored";
       const target = { ...repo, number: p.issue.number, isPullRequest: Boolean(p.issue.pull_request) };
-      return cancelFor(deps, target, `the \`${config.label}\` label was removed`);
+      return cancelFor(deps, context.octokit, target, `the \`${config.label}\` label was removed`);
     }),
   );
 
@@ -40,7 +40,7 @@ export function registerLifecycleHandlers(app: Probot, deps: HandlerDeps): void 
       const repo = { owner: p.repository.owner.login, repo: p.repository.name };
       const pull = p.pull_request;
       const target = { ...repo, number: pull.number, isPullRequest: true };
-      const result = await cancelFor(deps, target, pull.merged ? "the pull request was merged" : "the pull request was closed");
+      const result = await cancelFor(deps, context.octokit, target, pull.merged ? "the pull request was merged" : "the pull request was closed");
       const { slug } = await deps.identity();
       if (!isAppLogin(pull.user?.login, slug)) return result;
       const { config } = await deps.lookups.config(context.octokit, repo);
@@ -57,9 +57,10 @@ export function registerLifecycleHandlers(app: Probot, deps: HandlerDeps): void 
   );
 }
 
-async function cancelFor(deps: HandlerDeps, target: JobTarget, why: string): Promise<DeliveryResult> {
+async function cancelFor(deps: HandlerDeps, octokit: Octokit, target: JobTarget, why: string): Promise<DeliveryResult> {
   const stopped = await deps.queue.cancel({ key: targetKey(target) });
   if (stopped.length === 0) return "ignored";
+  for (const j of stopped) if (j.state === "cancelled") deps.cancelledBeforeStart(j, octokit, why);
   deps.log.info({ repo: `${target.owner}/${target.repo}`, issue: target.number, jobs: stopped.map((j) => j.id), why }, "cancelled: the target's life moved on");
   return "cancelled";
 }

@@ -95,6 +95,7 @@ export async function handleTrigger(input: TriggerInput, deps: HandlerDeps): Pro
       const stopped = await deps.queue.cancel({ key: targetKey(input.target) });
       if (stopped.length === 0) return reply("Nothing is running or queued here, so there is nothing to stop.");
       log.info({ jobs: stopped.map((j) => j.id) }, "cancel requested");
+      for (const j of stopped) if (j.state === "cancelled") deps.cancelledBeforeStart(j, input.octokit, `stopped by @${input.sender.login}`);
       const running = stopped.filter((j) => j.state === "running").length;
       await reply(running > 0 ? "Stopping — the job will report what it kept in its progress comment." : `Cancelled ${stopped.length} queued job${stopped.length === 1 ? "" : "s"}.`);
       return "cancelled";

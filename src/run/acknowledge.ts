@@ -58,6 +58,18 @@ async function doAcknowledge(job: JobRecord, octokit: Octokit, deps: AckDeps): P
   return id;
 }
 
+/**
+ * A job cancelled before a worker took it never runs its own report: its
+ * progress comment (posted first if its acknowledgement was still on the
+ * way) is ended here with the reason, so it does not say "Queued" for ever.
+ */
+export async function reportCancelledBeforeStart(job: JobRecord, octokit: Octokit, deps: AckDeps, why: string): Promise<void> {
+  const commentId = await acknowledge(job, octokit, deps);
+  const repo: RepoRef = { owner: job.target.owner, repo: job.target.repo };
+  const progress = new ProgressComment({ octokit, repo, issueNumber: job.target.number, commentId, redactor: deps.redactor, intervalMs: 0, log: deps.log });
+  await progress.post({ jobId: job.id, kind: job.kind, phase: "queued", final: { ok: false, headline: `Cancelled before it started: ${why}`, details: "Nothing was changed." }, ...(deps.model ? { model: deps.model } : {}) });
+}
+
 export async function react(octokit: Octokit, repo: RepoRef, job: JobRecord, content: "eyes" | "rocket" | "confused" = "eyes"): Promise<void> {
   const t = job.trigger;
   if (t.commentId !== undefined && t.commentKind === "issue_comment") {

@@ -59,6 +59,23 @@ describe("following the issue's life", () => {
     expect(pullsOf(a)).toEqual([]);
   });
 
+  it("ends the progress comment of a job cancelled while it waited, saying why", async () => {
+    const hold = deferred();
+    app = await startTestApp({ files: BUGGY_REPO, turns: [FIX_TURNS[2]!, { pause: hold.promise, then: FIX_TURNS[4]! }], env: { AGENT_CONCURRENCY: "1", AGENT_INSTALLATION_CONCURRENCY: "1" } });
+    const a = app;
+    const first = newIssue(a);
+    await a.send(issuesEvent("labeled", a.target(), { issue: { number: first.number, title: first.title }, label: "agent" }));
+    await a.waitForJobs({ predicate: (jobs) => jobs.some((j) => j.state === "running") });
+    const second = a.fake.addIssue({ owner: OWNER, repo: REPO, title: "another bug", body: "", user: "reporter" });
+    await a.send(issuesEvent("labeled", a.target(), { issue: { number: second.number, title: second.title }, label: "agent" }));
+    await waitFor(async () => botComments(a, second.number).some((c) => c.body.includes("Queued")));
+    a.fake.state.issue(`${OWNER}/${REPO}`, second.number)!.state = "closed";
+    await a.send(issuesEvent("closed", a.target(), { issue: { number: second.number, title: second.title } }));
+    await waitFor(async () => botComments(a, second.number).some((c) => c.body.includes("Cancelled before it started: the issue was closed")));
+    expect(botComments(a, second.number)).toHaveLength(1);
+    hold.resolve();
+  });
+
   it("cancels when the trigger label is removed, and ignores any other label", async () => {
     const hold = deferred();
     const { a, issue } = await runningFix(hold.promise);
