@@ -10,7 +10,7 @@ import { PostgresQueue } from "./postgres/queue.ts";
 import { SqliteQueue } from "./sqlite/store.ts";
 import type { StoreQueue } from "./store-queue.ts";
 import type { WorkerOptions } from "../shared/job.ts";
-import type { QueueLog, WorkerTuning } from "./worker.ts";
+import type { QueueLog, WorkerTuning } from "./worker-settings.ts";
 
 export interface CreateQueueOptions {
   /** Defaults to the app's metrics (served on /metrics). */

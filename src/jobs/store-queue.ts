@@ -5,8 +5,8 @@
 // of cancels by heartbeats.
 import type { JobMetrics } from "./metrics.ts";
 import type { JobStore, TrajectoryLog } from "./store.ts";
-import type { QueueLog, WorkerTuning } from "./worker.ts";
-import { DEFAULT_TUNING, QueueWorker } from "./worker.ts";
+import { DEFAULT_TUNING, type QueueLog, type WorkerTuning } from "./worker-settings.ts";
+import { QueueWorker } from "./worker.ts";
 import type {
   EnqueueResult,
   JobHandler,

@@ -5,41 +5,10 @@ import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { Cancelled, Transient, errorMessage } from "../errors.ts";
 import type { JobMetrics } from "./metrics.ts";
-import type { RetryPolicy } from "./rules.ts";
 import { crashInterrupt, isLastAttempt, settle } from "./rules.ts";
 import type { Claimed, JobStore, LeaseOwner } from "./store.ts";
+import { SETTLE_AFTER_ABORT_MS, type QueueLog, type WorkerTuning } from "./worker-settings.ts";
 import type { JobHandler, JobOutcome, JobRecord, JobRunContext, Worker, WorkerOptions } from "../shared/job.ts";
-
-/** The slice of pino the queue uses (Probot's logger fits). */
-export interface QueueLog {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
-export interface WorkerTuning {
-  /** How long a lease lasts without a heartbeat: a dead worker's job is taken over after this. */
-  leaseMs: number;
-  /** How often leases are renewed and cancels looked for (cancel latency across processes). */
-  heartbeatMs: number;
-  /** How often to look for work when nothing in this process said there is some. */
-  pollMs: number;
-  retry: RetryPolicy;
-  /** Takeovers after a dead worker a job may have; past it the job ends `interrupted` (AGENT_MAX_RESUMES). */
-  maxResumes: number;
-}
-
-/** After the grace and the abort, how long running jobs get to record where they are. */
-export const SETTLE_AFTER_ABORT_MS = 3_000;
-
-export const DEFAULT_TUNING: WorkerTuning = {
-  leaseMs: 30_000,
-  heartbeatMs: 1_000,
-  pollMs: 500,
-  retry: { maxAttempts: 3, baseMs: 5_000 },
-  maxResumes: 3,
-};
 
 export interface WorkerDeps {
   store: JobStore;

@@ -5,7 +5,7 @@ import { Cancelled, Transient } from "../../src/errors.ts";
 import type { JobStore, LeaseOwner } from "../../src/jobs/store.ts";
 import type { StoreQueue } from "../../src/jobs/store-queue.ts";
 import type { JobHandler, JobOutcome, JobRecord, Worker, WorkerOptions } from "../../src/shared/job.ts";
-import type { WorkerTuning } from "../../src/jobs/worker.ts";
+import type { WorkerTuning } from "../../src/jobs/worker-settings.ts";
 import { aborted, done, gate, newJob, openAllGates, sleep, waitFor } from "./helpers.ts";
 
 export interface Harness {

@@ -5,7 +5,7 @@
 // "wake" when it does: notifications sent while it was away are lost.
 import pg from "pg";
 import { errorMessage } from "../../errors.ts";
-import type { QueueLog } from "../worker.ts";
+import type { QueueLog } from "../worker-settings.ts";
 import { WAKE_CHANNEL } from "./locks.ts";
 
 const RETRY_MIN_MS = 200;

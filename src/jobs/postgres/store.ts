@@ -9,7 +9,7 @@ import { emptyCounts, publicRecord } from "../store.ts";
 import { DELIVERY_TTL_MS, cancelledOutcome, pickNext } from "../rules.ts";
 import type { EnqueueResult, JobOutcome, JobPatch, JobRecord, JobState, NewJob } from "../../shared/job.ts";
 import { TERMINAL_STATES } from "../../shared/job.ts";
-import type { QueueLog } from "../worker.ts";
+import type { QueueLog } from "../worker-settings.ts";
 import type { JobRow, SchedRow } from "./codec.ts";
 import { SCHED_COLUMNS, fromRow, toSched } from "./codec.ts";
 import { describeConnectError, newPool, safeDatabaseUrl } from "./connect.ts";
