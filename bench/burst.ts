@@ -11,7 +11,7 @@ import { text } from "node:stream/consumers";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { SqliteQueue } from "../src/jobs/sqlite/store.ts";
+import { SqliteQueue } from "../src/jobs/sqlite/queue.ts";
 import { MAINTAINER, MODEL_API_KEY, OWNER, REPO, WEBHOOK_SECRET } from "../test/support/app.ts";
 import { startAppProcess } from "../test/support/app-process.ts";
 import { createFakeGitHub } from "../test/support/fake-github.ts";

@@ -7,7 +7,7 @@ import { MemoryQueue } from "./memory/store.ts";
 import type { JobMetrics } from "./metrics.ts";
 import { appMetrics } from "./metrics.ts";
 import { PostgresQueue } from "./postgres/queue.ts";
-import { SqliteQueue } from "./sqlite/store.ts";
+import { SqliteQueue } from "./sqlite/queue.ts";
 import type { StoreQueue } from "./store-queue.ts";
 import type { WorkerOptions } from "../shared/job.ts";
 import type { QueueLog, WorkerTuning } from "./worker-settings.ts";

@@ -2,20 +2,14 @@
 // runs inside BEGIN IMMEDIATE, so several worker processes on one file never
 // take the same job; the decisions themselves are rules.ts's.
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
-import path from "node:path";
 import type { Claimed, HeartbeatResult, JobStore, LeaseOwner, ListFilter, StoredJob, TerminalState } from "../store.ts";
 import { emptyCounts, publicRecord } from "../store.ts";
-import { DELIVERY_TTL_MS, cancelledOutcome, coalesceTarget, newJobId, newStoredJob, pickNext } from "../rules.ts";
+import { DELIVERY_TTL_MS, cancelledOutcome, pickNext } from "../rules.ts";
 import { fromRow, toSched, type Row } from "./codec.ts";
+import { ACTIVE, flushEnqueues, immediate, readJob, type PendingEnqueue } from "./enqueue.ts";
 import type { OpenOptions } from "./open.ts";
 import { openJobDatabase } from "./open.ts";
-import type { QueueOptions } from "../store-queue.ts";
-import { StoreQueue } from "../store-queue.ts";
 import type { EnqueueResult, JobOutcome, JobPatch, JobRecord, JobState, NewJob } from "../../shared/job.ts";
-import { jobKey } from "../../shared/job.ts";
-
-
-const ACTIVE = "state IN ('queued', 'running')";
 
 export class SqliteStore implements JobStore {
   readonly backend = "sqlite" as const;
@@ -23,7 +17,7 @@ export class SqliteStore implements JobStore {
   readonly #db: DatabaseSync;
   #closed = false;
   #lastPrune = 0;
-  #pending: { job: NewJob; resolve: (r: EnqueueResult) => void; reject: (e: unknown) => void }[] = [];
+  #pending: PendingEnqueue[] = [];
 
   constructor(file: string, options: OpenOptions = {}) {
     this.file = file;
@@ -40,67 +34,6 @@ export class SqliteStore implements JobStore {
       this.#pending.push({ job, resolve, reject });
       if (this.#pending.length === 1) setImmediate(() => this.#flushEnqueues());
     });
-  }
-
-  #flushEnqueues(): void {
-    const batch = this.#pending.splice(0);
-    const results: (() => void)[] = [];
-    try {
-      this.#tx(() => {
-        this.#pruneDeliveries(Date.now());
-        for (const item of batch) {
-          // A savepoint each: one bad job fails alone.
-          this.#db.exec("SAVEPOINT enqueue");
-          try {
-            const result = this.#enqueueOne(item.job);
-            this.#db.exec("RELEASE enqueue");
-            results.push(() => item.resolve(result));
-          } catch (error) {
-            this.#db.exec("ROLLBACK TO enqueue; RELEASE enqueue");
-            results.push(() => item.reject(error));
-          }
-        }
-      });
-    } catch (error) {
-      for (const item of batch) item.reject(error);
-      return;
-    }
-    for (const settle of results) settle();
-  }
-
-  #enqueueOne(job: NewJob): EnqueueResult {
-    const now = Date.now();
-    const seen = this.#db.prepare("SELECT job_id FROM deliveries WHERE delivery_id = ?").get(job.trigger.deliveryId) as
-      | { job_id: string }
-      | undefined;
-    const existing = seen && this.#row(seen.job_id);
-    if (existing) return { job: publicRecord(existing), status: "duplicate" };
-
-    const id = newJobId(now);
-    const key = jobKey(job, id);
-    const sameKey = this.#db.prepare(`SELECT id, seq, key, kind, state, cancel_requested FROM jobs WHERE key = ? AND ${ACTIVE}`).all(key) as Row[];
-    const targetId = coalesceTarget(
-      sameKey.map((r) => ({ id: String(r.id), seq: Number(r.seq), key: String(r.key), kind: r.kind as NewJob["kind"], state: r.state as JobState, cancelRequested: r.cancel_requested === 1 })),
-      key,
-      job.kind,
-    );
-    const at = new Date(now).toISOString();
-    if (targetId) {
-      const target = this.#row(targetId)!;
-      target.triggers.push(job.trigger);
-      this.#db.prepare("UPDATE jobs SET triggers = ?, updated_at = ? WHERE id = ?").run(JSON.stringify(target.triggers), at, targetId);
-      this.#remember(job.trigger.deliveryId, targetId, now);
-      return { job: publicRecord({ ...target, updatedAt: at }), status: "coalesced" };
-    }
-    const stored = newStoredJob(job, id, 0, new Date(now));
-    this.#db
-      .prepare(
-        `INSERT INTO jobs (id, key, kind, installation_id, state, job, triggers, created_at, updated_at)
-         VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?)`,
-      )
-      .run(id, key, job.kind, job.installationId, JSON.stringify(job), JSON.stringify(stored.triggers), at, at);
-    this.#remember(job.trigger.deliveryId, id, now);
-    return { job: publicRecord(stored), status: "enqueued" };
   }
 
   async get(id: string): Promise<JobRecord | undefined> {
@@ -275,24 +208,6 @@ export class SqliteStore implements JobStore {
     this.#db.close();
   }
 
-  /** Run fn under the write lock. node:sqlite is synchronous, so nothing else in this process interleaves. */
-  #tx<T>(fn: () => T): T {
-    this.#db.exec("BEGIN IMMEDIATE");
-    try {
-      const result = fn();
-      this.#db.exec("COMMIT");
-      return result;
-    } catch (error) {
-      this.#db.exec("ROLLBACK");
-      throw error;
-    }
-  }
-
-  #row(id: string): StoredJob | undefined {
-    const row = this.#db.prepare("SELECT * FROM jobs WHERE id = ?").get(id) as Row | undefined;
-    return row && fromRow(row);
-  }
-
   #holds(id: string, owner: LeaseOwner): boolean {
     return this.#db.prepare("SELECT 1 FROM jobs WHERE id = ? AND state = 'running' AND lease_owner = ?").get(id, owner.id) !== undefined;
   }
@@ -306,27 +221,22 @@ export class SqliteStore implements JobStore {
       .run(state, JSON.stringify(outcome), at, at, id);
   }
 
-  #remember(deliveryId: string, jobId: string, now: number): void {
-    this.#db.prepare("INSERT OR REPLACE INTO deliveries (delivery_id, job_id, at) VALUES (?, ?, ?)").run(deliveryId, jobId, now);
+  /** Run fn under the write lock. node:sqlite is synchronous, so nothing else in this process interleaves. */
+  #tx<T>(fn: () => T): T {
+    return immediate(this.#db, fn);
+  }
+
+  #row(id: string): StoredJob | undefined {
+    return readJob(this.#db, id);
+  }
+
+  #flushEnqueues(): void {
+    flushEnqueues(this.#db, this.#pending.splice(0), () => this.#pruneDeliveries(Date.now()));
   }
 
   #pruneDeliveries(now: number): void {
     if (now - this.#lastPrune < 60_000) return;
     this.#lastPrune = now;
     this.#db.prepare("DELETE FROM deliveries WHERE at < ?").run(now - DELIVERY_TTL_MS);
-  }
-}
-
-/** The embedded durable queue: `<dataDir>/jobs.db`. */
-export class SqliteQueue extends StoreQueue {
-  readonly file: string;
-
-  constructor(file: string, options: QueueOptions & OpenOptions = {}) {
-    super(new SqliteStore(file, options), options);
-    this.file = file;
-  }
-
-  static fileIn(dataDir: string): string {
-    return path.join(dataDir, "jobs.db");
   }
 }
