@@ -6,9 +6,8 @@ import type pg from "pg";
 import type { PoolClient } from "pg";
 import type { Claimed, HeartbeatResult, JobStore, LeaseOwner, ListFilter, TerminalState } from "../store.ts";
 import { emptyCounts, publicRecord } from "../store.ts";
-import { DELIVERY_TTL_MS, cancelledOutcome, pickNext } from "../rules.ts";
+import { cancelledOutcome, pickNext } from "../rules.ts";
 import type { EnqueueResult, JobOutcome, JobPatch, JobRecord, JobState, NewJob } from "../../shared/job.ts";
-import { TERMINAL_STATES } from "../../shared/job.ts";
 import type { QueueLog } from "../worker-settings.ts";
 import type { JobRow, SchedRow } from "./codec.ts";
 import { SCHED_COLUMNS, fromRow, toSched } from "./codec.ts";
@@ -17,6 +16,7 @@ import { EnqueueBatcher } from "./enqueue.ts";
 import { CLAIM_LOCK, LOCK_NS, WAKE_CHANNEL } from "./locks.ts";
 import { migrate } from "./migrate.ts";
 import { WakeListener } from "./notify.ts";
+import { pruneOld, transaction } from "./transaction.ts";
 import { errorMessage } from "../../errors.ts";
 
 const ACTIVE = "state IN ('queued', 'running')";
@@ -236,18 +236,8 @@ export class PostgresStore implements JobStore {
   }
 
   /** Forget old deliveries, and jobs (with their trajectories) finished before the retention. */
-  async prune(now = Date.now()): Promise<{ jobs: number }> {
-    await this.#pool.query("DELETE FROM deliveries WHERE at < $1", [now - DELIVERY_TTL_MS]);
-    const days = this.#options.retentionDays ?? 0;
-    if (days <= 0) return { jobs: 0 };
-    const before = new Date(now - days * 24 * 3600_000).toISOString();
-    const { rows } = await this.#pool.query<{ n: string }>(
-      `WITH gone AS (DELETE FROM jobs WHERE state = ANY($1) AND finished_at < $2 RETURNING id),
-            traj AS (DELETE FROM trajectory WHERE job_id IN (SELECT id FROM gone))
-       SELECT COUNT(*) AS n FROM gone`,
-      [TERMINAL_STATES, before],
-    );
-    return { jobs: Number(rows[0]?.n ?? 0) };
+  prune(now = Date.now()): Promise<{ jobs: number }> {
+    return pruneOld(this.#pool, this.#options.retentionDays ?? 0, now);
   }
 
   async ping(): Promise<boolean> {
@@ -268,26 +258,8 @@ export class PostgresStore implements JobStore {
     await this.#pool.end();
   }
 
-  async #tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
-    const c = await this.#pool.connect();
-    // A connection cut between two statements would otherwise be an uncaught
-    // 'error'; the next statement fails with it instead.
-    const ignore = () => {};
-    c.on("error", ignore);
-    try {
-      await c.query("BEGIN");
-      const result = await fn(c);
-      await c.query("COMMIT");
-      c.removeListener("error", ignore);
-      c.release();
-      return result;
-    } catch (error) {
-      // A connection that failed mid-transaction is not given back to the pool.
-      const broken = await c.query("ROLLBACK").then(() => false, () => true);
-      c.removeListener("error", ignore);
-      c.release(broken);
-      throw error;
-    }
+  #tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    return transaction(this.#pool, fn);
   }
 
   async #end(c: PoolClient, id: string, state: TerminalState, outcome: JobOutcome, at: string, guard = ""): Promise<void> {
