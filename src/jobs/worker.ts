@@ -7,6 +7,7 @@ import { Cancelled, Transient, errorMessage } from "../errors.ts";
 import type { JobMetrics } from "./metrics.ts";
 import { crashInterrupt, isLastAttempt, settle } from "./rules.ts";
 import type { Claimed, JobStore, LeaseOwner } from "./store.ts";
+import { pidAlive, withRetries } from "./liveness.ts";
 import { SETTLE_AFTER_ABORT_MS, type QueueLog, type WorkerTuning } from "./worker-settings.ts";
 import type { JobHandler, JobOutcome, JobRecord, JobRunContext, Worker, WorkerOptions } from "../shared/job.ts";
 
@@ -243,34 +244,4 @@ export class QueueWorker implements Worker {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
-/**
- * Record a result through a store that may be briefly away (a database
- * restart): try at least three times, and on for as long as the job's lease is
- * ours. The job stays among the running ones meanwhile, so heartbeats keep the
- * lease once the store is back; giving up sooner would let the lease lapse and
- * the job run again elsewhere. The heartbeat gives the lease up (`lost`) after
- * a whole lease unconfirmed, and a late write is safe: finish and release only
- * touch a job this owner holds.
- */
-async function withRetries<T>(fn: () => Promise<T>, lost: () => boolean): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await fn();
-    } catch (error) {
-      if (i >= 3 && lost()) throw error;
-      await new Promise((r) => setTimeout(r, Math.min(2_000, 100 * 2 ** i)));
-    }
-  }
-}
-
-/** Is this pid a live process? EPERM means it exists but is not ours. */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }

@@ -3,6 +3,15 @@
 // the server refuses. Each is one UserError naming the (password-free) URL.
 import pg from "pg";
 import { UserError, errorMessage } from "../../errors.ts";
+import type { QueueLog } from "../worker-settings.ts";
+
+export interface PostgresOptions {
+  log?: QueueLog;
+  /** Days a finished job (and its trajectory) is kept; 0 keeps them for ever. */
+  retentionDays?: number;
+  /** Connections in this process's pool. */
+  poolMax?: number;
+}
 
 /** The URL with its password masked, for logs and messages. */
 export function safeDatabaseUrl(url: string): string {

@@ -2,7 +2,7 @@
 // a slow safety poll, since wake-ups arrive by LISTEN/NOTIFY (ARCHITECTURE.md §3).
 import type { QueueOptions } from "../store-queue.ts";
 import { StoreQueue } from "../store-queue.ts";
-import type { PostgresOptions } from "./store.ts";
+import type { PostgresOptions } from "./connect.ts";
 import { PostgresStore } from "./store.ts";
 
 /** Polls only in case a notification was lost (a dropped listening connection). */

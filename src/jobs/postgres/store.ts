@@ -8,10 +8,9 @@ import type { Claimed, HeartbeatResult, JobStore, LeaseOwner, ListFilter, Termin
 import { emptyCounts, publicRecord } from "../store.ts";
 import { cancelledOutcome, pickNext } from "../rules.ts";
 import type { EnqueueResult, JobOutcome, JobPatch, JobRecord, JobState, NewJob } from "../../shared/job.ts";
-import type { QueueLog } from "../worker-settings.ts";
 import type { JobRow, SchedRow } from "./codec.ts";
 import { SCHED_COLUMNS, fromRow, toSched } from "./codec.ts";
-import { describeConnectError, newPool, safeDatabaseUrl } from "./connect.ts";
+import { describeConnectError, newPool, safeDatabaseUrl, type PostgresOptions } from "./connect.ts";
 import { EnqueueBatcher } from "./enqueue.ts";
 import { CLAIM_LOCK, LOCK_NS, WAKE_CHANNEL } from "./locks.ts";
 import { migrate } from "./migrate.ts";
@@ -23,14 +22,6 @@ const ACTIVE = "state IN ('queued', 'running')";
 const CLEAR_LEASE = "lease_owner = NULL, lease_pid = NULL, lease_host = NULL, lease_expires_at = NULL";
 const NOTIFY = `pg_notify('${WAKE_CHANNEL}', '')`;
 const PRUNE_EVERY_MS = 3600_000;
-
-export interface PostgresOptions {
-  log?: QueueLog;
-  /** Days a finished job (and its trajectory) is kept; 0 keeps them for ever. */
-  retentionDays?: number;
-  /** Connections in this process's pool. */
-  poolMax?: number;
-}
 
 export class PostgresStore implements JobStore {
   readonly backend = "postgres" as const;
