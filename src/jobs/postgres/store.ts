@@ -15,6 +15,7 @@ import { EnqueueBatcher } from "./enqueue.ts";
 import { CLAIM_LOCK, LOCK_NS, WAKE_CHANNEL } from "./locks.ts";
 import { migrate } from "./migrate.ts";
 import { WakeListener } from "./notify.ts";
+import { appendTrajectory, readTrajectory } from "./trajectory.ts";
 import { pruneOld, transaction } from "./transaction.ts";
 import { errorMessage } from "../../errors.ts";
 
@@ -215,15 +216,12 @@ export class PostgresStore implements JobStore {
     );
   }
 
-  async appendTrajectory(jobId: string, records: string[]): Promise<void> {
-    if (records.length === 0) return;
-    // One statement per batch, in order (n follows the array's order).
-    await this.#pool.query("INSERT INTO trajectory (job_id, record) SELECT $1, r FROM unnest($2::text[]) WITH ORDINALITY AS t(r, i) ORDER BY i", [jobId, records]);
+  appendTrajectory(jobId: string, records: string[]): Promise<void> {
+    return appendTrajectory(this.#pool, jobId, records);
   }
 
-  async readTrajectory(jobId: string): Promise<string[]> {
-    const { rows } = await this.#pool.query<{ record: string }>("SELECT record FROM trajectory WHERE job_id = $1 ORDER BY n", [jobId]);
-    return rows.map((r) => r.record);
+  readTrajectory(jobId: string): Promise<string[]> {
+    return readTrajectory(this.#pool, jobId);
   }
 
   /** Forget old deliveries, and jobs (with their trajectories) finished before the retention. */
