@@ -2,6 +2,7 @@
 // as http.extraHeader (GIT_CONFIG_*), turns off hooks, fsmonitor, ssh and
 // credential helpers, and reads no system or global config; a simple-git
 // client on it; and git's failures turned into our error kinds.
+import path from "node:path";
 import { simpleGit, type SimpleGit } from "simple-git";
 import { Transient, UserError } from "../errors.ts";
 import { pushRefusal } from "./push-refusal.ts";
@@ -88,4 +89,10 @@ export function gitFailure(what: string, err: unknown): Error {
 
 export function firstLine(s: string): string {
   return (s.split("\n").find((l) => l.trim()) ?? s).slice(0, 300);
+}
+
+/** GIT_COMMON_DIR overrides $GIT_DIR/commondir, where git would otherwise read config, hooks and refs. */
+export function ownGitDir(dir: string): Record<string, string> {
+  const gitDir = path.join(dir, ".git");
+  return { GIT_DIR: gitDir, GIT_COMMON_DIR: gitDir, GIT_WORK_TREE: dir };
 }

@@ -11,7 +11,8 @@ import type { SimpleGit } from "simple-git";
 import { UserError } from "../errors.ts";
 import type { MirrorUse } from "./cache/mirror.ts";
 import { cloneCheckout, type CloneOptions } from "./clone.ts";
-import { client, firstLine, gitEnv, gitFailure, type GitIdentity, type TokenSource } from "./git-env.ts";
+import { client, firstLine, gitEnv, gitFailure, ownGitDir, type GitIdentity, type TokenSource } from "./git-env.ts";
+import { markSetupArtifacts, revertSetupRewrites } from "./setup-artifacts.ts";
 
 export type { GitIdentity, TokenSource } from "./git-env.ts";
 
@@ -163,34 +164,16 @@ export class GitWorkspace {
    * unless the agent changed them further.
    */
   async markSetupArtifacts(): Promise<string[]> {
-    const git = this.#git();
-    const status = await git.raw(["status", "--porcelain=v1", "-z", "--untracked-files=normal"]);
-    const entries = status.split("\0").filter(Boolean);
-    const untracked: string[] = [];
-    for (const e of entries) {
-      const code = e.slice(0, 2);
-      const file = e.slice(3);
-      if (code === "??") untracked.push(file);
-      else if (code.includes("M")) this.#setupRewrites.set(file, (await git.raw(["hash-object", "--", file])).trim());
-    }
-    if (untracked.length > 0) {
-      const exclude = path.join(this.dir, ".git", "info", "exclude");
-      const before = await readFile(exclude, "utf8").catch(() => "");
-      const lines = untracked.map((f) => `/${f.replace(/([*?[\]\\!#])/g, "\\$1")}`);
-      await writeFile(exclude, `${before.trimEnd()}\n# left by the setup command\n${lines.join("\n")}\n`);
-    }
-    return [...untracked, ...this.#setupRewrites.keys()];
+    const { untracked, rewrites } = await markSetupArtifacts(this.#git(), this.dir);
+    this.#setupRewrites = rewrites;
+    return [...untracked, ...rewrites.keys()];
   }
 
   /** Put back tracked files only the setup command changed. */
   async revertSetupRewrites(ref = "HEAD"): Promise<void> {
     // hash-object runs clean filters: only those of the config as cloned.
     await this.#restoreConfig();
-    const git = this.#git();
-    for (const [file, hash] of this.#setupRewrites) {
-      const now = await git.raw(["hash-object", "--", file]).then((h) => h.trim(), () => "");
-      if (now === hash) await git.raw(["checkout", ref, "--", file]);
-    }
+    await revertSetupRewrites(this.#git(), this.#setupRewrites, ref);
   }
 
   /** Paths changed in the work tree and index relative to HEAD, plus untracked files; a staged rename names both its paths. */
@@ -284,10 +267,4 @@ export class GitWorkspace {
       throw gitFailure("push", err);
     }
   }
-}
-
-/** GIT_COMMON_DIR overrides $GIT_DIR/commondir, where git would otherwise read config, hooks and refs. */
-function ownGitDir(dir: string): Record<string, string> {
-  const gitDir = path.join(dir, ".git");
-  return { GIT_DIR: gitDir, GIT_COMMON_DIR: gitDir, GIT_WORK_TREE: dir };
 }

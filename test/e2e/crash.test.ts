@@ -9,7 +9,7 @@ import { startAppProcess, type AppProcess } from "../support/app-process.ts";
 import { createFakeGitHub, type FakeGitHub } from "../support/fake-github.ts";
 import { appKeys } from "../support/keys.ts";
 import { createModelServer, type ModelServer, type Turn } from "../support/model-server.ts";
-import { SqliteQueue } from "../../src/jobs/sqlite/store.ts";
+import { SqliteQueue } from "../../src/jobs/sqlite/queue.ts";
 import { fakeTarget, issuesEvent, pullRequestReviewEvent, sendWebhook } from "../support/webhooks.ts";
 import { BUGGY_REPO, FIX_TURNS } from "./fixtures.ts";
 
