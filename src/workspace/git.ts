@@ -14,8 +14,6 @@ import { cloneCheckout, type CloneOptions } from "./clone.ts";
 import { client, firstLine, gitEnv, gitFailure, ownGitDir, type GitIdentity, type TokenSource } from "./git-env.ts";
 import { markSetupArtifacts, revertSetupRewrites } from "./setup-artifacts.ts";
 
-export type { GitIdentity, TokenSource } from "./git-env.ts";
-
 export class GitWorkspace {
   readonly dir: string;
   readonly #token: TokenSource | undefined;
@@ -141,11 +139,11 @@ export class GitWorkspace {
 
   /** Fetch `branch` from another local repository into a branch of this one (refuses to overwrite a different branch). */
   async fetchBranchFrom(sourceDir: string, branch: string): Promise<void> {
-    try {
-      await this.#git().raw(["fetch", "--no-tags", sourceDir, `refs/heads/${branch}:refs/heads/${branch}`]);
-    } catch (err) {
-      throw gitFailure("fetch", err);
-    }
+    await this.#git()
+      .raw(["fetch", "--no-tags", sourceDir, `refs/heads/${branch}:refs/heads/${branch}`])
+      .catch((err: unknown) => {
+        throw gitFailure("fetch", err);
+      });
   }
 
   /** Apply a unified diff to the working tree (the user's checkout). */
@@ -242,29 +240,26 @@ export class GitWorkspace {
     return ok;
   }
 
-  async deleteRemoteBranch(branch: string): Promise<void> {
-    await this.#restoreConfig();
-    const git = await this.#withToken();
-    try {
-      await git.raw(["push", "--quiet", "--no-verify", "origin", `:refs/heads/${branch}`]);
-    } catch (err) {
-      throw gitFailure("push (delete)", err);
-    }
+  deleteRemoteBranch(branch: string): Promise<void> {
+    return this.#push(["push", "--quiet", "--no-verify", "origin", `:refs/heads/${branch}`], "push (delete)");
   }
 
   /**
    * Push HEAD to `branch`. `expect` guards a rewrite: the remote must still be
    * at that commit (force-with-lease); without it the push must fast-forward.
    */
-  async push(branch: string, options: { expect?: string | null } = {}): Promise<void> {
-    await this.#restoreConfig();
-    const git = await this.#withToken();
+  push(branch: string, options: { expect?: string | null } = {}): Promise<void> {
     const args = ["push", "--quiet", "--no-verify", "origin", `HEAD:refs/heads/${branch}`];
     if (options.expect !== undefined) args.splice(2, 0, `--force-with-lease=refs/heads/${branch}:${options.expect ?? ""}`);
-    try {
-      await git.raw(args);
-    } catch (err) {
-      throw gitFailure("push", err);
-    }
+    return this.#push(args, "push");
+  }
+
+  /** Pushes carry the token; a refusal becomes the step's named failure. */
+  async #push(args: string[], what: string): Promise<void> {
+    await this.#restoreConfig();
+    const git = await this.#withToken();
+    await git.raw(args).catch((err: unknown) => {
+      throw gitFailure(what, err);
+    });
   }
 }
