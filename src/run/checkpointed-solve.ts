@@ -6,7 +6,8 @@ import type { RepoConfig } from "../config/repo-config.ts";
 import type { GitWorkspace } from "../workspace/git.ts";
 import type { Workspace } from "../workspace/types.ts";
 import { Checkpointer, saveOnShutdown, type FixCheckpoint } from "./checkpointer.ts";
-import { solveBase, type JobScope } from "./job-scope.ts";
+import { type JobScope } from "./job-scope.ts";
+import { solveBase } from "./solve-base.ts";
 import { solve, type SolveOptions, type SolveResult, type SolveState } from "./solve.ts";
 
 export interface CheckpointedStart {

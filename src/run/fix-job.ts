@@ -10,7 +10,8 @@ import { solveWithCheckpoints, type CheckpointedStart } from "./checkpointed-sol
 import type { JobDeps } from "./deps.ts";
 import { branchName, loadIssueText, readRepoInstructions } from "./issue-context.ts";
 import { endStatus, firstLine, testsFailed, unfinishedEnding } from "./job-end.ts";
-import { jobTask, withJobScope, type JobScope } from "./job-scope.ts";
+import { withJobScope, type JobScope } from "./job-scope.ts";
+import { jobTask } from "./solve-base.ts";
 import { findingsText, refusedHeadline, prepareCommit, pushAndOpenPull } from "./publish.ts";
 import { lintBlocks, modelSaid, testEvidence } from "./report-text.ts";
 import type { SolveResult } from "./solve.ts";

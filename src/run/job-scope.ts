@@ -13,14 +13,6 @@ import { CONFIG_PATH, loadRepoConfig } from "../github/repo-config-loader.ts";
 import type { JobOutcome, JobRecord, JobRunContext } from "../shared/job.ts";
 import type { ChatModel } from "../llm/types.ts";
 import type { Redactor } from "../security/redact.ts";
-import type { CacheKey } from "../workspace/cache/entries.ts";
-import { DepCache, type SetupCache } from "../workspace/cache/deps.ts";
-import { MirrorCache } from "../workspace/cache/mirror.ts";
-import { GitWorkspace } from "../workspace/git.ts";
-import type { Workspace } from "../workspace/types.ts";
-import type { ToolCaller } from "../agent/loop.ts";
-import type { TaskInput } from "../agent/prompt.ts";
-import type { SolveOptions } from "./solve.ts";
 import { acknowledge } from "./acknowledge.ts";
 import type { AppIdentity } from "../github/app-identity.ts";
 import { readCheckpoint } from "./checkpointer.ts";
@@ -29,8 +21,7 @@ import type { JobDeps } from "./deps.ts";
 import { inlineCode } from "../shared/markdown.ts";
 import { bulletList } from "./report-text.ts";
 import { JobReporter } from "./reporter.ts";
-import { trustGate } from "./trust-gate.ts";
-import { createWorkspaceDir, removeWorkspaceDir } from "./workspace-dir.ts";
+import { WorkspaceMaker } from "./workspace-maker.ts";
 
 export interface JobScope {
   job: JobRecord;
@@ -163,137 +154,4 @@ async function reportInterrupted(job: JobRecord, interrupt: NonNullable<JobRunCo
     `The worker running this job died ${times} (killed, or out of memory), so it is not resumed again (the limit is ${interrupt.maxResumes} resume${interrupt.maxResumes === 1 ? "" : "s"}, \`AGENT_MAX_RESUMES\`). ${kept}The operator can find the crashes in the logs under job \`${job.id}\`. Ask again to start afresh.`,
   );
   return { status: "interrupted", summary: `its worker died ${times}; ${kept.trim()}` };
-}
-
-/**
- * The parts of solve()'s options every GitHub job shares: this process's model, the job's workspace
- * and its limits, and the trust boundary from the base commit the job cloned (ARCHITECTURE.md §6).
- */
-export function solveBase(
-  scope: JobScope,
-  config: RepoConfig,
-  workspace: Workspace,
-  tools: ToolCaller,
-  cloned?: { git: GitWorkspace; base: string },
-): Pick<SolveOptions, "model" | "workspace" | "config" | "signal" | "log"> {
-  const env = scope.deps.env;
-  const secretEnv = pickSecrets(config, env.repoSecrets, scope.log);
-  const setupCache = scope.workspaces.setupCache(workspace);
-  const { contextWindow, maxOutputTokens } = scope.modelChoice;
-  return {
-    model: { chat: scope.model, prices: env.model.prices, contextWindow, maxOutputTokens },
-    workspace: {
-      dir: workspace,
-      runner: scope.deps.runner,
-      tools,
-      redactor: scope.redactor,
-      ...(setupCache ? { setupCache } : {}),
-      ...(cloned ? { trust: trustGate(cloned.git, cloned.base, secretEnv, scope.log) } : {}),
-    },
-    config,
-    signal: scope.run.signal,
-    log: scope.log,
-  };
-}
-
-/** The secrets a repository opted in to, of those this installation provides (AGENT_SECRET_<NAME>). */
-export function pickSecrets(config: RepoConfig, available: Record<string, string>, log?: Pick<Logger, "warn">): Record<string, string> | undefined {
-  if (config.secrets.length === 0) return undefined;
-  const missing = config.secrets.filter((name) => !(name in available));
-  if (missing.length > 0) log?.warn({ missing }, "the repository asks for secrets this installation does not provide (set AGENT_SECRET_<NAME>)");
-  return Object.fromEntries(config.secrets.filter((name) => name in available).map((name) => [name, available[name]!]));
-}
-
-/** The task as the model reads it: the issue or PR, the conversation, the trigger's words, the repo's own notes. */
-export function jobTask(scope: JobScope, config: RepoConfig, text: { source?: string; title: string; body: string; comments: TaskInput["comments"] }, repoInstructions: TaskInput["repoInstructions"], extra?: string): SolveOptions["task"] {
-  const { repo, job } = scope;
-  const instructions = job.triggers
-    .map((t) => t.text?.trim() ?? "")
-    .filter(Boolean)
-    .join("\n\n");
-  return {
-    source: text.source ?? `${repo.owner}/${repo.repo}#${job.target.number}`,
-    repo: `${repo.owner}/${repo.repo}`,
-    title: text.title,
-    body: text.body,
-    comments: text.comments,
-    ...(instructions ? { instructions } : {}),
-    ...(config.notes ? { notes: config.notes } : {}),
-    ...(repoInstructions ? { repoInstructions } : {}),
-    ...(extra ? { extra } : {}),
-  };
-}
-
-/** Makes the job's workspace dirs and clones into them; removes them at the end. */
-export class WorkspaceMaker {
-  readonly #deps: JobDeps;
-  readonly #job: JobRecord;
-  readonly #run: JobRunContext;
-  readonly #made: Workspace[] = [];
-  readonly #setupCaches = new Map<string, SetupCache>();
-  #config: RepoConfig | undefined;
-
-  constructor(deps: JobDeps, job: JobRecord, run: JobRunContext) {
-    this.#deps = deps;
-    this.#job = job;
-    this.#run = run;
-  }
-
-  /**
-   * With the repository's id, the clone goes through its mirror in the cache (when the cache is on).
-   * `base`: the commit cloned, before any branch is checked out: what the trust boundary trusts.
-   */
-  async clone(scope: JobScope, cloneUrl: string, branch: string, repositoryId?: number | bigint): Promise<{ workspace: Workspace; git: GitWorkspace; base: string }> {
-    await scope.reporter.phase("clone");
-    const workspace = await createWorkspaceDir(this.#deps.env.workDir, this.#job.id);
-    this.#made.push(workspace);
-    const git = await GitWorkspace.clone({
-      cloneUrl,
-      dir: workspace.repoDir,
-      branch,
-      token: scope.token,
-      identity: scope.identity.git,
-      home: workspace.homeDir,
-      signal: this.#run.signal,
-      depth: this.#config?.clone_depth,
-      partial: this.#config?.partial_clone,
-      mirror: this.#mirror(repositoryId, scope.log),
-    });
-    if (git.mirrorUse) scope.log.info({ mirror: git.mirrorUse }, "cloned through the repository mirror");
-    const key = this.#key(repositoryId);
-    if (key) {
-      // What was just cloned is the base branch as the job found it: the only checkout whose install may fill the cache.
-      const trustedBase = await git.head();
-      this.#setupCaches.set(workspace.root, new DepCache({ dir: this.#deps.env.cache.dir, maxBytes: this.#deps.env.cache.maxBytes, key, trustedBase, log: scope.log }));
-    }
-    return { workspace, git, base: await git.head() };
-  }
-
-  /** The repository's clone options (clone_depth, partial_clone), once its config is read. */
-  useConfig(config: RepoConfig): void {
-    this.#config = config;
-  }
-
-  /** The dependency cache of a workspace this maker cloned, when the cache is on. */
-  setupCache(workspace: Workspace): SetupCache | undefined {
-    return this.#setupCaches.get(workspace.root);
-  }
-
-  #key(repositoryId: number | bigint | undefined): CacheKey | undefined {
-    const { cache, github } = this.#deps.env;
-    if (repositoryId === undefined || cache.maxBytes === 0) return undefined;
-    return { host: github.host, installationId: this.#job.installationId, repositoryId: Number(repositoryId) };
-  }
-
-  #mirror(repositoryId: number | bigint | undefined, log: Logger): { cache: MirrorCache; key: CacheKey; shareObjects: boolean } | undefined {
-    const key = this.#key(repositoryId);
-    const { cache } = this.#deps.env;
-    // Packs are shared with the mirror only when the sandbox keeps commands off .git (cache/mirror-git.ts).
-    const shareObjects = this.#deps.runner.kind === "bwrap";
-    return key ? { cache: new MirrorCache({ dir: cache.dir, maxBytes: cache.maxBytes, log }), key, shareObjects } : undefined;
-  }
-
-  async removeAll(): Promise<void> {
-    for (const ws of this.#made.splice(0)) await removeWorkspaceDir(ws);
-  }
 }

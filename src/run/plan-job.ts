@@ -5,7 +5,8 @@ import { createRegistry, defaultTools } from "../tools/registry.ts";
 import type { JobDeps } from "./deps.ts";
 import { changedInstructions, loadIssueText, readRepoInstructions } from "./issue-context.ts";
 import { unfinishedEnding } from "./job-end.ts";
-import { jobTask, solveBase, withJobScope } from "./job-scope.ts";
+import { withJobScope } from "./job-scope.ts";
+import { jobTask, solveBase } from "./solve-base.ts";
 import { solve } from "./solve.ts";
 
 const PLAN_TOOLS = new Set(["view", "search", "finish"]);

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadEnv } from "../../src/config/env.ts";
 import { repoConfigSchema } from "../../src/config/repo-config.ts";
-import { pickSecrets } from "../../src/run/job-scope.ts";
+import { pickSecrets } from "../../src/run/solve-base.ts";
 import { Redactor } from "../../src/security/redact.ts";
 import type { Turn } from "../support/model-server.ts";
 import { runSolve, SUM_REPO, type Run } from "./harness.ts";
