@@ -1,10 +1,10 @@
 // One JobHandler for the queue: each kind of job to its pipeline.
 import type { JobHandler } from "../shared/job.ts";
 import type { JobDeps } from "./deps.ts";
-import { runFixJob } from "./fix-job.ts";
-import { runPlanJob } from "./plan-job.ts";
-import { runReplyJob } from "./reply-job.ts";
-import { runReviseJob } from "./revise-job.ts";
+import { runFixJob } from "./fix/fix-job.ts";
+import { runPlanJob } from "./plan/plan-job.ts";
+import { runReplyJob } from "./reply/reply-job.ts";
+import { runReviseJob } from "./revise/revise-job.ts";
 
 export function createJobHandler(deps: JobDeps): JobHandler {
   return async (job, run) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { renderPrBody } from "../../src/github/pr-body.ts";
 import { jobMarker, renderProgress } from "../../src/github/progress-comment.ts";
-import { updateRevisionSection } from "../../src/run/revision-section.ts";
+import { updateRevisionSection } from "../../src/run/revise/revision-section.ts";
 
 const usage = { steps: 7, inputTokens: 12_000, outputTokens: 800, costUsd: 0.0312, wallMs: 95_000 };
 

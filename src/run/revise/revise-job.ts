@@ -3,21 +3,21 @@
 // branch (never a force-push), replies in the addressed threads, and the PR
 // body's result brought up to date. On a fork the app cannot push to, it opens
 // a PR of its own (or replies with the patch) and says which.
-import type { RepoConfig } from "../config/repo-config.ts";
-import type { JobOutcome, JobRecord, JobRunContext } from "../shared/job.ts";
-import type { GitWorkspace } from "../workspace/git.ts";
-import type { JobDeps } from "./deps.ts";
-import { changedInstructions, loadIssueText, readRepoInstructions, speakerFilter } from "./issue-context.ts";
-import { endStatus, firstLine, unfinishedEnding } from "./job-end.ts";
-import { withJobScope, type JobScope } from "./job-scope.ts";
-import { jobTask } from "./solve-base.ts";
-import { findingsText, refusedHeadline, prepareCommit } from "./publish.ts";
-import { modelSaid, testEvidence } from "./report-text.ts";
+import type { RepoConfig } from "../../config/repo-config.ts";
+import type { JobOutcome, JobRecord, JobRunContext } from "../../shared/job.ts";
+import type { GitWorkspace } from "../../workspace/git.ts";
+import type { JobDeps } from "../deps.ts";
+import { changedInstructions, loadIssueText, readRepoInstructions, speakerFilter } from "../issue-context.ts";
+import { endStatus, firstLine, unfinishedEnding } from "../job-end.ts";
+import { withJobScope, type JobScope } from "../job-scope.ts";
+import { jobTask } from "../solve-base.ts";
+import { findingsText, refusedHeadline, prepareCommit } from "../publish.ts";
+import { modelSaid, testEvidence } from "../report-text.ts";
 import { feedbackSection, loadReviewFeedback, type ReviewFeedback } from "./review-feedback.ts";
 import { startRevision } from "./revision-start.ts";
-import type { SolveResult } from "./solve.ts";
-import { readCheckpoint, type Checkpointer } from "./checkpointer.ts";
-import { solveWithCheckpoints } from "./checkpointed-solve.ts";
+import type { SolveResult } from "../solve.ts";
+import { readCheckpoint, type Checkpointer } from "../checkpointer.ts";
+import { solveWithCheckpoints } from "../checkpointed-solve.ts";
 import { answerThreads } from "./thread-replies.ts";
 
 import { publishForFork, publishOnBranch, threadsNote, type PullInfo } from "./revision-publish.ts";

@@ -3,13 +3,13 @@
 // or, failing that, what the commit shows; it resolves only the threads it
 // changed code for (with `resolve_threads`). A resumed job skips the threads
 // it already answered (the job's hidden marker says which).
-import type { RepoConfig } from "../config/repo-config.ts";
-import { jobMarker } from "../github/progress-comment.ts";
-import { replyInThread, resolveThread } from "../github/review-threads.ts";
-import { firstLine } from "./job-end.ts";
-import type { JobScope } from "./job-scope.ts";
+import type { RepoConfig } from "../../config/repo-config.ts";
+import { jobMarker } from "../../github/progress-comment.ts";
+import { replyInThread, resolveThread } from "../../github/review-threads.ts";
+import { firstLine } from "../job-end.ts";
+import type { JobScope } from "../job-scope.ts";
 import { threadAnswers, type ReviewFeedback } from "./review-feedback.ts";
-import type { SolveResult } from "./solve.ts";
+import type { SolveResult } from "../solve.ts";
 
 /** Posts one reply per thread; returns how many threads were answered (now or before a restart). */
 export async function answerThreads(

@@ -1,20 +1,20 @@
 // The pipeline of one `fix` job on an issue: clone, branch (or resume),
 // solve, then publish the evidence as a PR — or say plainly why not.
-import type { RepoConfig } from "../config/repo-config.ts";
-import { renderPrBody, type Verdict } from "../github/pr-body.ts";
-import { findOpenPull } from "../github/pull-requests.ts";
-import type { JobOutcome, JobRecord, JobRunContext } from "../shared/job.ts";
-import type { GitWorkspace } from "../workspace/git.ts";
-import { freshCheckpoint, readCheckpoint, savedState, wipBranchName, type FixCheckpoint } from "./checkpointer.ts";
-import { solveWithCheckpoints, type CheckpointedStart } from "./checkpointed-solve.ts";
-import type { JobDeps } from "./deps.ts";
-import { branchName, loadIssueText, readRepoInstructions } from "./issue-context.ts";
-import { endStatus, firstLine, testsFailed, unfinishedEnding } from "./job-end.ts";
-import { withJobScope, type JobScope } from "./job-scope.ts";
-import { jobTask } from "./solve-base.ts";
-import { findingsText, refusedHeadline, prepareCommit, pushAndOpenPull } from "./publish.ts";
-import { lintBlocks, modelSaid, testEvidence } from "./report-text.ts";
-import type { SolveResult } from "./solve.ts";
+import type { RepoConfig } from "../../config/repo-config.ts";
+import { renderPrBody, type Verdict } from "../../github/pr-body.ts";
+import { findOpenPull } from "../../github/pull-requests.ts";
+import type { JobOutcome, JobRecord, JobRunContext } from "../../shared/job.ts";
+import type { GitWorkspace } from "../../workspace/git.ts";
+import { freshCheckpoint, readCheckpoint, savedState, wipBranchName, type FixCheckpoint } from "../checkpointer.ts";
+import { solveWithCheckpoints, type CheckpointedStart } from "../checkpointed-solve.ts";
+import type { JobDeps } from "../deps.ts";
+import { branchName, loadIssueText, readRepoInstructions } from "../issue-context.ts";
+import { endStatus, firstLine, testsFailed, unfinishedEnding } from "../job-end.ts";
+import { withJobScope, type JobScope } from "../job-scope.ts";
+import { jobTask } from "../solve-base.ts";
+import { findingsText, refusedHeadline, prepareCommit, pushAndOpenPull } from "../publish.ts";
+import { lintBlocks, modelSaid, testEvidence } from "../report-text.ts";
+import type { SolveResult } from "../solve.ts";
 
 export const INCOMPLETE_LABEL = "agent: incomplete";
 

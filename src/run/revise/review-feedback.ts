@@ -1,10 +1,10 @@
 // The review feedback a revision answers: unresolved inline threads (file,
 // line, diff hunk, text) and requested-changes review bodies, from people
 // whose words may reach the model — fenced as data.
-import { fenceUntrusted } from "../agent/prompt.ts";
-import type { Octokit, RepoRef } from "../github/octokit.ts";
-import { unresolvedThreads, type ReviewThread } from "../github/review-threads.ts";
-import type { ThreadNote } from "../tools/define.ts";
+import { fenceUntrusted } from "../../agent/prompt.ts";
+import type { Octokit, RepoRef } from "../../github/octokit.ts";
+import { unresolvedThreads, type ReviewThread } from "../../github/review-threads.ts";
+import type { ThreadNote } from "../../tools/define.ts";
 
 export interface ReviewFeedback {
   threads: ReviewThread[];

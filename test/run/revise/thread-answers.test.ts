@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { feedbackSection, threadAnswers } from "../../src/run/review-feedback.ts";
-import type { ReviewThread } from "../../src/github/review-threads.ts";
+import { feedbackSection, threadAnswers } from "../../../src/run/revise/review-feedback.ts";
+import type { ReviewThread } from "../../../src/github/review-threads.ts";
 
 const thread = (id: string, path: string): ReviewThread => ({ id, path, line: 2, diffHunk: "@@ -1 +1 @@\n-a\n+b", outdated: false, comments: [{ id: 1, author: "maya", body: `about ${path}` }] as ReviewThread["comments"] });
 const commit = { short: "abc1234", url: "https://github.com/acme/widgets/pull/3/commits/abc1234" };

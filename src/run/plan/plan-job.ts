@@ -1,13 +1,13 @@
 // `/agent plan`: explore with read-only tools and reply with a plan (files,
 // approach, risks, testing). Nothing is changed or pushed.
-import type { JobOutcome, JobRecord, JobRunContext } from "../shared/job.ts";
-import { createRegistry, defaultTools } from "../tools/registry.ts";
-import type { JobDeps } from "./deps.ts";
-import { changedInstructions, loadIssueText, readRepoInstructions } from "./issue-context.ts";
-import { unfinishedEnding } from "./job-end.ts";
-import { withJobScope } from "./job-scope.ts";
-import { jobTask, solveBase } from "./solve-base.ts";
-import { solve } from "./solve.ts";
+import type { JobOutcome, JobRecord, JobRunContext } from "../../shared/job.ts";
+import { createRegistry, defaultTools } from "../../tools/registry.ts";
+import type { JobDeps } from "../deps.ts";
+import { changedInstructions, loadIssueText, readRepoInstructions } from "../issue-context.ts";
+import { unfinishedEnding } from "../job-end.ts";
+import { withJobScope } from "../job-scope.ts";
+import { jobTask, solveBase } from "../solve-base.ts";
+import { solve } from "../solve.ts";
 
 const PLAN_TOOLS = new Set(["view", "search", "finish"]);
 const planTools = createRegistry(defaultTools().filter((t) => PLAN_TOOLS.has(t.name)));

@@ -1,11 +1,11 @@
 // Where a revision starts: on the pull request's head; or, resumed after a
 // restart, from the work its checkpoint saved; or not at all, when the
 // follow-up commit was already pushed before the restart.
-import type { RepoConfig } from "../config/repo-config.ts";
-import type { GitWorkspace } from "../workspace/git.ts";
-import { freshCheckpoint, savedState, wipBranchName, type FixCheckpoint } from "./checkpointer.ts";
-import type { JobScope } from "./job-scope.ts";
-import type { SolveState } from "./solve.ts";
+import type { RepoConfig } from "../../config/repo-config.ts";
+import type { GitWorkspace } from "../../workspace/git.ts";
+import { freshCheckpoint, savedState, wipBranchName, type FixCheckpoint } from "../checkpointer.ts";
+import type { JobScope } from "../job-scope.ts";
+import type { SolveState } from "../solve.ts";
 
 export interface RevisionStart {
   checkpoint: FixCheckpoint;

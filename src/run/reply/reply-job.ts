@@ -1,9 +1,9 @@
 // A `reply` job posts one comment (help text, a polite refusal). It runs as a
 // job so it is paced and retried like every other write to GitHub; a hidden
 // marker lets a retried reply find the comment it already posted.
-import { postCommentOnce, replyOnce } from "../github/comments.ts";
-import type { JobOutcome, JobRecord } from "../shared/job.ts";
-import type { JobDeps } from "./deps.ts";
+import { postCommentOnce, replyOnce } from "../../github/comments.ts";
+import type { JobOutcome, JobRecord } from "../../shared/job.ts";
+import type { JobDeps } from "../deps.ts";
 
 export function replyMarker(jobId: string): string {
   return `<!-- issuesmith:reply:${jobId} -->`;

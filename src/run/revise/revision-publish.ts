@@ -1,22 +1,22 @@
 // Publishing a revision: one follow-up commit pushed to the PR's branch, with
 // replies in the addressed threads and the PR body brought up to date; on a
 // fork the app cannot push to, a PR of its own (or the patch in a comment).
-import type { RepoConfig } from "../config/repo-config.ts";
-import { details } from "../github/pr-body.ts";
-import { isAppLogin } from "../github/bots.ts";
-import { openOrUpdatePull } from "../github/pull-requests.ts";
-import { markReadyForReview } from "../github/review-threads.ts";
-import type { JobOutcome } from "../shared/job.ts";
-import type { GitWorkspace } from "../workspace/git.ts";
-import { INCOMPLETE_LABEL } from "./fix-job.ts";
-import { endStatus, testsFailed, unfinishedEnding } from "./job-end.ts";
-import { type JobScope } from "./job-scope.ts";
-import { pushOntoSharedBranch } from "./publish.ts";
-import { lintBlocks, testEvidence } from "./report-text.ts";
+import type { RepoConfig } from "../../config/repo-config.ts";
+import { details } from "../../github/pr-body.ts";
+import { isAppLogin } from "../../github/bots.ts";
+import { openOrUpdatePull } from "../../github/pull-requests.ts";
+import { markReadyForReview } from "../../github/review-threads.ts";
+import type { JobOutcome } from "../../shared/job.ts";
+import type { GitWorkspace } from "../../workspace/git.ts";
+import { INCOMPLETE_LABEL } from "../fix/fix-job.ts";
+import { endStatus, testsFailed, unfinishedEnding } from "../job-end.ts";
+import { type JobScope } from "../job-scope.ts";
+import { pushOntoSharedBranch } from "../publish.ts";
+import { lintBlocks, testEvidence } from "../report-text.ts";
 import { type ReviewFeedback } from "./review-feedback.ts";
 import { updateRevisionSection } from "./revision-section.ts";
-import type { SolveResult } from "./solve.ts";
-import { type Checkpointer } from "./checkpointer.ts";
+import type { SolveResult } from "../solve.ts";
+import { type Checkpointer } from "../checkpointer.ts";
 import { answerThreads } from "./thread-replies.ts";
 
 export interface PullInfo {

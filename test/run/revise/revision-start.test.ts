@@ -3,11 +3,11 @@
 // kill -9 test in test/e2e/crash.test.ts runs the real thing).
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_REPO_CONFIG } from "../../src/config/repo-config.ts";
-import type { FixCheckpoint } from "../../src/run/checkpointer.ts";
-import type { JobScope } from "../../src/run/job-scope.ts";
-import { startRevision } from "../../src/run/revision-start.ts";
-import type { GitWorkspace } from "../../src/workspace/git.ts";
+import { DEFAULT_REPO_CONFIG } from "../../../src/config/repo-config.ts";
+import type { FixCheckpoint } from "../../../src/run/checkpointer.ts";
+import type { JobScope } from "../../../src/run/job-scope.ts";
+import { startRevision } from "../../../src/run/revise/revision-start.ts";
+import type { GitWorkspace } from "../../../src/workspace/git.ts";
 
 const SPENT = { steps: 4, inputTokens: 900, outputTokens: 80, costUsd: 0.01, wallMs: 5_000 };
 const scope = { job: { id: "job-1" }, log: pino({ level: "silent" }) } as unknown as JobScope;
