@@ -16,14 +16,29 @@ export interface SenderOutput {
   results: { status: number; ms: number; body: string }[];
 }
 
-function post(url: URL, agent: http.Agent, headers: Record<string, string>, body: string): Promise<{ status: number; ms: number; body: string }> {
+function post(
+  url: URL,
+  agent: http.Agent,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ status: number; ms: number; body: string }> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const req = http.request(url, { method: "POST", agent, headers: { ...headers, "content-length": String(Buffer.byteLength(body)) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started, body: Buffer.concat(chunks).toString().slice(0, 200) }));
-    });
+    const req = http.request(
+      url,
+      { method: "POST", agent, headers: { ...headers, "content-length": String(Buffer.byteLength(body)) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            ms: performance.now() - started,
+            body: Buffer.concat(chunks).toString().slice(0, 200),
+          }),
+        );
+      },
+    );
     req.on("error", (err) => resolve({ status: 0, ms: performance.now() - started, body: err.message }));
     req.end(body);
   });

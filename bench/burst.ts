@@ -54,7 +54,10 @@ export async function benchBurst(): Promise<BenchResult> {
     const make = (prefix: string, n: number) =>
       Array.from({ length: n }, (_, i) => {
         const issue = fake.addIssue({ owner: OWNER, repo: REPO, title: `${prefix} ${i}`, user: "reporter" });
-        const delivery: Delivery = issueCommentEvent("created", fakeTarget(fake, OWNER, REPO, MAINTAINER), { issue: { number: issue.number }, comment: { id: 100_000 + issue.number, body: "/agent fix" } });
+        const delivery: Delivery = issueCommentEvent("created", fakeTarget(fake, OWNER, REPO, MAINTAINER), {
+          issue: { number: issue.number },
+          comment: { id: 100_000 + issue.number, body: "/agent fix" },
+        });
         return { id: `${prefix}-${i}`, delivery };
       });
     const failures: string[] = [];
@@ -86,7 +89,7 @@ export async function benchBurst(): Promise<BenchResult> {
     // the last (its reactions and progress comments made), as bursts come.
     const quiet = async () => {
       const deadline = Date.now() + 120_000;
-      for (let seen = -1; fake.requests.length !== seen && Date.now() < deadline; ) {
+      for (let seen = -1; fake.requests.length !== seen && Date.now() < deadline;) {
         seen = fake.requests.length;
         await new Promise((r) => setTimeout(r, 500));
       }
@@ -131,7 +134,9 @@ export async function benchBurst(): Promise<BenchResult> {
 }
 
 async function runSender(input: SenderInput): Promise<SenderOutput> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL("./burst-sender.ts", import.meta.url))], { stdio: ["pipe", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [fileURLToPath(new URL("./burst-sender.ts", import.meta.url))], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
   child.stdin.end(JSON.stringify(input));
   const out = await text(child.stdout);

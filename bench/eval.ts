@@ -41,7 +41,9 @@ export async function benchEval(): Promise<{ name: string; figures: Record<strin
     tools: createRegistry(defaultTools()),
     redactor,
     model: async (task, source) =>
-      modelOptions ? new OpenAIChatModel(modelOptions) : new ReferenceModel(await referenceEdits(source.source, source.baseCommit, task.referencePatch!, env.workDir)),
+      modelOptions
+        ? new OpenAIChatModel(modelOptions)
+        : new ReferenceModel(await referenceEdits(source.source, source.baseCommit, task.referencePatch!, env.workDir)),
     config: DEFAULT_REPO_CONFIG,
     prices: env.model.prices,
     contextWindow: env.model.contextWindow,
@@ -52,7 +54,15 @@ export async function benchEval(): Promise<{ name: string; figures: Record<strin
   };
   let runs = 0;
   const harness = async (task: EvalTask): Promise<TaskResult> => {
-    const run = await runEval({ tasks: [task], tasksFile: TASKS_FILE, outDir: path.join(out, String(runs++)), concurrency: 1, resume: false, modelName: real ? env.model.name! : "reference", deps });
+    const run = await runEval({
+      tasks: [task],
+      tasksFile: TASKS_FILE,
+      outDir: path.join(out, String(runs++)),
+      concurrency: 1,
+      resume: false,
+      modelName: real ? env.model.name! : "reference",
+      deps,
+    });
     return run.results[0]!;
   };
   try {
@@ -72,7 +82,8 @@ export async function benchEval(): Promise<{ name: string; figures: Record<strin
       let result: TaskResult | undefined;
       for (let i = 0; i < (real ? 1 : reps); i++) {
         const direct = await runDirect(task, { runner, workDir: env.workDir, withFix: true });
-        if (!direct.resolved) throw new Error(`${task.id}: the reference fix does not pass the hidden tests when applied directly`);
+        if (!direct.resolved)
+          throw new Error(`${task.id}: the reference fix does not pass the hidden tests when applied directly`);
         floorMs = Math.min(floorMs, direct.wallMs);
         const r = await harness(task);
         harnessMs = Math.min(harnessMs, r.wallMs);
@@ -90,7 +101,8 @@ export async function benchEval(): Promise<{ name: string; figures: Record<strin
       resolveRate: `${((100 * resolved) / Math.max(1, rows.length)).toFixed(1)}%`,
     };
     for (const { result: r, floorMs, harnessMs } of rows) {
-      figures[r.id] = `${r.resolved ? "resolved" : `${r.failure}`} · harness ${(harnessMs / 1000).toFixed(2)} s · floor ${(floorMs / 1000).toFixed(2)} s · ${harnessMs >= floorMs ? "+" : "−"}${(Math.abs(harnessMs - floorMs) / 1000).toFixed(2)} s${real ? ` · ${r.steps} steps · $${r.costUsd.toFixed(4)}` : ""}`;
+      figures[r.id] =
+        `${r.resolved ? "resolved" : `${r.failure}`} · harness ${(harnessMs / 1000).toFixed(2)} s · floor ${(floorMs / 1000).toFixed(2)} s · ${harnessMs >= floorMs ? "+" : "−"}${(Math.abs(harnessMs - floorMs) / 1000).toFixed(2)} s${real ? ` · ${r.steps} steps · $${r.costUsd.toFixed(4)}` : ""}`;
     }
     const n = Math.max(1, rows.length);
     const harnessTotal = rows.reduce((sum, r) => sum + r.harnessMs, 0);

@@ -56,7 +56,7 @@ const SCENARIOS: Scenario[] = [
 
 async function measure(s: Scenario): Promise<{ noticeS: number | undefined; toldS: number; requests: number }> {
   const app = await startTestApp({
-    files: { "README.md": "# widgets\n", ".github/agent.yml": "setup: null\ntest: \"true\"\n" },
+    files: { "README.md": "# widgets\n", ".github/agent.yml": 'setup: null\ntest: "true"\n' },
     ...s.options,
     env: {
       AGENT_MODEL_RETRIES: String(DEFAULTS.model.retries),
@@ -68,22 +68,39 @@ async function measure(s: Scenario): Promise<{ noticeS: number | undefined; told
   });
   try {
     await s.inject?.(app);
-    const issue = app.fake.addIssue({ owner: OWNER, repo: REPO, title: "sum() is wrong", body: "sum(2, 3) gives -1.", user: "reporter" });
+    const issue = app.fake.addIssue({
+      owner: OWNER,
+      repo: REPO,
+      title: "sum() is wrong",
+      body: "sum(2, 3) gives -1.",
+      user: "reporter",
+    });
     const labelled = Date.now();
-    await app.send(issuesEvent("labeled", app.target(MAINTAINER), { issue: { number: issue.number, title: issue.title }, label: "agent" }));
+    await app.send(
+      issuesEvent("labeled", app.target(MAINTAINER), {
+        issue: { number: issue.number, title: issue.title },
+        label: "agent",
+      }),
+    );
     let notice: number | undefined;
     let told: number | undefined;
     const deadline = Date.now() + 10 * 60_000;
     while (told === undefined) {
       if (Date.now() > deadline) throw new Error(`${s.name}: the comment never named the fault`);
-      const body = app.fake.state.issueComments.find((c) => c.issueNumber === issue.number && c.user === app.fake.botLogin)?.body ?? "";
+      const body =
+        app.fake.state.issueComments.find((c) => c.issueNumber === issue.number && c.user === app.fake.botLogin)
+          ?.body ?? "";
       if (notice === undefined && s.notice?.test(body)) notice = Date.now();
       if (s.told.test(body)) told = Date.now();
       await new Promise((r) => setTimeout(r, 50));
     }
     // The fault happened at the first model request; with nothing listening, at the job's first step (the label as an upper bound).
     const fault = app.model.requests[0]?.at ?? labelled;
-    return { noticeS: notice === undefined ? undefined : (notice - fault) / 1000, toldS: (told - fault) / 1000, requests: app.model.requests.length };
+    return {
+      noticeS: notice === undefined ? undefined : (notice - fault) / 1000,
+      toldS: (told - fault) / 1000,
+      requests: app.model.requests.length,
+    };
   } finally {
     await app.stop();
   }
@@ -95,8 +112,10 @@ export async function benchFaults(): Promise<BenchResult> {
   };
   for (const s of SCENARIOS) {
     const r = await measure(s);
-    if (r.noticeS !== undefined) figures[`${s.name}: fault → "failing, trying again at …"`] = `${r.noticeS.toFixed(1)} s`;
-    figures[`${s.name}: fault → reported`] = `${r.toldS.toFixed(1)} s  (target < ${s.targetS} s: ${r.toldS < s.targetS ? "met" : "NOT met"}; ${r.requests} model request${r.requests === 1 ? "" : "s"})`;
+    if (r.noticeS !== undefined)
+      figures[`${s.name}: fault → "failing, trying again at …"`] = `${r.noticeS.toFixed(1)} s`;
+    figures[`${s.name}: fault → reported`] =
+      `${r.toldS.toFixed(1)} s  (target < ${s.targetS} s: ${r.toldS < s.targetS ? "met" : "NOT met"}; ${r.requests} model request${r.requests === 1 ? "" : "s"})`;
   }
   return { name: "model faults: time to tell the maintainer", figures };
 }

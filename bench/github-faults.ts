@@ -26,32 +26,78 @@ interface Scenario {
 
 const PR_MADE = /(Opened|Updated) (draft )?#\d+/;
 const SCENARIOS: Scenario[] = [
-  { name: "PR created, answer lost (502)", inject: (a) => a.fake.fault("POST", "/repos/{owner}/{repo}/pulls", { kind: "lost-answer" }), told: PR_MADE },
-  { name: "progress comment: secondary rate limit (retry-after 5 s)", inject: (a) => a.fake.fault("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments", { kind: "secondary-rate-limit", seconds: 5 }), told: PR_MADE },
-  { name: "PR create: primary rate limit (reset in 10 s)", inject: (a) => a.fake.fault("POST", "/repos/{owner}/{repo}/pulls", { kind: "primary-rate-limit", seconds: 10 }), told: PR_MADE },
-  { name: "issue read: 502 twice", inject: (a) => a.fake.failNext("GET", "/repos/{owner}/{repo}/issues/{issue_number}", 502, 2), told: PR_MADE },
-  { name: "push refused (branch protection)", inject: (a) => a.fake.protectBranch(OWNER, REPO, branchName("agent/", 1, TITLE)), hits: /git-receive-pack$/, told: /GitHub refused the push: branch protection/ },
+  {
+    name: "PR created, answer lost (502)",
+    inject: (a) => a.fake.fault("POST", "/repos/{owner}/{repo}/pulls", { kind: "lost-answer" }),
+    told: PR_MADE,
+  },
+  {
+    name: "progress comment: secondary rate limit (retry-after 5 s)",
+    inject: (a) =>
+      a.fake.fault("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments", {
+        kind: "secondary-rate-limit",
+        seconds: 5,
+      }),
+    told: PR_MADE,
+  },
+  {
+    name: "PR create: primary rate limit (reset in 10 s)",
+    inject: (a) => a.fake.fault("POST", "/repos/{owner}/{repo}/pulls", { kind: "primary-rate-limit", seconds: 10 }),
+    told: PR_MADE,
+  },
+  {
+    name: "issue read: 502 twice",
+    inject: (a) => a.fake.failNext("GET", "/repos/{owner}/{repo}/issues/{issue_number}", 502, 2),
+    told: PR_MADE,
+  },
+  {
+    name: "push refused (branch protection)",
+    inject: (a) => a.fake.protectBranch(OWNER, REPO, branchName("agent/", 1, TITLE)),
+    hits: /git-receive-pack$/,
+    told: /GitHub refused the push: branch protection/,
+  },
 ];
 
 async function measure(s: Scenario): Promise<{ toldS: number; pulls: number; comments: number }> {
   const app = await startTestApp({
-    files: { "README.md": "# widgets\n", "src/sum.js": "export const sum = (a, b) => a - b;\n", ".github/agent.yml": "setup: null\ntest: \"true\"\nbudget:\n  test_rounds: 0\n" },
+    files: {
+      "README.md": "# widgets\n",
+      "src/sum.js": "export const sum = (a, b) => a - b;\n",
+      ".github/agent.yml": 'setup: null\ntest: "true"\nbudget:\n  test_rounds: 0\n',
+    },
     turns: TURNS,
     productionOctokit: "paced",
   });
   try {
     s.inject(app);
-    const issue = app.fake.addIssue({ owner: OWNER, repo: REPO, title: TITLE, body: "sum(2, 3) gives -1.", user: "reporter" });
-    await app.send(issuesEvent("labeled", app.target(MAINTAINER), { issue: { number: issue.number, title: issue.title }, label: "agent" }));
+    const issue = app.fake.addIssue({
+      owner: OWNER,
+      repo: REPO,
+      title: TITLE,
+      body: "sum(2, 3) gives -1.",
+      user: "reporter",
+    });
+    await app.send(
+      issuesEvent("labeled", app.target(MAINTAINER), {
+        issue: { number: issue.number, title: issue.title },
+        label: "agent",
+      }),
+    );
     const deadline = Date.now() + 5 * 60_000;
-    const mine = () => app.fake.state.issueComments.filter((c) => c.issueNumber === issue.number && c.user === app.fake.botLogin && c.body.includes("<!-- issuesmith:job:"));
+    const mine = () =>
+      app.fake.state.issueComments.filter(
+        (c) =>
+          c.issueNumber === issue.number && c.user === app.fake.botLogin && c.body.includes("<!-- issuesmith:job:"),
+      );
     for (;;) {
       if (Date.now() > deadline) throw new Error(`${s.name}: the maintainer was never told`);
       if (mine().some((c) => s.told.test(c.body))) break;
       await new Promise((r) => setTimeout(r, 50));
     }
     const told = Date.now();
-    const hit = s.hits ? app.fake.requests.filter((r) => s.hits!.test(r.path.split("?")[0] ?? "")).at(-1) : app.fake.requests.find((r) => r.injected);
+    const hit = s.hits
+      ? app.fake.requests.filter((r) => s.hits!.test(r.path.split("?")[0] ?? "")).at(-1)
+      : app.fake.requests.find((r) => r.injected);
     if (!hit) throw new Error(`${s.name}: the fault never happened`);
     const fault = hit.at;
     await app.waitForJobs({ timeoutMs: 60_000 });
@@ -65,7 +111,8 @@ export async function benchGitHubFaults(): Promise<BenchResult> {
   const figures: Record<string, string> = {};
   for (const s of SCENARIOS) {
     const r = await measure(s);
-    figures[`${s.name}: fault → maintainer told`] = `${r.toldS.toFixed(1)} s  (${r.pulls} PR, ${r.comments} progress comment${r.comments === 1 ? "" : "s"})`;
+    figures[`${s.name}: fault → maintainer told`] =
+      `${r.toldS.toFixed(1)} s  (${r.pulls} PR, ${r.comments} progress comment${r.comments === 1 ? "" : "s"})`;
   }
   return { name: "GitHub faults: time to tell the maintainer, and nothing made twice", figures };
 }

@@ -15,13 +15,19 @@ const FILES: Record<string, string> = {
   ".github/agent.yml": "test: node --test\nsetup: null\n",
   "package.json": '{ "type": "module" }\n',
   "src/sum.js": "export function sum(a, b) {\n  return a - b;\n}\n",
-  "test/sum.test.mjs": 'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { sum } from "../src/sum.js";\ntest("adds", () => assert.equal(sum(2, 3), 5));\n',
+  "test/sum.test.mjs":
+    'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { sum } from "../src/sum.js";\ntest("adds", () => assert.equal(sum(2, 3), 5));\n',
 };
 
 const call = (name: string, args: Record<string, unknown>) => ({ toolCalls: [{ name, arguments: args }] });
-const SCRIPT = [call("view", { path: "src/sum.js" }), call("edit", { path: "src/sum.js", old_str: "return a - b;", new_str: "return a + b;" }), call("finish", { summary: "adds" })];
+const SCRIPT = [
+  call("view", { path: "src/sum.js" }),
+  call("edit", { path: "src/sum.js", old_str: "return a - b;", new_str: "return a + b;" }),
+  call("finish", { summary: "adds" }),
+];
 /** Jobs run side by side and share one model server: each answer follows its own conversation. */
-const turn: Turn = (req) => SCRIPT[Math.min(SCRIPT.length - 1, req.messages.filter((m) => m.role === "assistant").length)]!;
+const turn: Turn = (req) =>
+  SCRIPT[Math.min(SCRIPT.length - 1, req.messages.filter((m) => m.role === "assistant").length)]!;
 
 async function throughput(queue: "sqlite" | "postgres", concurrency: number): Promise<number> {
   const db = queue === "postgres" ? await testDatabase() : undefined;
@@ -42,13 +48,20 @@ async function throughput(queue: "sqlite" | "postgres", concurrency: number): Pr
     const started = performance.now();
     for (let i = 0; i < JOBS; i++) {
       const issue = app.fake.addIssue({ owner: OWNER, repo: REPO, title: `job ${i}`, user: "reporter" });
-      await app.send(issuesEvent("labeled", app.target(MAINTAINER), { issue: { number: issue.number, title: issue.title }, label: "agent" }));
+      await app.send(
+        issuesEvent("labeled", app.target(MAINTAINER), {
+          issue: { number: issue.number, title: issue.title },
+          label: "agent",
+        }),
+      );
     }
     await app.waitForJobs({ count: JOBS, timeoutMs: 300_000 });
     const elapsed = performance.now() - started;
     if (pullsOf(app).length !== JOBS) {
       const jobs = await app.runtime.queue.list({ limit: 100 });
-      throw new Error(`expected ${JOBS} PRs, got ${pullsOf(app).length}: ${JSON.stringify(jobs.map((j) => j.outcome))}`);
+      throw new Error(
+        `expected ${JOBS} PRs, got ${pullsOf(app).length}: ${JSON.stringify(jobs.map((j) => j.outcome))}`,
+      );
     }
     return (JOBS / elapsed) * 60_000;
   } finally {

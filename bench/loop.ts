@@ -20,7 +20,9 @@ import { ms, percentile, type BenchResult } from "./stats.ts";
 const STEPS = 100;
 
 export async function benchLoop(): Promise<BenchResult> {
-  const turns: Turn[] = Array.from({ length: STEPS }, (_, i) => ({ toolCalls: [{ name: "view", arguments: { path: `src/f${i % 10}.ts` } }] }));
+  const turns: Turn[] = Array.from({ length: STEPS }, (_, i) => ({
+    toolCalls: [{ name: "view", arguments: { path: `src/f${i % 10}.ts` } }],
+  }));
   turns.push({ toolCalls: [{ name: "finish", arguments: { summary: "done" } }] });
   const model = await createModelServer({ turns });
   const root = await mkdtemp(path.join(tmpdir(), "bench-loop-"));
@@ -28,20 +30,40 @@ export async function benchLoop(): Promise<BenchResult> {
   const homeDir = path.join(root, "home");
   await mkdir(path.join(repoDir, "src"), { recursive: true });
   await mkdir(homeDir);
-  for (let i = 0; i < 10; i++) await writeFile(path.join(repoDir, `src/f${i}.ts`), Array.from({ length: 120 }, (_, l) => `export const v${l} = ${l};`).join("\n"));
+  for (let i = 0; i < 10; i++)
+    await writeFile(
+      path.join(repoDir, `src/f${i}.ts`),
+      Array.from({ length: 120 }, (_, l) => `export const v${l} = ${l};`).join("\n"),
+    );
   const stepWall = new Map<number, number>();
   const modelMs = new Map<number, number>();
   const toolMs = new Map<number, number>();
   let last = performance.now();
   try {
-    const config = repoConfigSchema.parse({ setup: null, budget: { steps: STEPS + 5, tokens: 100_000_000, cost_usd: 1_000 } });
+    const config = repoConfigSchema.parse({
+      setup: null,
+      budget: { steps: STEPS + 5, tokens: 100_000_000, cost_usd: 1_000 },
+    });
     const started = performance.now();
     const result = await solve({
-      workspace: { dir: { root, repoDir, homeDir }, runner: new DirectRunner(), tools: createRegistry(defaultTools()), redactor: new Redactor(["a-secret-value-to-redact"]) },
+      workspace: {
+        dir: { root, repoDir, homeDir },
+        runner: new DirectRunner(),
+        tools: createRegistry(defaultTools()),
+        redactor: new Redactor(["a-secret-value-to-redact"]),
+      },
       config,
       task: { source: "bench", repo: "bench", title: "bench", body: "bench", comments: [] },
       model: {
-        chat: new OpenAIChatModel({ apiKey: "k", baseUrl: model.url, model: "scripted-model", protocol: "native", timeoutMs: 10_000, retries: 0, maxOutputTokens: 1_000 }),
+        chat: new OpenAIChatModel({
+          apiKey: "k",
+          baseUrl: model.url,
+          model: "scripted-model",
+          protocol: "native",
+          timeoutMs: 10_000,
+          retries: 0,
+          maxOutputTokens: 1_000,
+        }),
         contextWindow: 128_000,
         maxOutputTokens: 1_000,
       },

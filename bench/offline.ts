@@ -14,11 +14,18 @@ import type { BenchResult } from "./stats.ts";
 
 const INSTALLS: Record<string, string> = {
   npm: "npm install --no-package-lock",
-  pip: "python3 -m pip install --break-system-packages --target \"$HOME/site\" six",
+  pip: 'python3 -m pip install --break-system-packages --target "$HOME/site" six',
 };
 
 /** The same variables, each set to what the tool does by default. */
-const ONLINE_DEFAULTS: Record<string, string> = { ...Object.fromEntries(Object.keys(OFFLINE_ENV).map((k) => [k, ""])), npm_config_offline: "false", PIP_NO_INDEX: "0", YARN_ENABLE_NETWORK: "1", CARGO_NET_OFFLINE: "false", GOPROXY: "https://proxy.golang.org,direct" };
+const ONLINE_DEFAULTS: Record<string, string> = {
+  ...Object.fromEntries(Object.keys(OFFLINE_ENV).map((k) => [k, ""])),
+  npm_config_offline: "false",
+  PIP_NO_INDEX: "0",
+  YARN_ENABLE_NETWORK: "1",
+  CARGO_NET_OFFLINE: "false",
+  GOPROXY: "https://proxy.golang.org,direct",
+};
 
 export async function benchOffline(): Promise<BenchResult> {
   const runner = new BwrapRunner();
@@ -31,11 +38,28 @@ export async function benchOffline(): Promise<BenchResult> {
       try {
         await mkdir(workspace.repoDir);
         await mkdir(workspace.homeDir);
-        await writeFile(path.join(workspace.repoDir, "package.json"), JSON.stringify({ name: "offline-bench", version: "1.0.0", dependencies: { "left-pad": "1.3.0" } }));
-        const run = await runner.run({ command, workspace, timeoutMs: 600_000, network: false, ...(mode === "before" ? { env: ONLINE_DEFAULTS } : {}) });
-        const last = run.output.trim().split("\n").find((l) => /ENOTCACHED|EAI_AGAIN|No matching distribution|ERROR|error/.test(l)) ?? run.output.trim().split("\n").at(-1) ?? "";
+        await writeFile(
+          path.join(workspace.repoDir, "package.json"),
+          JSON.stringify({ name: "offline-bench", version: "1.0.0", dependencies: { "left-pad": "1.3.0" } }),
+        );
+        const run = await runner.run({
+          command,
+          workspace,
+          timeoutMs: 600_000,
+          network: false,
+          ...(mode === "before" ? { env: ONLINE_DEFAULTS } : {}),
+        });
+        const last =
+          run.output
+            .trim()
+            .split("\n")
+            .find((l) => /ENOTCACHED|EAI_AGAIN|No matching distribution|ERROR|error/.test(l)) ??
+          run.output.trim().split("\n").at(-1) ??
+          "";
         figures[`${tool}_${mode}`] =
-          run.exitCode === 127 ? "unavailable (not installed)" : `${(run.durationMs / 1000).toFixed(1)} s to fail (exit ${run.exitCode ?? run.killed}): ${last.slice(0, 100)}`;
+          run.exitCode === 127
+            ? "unavailable (not installed)"
+            : `${(run.durationMs / 1000).toFixed(1)} s to fail (exit ${run.exitCode ?? run.killed}): ${last.slice(0, 100)}`;
       } catch (err) {
         figures[`${tool}_${mode}`] = `unavailable: ${(err as Error).message}`;
       } finally {

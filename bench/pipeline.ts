@@ -22,24 +22,40 @@ const FILES: Record<string, string> = {
   // No dependencies to install, as in the floor: the figure is the pipeline's overhead.
   ".github/agent.yml": "test: node --test\nsetup: null\n",
   "src/sum.js": "export function sum(a, b) {\n  return a - b;\n}\n",
-  "test/sum.test.mjs": 'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { sum } from "../src/sum.js";\ntest("adds", () => assert.equal(sum(2, 3), 5));\n',
+  "test/sum.test.mjs":
+    'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { sum } from "../src/sum.js";\ntest("adds", () => assert.equal(sum(2, 3), 5));\n',
   "package.json": '{ "type": "module" }\n',
 };
 
 function turns(): Turn[] {
   return [
     { toolCalls: [{ name: "view", arguments: { path: "src/sum.js" } }] },
-    { toolCalls: [{ name: "edit", arguments: { path: "src/sum.js", old_str: "return a - b;", new_str: "return a + b;" } }] },
+    {
+      toolCalls: [
+        { name: "edit", arguments: { path: "src/sum.js", old_str: "return a - b;", new_str: "return a + b;" } },
+      ],
+    },
     { toolCalls: [{ name: "finish", arguments: { summary: "sum adds now." } }] },
   ];
 }
 
 async function harnessRun(app: TestApp, i: number): Promise<number> {
   app.model.push(...turns());
-  const issue = app.fake.addIssue({ owner: OWNER, repo: REPO, title: `bench ${i}`, body: "sum is wrong", user: "reporter" });
+  const issue = app.fake.addIssue({
+    owner: OWNER,
+    repo: REPO,
+    title: `bench ${i}`,
+    body: "sum is wrong",
+    user: "reporter",
+  });
   const before = pullsOf(app).length;
   const started = performance.now();
-  await app.send(issuesEvent("labeled", app.target(MAINTAINER), { issue: { number: issue.number, title: issue.title }, label: "agent" }));
+  await app.send(
+    issuesEvent("labeled", app.target(MAINTAINER), {
+      issue: { number: issue.number, title: issue.title },
+      label: "agent",
+    }),
+  );
   await app.waitForJobs({ predicate: () => pullsOf(app).length > before, timeoutMs: 120_000 });
   return performance.now() - started;
 }
@@ -51,7 +67,13 @@ async function floorRun(app: TestApp, i: number): Promise<number> {
   const started = performance.now();
   try {
     const token = await installationToken(app.fake, keys.privateKey);
-    const env = { ...gitTokenEnv(token), GIT_AUTHOR_NAME: "b", GIT_AUTHOR_EMAIL: "b@b", GIT_COMMITTER_NAME: "b", GIT_COMMITTER_EMAIL: "b@b" };
+    const env = {
+      ...gitTokenEnv(token),
+      GIT_AUTHOR_NAME: "b",
+      GIT_AUTHOR_EMAIL: "b@b",
+      GIT_COMMITTER_NAME: "b",
+      GIT_COMMITTER_EMAIL: "b@b",
+    };
     await exec("git", ["clone", "-q", "--no-tags", `${app.fake.url}/${OWNER}/${REPO}.git`, dir], { env });
     const branch = `floor-${i}`;
     await exec("git", ["checkout", "-q", "-b", branch], { cwd: dir, env });
@@ -59,7 +81,14 @@ async function floorRun(app: TestApp, i: number): Promise<number> {
     await exec("node", ["--test"], { cwd: dir });
     await exec("git", ["commit", "-qam", "fix"], { cwd: dir, env });
     await exec("git", ["push", "-q", "origin", `HEAD:refs/heads/${branch}`], { cwd: dir, env });
-    await installationOctokit(app.fake, keys.privateKey).request("POST /repos/{owner}/{repo}/pulls", { owner: OWNER, repo: REPO, head: branch, base: "main", title: "floor", body: "floor" });
+    await installationOctokit(app.fake, keys.privateKey).request("POST /repos/{owner}/{repo}/pulls", {
+      owner: OWNER,
+      repo: REPO,
+      head: branch,
+      base: "main",
+      title: "floor",
+      body: "floor",
+    });
     return performance.now() - started;
   } finally {
     await rm(dir, { recursive: true, force: true });

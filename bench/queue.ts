@@ -29,7 +29,10 @@ const backends: Backend[] = [
     name: "sqlite",
     open: async () => {
       const dir = mkdtempSync(path.join(tmpdir(), "bench-queue-"));
-      return { store: new SqliteStore(path.join(dir, "jobs.db")), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+      return {
+        store: new SqliteStore(path.join(dir, "jobs.db")),
+        cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+      };
     },
   },
   {
@@ -68,7 +71,11 @@ async function enqueueBurst(queue: StoreQueue): Promise<Record<string, number>> 
   );
   const total = performance.now() - t0;
   latencies.sort((a, b) => a - b);
-  return { p50_ms: round(percentile(latencies, 50)), p99_ms: round(percentile(latencies, 99)), burst_total_ms: round(total, 0) };
+  return {
+    p50_ms: round(percentile(latencies, 50)),
+    p99_ms: round(percentile(latencies, 99)),
+    burst_total_ms: round(total, 0),
+  };
 }
 
 async function throughput(queue: StoreQueue, concurrency: number): Promise<number> {
@@ -88,14 +95,19 @@ async function throughput(queue: StoreQueue, concurrency: number): Promise<numbe
   );
   await all;
   // The last outcome is recorded after the handler returns: wait for the store to agree.
-  for (let c = await queue.counts(); c.queued + c.running > 0; c = await queue.counts()) await new Promise((r) => setTimeout(r, 5));
+  for (let c = await queue.counts(); c.queued + c.running > 0; c = await queue.counts())
+    await new Promise((r) => setTimeout(r, 5));
   const elapsed = performance.now() - t0;
   await worker.stop(1_000);
   return round((n / elapsed) * 60_000, 0);
 }
 
 export async function benchQueue(): Promise<{ name: string; figures: Record<string, number | string> }> {
-  const figures: Record<string, number | string> = { handler_ms: WORK_MS, burst: BURST, ideal_jobs_per_min_per_slot: 60_000 / WORK_MS };
+  const figures: Record<string, number | string> = {
+    handler_ms: WORK_MS,
+    burst: BURST,
+    ideal_jobs_per_min_per_slot: 60_000 / WORK_MS,
+  };
   for (const backend of backends) {
     let opened: Awaited<ReturnType<Backend["open"]>>;
     try {

@@ -28,7 +28,11 @@ if (unknown.length > 0) {
   console.error(`unknown bench: ${unknown.join(", ")} (have: ${Object.keys(BENCHES).join(", ")})`);
   process.exit(2);
 }
-console.log(`issuesmith benchmarks — Node ${process.version}, ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(" ")}, ${new Date().toISOString()}\n`);
+console.log(
+  `issuesmith benchmarks — Node ${process.version}, ${cpus().length} cores, load ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ")}, ${new Date().toISOString()}\n`,
+);
 let failed = 0;
 for (const [name, run] of Object.entries(BENCHES)) {
   if (wanted.length > 0 && !wanted.includes(name)) continue;

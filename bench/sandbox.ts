@@ -36,7 +36,10 @@ export async function benchSandbox(): Promise<{ name: string; figures: Record<st
   } finally {
     await rm(root, { recursive: true, force: true });
   }
-  const figures: Record<string, number | string> = { runs: RUNS, pids_cgroup: pids ? `v${pids.version}` : "unavailable" };
+  const figures: Record<string, number | string> = {
+    runs: RUNS,
+    pids_cgroup: pids ? `v${pids.version}` : "unavailable",
+  };
   for (const [name, list] of Object.entries(times)) {
     figures[`${name}_p50_ms`] = round(percentile(list, 50));
     figures[`${name}_p99_ms`] = round(percentile(list, 99));

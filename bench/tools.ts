@@ -33,7 +33,11 @@ export async function benchTools(): Promise<{ name: string; figures: Record<stri
     const files = await generateRepo(workspace.repoDir);
     const generateMs = performance.now() - started;
     started = performance.now();
-    const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=bench", "-c", "user.email=bench@example.com", ...args], { cwd: workspace.repoDir, stdio: "pipe" });
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-c", "user.name=bench", "-c", "user.email=bench@example.com", ...args], {
+        cwd: workspace.repoDir,
+        stdio: "pipe",
+      });
     git("init", "-q");
     git("add", "-A");
     git("commit", "-q", "-m", "generated");
@@ -65,12 +69,19 @@ export async function benchTools(): Promise<{ name: string; figures: Record<stri
       figures[`${name}_p95_ms`] = round(percentile(times, 95));
     };
 
-    record("view_window", await measure(() => call("view", { path: "packages/core/src/engine/scheduler.ts", start: 600 })));
+    record(
+      "view_window",
+      await measure(() => call("view", { path: "packages/core/src/engine/scheduler.ts", start: 600 })),
+    );
     record("view_dir", await measure(() => call("view", { path: "packages/api" })));
     // The first edit of a job: the registry started loading the TypeScript
     // compiler in the background when it was made, a few tool calls ago.
     const t0 = performance.now();
-    await call("edit", { path: "packages/api/src/feature2/file7.ts", old_str: "const RETRY_LIMIT = 3;", new_str: "const RETRY_LIMIT = 5;" });
+    await call("edit", {
+      path: "packages/api/src/feature2/file7.ts",
+      old_str: "const RETRY_LIMIT = 3;",
+      new_str: "const RETRY_LIMIT = 5;",
+    });
     figures.edit_ts_first_call_ms = round(performance.now() - t0);
     let flip = false;
     record(
@@ -78,7 +89,11 @@ export async function benchTools(): Promise<{ name: string; figures: Record<stri
       await measure(() => {
         flip = !flip;
         const [from, to] = flip ? ["RETRY_LIMIT = 3;", "RETRY_LIMIT = 4;"] : ["RETRY_LIMIT = 4;", "RETRY_LIMIT = 3;"];
-        return call("edit", { path: "packages/api/src/feature3/file7.ts", old_str: `const ${from}`, new_str: `const ${to}` });
+        return call("edit", {
+          path: "packages/api/src/feature3/file7.ts",
+          old_str: `const ${from}`,
+          new_str: `const ${to}`,
+        });
       }),
     );
 
@@ -89,8 +104,24 @@ export async function benchTools(): Promise<{ name: string; figures: Record<stri
     // runner (the cost the search tool avoids by spawning rg directly).
     const sandbox = await createRunner("auto", { warn: () => {}, info: () => {} });
     figures.sandbox_kind = sandbox.kind;
-    const rgArgs = (pattern: string) => ["--no-config", "--line-number", "--no-heading", "--with-filename", "--null", "--color=never", "--hidden", "--glob", "!.git", "-e", pattern, "--", "."];
-    const viaRunner = `rg ${rgArgs("RETRY_LIMIT = \\d").map((a) => `'${a}'`).join(" ")} | wc -l`;
+    const rgArgs = (pattern: string) => [
+      "--no-config",
+      "--line-number",
+      "--no-heading",
+      "--with-filename",
+      "--null",
+      "--color=never",
+      "--hidden",
+      "--glob",
+      "!.git",
+      "-e",
+      pattern,
+      "--",
+      ".",
+    ];
+    const viaRunner = `rg ${rgArgs("RETRY_LIMIT = \\d")
+      .map((a) => `'${a}'`)
+      .join(" ")} | wc -l`;
     const searches: Record<string, () => Promise<unknown>> = {
       search_content: () => call("search", { pattern: "handle\\w+Request\\(" }),
       rg_alone_content: () => drain("rg", rgArgs("handle\\w+Request\\("), workspace.repoDir),
@@ -102,7 +133,8 @@ export async function benchTools(): Promise<{ name: string; figures: Record<stri
       },
       search_files_glob: () => call("search", { pattern: "*scheduler*", mode: "files" }),
       search_files_name: () => call("search", { pattern: "feature7/file1", mode: "files" }),
-      rg_alone_files: () => drain("rg", ["--no-config", "--files", "--hidden", "--glob", "!.git", "--", "."], workspace.repoDir),
+      rg_alone_files: () =>
+        drain("rg", ["--no-config", "--files", "--hidden", "--glob", "!.git", "--", "."], workspace.repoDir),
     };
     const times: Record<string, number[]> = Object.fromEntries(Object.keys(searches).map((k) => [k, []]));
     for (let i = 0; i < WARMUP + SEARCH_RUNS; i++) {
@@ -162,14 +194,21 @@ const VERBS = ["create", "update", "delete", "list", "fetch", "sync", "merge", "
 const NOUNS = ["User", "Order", "Invoice", "Session", "Report", "Project", "Token", "Comment", "Payment", "Webhook"];
 
 function tsModule(rand: () => number, pkg: string, feature: number, index: number, extraLines = 0): string {
-  const out = [`// ${pkg}/feature${feature}/file${index}: generated for the tools benchmark.`, `import { logger } from "../../shared/logger";`, ""];
+  const out = [
+    `// ${pkg}/feature${feature}/file${index}: generated for the tools benchmark.`,
+    `import { logger } from "../../shared/logger";`,
+    "",
+  ];
   if (index === 7) out.push("const RETRY_LIMIT = 3;", "");
   const functions = 3 + Math.floor(rand() * 8);
   for (let f = 0; f < functions; f++) {
     const name = `${VERBS[Math.floor(rand() * VERBS.length)]}${NOUNS[Math.floor(rand() * NOUNS.length)]}${f}`;
-    out.push(`export async function handle${name[0]!.toUpperCase()}${name.slice(1)}Request(input: { id: string; limit?: number }): Promise<string[]> {`);
+    out.push(
+      `export async function handle${name[0]!.toUpperCase()}${name.slice(1)}Request(input: { id: string; limit?: number }): Promise<string[]> {`,
+    );
     const body = 4 + Math.floor(rand() * 20);
-    for (let l = 0; l < body; l++) out.push(`  const v${l} = input.id.length * ${l} + ${Math.floor(rand() * 1000)}; // step ${l}`);
+    for (let l = 0; l < body; l++)
+      out.push(`  const v${l} = input.id.length * ${l} + ${Math.floor(rand() * 1000)}; // step ${l}`);
     out.push(`  logger.debug("${name}", input);`, `  return [input.id, String(v0)];`, "}", "");
   }
   for (let l = 0; l < extraLines; l++) out.push(`export const constant${l} = ${Math.floor(rand() * 1e6)};`);
@@ -191,24 +230,46 @@ export async function generateRepo(repoDir: string): Promise<number> {
     count++;
   };
   await add(".gitignore", "node_modules/\n*.log\n");
-  await add("package.json", JSON.stringify({ name: "bench-monorepo", private: true, workspaces: PACKAGES.map((p) => `packages/${p}`) }, null, 2));
+  await add(
+    "package.json",
+    JSON.stringify(
+      { name: "bench-monorepo", private: true, workspaces: PACKAGES.map((p) => `packages/${p}`) },
+      null,
+      2,
+    ),
+  );
   for (const pkg of PACKAGES) {
     await add(`packages/${pkg}/package.json`, JSON.stringify({ name: `@bench/${pkg}`, version: "1.0.0" }, null, 2));
     for (let f = 0; f < FEATURES; f++) {
-      for (let i = 0; i < FILES_PER_FEATURE; i++) await add(`packages/${pkg}/src/feature${f}/file${i}.ts`, tsModule(rand, pkg, f, i));
+      for (let i = 0; i < FILES_PER_FEATURE; i++)
+        await add(`packages/${pkg}/src/feature${f}/file${i}.ts`, tsModule(rand, pkg, f, i));
     }
-    for (let t = 0; t < 100; t++) await add(`packages/${pkg}/test/case${t}.test.ts`, `import { test } from "node:test";\ntest("case ${t}", () => {});\n`);
+    for (let t = 0; t < 100; t++)
+      await add(
+        `packages/${pkg}/test/case${t}.test.ts`,
+        `import { test } from "node:test";\ntest("case ${t}", () => {});\n`,
+      );
   }
   await add("packages/core/src/engine/scheduler.ts", tsModule(rand, "core", 99, 0, 1_400)); // the mid-size file `view` reads
-  for (let d = 0; d < 497 && count < 9_700; d++) await add(`docs/section${d % 20}/page${d}.md`, `# Page ${d}\n\n${"Lorem ipsum dolor sit amet. ".repeat(20)}\n`);
+  for (let d = 0; d < 497 && count < 9_700; d++)
+    await add(`docs/section${d % 20}/page${d}.md`, `# Page ${d}\n\n${"Lorem ipsum dolor sit amet. ".repeat(20)}\n`);
   let s = 0;
   while (count < 9_996) await add(`scripts/tool${s++}.py`, `def main():\n    print(${s})\n`);
   // A few large files, as real repositories have.
-  await add("data/fixtures/big.json", JSON.stringify(Array.from({ length: 60_000 }, (_, i) => ({ id: i, name: `item ${i}`, tags: ["a", "b"] }))));
-  await add("packages/core/src/generated/schema.ts", Array.from({ length: 20_000 }, (_, i) => `export const field${i} = { type: "string", index: ${i} } as const;`).join("\n"));
+  await add(
+    "data/fixtures/big.json",
+    JSON.stringify(Array.from({ length: 60_000 }, (_, i) => ({ id: i, name: `item ${i}`, tags: ["a", "b"] }))),
+  );
+  await add(
+    "packages/core/src/generated/schema.ts",
+    Array.from({ length: 20_000 }, (_, i) => `export const field${i} = { type: "string", index: ${i} } as const;`).join(
+      "\n",
+    ),
+  );
   await add("vendor/lib.min.js", `!function(){${"var a=1;".repeat(250_000)}}();`);
   await add("CHANGELOG.md", Array.from({ length: 30_000 }, (_, i) => `- change ${i}: fixed something`).join("\n"));
-  for (let n = 0; n < 300; n++) await put(repoDir, `node_modules/dep${n}/index.js`, "module.exports = function handleIgnoredRequest() {};\n");
+  for (let n = 0; n < 300; n++)
+    await put(repoDir, `node_modules/dep${n}/index.js`, "module.exports = function handleIgnoredRequest() {};\n");
   return count;
 }
 

@@ -27,10 +27,15 @@ export const PACKAGE_JSON = {
 const gitEnv = { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" };
 
 function text(bytes: number): Buffer {
-  return Buffer.from(randomBytes(bytes).toString("base64").replace(/(.{76})/g, "$1\n") + "\n");
+  return Buffer.from(
+    randomBytes(bytes)
+      .toString("base64")
+      .replace(/(.{76})/g, "$1\n") + "\n",
+  );
 }
 
-const fileName = (i: number) => `src/d${String(Math.floor(i / 100)).padStart(3, "0")}/f${String(i % 100).padStart(2, "0")}.txt`;
+const fileName = (i: number) =>
+  `src/d${String(Math.floor(i / 100)).padStart(3, "0")}/f${String(i % 100).padStart(2, "0")}.txt`;
 
 /** package-lock.json for PACKAGE_JSON, resolved against the npm registry once. */
 async function packageLock(): Promise<string> {
@@ -40,7 +45,10 @@ async function packageLock(): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), "warm-lock-"));
   try {
     await writeFile(path.join(dir, "package.json"), JSON.stringify(PACKAGE_JSON, null, 2) + "\n");
-    await exec("npm", ["install", "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund"], { cwd: dir, env: { ...process.env, HOME: dir } });
+    await exec("npm", ["install", "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund"], {
+      cwd: dir,
+      env: { ...process.env, HOME: dir },
+    });
     const lock = await readFile(path.join(dir, "package-lock.json"), "utf8");
     await mkdir(CACHE_ROOT, { recursive: true });
     await writeFile(cached, lock);
@@ -60,8 +68,14 @@ export async function bigRepo(log: (line: string) => void): Promise<string> {
   const tmp = `${gitDir}.tmp`;
   await rm(tmp, { recursive: true, force: true });
   await exec("git", ["init", "--quiet", "--bare", "--initial-branch=main", tmp], { env: gitEnv });
-  const child = spawn("git", ["fast-import", "--quiet", "--done"], { cwd: tmp, env: { ...gitEnv, GIT_DIR: tmp }, stdio: ["pipe", "inherit", "inherit"] });
-  const exited = new Promise<void>((resolve, reject) => child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`git fast-import exited ${code}`)))));
+  const child = spawn("git", ["fast-import", "--quiet", "--done"], {
+    cwd: tmp,
+    env: { ...gitEnv, GIT_DIR: tmp },
+    stdio: ["pipe", "inherit", "inherit"],
+  });
+  const exited = new Promise<void>((resolve, reject) =>
+    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`git fast-import exited ${code}`)))),
+  );
   const write = async (chunk: Buffer | string) => {
     if (!child.stdin.write(chunk)) await new Promise<void>((r) => child.stdin.once("drain", () => r()));
   };
@@ -73,7 +87,9 @@ export async function bigRepo(log: (line: string) => void): Promise<string> {
   let when = 1_600_000_000;
   for (let c = 0; c < COMMITS; c++) {
     const message = c === 0 ? "Initial import" : `Change ${c}`;
-    await write(`commit refs/heads/main\ncommitter Bench <bench@example.invalid> ${when++} +0000\ndata ${Buffer.byteLength(message)}\n${message}\n`);
+    await write(
+      `commit refs/heads/main\ncommitter Bench <bench@example.invalid> ${when++} +0000\ndata ${Buffer.byteLength(message)}\n${message}\n`,
+    );
     if (c === 0) for (let i = 0; i < FILES; i++) await file(fileName(i), text(FILE_BYTES));
     else for (let k = 0; k < 3; k++) await file(fileName(Math.floor(Math.random() * FILES)), text(FILE_BYTES));
     if (c === COMMITS - 1) {

@@ -41,7 +41,12 @@ async function harnessRun(app: TestApp, i: number): Promise<number> {
   const issue = app.fake.addIssue({ owner: OWNER, repo: REPO, title: `warm ${i}`, body: "look", user: "reporter" });
   const jobsBefore = (await app.runtime.queue.list({ limit: 1000 })).length;
   const started = performance.now();
-  await app.send(issuesEvent("labeled", app.target(MAINTAINER), { issue: { number: issue.number, title: issue.title, body: issue.body ?? "" }, label: "agent" }));
+  await app.send(
+    issuesEvent("labeled", app.target(MAINTAINER), {
+      issue: { number: issue.number, title: issue.title, body: issue.body ?? "" },
+      label: "agent",
+    }),
+  );
   const jobs = await app.waitForJobs({ count: jobsBefore + 1, timeoutMs: 900_000 });
   const job = jobs.find((j) => j.target.number === issue.number);
   if (first === undefined) throw new Error(`job ${i} ended without calling the model: ${JSON.stringify(job?.outcome)}`);
@@ -55,8 +60,13 @@ async function floorRun(app: TestApp): Promise<number> {
   try {
     const token = await installationToken(app.fake, keys.privateKey);
     const started = performance.now();
-    await exec("git", ["clone", "-q", "--no-tags", `${app.fake.url}/${OWNER}/${REPO}.git`, path.join(dir, "repo")], { env: gitTokenEnv(token) });
-    await exec("npm", ["ci", "--no-audit", "--no-fund"], { cwd: path.join(dir, "repo"), env: { ...process.env, HOME: dir, npm_config_cache: path.join(dir, "npm-cache") } });
+    await exec("git", ["clone", "-q", "--no-tags", `${app.fake.url}/${OWNER}/${REPO}.git`, path.join(dir, "repo")], {
+      env: gitTokenEnv(token),
+    });
+    await exec("npm", ["ci", "--no-audit", "--no-fund"], {
+      cwd: path.join(dir, "repo"),
+      env: { ...process.env, HOME: dir, npm_config_cache: path.join(dir, "npm-cache") },
+    });
     return performance.now() - started;
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -77,7 +87,9 @@ async function checkoutRun(source: string): Promise<number> {
 
 export async function benchWarmStart(): Promise<BenchResult> {
   const source = await bigRepo((line) => console.error(`  [warm-start] ${line}`));
-  const app = await startTestApp({ env: { AGENT_QUEUE: "sqlite", AGENT_PROGRESS_INTERVAL_MS: "1000", LOG_LEVEL: "info" } });
+  const app = await startTestApp({
+    env: { AGENT_QUEUE: "sqlite", AGENT_PROGRESS_INTERVAL_MS: "1000", LOG_LEVEL: "info" },
+  });
   try {
     await installBigRepo(app, source);
     const floors = [await floorRun(app)];
@@ -91,7 +103,7 @@ export async function benchWarmStart(): Promise<BenchResult> {
     return {
       name: "warm start: job start → first model call, large repository",
       figures: {
-        repository: `${FILES.toLocaleString("en-US")} files, ${COMMITS.toLocaleString("en-US")} commits, ${(await packedBytes(source) / 1e6).toFixed(0)} MB packed, npm ci of 5 packages + their dependencies`,
+        repository: `${FILES.toLocaleString("en-US")} files, ${COMMITS.toLocaleString("en-US")} commits, ${((await packedBytes(source)) / 1e6).toFixed(0)} MB packed, npm ci of 5 packages + their dependencies`,
         "floor: git clone + npm ci (median of 2)": `${s(floor)} (${floors.map(s).join(", ")})`,
         "first job (cold mirror, no dependency cache)": s(first),
         [`later jobs (median of ${LATER})`]: `${s(warm)} (${later.map(s).join(", ")})`,

@@ -33,7 +33,11 @@ function job(n: number): NewJob {
   };
 }
 
-function spawnWorker(backend: string, where: string, claim: Claim): { child: ChildProcess; ready: Promise<void>; result: Promise<{ claimsMs: number[]; jobs: number }> } {
+function spawnWorker(
+  backend: string,
+  where: string,
+  claim: Claim,
+): { child: ChildProcess; ready: Promise<void>; result: Promise<{ claimsMs: number[]; jobs: number }> } {
   const child = spawn(process.execPath, [CHILD, backend, where], {
     env: { ...process.env, BENCH_WORK_MS: String(WORK_MS), BENCH_CONCURRENCY: String(PER_PROCESS), BENCH_CLAIM: claim },
     stdio: ["ignore", "pipe", "inherit"],
@@ -85,7 +89,11 @@ async function run(backend: "sqlite" | "postgres", processes: number, claim: Cla
     for (const w of workers) w.child.kill("SIGTERM");
     const results = await Promise.all(workers.map((w) => w.result));
     const claims = results.flatMap((r) => r.claimsMs);
-    return { claim_p50_ms: ms(percentile(claims, 50)), claim_p99_ms: ms(percentile(claims, 99)), jobs_per_min: Math.round((JOBS / elapsed) * 60_000) };
+    return {
+      claim_p50_ms: ms(percentile(claims, 50)),
+      claim_p99_ms: ms(percentile(claims, 99)),
+      jobs_per_min: Math.round((JOBS / elapsed) * 60_000),
+    };
   } finally {
     for (const w of workers) if (w.child.exitCode === null) w.child.kill("SIGKILL");
     await store.close();

@@ -24,7 +24,9 @@ if (major >= 24) {
 } else {
   const pinned = fileURLToPath(new URL("../node_modules/node/bin/node", import.meta.url));
   if (!existsSync(pinned)) {
-    console.error(`issuesmith needs Node.js 24 (this is ${process.version}); run \`npm ci\` in the project to install the pinned one.`);
+    console.error(
+      `issuesmith needs Node.js 24 (this is ${process.version}); run \`npm ci\` in the project to install the pinned one.`,
+    );
     process.exit(1);
   }
   const child = spawn(pinned, [cli, ...process.argv.slice(2)], { stdio: "inherit" });

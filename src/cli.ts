@@ -52,12 +52,20 @@ export async function main(argv: string[]): Promise<number> {
       const worker = await workerCommand(env);
       // Resolves with the exit code: 0 stopped cleanly, 1 not within the grace, 130/143 a second signal.
       return new Promise<number>((resolve) => {
-        exitOnStopSignals({ graceMs: env.queue.shutdownGraceMs, stop: () => worker.stop(), say: (line) => process.stderr.write(`${line}\n`), exit: resolve });
+        exitOnStopSignals({
+          graceMs: env.queue.shutdownGraceMs,
+          stop: () => worker.stop(),
+          say: (line) => process.stderr.write(`${line}\n`),
+          exit: resolve,
+        });
       });
     }
     case "jobs": {
       const env = envOrExit();
-      const [{ createQueue }, { runJobsCommand }] = await Promise.all([import("./jobs/create-queue.ts"), import("./cli/jobs.ts")]);
+      const [{ createQueue }, { runJobsCommand }] = await Promise.all([
+        import("./jobs/create-queue.ts"),
+        import("./cli/jobs.ts"),
+      ]);
       const queue = await createQueue(env);
       try {
         return await runJobsCommand(rest, { queue, out: (l) => process.stdout.write(`${l}\n`) });
@@ -93,7 +101,9 @@ if (import.meta.main) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {
-      process.stderr.write(`issuesmith: ${err instanceof UserError ? err.message : (err as Error).stack ?? String(err)}\n`);
+      process.stderr.write(
+        `issuesmith: ${err instanceof UserError ? err.message : ((err as Error).stack ?? String(err))}\n`,
+      );
       process.exit(1);
     },
   );

@@ -47,10 +47,17 @@ export function createIssuesmithApp(runtime: Runtime): IssuesmithApp {
       log: runtime.log,
       identity: deps.identity,
       acknowledge: (job, octokit) => {
-        acknowledge(job, octokit, ackDeps).catch((err: unknown) => runtime.log.warn({ err, job: job.id }, "acknowledgement failed; the worker will retry it"));
+        acknowledge(job, octokit, ackDeps).catch((err: unknown) =>
+          runtime.log.warn({ err, job: job.id }, "acknowledgement failed; the worker will retry it"),
+        );
       },
       cancelledBeforeStart: (job, octokit, why) => {
-        reportCancelledBeforeStart(job, octokit, ackDeps, why).catch((err: unknown) => runtime.log.warn({ err, job: job.id }, "could not end the progress comment of a job cancelled before it started"));
+        reportCancelledBeforeStart(job, octokit, ackDeps, why).catch((err: unknown) =>
+          runtime.log.warn(
+            { err, job: job.id },
+            "could not end the progress comment of a job cancelled before it started",
+          ),
+        );
       },
       lookups: createLookups(),
       spendCaps: runtime.env.spendCaps,
@@ -64,7 +71,13 @@ export function createIssuesmithApp(runtime: Runtime): IssuesmithApp {
     registerLifecycleHandlers(app, handlerDeps);
     if (positions) worker = startWorker(runtime, deps, positions);
     addHandler(createJobPageHandler(runtime.env, runtime.queue, runtime.log));
-    const ops: OpsRoutesDeps = { queue: runtime.queue, metrics: appMetrics(), worker: () => worker, workerExpected: runtime.env.queue.runWorker, draining: () => draining };
+    const ops: OpsRoutesDeps = {
+      queue: runtime.queue,
+      metrics: appMetrics(),
+      worker: () => worker,
+      workerExpected: runtime.env.queue.runWorker,
+      draining: () => draining,
+    };
     // The webhook port is public: readiness and metrics only with the operator's token (ARCHITECTURE.md §6).
     addHandler(opsRoutes({ ...ops, guard: { token: runtime.env.ops.token } }));
     if (runtime.env.ops.port !== undefined) {

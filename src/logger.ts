@@ -6,7 +6,11 @@ import pinoPretty from "pino-pretty";
 import type { AppEnv } from "./config/env.ts";
 import type { Redactor } from "./security/redact.ts";
 
-export function createLogger(env: Pick<AppEnv, "log">, redactor: Redactor, out: NodeJS.WritableStream = process.stdout): Logger {
+export function createLogger(
+  env: Pick<AppEnv, "log">,
+  redactor: Redactor,
+  out: NodeJS.WritableStream = process.stdout,
+): Logger {
   const sink = new Writable({
     write(chunk: Buffer | string, _encoding, done) {
       out.write(redactor.redact(chunk.toString()));

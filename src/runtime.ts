@@ -31,7 +31,10 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function createRuntime(env: AppEnv, options: { log?: Logger; redactor?: Redactor; queue?: JobQueue } = {}): Promise<Runtime> {
+export async function createRuntime(
+  env: AppEnv,
+  options: { log?: Logger; redactor?: Redactor; queue?: JobQueue } = {},
+): Promise<Runtime> {
   const redactor = options.redactor ?? new Redactor(envSecrets(env));
   const log = options.log ?? createLogger(env, redactor);
   const queue = options.queue ?? (await createQueue(env, log));
@@ -66,7 +69,13 @@ export function jobDeps(runtime: Runtime, app: Probot): JobDeps {
     identity,
     model: (choice) => {
       if (!modelOptions) throw new Error("no model configured: set AGENT_MODEL");
-      return new OpenAIChatModel({ ...modelOptions, model: choice.name, baseUrl: choice.baseUrl, apiKey: choice.apiKey, maxOutputTokens: choice.maxOutputTokens });
+      return new OpenAIChatModel({
+        ...modelOptions,
+        model: choice.name,
+        baseUrl: choice.baseUrl,
+        apiKey: choice.apiKey,
+        maxOutputTokens: choice.maxOutputTokens,
+      });
     },
     runner: runtime.runner,
     tools: runtime.tools,
@@ -76,7 +85,13 @@ export function jobDeps(runtime: Runtime, app: Probot): JobDeps {
 }
 
 export function queuePositions(runtime: Runtime, deps: JobDeps): QueuePositions {
-  return new QueuePositions({ queue: runtime.queue, octokitFor: deps.octokitFor, redactor: runtime.redactor, log: runtime.log, model: runtime.env.model.name });
+  return new QueuePositions({
+    queue: runtime.queue,
+    octokitFor: deps.octokitFor,
+    redactor: runtime.redactor,
+    log: runtime.log,
+    model: runtime.env.model.name,
+  });
 }
 
 /** The worker, and beside it the refresher of waiting jobs' places in line; stopping one stops both. */

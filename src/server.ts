@@ -14,7 +14,11 @@ export async function startServer(env: AppEnv): Promise<{ stop(graceMs?: number)
   const app = createIssuesmithApp(runtime);
   let server;
   try {
-    server = await run(app.appFn, { env: process.env, log: runtime.log, Octokit: githubOctokit({ throttle: env.github.throttle }) });
+    server = await run(app.appFn, {
+      env: process.env,
+      log: runtime.log,
+      Octokit: githubOctokit({ throttle: env.github.throttle }),
+    });
   } catch (err) {
     await app.shutdown(0);
     throw err;
@@ -42,7 +46,9 @@ async function main(): Promise<void> {
     fail(err);
   }
   if (!hasAppCredentials(env)) {
-    console.log(`issuesmith: no GitHub App credentials yet (APP_ID, PRIVATE_KEY). Open http://localhost:${env.server.port} to register the app; it writes them to .env, then start again.`);
+    console.log(
+      `issuesmith: no GitHub App credentials yet (APP_ID, PRIVATE_KEY). Open http://localhost:${env.server.port} to register the app; it writes them to .env, then start again.`,
+    );
     await run(() => undefined, { env: process.env });
     return;
   }
@@ -52,12 +58,18 @@ async function main(): Promise<void> {
   } catch (err) {
     fail(err);
   }
-  exitOnStopSignals({ graceMs: env.queue.shutdownGraceMs, stop: () => server.stop(), say: (line) => console.error(line) });
+  exitOnStopSignals({
+    graceMs: env.queue.shutdownGraceMs,
+    stop: () => server.stop(),
+    say: (line) => console.error(line),
+  });
 }
 
 function fail(err: unknown): never {
   if (err instanceof UserError) {
-    console.error(`issuesmith: ${err.message}${err.details.length ? `:\n${err.details.map((d) => `  - ${d}`).join("\n")}` : ""}`);
+    console.error(
+      `issuesmith: ${err.message}${err.details.length ? `:\n${err.details.map((d) => `  - ${d}`).join("\n")}` : ""}`,
+    );
   } else {
     console.error("issuesmith: start-up failed:", err);
   }

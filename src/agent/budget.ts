@@ -30,7 +30,12 @@ export class BudgetTracker {
   readonly #now: () => number;
   #usage: Usage;
 
-  constructor(limits: BudgetLimits, model: string, prices: PriceTable = {}, options: { used?: Usage; now?: () => number } = {}) {
+  constructor(
+    limits: BudgetLimits,
+    model: string,
+    prices: PriceTable = {},
+    options: { used?: Usage; now?: () => number } = {},
+  ) {
     this.limits = limits;
     this.#model = model;
     this.#prices = prices;
@@ -56,14 +61,30 @@ export class BudgetTracker {
   beforeStep(nextInputTokens: number, maxOutputTokens: number): void {
     const u = this.usage;
     if (u.steps >= this.limits.steps) throw new LimitReached("steps", u.steps, this.limits.steps);
-    if (u.wallMs >= this.limits.wallMs) throw new LimitReached("wall_clock", u.wallMs, this.limits.wallMs, `budget limit reached: wall clock (${fmtMin(u.wallMs)} of ${fmtMin(this.limits.wallMs)})`);
+    if (u.wallMs >= this.limits.wallMs)
+      throw new LimitReached(
+        "wall_clock",
+        u.wallMs,
+        this.limits.wallMs,
+        `budget limit reached: wall clock (${fmtMin(u.wallMs)} of ${fmtMin(this.limits.wallMs)})`,
+      );
     const tokens = u.inputTokens + u.outputTokens;
     if (tokens + nextInputTokens + maxOutputTokens > this.limits.tokens) {
-      throw new LimitReached("tokens", tokens, this.limits.tokens, `budget limit reached: tokens (${tokens.toLocaleString("en-US")} used, the next step could take ${(nextInputTokens + maxOutputTokens).toLocaleString("en-US")} more, the cap is ${this.limits.tokens.toLocaleString("en-US")})`);
+      throw new LimitReached(
+        "tokens",
+        tokens,
+        this.limits.tokens,
+        `budget limit reached: tokens (${tokens.toLocaleString("en-US")} used, the next step could take ${(nextInputTokens + maxOutputTokens).toLocaleString("en-US")} more, the cap is ${this.limits.tokens.toLocaleString("en-US")})`,
+      );
     }
     const nextCost = costUsd(this.#model, nextInputTokens, maxOutputTokens, this.#prices);
     if (u.costUsd + nextCost > this.limits.costUsd) {
-      throw new LimitReached("cost", u.costUsd, this.limits.costUsd, `budget limit reached: cost ($${u.costUsd.toFixed(2)} used, the next step could cost $${nextCost.toFixed(2)}, the cap is $${this.limits.costUsd.toFixed(2)})`);
+      throw new LimitReached(
+        "cost",
+        u.costUsd,
+        this.limits.costUsd,
+        `budget limit reached: cost ($${u.costUsd.toFixed(2)} used, the next step could cost $${nextCost.toFixed(2)}, the cap is $${this.limits.costUsd.toFixed(2)})`,
+      );
     }
   }
 

@@ -59,7 +59,12 @@ export function condense(messages: ChatMessage[], options: CondenseOptions): Cha
   }
   const size = estimateMessages(result);
   if (size > hardLimit) {
-    throw new LimitReached("context", size + overhead + options.maxOutputTokens, options.window, `the conversation no longer fits the model's context window (${(size + overhead).toLocaleString("en-US")} tokens of input, window ${options.window.toLocaleString("en-US")}) even after condensing`);
+    throw new LimitReached(
+      "context",
+      size + overhead + options.maxOutputTokens,
+      options.window,
+      `the conversation no longer fits the model's context window (${(size + overhead).toLocaleString("en-US")} tokens of input, window ${options.window.toLocaleString("en-US")}) even after condensing`,
+    );
   }
   return result;
 }
@@ -97,7 +102,8 @@ function digest(m: ChatMessage, names: Map<string, string>): ChatMessage {
     return { ...m, content: `[condensed] ${names.get(m.toolCallId) ?? m.name} → ${first} (${lines.length} lines)` };
   }
   if (m.role === "assistant" && m.content.length > 400) return { ...m, content: `${m.content.slice(0, 400)} [...]` };
-  if (m.role === "user" && m.content.length > 600) return { ...m, content: `${m.content.slice(0, 300)}\n[... condensed ...]\n${m.content.slice(-300)}` };
+  if (m.role === "user" && m.content.length > 600)
+    return { ...m, content: `${m.content.slice(0, 300)}\n[... condensed ...]\n${m.content.slice(-300)}` };
   return m;
 }
 

@@ -14,11 +14,38 @@ export interface ToolCaller {
 }
 
 export type AgentEvent =
-  | { type: "model"; step: number; model: string; usage: TokenUsage; costUsd: number; latencyMs: number; content: string; toolCalls: ToolCall[]; condensedFrom?: number }
-  | { type: "tool"; step: number; name: string; arguments: string; output: string; isError: boolean; durationMs: number }
+  | {
+      type: "model";
+      step: number;
+      model: string;
+      usage: TokenUsage;
+      costUsd: number;
+      latencyMs: number;
+      content: string;
+      toolCalls: ToolCall[];
+      condensedFrom?: number;
+    }
+  | {
+      type: "tool";
+      step: number;
+      name: string;
+      arguments: string;
+      output: string;
+      isError: boolean;
+      durationMs: number;
+    }
   | { type: "malformed"; step: number; message: string; count: number }
   /** The model endpoint failed transiently; the client tries again at `retryAt` (ISO time). */
-  | { type: "model_retry"; step: number; attempt: number; maxAttempts: number; status?: number; message: string; retryAt: string; delayMs: number };
+  | {
+      type: "model_retry";
+      step: number;
+      attempt: number;
+      maxAttempts: number;
+      status?: number;
+      message: string;
+      retryAt: string;
+      delayMs: number;
+    };
 
 export interface LoopOptions {
   model: ChatModel;
@@ -51,10 +78,23 @@ export async function runAgentLoop(options: LoopOptions): Promise<LoopResult> {
       throwIfAborted(signal);
       const step = budget.usage.steps + 1;
       const onRetry: RetryListener = (n) =>
-        options.onEvent?.({ type: "model_retry", step, attempt: n.attempt, maxAttempts: n.maxAttempts, ...(n.status ? { status: n.status } : {}), message: n.message, retryAt: n.retryAt.toISOString(), delayMs: n.delayMs });
+        options.onEvent?.({
+          type: "model_retry",
+          step,
+          attempt: n.attempt,
+          maxAttempts: n.maxAttempts,
+          ...(n.status ? { status: n.status } : {}),
+          message: n.message,
+          retryAt: n.retryAt.toISOString(),
+          delayMs: n.delayMs,
+        });
       const { response, toSend } = await askModel(options, specs, toolTokens, onRetry);
       budget.record(response.usage);
-      messages.push({ role: "assistant", content: response.content, toolCalls: response.toolCalls.length ? response.toolCalls : undefined });
+      messages.push({
+        role: "assistant",
+        content: response.content,
+        toolCalls: response.toolCalls.length ? response.toolCalls : undefined,
+      });
       await options.onEvent?.({
         type: "model",
         step,
@@ -67,14 +107,24 @@ export async function runAgentLoop(options: LoopOptions): Promise<LoopResult> {
         ...(toSend !== messages ? { condensedFrom: messages.length - 1 } : {}),
       });
 
-      const problem = response.protocolError ?? (response.toolCalls.length === 0 ? noToolCallMessage(response.finishReason) : undefined);
+      const problem =
+        response.protocolError ??
+        (response.toolCalls.length === 0 ? noToolCallMessage(response.finishReason) : undefined);
       if (problem && response.toolCalls.length === 0) {
         malformed++;
         await options.onEvent?.({ type: "malformed", step, message: problem, count: malformed });
         if (malformed >= maxMalformed) {
-          return { stop: "model_error", error: new ModelError(`the model broke the tool-call protocol ${malformed} times in a row; last problem: ${problem}`) };
+          return {
+            stop: "model_error",
+            error: new ModelError(
+              `the model broke the tool-call protocol ${malformed} times in a row; last problem: ${problem}`,
+            ),
+          };
         }
-        messages.push({ role: "user", content: `${problem} (attempt ${malformed} of ${maxMalformed} before the job stops)` });
+        messages.push({
+          role: "user",
+          content: `${problem} (attempt ${malformed} of ${maxMalformed} before the job stops)`,
+        });
         continue;
       }
 
@@ -103,17 +153,31 @@ export async function runAgentLoop(options: LoopOptions): Promise<LoopResult> {
         }
       }
       // Results for calls skipped after finish keep the protocol valid for a later round.
-      const answered = new Set(messages.filter((m) => m.role === "tool").map((m) => (m as { toolCallId: string }).toolCallId));
+      const answered = new Set(
+        messages.filter((m) => m.role === "tool").map((m) => (m as { toolCallId: string }).toolCallId),
+      );
       for (const call of response.toolCalls) {
-        if (!answered.has(call.id)) messages.push({ role: "tool", toolCallId: call.id, name: call.name, content: "not run: `finish` was called before it" });
+        if (!answered.has(call.id))
+          messages.push({
+            role: "tool",
+            toolCallId: call.id,
+            name: call.name,
+            content: "not run: `finish` was called before it",
+          });
       }
-      if (finish !== undefined) return { stop: "finish", summary: finish.summary, ...(finish.threads ? { threads: finish.threads } : {}) };
+      if (finish !== undefined)
+        return { stop: "finish", summary: finish.summary, ...(finish.threads ? { threads: finish.threads } : {}) };
 
       if (allMalformed) {
         malformed++;
         await options.onEvent?.({ type: "malformed", step, message: lastProblem, count: malformed });
         if (malformed >= maxMalformed) {
-          return { stop: "model_error", error: new ModelError(`the model sent malformed tool calls ${malformed} times in a row; last problem: ${firstLine(lastProblem)}`) };
+          return {
+            stop: "model_error",
+            error: new ModelError(
+              `the model sent malformed tool calls ${malformed} times in a row; last problem: ${firstLine(lastProblem)}`,
+            ),
+          };
         }
       } else {
         malformed = 0;
@@ -146,7 +210,12 @@ function throwIfAborted(signal: AbortSignal): void {
  * window (our token estimate was short), the history is condensed to a
  * smaller window and sent again, a few times, before the job stops.
  */
-async function askModel(options: LoopOptions, specs: ToolSpec[], toolTokens: number, onRetry: RetryListener): Promise<{ response: Awaited<ReturnType<ChatModel["complete"]>>; toSend: ChatMessage[] }> {
+async function askModel(
+  options: LoopOptions,
+  specs: ToolSpec[],
+  toolTokens: number,
+  onRetry: RetryListener,
+): Promise<{ response: Awaited<ReturnType<ChatModel["complete"]>>; toSend: ChatMessage[] }> {
   const { model, messages, budget, signal } = options;
   let window = options.condense.window;
   for (let shrink = 0; ; shrink++) {

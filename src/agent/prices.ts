@@ -26,7 +26,8 @@ export function priceFor(model: string, overrides: PriceTable = {}): { input: nu
   let best: string | undefined;
   for (const key of Object.keys(table)) {
     const k = key.toLowerCase();
-    if ((name === k || name.startsWith(`${k}-`) || name.startsWith(`${k}:`)) && (!best || k.length > best.length)) best = key;
+    if ((name === k || name.startsWith(`${k}-`) || name.startsWith(`${k}:`)) && (!best || k.length > best.length))
+      best = key;
   }
   return best ? table[best]! : { input: 0, output: 0 };
 }

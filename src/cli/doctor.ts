@@ -19,13 +19,25 @@ interface Check {
 export async function doctorCommand(env: AppEnv, out: (line: string) => void): Promise<number> {
   const checks: Check[] = [];
   const major = Number(process.versions.node.split(".")[0]);
-  checks.push({ name: "node", ok: major >= 24, detail: `v${process.versions.node}${major >= 24 ? "" : " (Node 24 is required: run through npm scripts or bin/issuesmith.js)"}` });
+  checks.push({
+    name: "node",
+    ok: major >= 24,
+    detail: `v${process.versions.node}${major >= 24 ? "" : " (Node 24 is required: run through npm scripts or bin/issuesmith.js)"}`,
+  });
   checks.push(await version("git", ["--version"]));
   checks.push({ ...(await version("rg", ["--version"])), optional: true });
   const quiet = { warn: () => undefined, info: () => undefined };
   try {
     const runner = await createRunner(env.sandbox, quiet);
-    checks.push({ name: "sandbox", ok: env.sandbox !== "auto" || runner.kind === "bwrap", optional: env.sandbox === "none", detail: runner.kind === "bwrap" ? "bubblewrap: commands run isolated, without network" : "none: commands run directly on this host (install bubblewrap)" });
+    checks.push({
+      name: "sandbox",
+      ok: env.sandbox !== "auto" || runner.kind === "bwrap",
+      optional: env.sandbox === "none",
+      detail:
+        runner.kind === "bwrap"
+          ? "bubblewrap: commands run isolated, without network"
+          : "none: commands run directly on this host (install bubblewrap)",
+    });
   } catch (err) {
     checks.push({ name: "sandbox", ok: false, detail: (err as Error).message });
   }
@@ -36,7 +48,13 @@ export async function doctorCommand(env: AppEnv, out: (line: string) => void): P
   } catch (err) {
     checks.push({ name: "queue", ok: false, detail: (err as Error).message });
   }
-  checks.push({ name: "app credentials", ok: hasAppCredentials(env), detail: hasAppCredentials(env) ? `APP_ID ${env.github.appId} on ${env.github.host}` : "not set: `npm start` opens the setup page" });
+  checks.push({
+    name: "app credentials",
+    ok: hasAppCredentials(env),
+    detail: hasAppCredentials(env)
+      ? `APP_ID ${env.github.appId} on ${env.github.host}`
+      : "not set: `npm start` opens the setup page",
+  });
   checks.push(await modelCheck(env));
   for (const c of checks) out(`${c.ok ? "ok  " : c.optional ? "warn" : "FAIL"}  ${c.name.padEnd(16)} ${c.detail}`);
   return checks.some((c) => !c.ok && !c.optional) ? 1 : 0;
@@ -58,7 +76,11 @@ async function modelCheck(env: AppEnv): Promise<Check> {
       headers: env.model.apiKey ? { authorization: `Bearer ${env.model.apiKey}` } : {},
       signal: AbortSignal.timeout(5_000),
     });
-    return { name: "model", ok: res.ok, detail: `${env.model.name} at ${env.model.baseUrl}: GET /models → ${res.status}` };
+    return {
+      name: "model",
+      ok: res.ok,
+      detail: `${env.model.name} at ${env.model.baseUrl}: GET /models → ${res.status}`,
+    };
   } catch (err) {
     return { name: "model", ok: false, detail: `${env.model.baseUrl} unreachable: ${(err as Error).message}` };
   }

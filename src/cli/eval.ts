@@ -44,7 +44,16 @@ interface Io {
 }
 
 export async function evalCommand(argv: string[], io: Io): Promise<number> {
-  let values: { concurrency?: string; out?: string; resume?: boolean; reference?: boolean; task?: string[]; "max-steps"?: string; sandbox?: string; help?: boolean };
+  let values: {
+    concurrency?: string;
+    out?: string;
+    resume?: boolean;
+    reference?: boolean;
+    task?: string[];
+    "max-steps"?: string;
+    sandbox?: string;
+    help?: boolean;
+  };
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
@@ -74,12 +83,20 @@ export async function evalCommand(argv: string[], io: Io): Promise<number> {
     io.err.write(`issuesmith eval: ${message}\n`);
     return 2;
   };
-  if (positionals.length !== 1) return usage(positionals.length === 0 ? "a tasks file is needed (issuesmith eval <tasks.jsonl>)" : `one tasks file at a time (got ${positionals.length})`);
+  if (positionals.length !== 1)
+    return usage(
+      positionals.length === 0
+        ? "a tasks file is needed (issuesmith eval <tasks.jsonl>)"
+        : `one tasks file at a time (got ${positionals.length})`,
+    );
   const concurrency = values.concurrency === undefined ? 1 : Number(values.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) return usage(`--concurrency must be a whole number from 1 to 64 (got ${values.concurrency})`);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+    return usage(`--concurrency must be a whole number from 1 to 64 (got ${values.concurrency})`);
   const maxSteps = values["max-steps"] === undefined ? undefined : Number(values["max-steps"]);
-  if (maxSteps !== undefined && (!Number.isInteger(maxSteps) || maxSteps < 1)) return usage(`--max-steps must be a positive whole number (got ${values["max-steps"]})`);
-  if (values.sandbox && !["auto", "bwrap", "none"].includes(values.sandbox)) return usage(`--sandbox must be auto, bwrap or none (got ${values.sandbox})`);
+  if (maxSteps !== undefined && (!Number.isInteger(maxSteps) || maxSteps < 1))
+    return usage(`--max-steps must be a positive whole number (got ${values["max-steps"]})`);
+  if (values.sandbox && !["auto", "bwrap", "none"].includes(values.sandbox))
+    return usage(`--sandbox must be auto, bwrap or none (got ${values.sandbox})`);
 
   const tasksFile = positionals[0]!;
   let tasks: EvalTask[];
@@ -97,7 +114,8 @@ export async function evalCommand(argv: string[], io: Io): Promise<number> {
   }
   if (values.reference) {
     const missing = tasks.filter((t) => !t.referencePatch).map((t) => t.id);
-    if (missing.length) return usage(`--reference needs a reference_patch for every task; missing: ${missing.join(", ")}`);
+    if (missing.length)
+      return usage(`--reference needs a reference_patch for every task; missing: ${missing.join(", ")}`);
   }
 
   let env: AppEnv;
@@ -111,17 +129,25 @@ export async function evalCommand(argv: string[], io: Io): Promise<number> {
     throw err;
   }
   if (!values.reference && !env.model.name) {
-    io.err.write("issuesmith eval: no model configured: set AGENT_MODEL (and OPENAI_BASE_URL, OPENAI_API_KEY), or pass --reference\n");
+    io.err.write(
+      "issuesmith eval: no model configured: set AGENT_MODEL (and OPENAI_BASE_URL, OPENAI_API_KEY), or pass --reference\n",
+    );
     return 3;
   }
   if (!values.reference && !env.model.apiKey && new URL(env.model.baseUrl).hostname === "api.openai.com") {
-    io.err.write("issuesmith eval: OPENAI_API_KEY is required for api.openai.com (or set OPENAI_BASE_URL to your endpoint)\n");
+    io.err.write(
+      "issuesmith eval: OPENAI_API_KEY is required for api.openai.com (or set OPENAI_BASE_URL to your endpoint)\n",
+    );
     return 3;
   }
 
   const outDir = path.resolve(values.out ?? path.join("eval-out", path.basename(tasksFile).replace(/\.jsonl?$/i, "")));
   const redactor = new Redactor(envSecrets(env));
-  const log = createLogger({ log: { level: io.env.LOG_LEVEL ? env.log.level : "warn", format: "pretty" } }, redactor, io.err as NodeJS.WriteStream);
+  const log = createLogger(
+    { log: { level: io.env.LOG_LEVEL ? env.log.level : "warn", format: "pretty" } },
+    redactor,
+    io.err as NodeJS.WriteStream,
+  );
   const runner = await createRunner(env.sandbox, log);
   let config: RepoConfig = DEFAULT_REPO_CONFIG;
   if (maxSteps !== undefined) config = { ...config, budget: { ...config.budget, steps: maxSteps } };
@@ -152,7 +178,10 @@ export async function evalCommand(argv: string[], io: Io): Promise<number> {
         tools: createRegistry(defaultTools()),
         redactor,
         model: async (task, source): Promise<ChatModel> => {
-          if (!modelOptions) return new ReferenceModel(await referenceEdits(source.source, source.baseCommit, task.referencePatch!, env.workDir));
+          if (!modelOptions)
+            return new ReferenceModel(
+              await referenceEdits(source.source, source.baseCommit, task.referencePatch!, env.workDir),
+            );
           return new OpenAIChatModel(modelOptions);
         },
         config,
@@ -190,4 +219,3 @@ export async function evalCommand(argv: string[], io: Io): Promise<number> {
     process.off("SIGINT", onSigint);
   }
 }
-

@@ -8,24 +8,44 @@ import type { JobQueue, JobRecord } from "../shared/job.ts";
 
 export const USAGE_HELP = "usage [--day | --month | --since <YYYY-MM-DD>]";
 
-export async function printUsage(args: string[], queue: Pick<JobQueue, "list">, out: (line: string) => void, now = new Date()): Promise<string | undefined> {
+export async function printUsage(
+  args: string[],
+  queue: Pick<JobQueue, "list">,
+  out: (line: string) => void,
+  now = new Date(),
+): Promise<string | undefined> {
   let values: { day?: boolean; month?: boolean; since?: string };
   try {
-    ({ values } = parseArgs({ args, options: { day: { type: "boolean" }, month: { type: "boolean" }, since: { type: "string" } }, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({
+      args,
+      options: { day: { type: "boolean" }, month: { type: "boolean" }, since: { type: "string" } },
+      strict: true,
+      allowPositionals: false,
+    }));
   } catch (error) {
     return (error as Error).message.split("\n")[0];
   }
-  if ([values.day, values.month, values.since !== undefined].filter(Boolean).length > 1) return "give one of --day, --month, --since";
+  if ([values.day, values.month, values.since !== undefined].filter(Boolean).length > 1)
+    return "give one of --day, --month, --since";
   let since: Date;
   if (values.since !== undefined) {
-    if (!/^\d{4}-\d\d-\d\d$/.test(values.since) || Number.isNaN(Date.parse(`${values.since}T00:00:00Z`))) return `--since takes a date such as 2026-12-01 (got ${JSON.stringify(values.since)})`;
+    if (!/^\d{4}-\d\d-\d\d$/.test(values.since) || Number.isNaN(Date.parse(`${values.since}T00:00:00Z`)))
+      return `--since takes a date such as 2026-12-01 (got ${JSON.stringify(values.since)})`;
     since = new Date(`${values.since}T00:00:00Z`);
   } else since = capWindow(values.day ? "day" : "month", now).start;
 
   const jobs = await queue.list({ since: since.toISOString() });
   out(`Jobs since ${since.toISOString().slice(0, 10)} (UTC); running and queued jobs count as not yet spent.`);
-  table("installation", group(jobs, (j) => String(j.installationId)), out);
-  table("repository", group(jobs, (j) => `${j.target.owner}/${j.target.repo}`.toLowerCase()), out);
+  table(
+    "installation",
+    group(jobs, (j) => String(j.installationId)),
+    out,
+  );
+  table(
+    "repository",
+    group(jobs, (j) => `${j.target.owner}/${j.target.repo}`.toLowerCase()),
+    out,
+  );
   return undefined;
 }
 
@@ -36,10 +56,13 @@ function group(jobs: JobRecord[], by: (j: JobRecord) => string): Map<string, Job
 }
 
 function table(title: string, groups: Map<string, JobRecord[]>, out: (line: string) => void): void {
-  const rows = [...groups].map(([name, jobs]) => ({ name, ...totals(jobs, 0) })).sort((a, b) => b.usd - a.usd || a.name.localeCompare(b.name));
+  const rows = [...groups]
+    .map(([name, jobs]) => ({ name, ...totals(jobs, 0) }))
+    .sort((a, b) => b.usd - a.usd || a.name.localeCompare(b.name));
   const width = Math.max(title.length, ...rows.map((r) => r.name.length));
   out("");
   out(`${title.padEnd(width)}  ${"jobs".padStart(5)}  ${"cost".padStart(10)}`);
-  for (const r of rows) out(`${r.name.padEnd(width)}  ${String(r.jobs).padStart(5)}  ${`$${r.usd.toFixed(2)}`.padStart(10)}`);
+  for (const r of rows)
+    out(`${r.name.padEnd(width)}  ${String(r.jobs).padStart(5)}  ${`$${r.usd.toFixed(2)}`.padStart(10)}`);
   if (rows.length === 0) out("(none)");
 }

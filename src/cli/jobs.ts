@@ -52,23 +52,39 @@ export async function runJobsCommand(args: string[], deps: JobsCommandDeps): Pro
 async function list(args: string[], { queue, out }: JobsCommandDeps): Promise<number> {
   let values: { state?: string; limit?: string };
   try {
-    ({ values } = parseArgs({ args, options: { state: { type: "string" }, limit: { type: "string" } }, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({
+      args,
+      options: { state: { type: "string" }, limit: { type: "string" } },
+      strict: true,
+      allowPositionals: false,
+    }));
   } catch (error) {
     throw new BadArgs(`${(error as Error).message.split("\n")[0]}; ${USAGE}`);
   }
   const states = values.state?.split(",").map((s) => s.trim());
   for (const s of states ?? []) {
-    if (!STATES.includes(s as JobState)) throw new BadArgs(`unknown state ${JSON.stringify(s)}: use one of ${STATES.join(", ")}`);
+    if (!STATES.includes(s as JobState))
+      throw new BadArgs(`unknown state ${JSON.stringify(s)}: use one of ${STATES.join(", ")}`);
   }
   const limit = values.limit === undefined ? 20 : Number(values.limit);
-  if (!Number.isInteger(limit) || limit < 1) throw new BadArgs(`--limit must be a positive whole number (got ${JSON.stringify(values.limit)})`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new BadArgs(`--limit must be a positive whole number (got ${JSON.stringify(values.limit)})`);
 
   const jobs = await queue.list({ states: states as JobState[] | undefined, limit });
   if (jobs.length === 0) {
     out(states ? `no ${states.join(" or ")} jobs` : "no jobs");
     return 0;
   }
-  const rows = jobs.map((j) => [j.id, j.state, j.kind, target(j), j.phase ?? "-", String(j.attempts), age(j.createdAt), summary(j)]);
+  const rows = jobs.map((j) => [
+    j.id,
+    j.state,
+    j.kind,
+    target(j),
+    j.phase ?? "-",
+    String(j.attempts),
+    age(j.createdAt),
+    summary(j),
+  ]);
   for (const line of table(["ID", "STATE", "KIND", "TARGET", "PHASE", "TRIES", "AGE", "OUTCOME"], rows)) out(line);
   return 0;
 }
@@ -84,7 +100,10 @@ async function show(id: string, { queue, out }: JobsCommandDeps): Promise<number
     if (value !== undefined && value !== "") out(`${`${name}:`.padEnd(12)} ${value}`);
   };
   field("id", job.id);
-  field("state", `${job.state}${position ? ` (#${position} in the queue)` : ""}${job.cancelRequested && job.state === "running" ? " (cancel requested)" : ""}`);
+  field(
+    "state",
+    `${job.state}${position ? ` (#${position} in the queue)` : ""}${job.cancelRequested && job.state === "running" ? " (cancel requested)" : ""}`,
+  );
   field("kind", job.kind);
   field("target", `${target(job)}${job.target.isPullRequest ? " (pull request)" : ""}`);
   field("installation", job.installationId);
@@ -94,12 +113,17 @@ async function show(id: string, { queue, out }: JobsCommandDeps): Promise<number
   field("started", job.startedAt);
   field("finished", job.finishedAt);
   field("progress", job.progressCommentId !== undefined ? `comment ${job.progressCommentId}` : undefined);
-  if (job.checkpoint) field("checkpoint", `${Object.keys(job.checkpoint).join(", ")} (${JSON.stringify(job.checkpoint).length} bytes)`);
+  if (job.checkpoint)
+    field("checkpoint", `${Object.keys(job.checkpoint).join(", ")} (${JSON.stringify(job.checkpoint).length} bytes)`);
   if (job.outcome) {
     field("outcome", `${job.outcome.status}: ${job.outcome.summary}`);
     field("pr", job.outcome.prUrl ?? (job.outcome.prNumber !== undefined ? `#${job.outcome.prNumber}` : undefined));
     const u = job.outcome.usage;
-    if (u) field("usage", `${u.steps} steps, ${u.inputTokens} tokens in, ${u.outputTokens} out, $${u.costUsd.toFixed(4)}, ${Math.round(u.wallMs / 1000)} s`);
+    if (u)
+      field(
+        "usage",
+        `${u.steps} steps, ${u.inputTokens} tokens in, ${u.outputTokens} out, $${u.costUsd.toFixed(4)}, ${Math.round(u.wallMs / 1000)} s`,
+      );
   }
   out(`triggers:`);
   for (const t of job.triggers) {
@@ -120,7 +144,8 @@ async function cancel(id: string, { queue, out }: JobsCommandDeps): Promise<numb
 }
 
 function oneId(sub: string, args: string[]): string {
-  if (args.length !== 1 || !args[0] || args[0].startsWith("-")) throw new BadArgs(`${sub} takes one job id (issuesmith jobs ${sub} <id>)`);
+  if (args.length !== 1 || !args[0] || args[0].startsWith("-"))
+    throw new BadArgs(`${sub} takes one job id (issuesmith jobs ${sub} <id>)`);
   return args[0];
 }
 
@@ -148,6 +173,10 @@ function age(iso: string, now = Date.now()): string {
 
 function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd();
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
   return [fmt(header), ...rows.map(fmt)];
 }

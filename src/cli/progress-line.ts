@@ -33,7 +33,8 @@ export class ProgressLine {
       this.#last = describeCall(e.name, e.arguments) + (e.isError ? " ✗" : "");
       if (!this.#tty) this.#out.write(`step ${e.step}: ${this.#last}\n`);
     } else if (e.type === "test") {
-      if (!this.#tty) this.#out.write(`tests: ${e.run.passed ? "passed" : `failed (exit ${e.run.exitCode ?? "killed"})`}\n`);
+      if (!this.#tty)
+        this.#out.write(`tests: ${e.run.passed ? "passed" : `failed (exit ${e.run.exitCode ?? "killed"})`}\n`);
     } else if (e.type === "model_retry") {
       this.#last = `model endpoint failing (${e.status ?? e.message.split("\n")[0]}), retrying`;
       if (!this.#tty) this.#out.write(`step ${e.step}: ${modelRetryNotice(e)}\n`);

@@ -35,7 +35,10 @@ export const RUN_USAGE = `usage: issuesmith run --repo <dir> (--task "<text>" | 
 The model comes from OPENAI_BASE_URL, OPENAI_API_KEY and AGENT_MODEL.
 Exit codes: 0 tests pass · 1 tests fail, no change, or stopped early · 2 bad usage · 3 bad configuration.`;
 
-export async function runCommand(argv: string[], io: { out: NodeJS.WriteStream; err: NodeJS.WriteStream; env: NodeJS.ProcessEnv }): Promise<number> {
+export async function runCommand(
+  argv: string[],
+  io: { out: NodeJS.WriteStream; err: NodeJS.WriteStream; env: NodeJS.ProcessEnv },
+): Promise<number> {
   let args;
   try {
     args = parseArgs({
@@ -71,9 +74,11 @@ export async function runCommand(argv: string[], io: { out: NodeJS.WriteStream; 
   if (!args.repo) return usage("--repo <dir> is required");
   if (!args.task && !args["issue-file"]) return usage('a task is required: --task "<text>" or --issue-file <file.md>');
   if (args.task && args["issue-file"]) return usage("give --task or --issue-file, not both");
-  if (args.sandbox && !["auto", "bwrap", "none"].includes(args.sandbox)) return usage(`--sandbox must be auto, bwrap or none (got ${args.sandbox})`);
+  if (args.sandbox && !["auto", "bwrap", "none"].includes(args.sandbox))
+    return usage(`--sandbox must be auto, bwrap or none (got ${args.sandbox})`);
   const maxSteps = args["max-steps"] !== undefined ? Number(args["max-steps"]) : undefined;
-  if (maxSteps !== undefined && (!Number.isInteger(maxSteps) || maxSteps < 1)) return usage(`--max-steps must be a positive integer (got ${args["max-steps"]})`);
+  if (maxSteps !== undefined && (!Number.isInteger(maxSteps) || maxSteps < 1))
+    return usage(`--max-steps must be a positive integer (got ${args["max-steps"]})`);
 
   let env;
   try {
@@ -86,11 +91,15 @@ export async function runCommand(argv: string[], io: { out: NodeJS.WriteStream; 
     throw err;
   }
   if (!env.model.name) {
-    io.err.write("issuesmith run: no model configured: set AGENT_MODEL (and OPENAI_BASE_URL, OPENAI_API_KEY for your endpoint)\n");
+    io.err.write(
+      "issuesmith run: no model configured: set AGENT_MODEL (and OPENAI_BASE_URL, OPENAI_API_KEY for your endpoint)\n",
+    );
     return 3;
   }
   if (!env.model.apiKey && new URL(env.model.baseUrl).hostname === "api.openai.com") {
-    io.err.write("issuesmith run: OPENAI_API_KEY is required for api.openai.com (or set OPENAI_BASE_URL to your endpoint)\n");
+    io.err.write(
+      "issuesmith run: OPENAI_API_KEY is required for api.openai.com (or set OPENAI_BASE_URL to your endpoint)\n",
+    );
     return 3;
   }
 
@@ -130,12 +139,21 @@ export async function runCommand(argv: string[], io: { out: NodeJS.WriteStream; 
   if (maxSteps !== undefined) config = { ...config, budget: { ...config.budget, steps: maxSteps } };
 
   const redactor = new Redactor(envSecrets(env));
-  const log = createLogger({ log: { level: io.env.LOG_LEVEL ? env.log.level : "warn", format: "pretty" } }, redactor, io.err);
+  const log = createLogger(
+    { log: { level: io.env.LOG_LEVEL ? env.log.level : "warn", format: "pretty" } },
+    redactor,
+    io.err,
+  );
   const runner = await createRunner(env.sandbox, log);
   const model = new OpenAIChatModel(chatModelOptions(env));
   const jobId = randomUUID();
   const branch = args.branch ?? branchName(config.branch_prefix, 0, title).replace("issue-0", "issue-local");
-  const recorder = new TrajectoryRecorder({ jobId, task: { source: repoDir, title, body }, model: model.name, redactor });
+  const recorder = new TrajectoryRecorder({
+    jobId,
+    task: { source: repoDir, title, body },
+    model: model.name,
+    redactor,
+  });
   const progress = new ProgressLine(io.out, config.budget.steps);
   const controller = new AbortController();
   const onSigint = () => controller.abort(new Cancelled("interrupted (Ctrl-C)"));
@@ -178,24 +196,46 @@ export async function runCommand(argv: string[], io: { out: NodeJS.WriteStream; 
     progress.done();
     const { result } = run;
     const passed = result.stop === "finish" && Boolean(result.tests?.passed);
-    const status = !run.sha ? "no change" : passed ? "tests pass" : result.stop !== "finish" ? `stopped: ${result.reason ?? result.stop}` : result.tests ? "tests fail" : "untested (no test command)";
-    recorder.finish({ usage: result.usage, diff: run.diff, outcome: { status, summary: result.summary ?? result.reason ?? "" } });
+    const status = !run.sha
+      ? "no change"
+      : passed
+        ? "tests pass"
+        : result.stop !== "finish"
+          ? `stopped: ${result.reason ?? result.stop}`
+          : result.tests
+            ? "tests fail"
+            : "untested (no test command)";
+    recorder.finish({
+      usage: result.usage,
+      diff: run.diff,
+      outcome: { status, summary: result.summary ?? result.reason ?? "" },
+    });
     if (args.trajectory) await writeFile(args.trajectory, JSON.stringify(recorder.toJSON(), null, 2));
     if (args.json) {
-      io.out.write(`${JSON.stringify({ status, branch: run.sha && !args["no-commit"] ? branch : undefined, changed: run.changed, summary: result.summary, tests: result.tests, usage: result.usage, refused: run.refused, findings: run.findings }, null, 2)}\n`);
+      io.out.write(
+        `${JSON.stringify({ status, branch: run.sha && !args["no-commit"] ? branch : undefined, changed: run.changed, summary: result.summary, tests: result.tests, usage: result.usage, refused: run.refused, findings: run.findings }, null, 2)}\n`,
+      );
     } else {
       const lines = [
         `Result: ${status}`,
-        run.sha ? (args["no-commit"] ? `The change was applied to ${repoDir} (uncommitted).` : `Branch: ${branch} (in ${repoDir})`) : "",
+        run.sha
+          ? args["no-commit"]
+            ? `The change was applied to ${repoDir} (uncommitted).`
+            : `Branch: ${branch} (in ${repoDir})`
+          : "",
         run.changed.length ? `Files: ${run.changed.join(", ")}` : "",
         run.refused.length ? `Refused: ${run.refused.map((r) => `${r.path} (${r.reason})`).join("; ")}` : "",
-        run.findings.length ? `Warning: ${run.findings.length} secret-like finding(s) in the change: ${run.findings.map((f) => `${f.path}${f.line ? `:${f.line}` : ""} ${f.kind}`).join("; ")}` : "",
+        run.findings.length
+          ? `Warning: ${run.findings.length} secret-like finding(s) in the change: ${run.findings.map((f) => `${f.path}${f.line ? `:${f.line}` : ""} ${f.kind}`).join("; ")}`
+          : "",
         "",
         "Summary:",
         (result.summary ?? result.reason ?? "(none)").trim(),
         "",
         testEvidencePlain(result.tests, result.testCommand),
-        result.lint ? `Lint: ${result.lint.command} ${result.lint.passed ? "passed" : `FAILED (${result.lint.killed ?? `exit code ${result.lint.exitCode}`})\n${result.lint.outputTail.split("\n").slice(-20).join("\n")}`}` : "",
+        result.lint
+          ? `Lint: ${result.lint.command} ${result.lint.passed ? "passed" : `FAILED (${result.lint.killed ?? `exit code ${result.lint.exitCode}`})\n${result.lint.outputTail.split("\n").slice(-20).join("\n")}`}`
+          : "",
         "",
         `Used: ${result.usage.steps} steps · ${(result.usage.inputTokens + result.usage.outputTokens).toLocaleString("en-US")} tokens · $${result.usage.costUsd.toFixed(3)} · ${Math.round(result.usage.wallMs / 1000)} s`,
       ];

@@ -29,7 +29,12 @@ export async function showCommand(argv: string[], io: Io): Promise<number> {
   try {
     ({ values, positionals } = parseArgs({
       args: argv,
-      options: { full: { type: "boolean" }, json: { type: "boolean" }, job: { type: "string" }, help: { type: "boolean", short: "h" } },
+      options: {
+        full: { type: "boolean" },
+        json: { type: "boolean" },
+        job: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
       strict: true,
       allowPositionals: true,
     }));
@@ -45,8 +50,14 @@ export async function showCommand(argv: string[], io: Io): Promise<number> {
     io.err.write(`issuesmith show: ${message}\n`);
     return 2;
   };
-  if (values.job !== undefined && positionals.length > 0) return usage("give a trajectory file or --job <id>, not both");
-  if (values.job === undefined && positionals.length !== 1) return usage(positionals.length === 0 ? "a trajectory file is needed (issuesmith show <trajectory.json>)" : "one trajectory file at a time");
+  if (values.job !== undefined && positionals.length > 0)
+    return usage("give a trajectory file or --job <id>, not both");
+  if (values.job === undefined && positionals.length !== 1)
+    return usage(
+      positionals.length === 0
+        ? "a trajectory file is needed (issuesmith show <trajectory.json>)"
+        : "one trajectory file at a time",
+    );
 
   let trajectory: Trajectory;
   if (values.job !== undefined) {
@@ -55,7 +66,9 @@ export async function showCommand(argv: string[], io: Io): Promise<number> {
     trajectory = read;
   } else {
     const file = positionals[0]!;
-    const text = await readFile(file, "utf8").catch((err: NodeJS.ErrnoException) => new Error(err.code === "ENOENT" ? "no such file" : err.message));
+    const text = await readFile(file, "utf8").catch(
+      (err: NodeJS.ErrnoException) => new Error(err.code === "ENOENT" ? "no such file" : err.message),
+    );
     if (text instanceof Error) return usage(`cannot read ${file}: ${text.message}`);
     const parsed = parseTrajectory(text);
     if (typeof parsed === "string") return usage(`${file} ${parsed}`);
@@ -79,11 +92,23 @@ export function parseTrajectory(text: string): Trajectory | string {
     return "is not JSON";
   }
   const t = value as Partial<Trajectory> | null;
-  if (!t || typeof t !== "object" || t.version !== 1 || !Array.isArray(t.entries) || typeof t.task !== "object" || t.task === null) {
+  if (
+    !t ||
+    typeof t !== "object" ||
+    t.version !== 1 ||
+    !Array.isArray(t.entries) ||
+    typeof t.task !== "object" ||
+    t.task === null
+  ) {
     return "is not an issuesmith trajectory (expected version 1 with task and entries)";
   }
   const task = t.task as Partial<Trajectory["task"]>;
-  return { ...t, task: { source: task.source ?? "", title: task.title ?? "", body: task.body ?? "" }, model: t.model ?? "", startedAt: t.startedAt ?? "" } as Trajectory;
+  return {
+    ...t,
+    task: { source: task.source ?? "", title: task.title ?? "", body: task.body ?? "" },
+    model: t.model ?? "",
+    startedAt: t.startedAt ?? "",
+  } as Trajectory;
 }
 
 async function fromStore(jobId: string, io: Io): Promise<Trajectory | number> {
@@ -100,7 +125,10 @@ async function fromStore(jobId: string, io: Io): Promise<Trajectory | number> {
   const { createQueue } = await import("../jobs/create-queue.ts");
   const queue = await createQueue(env);
   try {
-    const [job, records] = await Promise.all([queue.get(jobId), isTrajectoryLog(queue) ? queue.readTrajectory(jobId) : Promise.resolve([])]);
+    const [job, records] = await Promise.all([
+      queue.get(jobId),
+      isTrajectoryLog(queue) ? queue.readTrajectory(jobId) : Promise.resolve([]),
+    ]);
     if (!job && records.length === 0) {
       io.err.write(`issuesmith show: no job ${jobId} in the ${queue.backend} store\n`);
       return 1;

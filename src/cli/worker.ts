@@ -11,7 +11,8 @@ import { appMetrics } from "../jobs/metrics.ts";
 import { createRuntime, jobDeps, startWorker } from "../runtime.ts";
 
 export async function workerCommand(env: AppEnv): Promise<{ stop(): Promise<void>; port: number }> {
-  if (!hasAppCredentials(env)) throw new UserError("the worker needs the app's credentials", ["set APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH)"]);
+  if (!hasAppCredentials(env))
+    throw new UserError("the worker needs the app's credentials", ["set APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH)"]);
   const runtime = await createRuntime(env);
   const probot = new Probot({
     appId: env.github.appId!,
@@ -22,11 +23,20 @@ export async function workerCommand(env: AppEnv): Promise<{ stop(): Promise<void
   });
   const worker = startWorker(runtime, jobDeps(runtime, probot));
   let draining = false;
-  const routes = opsRoutes({ queue: runtime.queue, metrics: appMetrics(), worker: () => worker, workerExpected: true, draining: () => draining });
+  const routes = opsRoutes({
+    queue: runtime.queue,
+    metrics: appMetrics(),
+    worker: () => worker,
+    workerExpected: true,
+    draining: () => draining,
+  });
   const server = createServer((req, res) => {
-    routes(req, res).then((served) => {
-      if (!served) res.writeHead(404).end("not found\n");
-    }, () => res.writeHead(500).end());
+    routes(req, res).then(
+      (served) => {
+        if (!served) res.writeHead(404).end("not found\n");
+      },
+      () => res.writeHead(500).end(),
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

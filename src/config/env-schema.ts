@@ -2,8 +2,7 @@
 // its type and default. env.ts parses with it once and shapes the result.
 import { z } from "zod";
 
-const intFrom = (def: number, min = 0) =>
-  z.coerce.number().int().min(min).default(def);
+const intFrom = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 
 const bool = (def: boolean) =>
   z

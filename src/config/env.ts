@@ -96,7 +96,9 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
   if (!parsed.success) {
     throw new UserError(
       "invalid environment",
-      parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message} (got ${JSON.stringify(source[String(i.path[0])] ?? null)})`),
+      parsed.error.issues.map(
+        (i) => `${i.path.join(".")}: ${i.message} (got ${JSON.stringify(source[String(i.path[0])] ?? null)})`,
+      ),
     );
   }
   const e = parsed.data;
@@ -105,7 +107,8 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
   let appId: number | undefined;
   if (e.APP_ID !== undefined) {
     appId = Number(e.APP_ID);
-    if (!Number.isInteger(appId) || appId <= 0) problems.push(`APP_ID: must be a positive integer (got ${JSON.stringify(e.APP_ID)})`);
+    if (!Number.isInteger(appId) || appId <= 0)
+      problems.push(`APP_ID: must be a positive integer (got ${JSON.stringify(e.APP_ID)})`);
   }
 
   let privateKey = e.PRIVATE_KEY?.replace(/\\n/g, "\n");
@@ -128,13 +131,17 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
     problems.push("AGENT_MODEL: required: the model name to ask, e.g. gpt-4.1 or qwen2.5-coder");
   }
   if (credentials && !e.OPENAI_API_KEY && isOpenAI(e.OPENAI_BASE_URL)) {
-    problems.push("OPENAI_API_KEY: required for api.openai.com (set OPENAI_BASE_URL for a local endpoint that needs no key)");
+    problems.push(
+      "OPENAI_API_KEY: required for api.openai.com (set OPENAI_BASE_URL for a local endpoint that needs no key)",
+    );
   }
   if (e.AGENT_PUBLIC_URL !== undefined && !URL.canParse(e.AGENT_PUBLIC_URL)) {
     problems.push(`AGENT_PUBLIC_URL: not a URL (got ${JSON.stringify(e.AGENT_PUBLIC_URL)})`);
   }
   if (e.AGENT_OPS_TOKEN !== undefined && e.AGENT_OPS_TOKEN.length < 16) {
-    problems.push("AGENT_OPS_TOKEN: too short to guard anything: use at least 16 characters (e.g. `openssl rand -hex 24`)");
+    problems.push(
+      "AGENT_OPS_TOKEN: too short to guard anything: use at least 16 characters (e.g. `openssl rand -hex 24`)",
+    );
   }
   if (e.AGENT_OPS_PORT !== undefined && e.AGENT_OPS_PORT !== 0 && e.AGENT_OPS_PORT === e.PORT) {
     problems.push(`AGENT_OPS_PORT: must differ from PORT (${e.PORT}), where webhooks arrive`);
@@ -146,7 +153,9 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
     );
   }
   if (e.AGENT_QUEUE === "postgres" && !e.AGENT_DATABASE_URL) {
-    problems.push("AGENT_DATABASE_URL: required with AGENT_QUEUE=postgres, e.g. postgres://issuesmith:secret@db.internal:5432/issuesmith");
+    problems.push(
+      "AGENT_DATABASE_URL: required with AGENT_QUEUE=postgres, e.g. postgres://issuesmith:secret@db.internal:5432/issuesmith",
+    );
   } else if (e.AGENT_DATABASE_URL !== undefined && !/^postgres(ql)?:\/\/./.test(e.AGENT_DATABASE_URL)) {
     problems.push("AGENT_DATABASE_URL: must start with postgres:// or postgresql://");
   }
@@ -157,14 +166,23 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
     try {
       const p = priceSchema.safeParse(JSON.parse(e.AGENT_PRICES));
       if (p.success) prices = p.data;
-      else problems.push(`AGENT_PRICES: expected {"model": {"input": usdPerMTok, "output": usdPerMTok}}: ${p.error.issues[0]?.message}`);
+      else
+        problems.push(
+          `AGENT_PRICES: expected {"model": {"input": usdPerMTok, "output": usdPerMTok}}: ${p.error.issues[0]?.message}`,
+        );
     } catch {
       problems.push("AGENT_PRICES: not valid JSON");
     }
   }
 
   const spendCaps = parseSpendCaps(e.AGENT_SPEND_CAPS, problems);
-  const modelDefaults = { name: e.AGENT_MODEL, baseUrl: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY, contextWindow: e.AGENT_CONTEXT_WINDOW, maxOutputTokens: e.AGENT_MAX_OUTPUT_TOKENS };
+  const modelDefaults = {
+    name: e.AGENT_MODEL,
+    baseUrl: e.OPENAI_BASE_URL,
+    apiKey: e.OPENAI_API_KEY,
+    contextWindow: e.AGENT_CONTEXT_WINDOW,
+    maxOutputTokens: e.AGENT_MAX_OUTPUT_TOKENS,
+  };
   const choices = parseModels(e.AGENT_MODELS, modelDefaults, source, problems);
 
   if (problems.length > 0) throw new UserError("invalid environment", problems);
@@ -197,7 +215,10 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
       timeoutMs: e.AGENT_MODEL_TIMEOUT_S * 1000,
       retries: e.AGENT_MODEL_RETRIES,
       retryWindowMs: e.AGENT_MODEL_RETRY_WINDOW_S * 1000,
-      prices: { ...Object.fromEntries([...choices.values()].flatMap((c) => (c.price ? [[c.name, c.price]] : []))), ...prices },
+      prices: {
+        ...Object.fromEntries([...choices.values()].flatMap((c) => (c.price ? [[c.name, c.price]] : []))),
+        ...prices,
+      },
       choices,
     },
     queue: {
@@ -214,13 +235,19 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
     spendCaps,
     dataDir: path.resolve(e.AGENT_DATA_DIR),
     workDir: path.resolve(e.AGENT_WORK_DIR ?? tmpdir()),
-    cache: { dir: path.resolve(e.AGENT_CACHE_DIR ?? path.join(e.AGENT_DATA_DIR, "cache")), maxBytes: e.AGENT_CACHE_MAX_MB * 1024 * 1024 },
+    cache: {
+      dir: path.resolve(e.AGENT_CACHE_DIR ?? path.join(e.AGENT_DATA_DIR, "cache")),
+      maxBytes: e.AGENT_CACHE_MAX_MB * 1024 * 1024,
+    },
     sandbox: e.AGENT_SANDBOX,
     progressIntervalMs: e.AGENT_PROGRESS_INTERVAL_MS,
     checkpointIntervalMs: e.AGENT_CHECKPOINT_INTERVAL_S * 1000,
     repoSecrets: Object.fromEntries(
       Object.entries(source)
-        .filter(([k, v]) => k.startsWith("AGENT_SECRET_") && k.length > "AGENT_SECRET_".length && typeof v === "string" && v !== "")
+        .filter(
+          ([k, v]) =>
+            k.startsWith("AGENT_SECRET_") && k.length > "AGENT_SECRET_".length && typeof v === "string" && v !== "",
+        )
         .map(([k, v]) => [k.slice("AGENT_SECRET_".length), v as string]),
     ),
     botName: e.AGENT_BOT_NAME,
@@ -238,9 +265,15 @@ function isOpenAI(baseUrl: string): boolean {
 
 /** Every secret value in the environment, for the redactor. */
 export function envSecrets(env: AppEnv): string[] {
-  return [env.github.privateKey, env.github.webhookSecret, env.model.apiKey, ...[...env.model.choices.values()].map((c) => c.apiKey), env.ops.token, databasePassword(env.queue.databaseUrl), ...Object.values(env.repoSecrets)].filter(
-    (s): s is string => typeof s === "string",
-  );
+  return [
+    env.github.privateKey,
+    env.github.webhookSecret,
+    env.model.apiKey,
+    ...[...env.model.choices.values()].map((c) => c.apiKey),
+    env.ops.token,
+    databasePassword(env.queue.databaseUrl),
+    ...Object.values(env.repoSecrets),
+  ].filter((s): s is string => typeof s === "string");
 }
 
 /** The password in AGENT_DATABASE_URL, as a message would show it. */

@@ -28,7 +28,8 @@ export interface ModelChoice {
   price: { input: number; output: number } | undefined;
 }
 
-export const MODELS_EXAMPLE = '{"gpt-4.1":{},"qwen2.5-coder":{"base_url":"http://127.0.0.1:8000/v1","context_window":32768,"input":0,"output":0},"azure-gpt":{"base_url":"https://x.openai.azure.com/openai/deployments/gpt","api_key_env":"AZURE_OPENAI_KEY"}}';
+export const MODELS_EXAMPLE =
+  '{"gpt-4.1":{},"qwen2.5-coder":{"base_url":"http://127.0.0.1:8000/v1","context_window":32768,"input":0,"output":0},"azure-gpt":{"base_url":"https://x.openai.azure.com/openai/deployments/gpt","api_key_env":"AZURE_OPENAI_KEY"}}';
 
 interface Defaults {
   name: string | undefined;
@@ -39,9 +40,21 @@ interface Defaults {
 }
 
 /** The allowed models by name (the default one first); a wrong value adds problem lines naming what is wrong. */
-export function parseModels(raw: string | undefined, defaults: Defaults, source: NodeJS.ProcessEnv, problems: string[]): Map<string, ModelChoice> {
+export function parseModels(
+  raw: string | undefined,
+  defaults: Defaults,
+  source: NodeJS.ProcessEnv,
+  problems: string[],
+): Map<string, ModelChoice> {
   const choices = new Map<string, ModelChoice>();
-  const base = (name: string): ModelChoice => ({ name, baseUrl: defaults.baseUrl, apiKey: defaults.apiKey, contextWindow: defaults.contextWindow, maxOutputTokens: defaults.maxOutputTokens, price: undefined });
+  const base = (name: string): ModelChoice => ({
+    name,
+    baseUrl: defaults.baseUrl,
+    apiKey: defaults.apiKey,
+    contextWindow: defaults.contextWindow,
+    maxOutputTokens: defaults.maxOutputTokens,
+    price: undefined,
+  });
   if (defaults.name) choices.set(defaults.name, base(defaults.name));
   if (raw === undefined) return choices;
   let value: unknown;
@@ -54,13 +67,17 @@ export function parseModels(raw: string | undefined, defaults: Defaults, source:
   const parsed = z.record(z.string().trim().min(1).max(200), entrySchema).safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    problems.push(`AGENT_MODELS: ${issue?.path.join(".") || "(top)"}: ${issue?.message ?? "invalid"}; expected e.g. ${MODELS_EXAMPLE}`);
+    problems.push(
+      `AGENT_MODELS: ${issue?.path.join(".") || "(top)"}: ${issue?.message ?? "invalid"}; expected e.g. ${MODELS_EXAMPLE}`,
+    );
     return choices;
   }
   for (const [name, e] of Object.entries(parsed.data)) {
     const key = e.api_key_env === undefined ? defaults.apiKey : source[e.api_key_env];
-    if (e.api_key_env !== undefined && !key) problems.push(`AGENT_MODELS: ${name}.api_key_env: the variable ${e.api_key_env} is not set`);
-    if ((e.input === undefined) !== (e.output === undefined)) problems.push(`AGENT_MODELS: ${name}: give both input and output prices, or neither`);
+    if (e.api_key_env !== undefined && !key)
+      problems.push(`AGENT_MODELS: ${name}.api_key_env: the variable ${e.api_key_env} is not set`);
+    if ((e.input === undefined) !== (e.output === undefined))
+      problems.push(`AGENT_MODELS: ${name}: give both input and output prices, or neither`);
     choices.set(name, {
       ...base(name),
       ...(e.base_url !== undefined ? { baseUrl: e.base_url } : {}),
@@ -74,12 +91,24 @@ export function parseModels(raw: string | undefined, defaults: Defaults, source:
 }
 
 /** The model a job runs on: the command's choice, else the repository's, else the operator's default. */
-export function chooseModel(choices: ReadonlyMap<string, ModelChoice>, wanted: { command?: string | undefined; repo?: string | undefined }, defaultName: string | undefined): { ok: true; model: ModelChoice } | { ok: false; message: string } {
+export function chooseModel(
+  choices: ReadonlyMap<string, ModelChoice>,
+  wanted: { command?: string | undefined; repo?: string | undefined },
+  defaultName: string | undefined,
+): { ok: true; model: ModelChoice } | { ok: false; message: string } {
   const name = wanted.command ?? wanted.repo ?? defaultName;
-  const from = wanted.command !== undefined ? "--model" : wanted.repo !== undefined ? "`model:` in .github/agent.yml" : "AGENT_MODEL";
+  const from =
+    wanted.command !== undefined
+      ? "--model"
+      : wanted.repo !== undefined
+        ? "`model:` in .github/agent.yml"
+        : "AGENT_MODEL";
   if (!name) return { ok: false, message: "No model is configured: the operator must set AGENT_MODEL." };
   const model = choices.get(name);
   if (model) return { ok: true, model };
   const listed = [...choices.keys()].map((n) => `\`${n}\``).join(", ");
-  return { ok: false, message: `The model \`${name}\` (from ${from}) is not one this app may use. Allowed: ${listed || "(none)"}.` };
+  return {
+    ok: false,
+    message: `The model \`${name}\` (from ${from}) is not one this app may use. Allowed: ${listed || "(none)"}.`,
+  };
 }

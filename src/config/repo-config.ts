@@ -17,7 +17,11 @@ export const budgetSchema = z
     /** US dollars over the whole job (price table per model). */
     cost_usd: z.number().min(0).default(5),
     /** Wall clock for the whole job, minutes. */
-    wall_clock_minutes: z.number().min(1).max(24 * 60).default(45),
+    wall_clock_minutes: z
+      .number()
+      .min(1)
+      .max(24 * 60)
+      .default(45),
     /** Per shell/test command, seconds. */
     command_timeout_seconds: z.number().int().min(1).max(3_600).default(120),
     /** The app's own test run, seconds. */
@@ -108,7 +112,8 @@ export interface RepoConfigResult {
  * `!!set` and `!!omap` a Set and a Map.
  */
 export function mappingProblem(value: unknown): string | undefined {
-  if (value !== null && typeof value === "object" && [Object.prototype, null].includes(Object.getPrototypeOf(value))) return undefined;
+  if (value !== null && typeof value === "object" && [Object.prototype, null].includes(Object.getPrototypeOf(value)))
+    return undefined;
   const kind = Array.isArray(value)
     ? "a list"
     : value instanceof Uint8Array

@@ -22,21 +22,40 @@ export interface DirectRun {
   wallMs: number;
 }
 
-export async function runDirect(task: EvalTask, options: { runner: CommandRunner; workDir: string; withFix: boolean; timeoutMs?: number; signal?: AbortSignal }): Promise<DirectRun> {
+export async function runDirect(
+  task: EvalTask,
+  options: { runner: CommandRunner; workDir: string; withFix: boolean; timeoutMs?: number; signal?: AbortSignal },
+): Promise<DirectRun> {
   const started = performance.now();
   const source = await prepareSource(task, options.workDir);
   const workspace = await createWorkspaceDir(options.workDir, `direct-${task.id}`);
   try {
-    const git = await GitWorkspace.clone({ cloneUrl: source.source, dir: workspace.repoDir, identity: LOCAL_IDENTITY, home: workspace.homeDir, ...(options.signal ? { signal: options.signal } : {}) });
+    const git = await GitWorkspace.clone({
+      cloneUrl: source.source,
+      dir: workspace.repoDir,
+      identity: LOCAL_IDENTITY,
+      home: workspace.homeDir,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     if (source.baseCommit) await git.checkoutRef(source.baseCommit);
     await provideNodeModules(workspace.repoDir, task.provideNodeModules);
-    const patches = [...(options.withFix ? [["fix", task.referencePatch ?? ""]] : []), ["tests", task.testPatch]] as const;
+    const patches = [
+      ...(options.withFix ? [["fix", task.referencePatch ?? ""]] : []),
+      ["tests", task.testPatch],
+    ] as const;
     for (const [name, patch] of patches) {
       const file = path.join(workspace.root, `${name}.patch`);
       await writeFile(file, patch);
       await git.applyPatch(file);
     }
-    const run = await options.runner.run({ command: task.testCommand, workspace, timeoutMs: options.timeoutMs ?? 900_000, network: false, maxOutputBytes: 4 * 1024 * 1024, ...(options.signal ? { signal: options.signal } : {}) });
+    const run = await options.runner.run({
+      command: task.testCommand,
+      workspace,
+      timeoutMs: options.timeoutMs ?? 900_000,
+      network: false,
+      maxOutputBytes: 4 * 1024 * 1024,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     const seen = testStatuses(run.output);
     const tests: HiddenTestRun = {
       command: task.testCommand,

@@ -62,7 +62,11 @@ export async function prepareTask(
     await git(workspace.repoDir, ["apply", "--check", "--whitespace=nowarn", patchFile]);
   } catch (err) {
     const stderr = (err as { stderr?: string }).stderr ?? errorMessage(err);
-    throw new HarnessFailure("harness_error", `the hidden test patch does not apply to the base commit: ${stderr.trim().split("\n")[0] ?? ""}`, { cause: err });
+    throw new HarnessFailure(
+      "harness_error",
+      `the hidden test patch does not apply to the base commit: ${stderr.trim().split("\n")[0] ?? ""}`,
+      { cause: err },
+    );
   }
   if (!task.setup) return undefined;
   const run = await options.runner.run({
@@ -78,7 +82,10 @@ export async function prepareTask(
     const tail = options.redactor.redact(run.output).trim().split("\n").slice(-3).join(" / ");
     const how = run.killed ? `was stopped (${run.killed})` : `failed (exit ${run.exitCode})`;
     const offline = options.config.setup_network ? "" : " without network (setup_network: false)";
-    throw new HarnessFailure("setup_error", `the setup command \`${task.setup}\` ${how}${offline} after ${(run.durationMs / 1000).toFixed(1)} s: ${tail}`);
+    throw new HarnessFailure(
+      "setup_error",
+      `the setup command \`${task.setup}\` ${how}${offline} after ${(run.durationMs / 1000).toFixed(1)} s: ${tail}`,
+    );
   }
   // What setup left behind (node_modules/, a rewritten lockfile) is not the agent's work.
   await gitWorkspace.markSetupArtifacts();

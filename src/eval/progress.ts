@@ -12,7 +12,11 @@ export class EvalProgress {
   #done = 0;
   #resolved = 0;
 
-  constructor(out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }, total: number, alreadyDone: TaskResult[] = []) {
+  constructor(
+    out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number },
+    total: number,
+    alreadyDone: TaskResult[] = [],
+  ) {
     this.#out = out;
     this.#tty = Boolean(out.isTTY);
     this.#total = total;
@@ -55,7 +59,9 @@ export class EvalProgress {
     const bar = `[${"#".repeat(filled)}${"-".repeat(width - filled)}]`;
     const secs = Math.round((Date.now() - this.#started) / 1000);
     const running = [...this.#running].map(([id, what]) => `${id}: ${what}`).join(" · ");
-    this.#out.write(`\r\x1b[2K${this.#fit(`${bar} ${this.#done}/${this.#total} · resolved ${this.#resolved} · ${Math.floor(secs / 60)}m${String(secs % 60).padStart(2, "0")}s${running ? ` · ${running}` : ""}`)}`);
+    this.#out.write(
+      `\r\x1b[2K${this.#fit(`${bar} ${this.#done}/${this.#total} · resolved ${this.#resolved} · ${Math.floor(secs / 60)}m${String(secs % 60).padStart(2, "0")}s${running ? ` · ${running}` : ""}`)}`,
+    );
   }
 
   #fit(line: string): string {

@@ -14,7 +14,9 @@ export async function provideNodeModules(repoDir: string, packages: string[]): P
   for (const name of packages) {
     const from = path.join(OWN_NODE_MODULES, name);
     if (!(await stat(path.join(from, "package.json")).catch(() => undefined))) {
-      throw new Error(`provide_node_modules: ${name} is not installed in issuesmith's node_modules (run npm ci in the project)`);
+      throw new Error(
+        `provide_node_modules: ${name} is not installed in issuesmith's node_modules (run npm ci in the project)`,
+      );
     }
     const to = path.join(repoDir, "node_modules", name);
     await mkdir(path.dirname(to), { recursive: true });

@@ -11,7 +11,12 @@ import { git } from "./source.ts";
 export type FileEdit = { path: string; content: string } | { path: string; deleted: true };
 
 /** The files a patch changes, as they are after it, computed on a scratch clone of the task's base. */
-export async function referenceEdits(source: string, baseCommit: string | undefined, patch: string, scratchDir: string): Promise<FileEdit[]> {
+export async function referenceEdits(
+  source: string,
+  baseCommit: string | undefined,
+  patch: string,
+  scratchDir: string,
+): Promise<FileEdit[]> {
   const dir = await mkdtemp(path.join(scratchDir, "issuesmith-eval-ref-"));
   try {
     await git(scratchDir, ["clone", "-q", "--no-checkout", source, dir]);
@@ -59,9 +64,19 @@ export class ReferenceModel implements ChatModel {
         ? this.#edits.map((e, i) => ({
             id: `ref-${turn}-${i}`,
             name: "deleted" in e ? "shell" : "create",
-            arguments: JSON.stringify("deleted" in e ? { command: `rm -f -- ${shellQuote(e.path)}` } : { path: e.path, content: e.content, overwrite: true }),
+            arguments: JSON.stringify(
+              "deleted" in e
+                ? { command: `rm -f -- ${shellQuote(e.path)}` }
+                : { path: e.path, content: e.content, overwrite: true },
+            ),
           }))
-        : [{ id: `ref-${turn}-finish`, name: "finish", arguments: JSON.stringify({ summary: "Applied the reference fix." }) }];
+        : [
+            {
+              id: `ref-${turn}-finish`,
+              name: "finish",
+              arguments: JSON.stringify({ summary: "Applied the reference fix." }),
+            },
+          ];
     return {
       content: turn === 0 ? "Applying the reference fix." : "",
       toolCalls,

@@ -28,21 +28,35 @@ export function renderReport(input: ReportInput): string {
   const tokens = done.reduce((n, r) => n + r.inputTokens + r.outputTokens, 0);
   const out: string[] = [];
   out.push(`# issuesmith eval: ${input.tasksFile}`, "");
-  out.push(`Model: \`${input.model}\` · ${done.length} of ${tasks.length} tasks run${input.interrupted ? " (interrupted; `--resume` runs the rest)" : ""}`, "");
+  out.push(
+    `Model: \`${input.model}\` · ${done.length} of ${tasks.length} tasks run${input.interrupted ? " (interrupted; `--resume` runs the rest)" : ""}`,
+    "",
+  );
   out.push(`- **Resolved: ${resolved} of ${scored} scored (${pct(resolved, scored)})**`);
-  if (harness > 0) out.push(`- Not scored: ${harness} harness failure${harness === 1 ? "" : "s"} (clone, setup or hidden tests failed: see the kinds below; not the agent's doing)`);
+  if (harness > 0)
+    out.push(
+      `- Not scored: ${harness} harness failure${harness === 1 ? "" : "s"} (clone, setup or hidden tests failed: see the kinds below; not the agent's doing)`,
+    );
   out.push(`- Cost: $${cost.toFixed(4)} in all, $${(done.length ? cost / done.length : 0).toFixed(4)} per task`);
-  out.push(`- Time: ${formatDuration(wall)} in all, ${formatDuration(done.length ? wall / done.length : 0)} per task (median ${formatDuration(median(done.map((r) => r.wallMs)))})`);
+  out.push(
+    `- Time: ${formatDuration(wall)} in all, ${formatDuration(done.length ? wall / done.length : 0)} per task (median ${formatDuration(median(done.map((r) => r.wallMs)))})`,
+  );
   out.push(`- Tokens: ${tokens.toLocaleString("en-US")} in all`);
   out.push("", "## Failures by kind", "");
-  const failures = FAILURE_KINDS.map((k) => [k, done.filter((r) => r.failure === k).length] as const).filter(([, n]) => n > 0);
+  const failures = FAILURE_KINDS.map((k) => [k, done.filter((r) => r.failure === k).length] as const).filter(
+    ([, n]) => n > 0,
+  );
   if (failures.length === 0) out.push(done.length ? "None." : "No task has run yet.");
   else {
     out.push("| kind | tasks | whose |", "|---|---:|---|");
-    for (const [kind, n] of failures) out.push(`| ${kind} | ${n} | ${isHarnessFailure(kind) ? "harness (not scored)" : "agent"} |`);
+    for (const [kind, n] of failures)
+      out.push(`| ${kind} | ${n} | ${isHarnessFailure(kind) ? "harness (not scored)" : "agent"} |`);
   }
   out.push("", "## Tasks", "");
-  out.push("| task | language | kind | resolved | why | steps | tokens | cost | time |", "|---|---|---|---|---|---:|---:|---:|---:|");
+  out.push(
+    "| task | language | kind | resolved | why | steps | tokens | cost | time |",
+    "|---|---|---|---|---|---:|---:|---:|---:|",
+  );
   for (const t of tasks) {
     const r = byId.get(t.id);
     if (!r) {

@@ -61,7 +61,9 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunResult> {
   const previous = await readResults(outDir);
   const hasResults = ((await stat(resultsFile).catch(() => undefined))?.size ?? 0) > 0;
   if (hasResults && !options.resume) {
-    throw new UserError(`${resultsFile} already holds results: pass --resume to continue that run, or --out <dir> for a new one`);
+    throw new UserError(
+      `${resultsFile} already holds results: pass --resume to continue that run, or --out <dir> for a new one`,
+    );
   }
   await mkdir(path.join(outDir, "trajectories"), { recursive: true });
   const known = new Map(previous.map((r) => [r.id, r]));
@@ -74,7 +76,16 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunResult> {
     return options.tasks.map((t) => byId.get(t.id)).filter((r): r is TaskResult => r !== undefined);
   };
   const writeReport = () =>
-    writeFile(reportFile, renderReport({ tasksFile: options.tasksFile, tasks: options.tasks, results: all(), model: options.modelName, interrupted: interrupted || all().length < options.tasks.length }));
+    writeFile(
+      reportFile,
+      renderReport({
+        tasksFile: options.tasksFile,
+        tasks: options.tasks,
+        results: all(),
+        model: options.modelName,
+        interrupted: interrupted || all().length < options.tasks.length,
+      }),
+    );
   // One append at a time, whole lines only.
   let appending = Promise.resolve();
   const record = (r: TaskResult) => {

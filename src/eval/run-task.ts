@@ -73,7 +73,12 @@ export interface TaskRunDeps {
 export async function runTask(task: EvalTask, deps: TaskRunDeps): Promise<TaskResult> {
   const startedAt = new Date();
   const trajectoryRel = path.join("trajectories", `${task.id}.json`);
-  const title = task.problemStatement.split("\n").find((l) => l.trim())?.replace(/^#+\s*/, "").slice(0, 120) ?? task.id;
+  const title =
+    task.problemStatement
+      .split("\n")
+      .find((l) => l.trim())
+      ?.replace(/^#+\s*/, "")
+      .slice(0, 120) ?? task.id;
   let recorder: TrajectoryRecorder | undefined;
   let source: TaskSource | undefined;
   let started = performance.now();
@@ -87,7 +92,12 @@ export async function runTask(task: EvalTask, deps: TaskRunDeps): Promise<TaskRe
     at.stage = "clone_error";
     modelName = model.name;
     started = performance.now();
-    recorder = new TrajectoryRecorder({ jobId: task.id, task: { source: task.id, title, body: task.problemStatement }, model: model.name, redactor: deps.redactor });
+    recorder = new TrajectoryRecorder({
+      jobId: task.id,
+      task: { source: task.id, title, body: task.problemStatement },
+      model: model.name,
+      redactor: deps.redactor,
+    });
     const rec = recorder;
     const config: RepoConfig = {
       ...deps.config,
@@ -129,7 +139,12 @@ export async function runTask(task: EvalTask, deps: TaskRunDeps): Promise<TaskRe
           rec.record({ type: "phase", phase: "setup", detail: task.setup });
           deps.onEvent?.(task.id, { type: "phase", phase: "setup", detail: task.setup });
         }
-        await prepareTask(task, workspace, git, { runner: deps.runner, config, redactor: deps.redactor, signal: deps.signal });
+        await prepareTask(task, workspace, git, {
+          runner: deps.runner,
+          config,
+          redactor: deps.redactor,
+          signal: deps.signal,
+        });
         at.stage = "agent";
       },
       afterSolve: async (workspace, git) => {
@@ -140,14 +155,33 @@ export async function runTask(task: EvalTask, deps: TaskRunDeps): Promise<TaskRe
         else {
           tests = hidden;
           rec.record({ type: "phase", phase: "test", detail: "hidden tests (the agent never saw them)" });
-          rec.record({ type: "test", round: -1, run: { command: hidden.command, passed: decide(task, hidden), exitCode: hidden.exitCode, killed: hidden.killed, summary: hidden.summary, outputTail: hidden.outputTail, durationMs: hidden.durationMs } });
+          rec.record({
+            type: "test",
+            round: -1,
+            run: {
+              command: hidden.command,
+              passed: decide(task, hidden),
+              exitCode: hidden.exitCode,
+              killed: hidden.killed,
+              summary: hidden.summary,
+              outputTail: hidden.outputTail,
+              durationMs: hidden.durationMs,
+            },
+          });
         }
       },
     });
     if (deps.signal.aborted) throw new Cancelled("interrupted");
     const r = run.result;
     const resolved = Boolean(run.sha && tests && decide(task, tests));
-    const { failure, reason } = verdict(task, { resolved, stop: r.stop, reason: r.reason, sha: run.sha, applyError, tests });
+    const { failure, reason } = verdict(task, {
+      resolved,
+      stop: r.stop,
+      reason: r.reason,
+      sha: run.sha,
+      applyError,
+      tests,
+    });
     const result: TaskResult = {
       id: task.id,
       resolved,
@@ -168,20 +202,36 @@ export async function runTask(task: EvalTask, deps: TaskRunDeps): Promise<TaskRe
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
     };
-    recorder.finish({ usage: { ...r.usage, wallMs: result.wallMs }, diff: run.diff, outcome: { status: resolved ? "resolved" : (failure ?? "unresolved"), summary: reason } });
+    recorder.finish({
+      usage: { ...r.usage, wallMs: result.wallMs },
+      diff: run.diff,
+      outcome: { status: resolved ? "resolved" : (failure ?? "unresolved"), summary: reason },
+    });
     await writeFile(path.join(deps.outDir, trajectoryRel), JSON.stringify(recorder.toJSON(), null, 2));
     return result;
   } catch (err) {
-    if (err instanceof Cancelled || deps.signal.aborted) throw err instanceof Cancelled ? err : new Cancelled("interrupted");
-    const failure: FailureKind = err instanceof HarnessFailure ? err.harness : at.stage === "agent" ? "error" : at.stage;
-    const what = failure === "clone_error" ? "the clone failed: " : failure === "setup_error" && !(err instanceof HarnessFailure) ? "the setup failed: " : failure === "harness_error" && !(err instanceof HarnessFailure) ? "the harness failed: " : "";
+    if (err instanceof Cancelled || deps.signal.aborted)
+      throw err instanceof Cancelled ? err : new Cancelled("interrupted");
+    const failure: FailureKind =
+      err instanceof HarnessFailure ? err.harness : at.stage === "agent" ? "error" : at.stage;
+    const what =
+      failure === "clone_error"
+        ? "the clone failed: "
+        : failure === "setup_error" && !(err instanceof HarnessFailure)
+          ? "the setup failed: "
+          : failure === "harness_error" && !(err instanceof HarnessFailure)
+            ? "the harness failed: "
+            : "";
     const reason = what + (deps.redactor.redact(errorMessage(err)).split("\n")[0] ?? "error");
     // A harness failure is reported in the results and the report (the reason says it all); anything else is a bug worth a warning.
-    if (isHarnessFailure(failure)) deps.log.info({ task: task.id, failure, reason }, "the harness failed on a task; it is not scored");
+    if (isHarnessFailure(failure))
+      deps.log.info({ task: task.id, failure, reason }, "the harness failed on a task; it is not scored");
     else deps.log.warn({ err, task: task.id }, "eval task failed with an error");
     if (recorder) {
       recorder.finish({ outcome: { status: failure, summary: reason } });
-      await writeFile(path.join(deps.outDir, trajectoryRel), JSON.stringify(recorder.toJSON(), null, 2)).catch(() => undefined);
+      await writeFile(path.join(deps.outDir, trajectoryRel), JSON.stringify(recorder.toJSON(), null, 2)).catch(
+        () => undefined,
+      );
     }
     return {
       id: task.id,
@@ -208,7 +258,13 @@ export async function runTask(task: EvalTask, deps: TaskRunDeps): Promise<TaskRe
   }
 }
 
-async function runHiddenTests(task: EvalTask, workspace: Workspace, git: GitWorkspace, config: RepoConfig, deps: TaskRunDeps): Promise<HiddenTestRun | { applyError: string }> {
+async function runHiddenTests(
+  task: EvalTask,
+  workspace: Workspace,
+  git: GitWorkspace,
+  config: RepoConfig,
+  deps: TaskRunDeps,
+): Promise<HiddenTestRun | { applyError: string }> {
   // Outside the repository, so it is not part of anything the tests see.
   const patchFile = path.join(workspace.root, "hidden-tests.patch");
   await writeFile(patchFile, task.testPatch);

@@ -39,9 +39,15 @@ export const taskLineSchema = z
     timeout_minutes: z.number().positive().optional(),
   })
   .strict()
-  .refine((t) => (t.problem_statement === undefined) !== (t.problem_statement_file === undefined), { message: "give problem_statement or problem_statement_file (one of them)" })
-  .refine((t) => (t.test_patch === undefined) !== (t.test_patch_file === undefined), { message: "give test_patch or test_patch_file (one of them)" })
-  .refine((t) => !(t.reference_patch !== undefined && t.reference_patch_file !== undefined), { message: "give reference_patch or reference_patch_file, not both" });
+  .refine((t) => (t.problem_statement === undefined) !== (t.problem_statement_file === undefined), {
+    message: "give problem_statement or problem_statement_file (one of them)",
+  })
+  .refine((t) => (t.test_patch === undefined) !== (t.test_patch_file === undefined), {
+    message: "give test_patch or test_patch_file (one of them)",
+  })
+  .refine((t) => !(t.reference_patch !== undefined && t.reference_patch_file !== undefined), {
+    message: "give reference_patch or reference_patch_file, not both",
+  });
 
 export type TaskLine = z.infer<typeof taskLineSchema>;
 
@@ -78,7 +84,9 @@ export async function loadTasks(file: string): Promise<EvalTask[]> {
     content = await readFile(file, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(`cannot read the tasks file ${file}${code === "ENOENT" ? ": no such file" : `: ${(err as Error).message}`}`);
+    throw new UserError(
+      `cannot read the tasks file ${file}${code === "ENOENT" ? ": no such file" : `: ${(err as Error).message}`}`,
+    );
   }
   const dir = path.dirname(path.resolve(file));
   const problems: string[] = [];
@@ -98,7 +106,8 @@ export async function loadTasks(file: string): Promise<EvalTask[]> {
     }
     const parsed = taskLineSchema.safeParse(value);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) problems.push(`${where}: ${issue.path.length ? `${issue.path.join(".")}: ` : ""}${issue.message}`);
+      for (const issue of parsed.error.issues)
+        problems.push(`${where}: ${issue.path.length ? `${issue.path.join(".")}: ` : ""}${issue.message}`);
       continue;
     }
     const t = parsed.data;
@@ -113,7 +122,11 @@ export async function loadTasks(file: string): Promise<EvalTask[]> {
       problems.push(`${where}: ${(err as Error).message}`);
     }
   }
-  if (problems.length > 0) throw new UserError(problems.length === 1 ? problems[0]! : `${problems.length} problems in ${file}`, problems.length === 1 ? [] : problems);
+  if (problems.length > 0)
+    throw new UserError(
+      problems.length === 1 ? problems[0]! : `${problems.length} problems in ${file}`,
+      problems.length === 1 ? [] : problems,
+    );
   if (tasks.length === 0) throw new UserError(`${file} holds no task`);
   return tasks;
 }
@@ -131,7 +144,11 @@ async function resolveTask(t: TaskLine, dir: string): Promise<EvalTask> {
     id: t.id,
     repo: IS_URL.test(t.repo) ? t.repo : path.resolve(dir, t.repo),
     baseCommit: t.base_commit,
-    problemStatement: (t.problem_statement ?? (await readRelative("problem_statement_file", t.problem_statement_file)) ?? "").trim(),
+    problemStatement: (
+      t.problem_statement ??
+      (await readRelative("problem_statement_file", t.problem_statement_file)) ??
+      ""
+    ).trim(),
     setup: t.setup,
     setupNetwork: t.setup_network,
     testCommand: t.test_command,

@@ -9,7 +9,10 @@ export interface AppIdentity {
   git: { name: string; email: string };
 }
 
-export function appIdentityLoader(appOctokit: () => Promise<Octokit>, options: { host: string; slug?: string }): () => Promise<AppIdentity> {
+export function appIdentityLoader(
+  appOctokit: () => Promise<Octokit>,
+  options: { host: string; slug?: string },
+): () => Promise<AppIdentity> {
   let cached: Promise<AppIdentity> | undefined;
   return () => {
     cached ??= load(appOctokit, options).catch((err: unknown) => {
@@ -20,12 +23,16 @@ export function appIdentityLoader(appOctokit: () => Promise<Octokit>, options: {
   };
 }
 
-async function load(appOctokit: () => Promise<Octokit>, options: { host: string; slug?: string }): Promise<AppIdentity> {
+async function load(
+  appOctokit: () => Promise<Octokit>,
+  options: { host: string; slug?: string },
+): Promise<AppIdentity> {
   const octokit = await appOctokit();
   const slug = options.slug?.replace(/\[bot\]$/, "") ?? (await octokit.request("GET /app")).data?.slug;
   if (!slug) throw new Error("GET /app returned no slug");
   const login = `${slug}[bot]`;
-  const noreply = options.host === "github.com" ? "users.noreply.github.com" : `users.noreply.${options.host.replace(/:\d+$/, "")}`;
+  const noreply =
+    options.host === "github.com" ? "users.noreply.github.com" : `users.noreply.${options.host.replace(/:\d+$/, "")}`;
   let email = `${login}@${noreply}`;
   try {
     const { data } = await octokit.request("GET /users/{username}", { username: login });

@@ -7,7 +7,11 @@ import type { RepoConfig } from "../config/repo-config.ts";
 
 const RANK: Record<string, number> = { read: 1, write: 2, admin: 3 };
 
-export function holds(granted: Record<string, string | undefined>, permission: string, level: "read" | "write"): boolean {
+export function holds(
+  granted: Record<string, string | undefined>,
+  permission: string,
+  level: "read" | "write",
+): boolean {
   return (RANK[granted[permission] ?? ""] ?? 0) >= (RANK[level] ?? 9);
 }
 
@@ -17,7 +21,9 @@ const HOW = "an owner of the account accepts it under Settings â†’ GitHub Apps â
 export function permissionProblems(config: RepoConfig, granted: Record<string, string | undefined>): string[] {
   const problems: string[] = [];
   if (config.allow_workflow_changes && !holds(granted, "workflows", "write")) {
-    problems.push(`allow_workflow_changes: true needs the app's \`workflows: write\` permission, which this installation has not granted; ${HOW}`);
+    problems.push(
+      `allow_workflow_changes: true needs the app's \`workflows: write\` permission, which this installation has not granted; ${HOW}`,
+    );
   }
   return problems;
 }

@@ -30,7 +30,12 @@ export function answerLost(err: unknown): boolean {
  * must send its request with NO_BLIND_RETRY. When the answers stay lost,
  * ends with a Transient naming `what`, so the job is retried (and finds it then).
  */
-export async function createOnce<T>(what: string, find: () => Promise<T | undefined>, create: () => Promise<T>, options: CreateOnceOptions = {}): Promise<T> {
+export async function createOnce<T>(
+  what: string,
+  find: () => Promise<T | undefined>,
+  create: () => Promise<T>,
+  options: CreateOnceOptions = {},
+): Promise<T> {
   const attempts = options.attempts ?? 4;
   const backoffMs = options.backoffMs ?? 1_000;
   const lost = options.lost ?? answerLost;
@@ -48,5 +53,8 @@ export async function createOnce<T>(what: string, find: () => Promise<T | undefi
   }
   const found = await find();
   if (found !== undefined) return found;
-  throw new Transient(`GitHub did not answer when creating the ${what} (${attempts} tries): ${last instanceof Error ? last.message : String(last)}`, { cause: last });
+  throw new Transient(
+    `GitHub did not answer when creating the ${what} (${attempts} tries): ${last instanceof Error ? last.message : String(last)}`,
+    { cause: last },
+  );
 }

@@ -7,7 +7,8 @@ export function helpText(config: RepoConfig, options: { unknownVerb?: string; co
   const c = config.command;
   const b = config.budget;
   const lines: string[] = [];
-  if (options.unknownVerb) lines.push(`I don't know \`${c} ${options.unknownVerb.replace(/`/g, "")}\`. Here is what I can do:`, "");
+  if (options.unknownVerb)
+    lines.push(`I don't know \`${c} ${options.unknownVerb.replace(/`/g, "")}\`. Here is what I can do:`, "");
   lines.push(
     "### 🤖 issuesmith commands",
     "",
@@ -28,7 +29,11 @@ export function helpText(config: RepoConfig, options: { unknownVerb?: string; co
     `Test command: ${config.test ? `\`${config.test}\`` : "detected from the repository"}.`,
   );
   if (options.configErrors?.length) {
-    lines.push("", `⚠️ \`${CONFIG_PATH}\` has errors, so the defaults above apply until they are fixed:`, ...options.configErrors.map((e) => `- ${inlineCode(e)}`));
+    lines.push(
+      "",
+      `⚠️ \`${CONFIG_PATH}\` has errors, so the defaults above apply until they are fixed:`,
+      ...options.configErrors.map((e) => `- ${inlineCode(e)}`),
+    );
   }
   return lines.join("\n");
 }

@@ -6,7 +6,12 @@ import type { Octokit, RepoRef } from "./octokit.ts";
 const RENEW_BEFORE_MS = 5 * 60_000;
 
 /** `onToken` also hears what the installation granted (GitHub says so with each token). */
-export function repositoryTokenSource(appOctokit: () => Promise<Octokit>, installationId: number, repo: RepoRef, onToken: (token: string, permissions: Record<string, string | undefined>) => void): () => Promise<string> {
+export function repositoryTokenSource(
+  appOctokit: () => Promise<Octokit>,
+  installationId: number,
+  repo: RepoRef,
+  onToken: (token: string, permissions: Record<string, string | undefined>) => void,
+): () => Promise<string> {
   let current: { token: string; expiresAt: number } | undefined;
   let pending: Promise<string> | undefined;
   return () => {

@@ -54,13 +54,21 @@ export function renderPrBody(input: PrBodyInput): string {
     out.push(`Test command: \`${input.testCommand}\` (not run by the app: the agent did not finish)`, "");
   }
   if (input.setup?.ok && input.setup.fromCache) {
-    out.push(`Dependencies: restored from the cache (same lockfile as a trusted earlier install) and checked with \`${input.setup.fromCache.check}\` instead of running \`${input.setup.command}\`.`, "");
+    out.push(
+      `Dependencies: restored from the cache (same lockfile as a trusted earlier install) and checked with \`${input.setup.fromCache.check}\` instead of running \`${input.setup.command}\`.`,
+      "",
+    );
   }
   // The trust boundary's notes: secrets withheld or given, manifests the change touched that were not installed.
   for (const note of [input.tests?.note, input.setup?.note]) if (note) out.push(note, "");
   if (input.lint) out.push(...lintLines(input.lint, input.lintBlocks ?? false));
   if (input.setup && !input.setup.ok) {
-    out.push(`Setup \`${input.setup.command}\` failed (exit code ${input.setup.exitCode ?? "killed"}).`, "", details("Setup output (tail)", input.setup.outputTail), "");
+    out.push(
+      `Setup \`${input.setup.command}\` failed (exit code ${input.setup.exitCode ?? "killed"}).`,
+      "",
+      details("Setup output (tail)", input.setup.outputTail),
+      "",
+    );
   }
   out.push("## Files changed", "", ...input.files.slice(0, 100).map((f) => `- \`${f}\``));
   if (input.files.length > 100) out.push(`- … and ${input.files.length - 100} more`);
@@ -76,15 +84,22 @@ export function renderPrBody(input: PrBodyInput): string {
     ...(u.costUsd > 0 ? [`$${u.costUsd.toFixed(2)}`] : []),
     formatDuration(u.wallMs),
   ];
-  out.push("---", `<sub>Made by issuesmith · ${used.join(" · ")} · job \`${input.jobId.slice(0, 8)}\`${input.link ? ` · [trajectory](${input.link})` : ""}</sub>`);
+  out.push(
+    "---",
+    `<sub>Made by issuesmith · ${used.join(" · ")} · job \`${input.jobId.slice(0, 8)}\`${input.link ? ` · [trajectory](${input.link})` : ""}</sub>`,
+  );
   return out.join("\n");
 }
 
 function lintLines(lint: LintRun, blocks: boolean): string[] {
-  const result = lint.passed ? "passed" : `failed (${lint.killed ? `stopped: ${lint.killed}` : `exit code ${lint.exitCode}`})`;
+  const result = lint.passed
+    ? "passed"
+    : `failed (${lint.killed ? `stopped: ${lint.killed}` : `exit code ${lint.exitCode}`})`;
   const line = `Lint command: \`${lint.command}\` → ${result} in ${formatDuration(lint.durationMs)}`;
   if (lint.passed) return [line, ""];
-  const effect = blocks ? "⚠️ **Lint fails** — this PR stays a draft until it passes (`lint_blocks: true`)." : "Lint problems are reported, not blocking (`lint_blocks: true` in `.github/agent.yml` would keep the PR a draft).";
+  const effect = blocks
+    ? "⚠️ **Lint fails** — this PR stays a draft until it passes (`lint_blocks: true`)."
+    : "Lint problems are reported, not blocking (`lint_blocks: true` in `.github/agent.yml` would keep the PR a draft).";
   return [line, "", effect, "", details("Lint output (tail)", lint.outputTail), ""];
 }
 

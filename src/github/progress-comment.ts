@@ -51,18 +51,16 @@ export function renderProgress(state: ProgressState): string {
     const shown = SHOWN_PHASES[state.kind];
     const at = shown.indexOf(state.phase);
     if (shown.length > 0) {
-      lines.push(
-        "",
-        shown
-          .map((p, i) => `${i < at ? "✅" : i === at ? "⏳" : "⬜"} ${PHASE_LABELS[p]}`)
-          .join(" · "),
-      );
+      lines.push("", shown.map((p, i) => `${i < at ? "✅" : i === at ? "⏳" : "⬜"} ${PHASE_LABELS[p]}`).join(" · "));
     }
   }
   const facts = [`job \`${state.jobId.slice(0, 8)}\``];
   if (state.model) facts.push(`model \`${state.model}\``);
   if (state.usage) {
-    facts.push(`${state.usage.steps} steps`, `${(state.usage.inputTokens + state.usage.outputTokens).toLocaleString("en-US")} tokens`);
+    facts.push(
+      `${state.usage.steps} steps`,
+      `${(state.usage.inputTokens + state.usage.outputTokens).toLocaleString("en-US")} tokens`,
+    );
     if (state.usage.costUsd > 0) facts.push(`$${state.usage.costUsd.toFixed(2)}`);
     facts.push(formatDuration(state.usage.wallMs));
   }
@@ -73,7 +71,9 @@ export function renderProgress(state: ProgressState): string {
 
 function headline(state: ProgressState): string {
   if (state.phase === "queued") {
-    return state.queuePosition && state.queuePosition > 1 ? `Queued — #${state.queuePosition} in line` : "Queued — starting shortly";
+    return state.queuePosition && state.queuePosition > 1
+      ? `Queued — #${state.queuePosition} in line`
+      : "Queued — starting shortly";
   }
   if (state.phase === "edit" && state.step) {
     const of = state.maxSteps ? ` of ${state.maxSteps}` : "";
@@ -84,7 +84,12 @@ function headline(state: ProgressState): string {
 }
 
 /** Find a job's comment by its hidden marker (a resumed or retried job reuses it). */
-export function findProgressComment(octokit: Octokit, repo: RepoRef, issueNumber: number, jobId: string): Promise<number | undefined> {
+export function findProgressComment(
+  octokit: Octokit,
+  repo: RepoRef,
+  issueNumber: number,
+  jobId: string,
+): Promise<number | undefined> {
   return findCommentWith(octokit, repo, issueNumber, jobMarker(jobId));
 }
 
@@ -103,7 +108,15 @@ export class ProgressComment {
   #timer: NodeJS.Timeout | undefined;
   #chain: Promise<void> = Promise.resolve();
 
-  constructor(options: { octokit: Octokit; repo: RepoRef; issueNumber: number; commentId?: number; redactor: Redactor; intervalMs: number; log: Logger }) {
+  constructor(options: {
+    octokit: Octokit;
+    repo: RepoRef;
+    issueNumber: number;
+    commentId?: number;
+    redactor: Redactor;
+    intervalMs: number;
+    log: Logger;
+  }) {
     this.#octokit = options.octokit;
     this.#repo = options.repo;
     this.#issue = options.issueNumber;
@@ -136,12 +149,15 @@ export class ProgressComment {
     }
     this.#pending = state;
     if (!this.#timer) {
-      this.#timer = setTimeout(() => {
-        this.#timer = undefined;
-        const s = this.#pending;
-        this.#pending = undefined;
-        if (s) this.#enqueue(s).catch((err: unknown) => this.#log.warn({ err }, "progress comment update failed"));
-      }, Math.max(0, this.#intervalMs - (Date.now() - this.#lastSent)));
+      this.#timer = setTimeout(
+        () => {
+          this.#timer = undefined;
+          const s = this.#pending;
+          this.#pending = undefined;
+          if (s) this.#enqueue(s).catch((err: unknown) => this.#log.warn({ err }, "progress comment update failed"));
+        },
+        Math.max(0, this.#intervalMs - (Date.now() - this.#lastSent)),
+      );
       this.#timer.unref();
     }
   }
@@ -169,9 +185,15 @@ export class ProgressComment {
     this.#lastSent = Date.now();
     if (this.#id === undefined) {
       // the caller looked for the job's comment before this first post; a lost answer is looked for again
-      this.#id = await postCommentOnce(this.#octokit, this.#repo, this.#issue, body, jobMarker(state.jobId), { lookFirst: false });
+      this.#id = await postCommentOnce(this.#octokit, this.#repo, this.#issue, body, jobMarker(state.jobId), {
+        lookFirst: false,
+      });
     } else {
-      await this.#octokit.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", { ...this.#repo, comment_id: this.#id, body });
+      await this.#octokit.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", {
+        ...this.#repo,
+        comment_id: this.#id,
+        body,
+      });
     }
     this.#lastBody = body;
   }

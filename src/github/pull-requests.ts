@@ -11,8 +11,17 @@ export interface PullRef {
   created: boolean;
 }
 
-export async function findOpenPull(octokit: Octokit, repo: RepoRef, branch: string): Promise<Omit<PullRef, "created"> | undefined> {
-  const { data } = await octokit.request("GET /repos/{owner}/{repo}/pulls", { ...repo, head: `${repo.owner}:${branch}`, state: "open", per_page: 5 });
+export async function findOpenPull(
+  octokit: Octokit,
+  repo: RepoRef,
+  branch: string,
+): Promise<Omit<PullRef, "created"> | undefined> {
+  const { data } = await octokit.request("GET /repos/{owner}/{repo}/pulls", {
+    ...repo,
+    head: `${repo.owner}:${branch}`,
+    state: "open",
+    per_page: 5,
+  });
   const pr = data[0];
   return pr ? { number: pr.number, url: pr.html_url, nodeId: pr.node_id, draft: pr.draft ?? false } : undefined;
 }
@@ -42,16 +51,34 @@ export async function openOrUpdatePull(
         maintainer_can_modify: true,
         ...NO_BLIND_RETRY,
       });
-      return { number: data.number, url: data.html_url, nodeId: data.node_id, draft: data.draft ?? pr.draft, created: true };
+      return {
+        number: data.number,
+        url: data.html_url,
+        nodeId: data.node_id,
+        draft: data.draft ?? pr.draft,
+        created: true,
+      };
     },
     // "A pull request already exists for …": made by an earlier try whose answer was lost
-    { lost: (err) => answerLost(err) || (statusOf(err) === 422 && /already exists/i.test(String((err as Error).message))) },
+    {
+      lost: (err) =>
+        answerLost(err) || (statusOf(err) === 422 && /already exists/i.test(String((err as Error).message))),
+    },
   );
   if (!ref.created) {
-    await octokit.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", { ...repo, pull_number: ref.number, title: pr.title, body: pr.body });
+    await octokit.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", {
+      ...repo,
+      pull_number: ref.number,
+      title: pr.title,
+      body: pr.body,
+    });
   }
   if (pr.labels.length > 0) {
-    await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", { ...repo, issue_number: ref.number, labels: pr.labels });
+    await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", {
+      ...repo,
+      issue_number: ref.number,
+      labels: pr.labels,
+    });
   }
   return ref;
 }

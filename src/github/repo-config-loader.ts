@@ -13,7 +13,15 @@ export async function loadRepoConfig(octokit: Octokit, repo: RepoRef, branch?: s
     // that is not a mapping (bytes, a list, a number) into no settings at all.
     for (const file of found) {
       const problem = mappingProblem(file.config);
-      if (problem) return { config: DEFAULT_REPO_CONFIG, errors: [`${file.owner}/${file.repo}`.toLowerCase() === `${repo.owner}/${repo.repo}`.toLowerCase() ? `${CONFIG_PATH}: ${problem}` : `${file.owner}/${file.repo}:${file.path} (extended): ${problem}`] };
+      if (problem)
+        return {
+          config: DEFAULT_REPO_CONFIG,
+          errors: [
+            `${file.owner}/${file.repo}`.toLowerCase() === `${repo.owner}/${repo.repo}`.toLowerCase()
+              ? `${CONFIG_PATH}: ${problem}`
+              : `${file.owner}/${file.repo}:${file.path} (extended): ${problem}`,
+          ],
+        };
     }
     return parseRepoConfig(found.length > 0 ? stripExtends(config) : undefined);
   } catch (err) {
@@ -40,9 +48,13 @@ function fileProblem(err: Error): string | undefined {
     const cause = err.cause instanceof Error ? `: ${firstLine(err.cause.message)}` : "";
     if (/\(invalid YAML\)/.test(err.message)) return `${CONFIG_PATH} is not valid YAML${cause}`;
     // Its messages name the file by API URL; people know it by its path.
-    return firstLine(err.message.slice(PLUGIN_PREFIX.length)).replace(/ (in|from) https?:\/\/\S+/, ` in ${CONFIG_PATH}`) + cause;
+    return (
+      firstLine(err.message.slice(PLUGIN_PREFIX.length)).replace(/ (in|from) https?:\/\/\S+/, ` in ${CONFIG_PATH}`) +
+      cause
+    );
   }
-  if (/yaml|unexpected|indentation|mapping/i.test(`${err.name} ${err.message}`)) return `${CONFIG_PATH} is not valid YAML: ${firstLine(err.message)}`;
+  if (/yaml|unexpected|indentation|mapping/i.test(`${err.name} ${err.message}`))
+    return `${CONFIG_PATH} is not valid YAML: ${firstLine(err.message)}`;
   return undefined;
 }
 

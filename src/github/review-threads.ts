@@ -56,7 +56,8 @@ interface ThreadCommentsQuery {
   node: { comments: CommentPage } | null;
 }
 
-const COMMENT_FIELDS = "nodes { databaseId body diffHunk line originalLine author { login } } pageInfo { hasNextPage endCursor }";
+const COMMENT_FIELDS =
+  "nodes { databaseId body diffHunk line originalLine author { login } } pageInfo { hasNextPage endCursor }";
 
 const THREADS_QUERY = `query($owner: String!, $repo: String!, $number: Int!, $after: String) {
   repository(owner: $owner, name: $repo) {
@@ -77,7 +78,10 @@ const THREAD_COMMENTS_QUERY = `query($id: ID!, $after: String) {
 }`;
 
 /** Pages of a connection, until GitHub says there are no more (a repeated cursor ends it too). */
-async function allPages<T>(first: { nodes: T[]; pageInfo: PageInfo } | undefined, next: (after: string) => Promise<{ nodes: T[]; pageInfo: PageInfo } | undefined>): Promise<T[]> {
+async function allPages<T>(
+  first: { nodes: T[]; pageInfo: PageInfo } | undefined,
+  next: (after: string) => Promise<{ nodes: T[]; pageInfo: PageInfo } | undefined>,
+): Promise<T[]> {
   const out: T[] = [];
   const seen = new Set<string>();
   let page = first;
@@ -92,11 +96,17 @@ async function allPages<T>(first: { nodes: T[]; pageInfo: PageInfo } | undefined
 }
 
 async function threadComments(octokit: Octokit, thread: ThreadNode): Promise<CommentNode[]> {
-  return allPages(thread.comments, async (after) => (await octokit.graphql<ThreadCommentsQuery>(THREAD_COMMENTS_QUERY, { id: thread.id, after })).node?.comments);
+  return allPages(
+    thread.comments,
+    async (after) =>
+      (await octokit.graphql<ThreadCommentsQuery>(THREAD_COMMENTS_QUERY, { id: thread.id, after })).node?.comments,
+  );
 }
 
 export async function unresolvedThreads(octokit: Octokit, repo: RepoRef, number: number): Promise<ReviewThread[]> {
-  const page = async (after: string | null) => (await octokit.graphql<ThreadsQuery>(THREADS_QUERY, { ...repo, number, after })).repository.pullRequest?.reviewThreads;
+  const page = async (after: string | null) =>
+    (await octokit.graphql<ThreadsQuery>(THREADS_QUERY, { ...repo, number, after })).repository.pullRequest
+      ?.reviewThreads;
   const threads = await allPages(await page(null), page);
   const out: ReviewThread[] = [];
   for (const t of threads) {
@@ -117,14 +127,27 @@ export async function unresolvedThreads(octokit: Octokit, repo: RepoRef, number:
 }
 
 /** Replies once, even when GitHub loses the answer (`marker`: what identifies the reply, default its whole text). */
-export async function replyInThread(octokit: Octokit, repo: RepoRef, pullNumber: number, commentId: number, body: string, options: { marker?: string; lookFirst?: boolean } = {}): Promise<void> {
+export async function replyInThread(
+  octokit: Octokit,
+  repo: RepoRef,
+  pullNumber: number,
+  commentId: number,
+  body: string,
+  options: { marker?: string; lookFirst?: boolean } = {},
+): Promise<void> {
   await replyOnce(octokit, repo, pullNumber, commentId, body, options);
 }
 
 export async function resolveThread(octokit: Octokit, threadId: string): Promise<void> {
-  await octokit.graphql(`mutation($id: ID!) { resolveReviewThread(input: { threadId: $id }) { thread { id isResolved } } }`, { id: threadId });
+  await octokit.graphql(
+    `mutation($id: ID!) { resolveReviewThread(input: { threadId: $id }) { thread { id isResolved } } }`,
+    { id: threadId },
+  );
 }
 
 export async function markReadyForReview(octokit: Octokit, pullNodeId: string): Promise<void> {
-  await octokit.graphql(`mutation($id: ID!) { markPullRequestReadyForReview(input: { pullRequestId: $id }) { pullRequest { id isDraft } } }`, { id: pullNodeId });
+  await octokit.graphql(
+    `mutation($id: ID!) { markPullRequestReadyForReview(input: { pullRequestId: $id }) { pullRequest { id isDraft } } }`,
+    { id: pullNodeId },
+  );
 }

@@ -35,11 +35,15 @@ export function parseCommand(body: string | null | undefined, prefix = "/agent")
     const [word = "", ...given] = rest.trim().split(/\s+/);
     const { words, model } = takeModelFlag(given);
     // Free text continues on the following lines, up to the next command.
-    const following = lines.slice(i + 1).join("\n").trim();
+    const following = lines
+      .slice(i + 1)
+      .join("\n")
+      .trim();
     const text = [words.join(" "), following].filter(Boolean).join("\n").trim();
     if (word === "") return { verb: "fix", text: following };
     const verb = word.toLowerCase();
-    if ((VERBS as readonly string[]).includes(verb)) return { verb: verb as Verb, text, ...(model !== undefined ? { model } : {}) };
+    if ((VERBS as readonly string[]).includes(verb))
+      return { verb: verb as Verb, text, ...(model !== undefined ? { model } : {}) };
     return { verb: "unknown", word, text };
   }
   return undefined;

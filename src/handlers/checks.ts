@@ -23,7 +23,13 @@ const checkRunSchema = z.object({
     conclusion: z.string().nullable(),
     head_sha: z.string(),
     html_url: z.string().nullable().optional(),
-    output: z.object({ title: z.string().nullable().optional(), summary: z.string().nullable().optional(), text: z.string().nullable().optional() }).optional(),
+    output: z
+      .object({
+        title: z.string().nullable().optional(),
+        summary: z.string().nullable().optional(),
+        text: z.string().nullable().optional(),
+      })
+      .optional(),
     pull_requests: z.array(z.object({ number: z.number().int().positive(), head: z.object({ ref: z.string() }) })),
   }),
 });
@@ -42,7 +48,10 @@ export function registerCheckHandlers(app: Probot, deps: HandlerDeps): void {
       let result: DeliveryResult = "ignored";
       for (const pr of run.pull_requests) {
         if (!pr.head.ref.startsWith(config.branch_prefix)) continue;
-        const { data: pull } = await context.octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { ...repo, pull_number: pr.number });
+        const { data: pull } = await context.octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", {
+          ...repo,
+          pull_number: pr.number,
+        });
         if (!isAppLogin(pull.user?.login, slug) || pull.state !== "open") continue;
         // Only a check of the PR's current head is worth fixing.
         if (pull.head.sha !== run.head_sha) continue;
@@ -53,9 +62,16 @@ export function registerCheckHandlers(app: Probot, deps: HandlerDeps): void {
           deps.log.info({ pull: pr.number, rounds }, "ci_fix: no rounds left for this pull request");
           continue;
         }
-        const capped = await checkSpendCaps(deps.queue, deps.spendCaps, { installationId: p.installation.id, repo: `${repo.owner}/${repo.repo}`, budgetUsd: config.budget.cost_usd });
+        const capped = await checkSpendCaps(deps.queue, deps.spendCaps, {
+          installationId: p.installation.id,
+          repo: `${repo.owner}/${repo.repo}`,
+          budgetUsd: config.budget.cost_usd,
+        });
         if (capped) {
-          deps.log.info({ pull: pr.number, scope: capped.scope, window: capped.window }, `ci_fix: not started: ${capped.message}`);
+          deps.log.info(
+            { pull: pr.number, scope: capped.scope, window: capped.window },
+            `ci_fix: not started: ${capped.message}`,
+          );
           continue;
         }
         const out = run.output;
@@ -70,7 +86,13 @@ export function registerCheckHandlers(app: Probot, deps: HandlerDeps): void {
           kind: "revise",
           installationId: p.installation.id,
           target,
-          trigger: { deliveryId: `${context.id}:${pr.number}`, event: "check_run.completed", actor: "ci", text, at: new Date().toISOString() },
+          trigger: {
+            deliveryId: `${context.id}:${pr.number}`,
+            event: "check_run.completed",
+            actor: "ci",
+            text,
+            at: new Date().toISOString(),
+          },
         });
         if (enq.status === "enqueued") deps.acknowledge(enq.job, context.octokit);
         result = enq.status === "enqueued" ? "enqueued" : enq.status;

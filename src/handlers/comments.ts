@@ -56,7 +56,9 @@ export function registerCommentHandlers(app: Probot, deps: HandlerDeps): void {
             const command = parseCommand(p.review.body, config.command);
             if (command) return command;
             // Requested changes on our own PR are a request to revise it.
-            return ownPull && p.review.state.toLowerCase() === "changes_requested" ? { verb: "fix", text: "" } : undefined;
+            return ownPull && p.review.state.toLowerCase() === "changes_requested"
+              ? { verb: "fix", text: "" }
+              : undefined;
           },
         },
         deps,

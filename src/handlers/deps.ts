@@ -25,4 +25,5 @@ export interface HandlerDeps {
   countDelivery(event: string, result: DeliveryResult): void;
 }
 
-export type DeliveryResult = "enqueued" | "duplicate" | "coalesced" | "ignored" | "refused" | "replied" | "cancelled" | "error";
+export type DeliveryResult =
+  "enqueued" | "duplicate" | "coalesced" | "ignored" | "refused" | "replied" | "cancelled" | "error";

@@ -19,7 +19,8 @@ export function registerIssueHandlers(app: Probot, deps: HandlerDeps): void {
           repo,
           sender: p.sender,
           target: { ...repo, number: p.issue.number, isPullRequest: false },
-          decide: (config) => (p.label.name.toLowerCase() === config.label.toLowerCase() ? { verb: "fix", text: "" } : undefined),
+          decide: (config) =>
+            p.label.name.toLowerCase() === config.label.toLowerCase() ? { verb: "fix", text: "" } : undefined,
         },
         deps,
       );

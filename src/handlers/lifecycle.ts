@@ -17,7 +17,12 @@ export function registerLifecycleHandlers(app: Probot, deps: HandlerDeps): void 
       const p = parsePayload(issueClosedSchema, context.payload);
       if (!p) return "malformed";
       const repo = { owner: p.repository.owner.login, repo: p.repository.name };
-      return cancelFor(deps, context.octokit, { ...repo, number: p.issue.number, isPullRequest: false }, "the issue was closed");
+      return cancelFor(
+        deps,
+        context.octokit,
+        { ...repo, number: p.issue.number, isPullRequest: false },
+        "the issue was closed",
+      );
     }),
   );
 
@@ -40,7 +45,12 @@ export function registerLifecycleHandlers(app: Probot, deps: HandlerDeps): void 
       const repo = { owner: p.repository.owner.login, repo: p.repository.name };
       const pull = p.pull_request;
       const target = { ...repo, number: pull.number, isPullRequest: true };
-      const result = await cancelFor(deps, context.octokit, target, pull.merged ? "the pull request was merged" : "the pull request was closed");
+      const result = await cancelFor(
+        deps,
+        context.octokit,
+        target,
+        pull.merged ? "the pull request was merged" : "the pull request was closed",
+      );
       const { slug } = await deps.identity();
       if (!isAppLogin(pull.user?.login, slug)) return result;
       const { config } = await deps.lookups.config(context.octokit, repo);
@@ -50,7 +60,10 @@ export function registerLifecycleHandlers(app: Probot, deps: HandlerDeps): void 
       // In the background: a job just cancelled may still be saving its
       // checkpoint, and the delivery is acknowledged without waiting for it.
       void dropWipBranches(context.octokit, repo, config.branch_prefix, jobs, deps).catch((err: unknown) =>
-        deps.log.warn({ err, repo: `${repo.owner}/${repo.repo}`, pull: pull.number }, "could not delete the checkpoint branches of a closed pull request"),
+        deps.log.warn(
+          { err, repo: `${repo.owner}/${repo.repo}`, pull: pull.number },
+          "could not delete the checkpoint branches of a closed pull request",
+        ),
       );
       return result;
     }),
@@ -61,7 +74,10 @@ async function cancelFor(deps: HandlerDeps, octokit: Octokit, target: JobTarget,
   const stopped = await deps.queue.cancel({ key: targetKey(target) });
   if (stopped.length === 0) return "ignored";
   for (const j of stopped) if (j.state === "cancelled") deps.cancelledBeforeStart(j, octokit, why);
-  deps.log.info({ repo: `${target.owner}/${target.repo}`, issue: target.number, jobs: stopped.map((j) => j.id), why }, "cancelled: the target's life moved on");
+  deps.log.info(
+    { repo: `${target.owner}/${target.repo}`, issue: target.number, jobs: stopped.map((j) => j.id), why },
+    "cancelled: the target's life moved on",
+  );
   return "cancelled";
 }
 
@@ -80,7 +96,13 @@ const SETTLE_MAX_MS = 120_000;
  * cancelled a moment ago stops at its next step and may push its checkpoint
  * as it goes), so no checkpoint of a closed pull request outlives it.
  */
-async function dropWipBranches(octokit: Octokit, repo: RepoRef, prefix: string, jobs: JobRecord[], deps: Pick<HandlerDeps, "queue" | "log">): Promise<void> {
+async function dropWipBranches(
+  octokit: Octokit,
+  repo: RepoRef,
+  prefix: string,
+  jobs: JobRecord[],
+  deps: Pick<HandlerDeps, "queue" | "log">,
+): Promise<void> {
   const ids = new Set(jobs.map((j) => j.id));
   if (ids.size === 0) return;
   const deadline = Date.now() + SETTLE_MAX_MS;
@@ -89,10 +111,19 @@ async function dropWipBranches(octokit: Octokit, repo: RepoRef, prefix: string, 
     if (now.every((j) => !j || TERMINAL_STATES.includes(j.state)) || Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, SETTLE_POLL_MS));
   }
-  const { data: refs } = await octokit.request("GET /repos/{owner}/{repo}/git/matching-refs/{ref}", { ...repo, ref: `heads/${prefix}wip/` });
+  const { data: refs } = await octokit.request("GET /repos/{owner}/{repo}/git/matching-refs/{ref}", {
+    ...repo,
+    ref: `heads/${prefix}wip/`,
+  });
   for (const r of refs) {
     if (!ids.has(r.ref.slice(`refs/heads/${prefix}wip/`.length))) continue;
-    await octokit.request("DELETE /repos/{owner}/{repo}/git/refs/{ref}", { ...repo, ref: r.ref.replace(/^refs\//, "") });
-    deps.log.info({ repo: `${repo.owner}/${repo.repo}`, branch: r.ref }, "deleted a checkpoint branch of a closed pull request");
+    await octokit.request("DELETE /repos/{owner}/{repo}/git/refs/{ref}", {
+      ...repo,
+      ref: r.ref.replace(/^refs\//, ""),
+    });
+    deps.log.info(
+      { repo: `${repo.owner}/${repo.repo}`, branch: r.ref },
+      "deleted a checkpoint branch of a closed pull request",
+    );
   }
 }

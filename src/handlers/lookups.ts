@@ -28,7 +28,8 @@ export function createLookups(options: { ttlMs: number; max?: number } = { ttlMs
   const permissions = new LRUCache<string, Authorization, Ctx>({
     max: max * 10,
     ttl: options.ttlMs,
-    fetchMethod: (_key, _stale, { context }) => authorize(context.octokit, context.repo, context.login!, context.config!),
+    fetchMethod: (_key, _stale, { context }) =>
+      authorize(context.octokit, context.repo, context.login!, context.config!),
   });
   const repoKey = (r: RepoRef) => `${r.owner}/${r.repo}`.toLowerCase();
   return {

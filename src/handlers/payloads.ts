@@ -8,7 +8,10 @@ import { z } from "zod";
 // the request URL throw, and the delivery was answered 500.
 const login = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,99})(?:\[bot\])?$/, "a GitHub login");
 const sender = z.object({ login, type: z.string().optional() });
-export const repositorySchema = z.object({ name: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, "a repository name"), owner: z.object({ login }) });
+export const repositorySchema = z.object({
+  name: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, "a repository name"),
+  owner: z.object({ login }),
+});
 export const installationSchema = z.object({ id: z.number().int().positive() });
 const repository = repositorySchema;
 const installation = installationSchema;
@@ -25,7 +28,11 @@ export const issueCommentSchema = z.object({
   installation,
   repository,
   sender,
-  issue: z.object({ number: z.number().int().positive(), pull_request: z.unknown().optional(), state: z.string().optional() }),
+  issue: z.object({
+    number: z.number().int().positive(),
+    pull_request: z.unknown().optional(),
+    state: z.string().optional(),
+  }),
   comment: z.object({ id: z.number().int().positive(), body: z.string().nullable() }),
 });
 
@@ -33,7 +40,11 @@ export const reviewSchema = z.object({
   installation,
   repository,
   sender,
-  pull_request: z.object({ number: z.number().int().positive(), user: z.object({ login: z.string() }).nullable().optional(), state: z.string().optional() }),
+  pull_request: z.object({
+    number: z.number().int().positive(),
+    user: z.object({ login: z.string() }).nullable().optional(),
+    state: z.string().optional(),
+  }),
   review: z.object({ id: z.number().int().positive(), body: z.string().nullable(), state: z.string() }),
 });
 

@@ -32,7 +32,12 @@ export interface TriggerInput {
  * ignored (2xx) with a warning. Other failures (GitHub unreachable) are
  * logged and re-thrown, so the delivery shows as failed and can be redelivered.
  */
-export async function guarded(deps: HandlerDeps, event: string, deliveryId: string, body: () => Promise<DeliveryResult | "malformed">): Promise<void> {
+export async function guarded(
+  deps: HandlerDeps,
+  event: string,
+  deliveryId: string,
+  body: () => Promise<DeliveryResult | "malformed">,
+): Promise<void> {
   try {
     const result = await body();
     if (result === "malformed") {
@@ -49,7 +54,12 @@ export async function guarded(deps: HandlerDeps, event: string, deliveryId: stri
 }
 
 export async function handleTrigger(input: TriggerInput, deps: HandlerDeps): Promise<DeliveryResult> {
-  const log = deps.log.child({ delivery: input.deliveryId, event: input.event, repo: `${input.repo.owner}/${input.repo.repo}`, issue: input.target.number });
+  const log = deps.log.child({
+    delivery: input.deliveryId,
+    event: input.event,
+    repo: `${input.repo.owner}/${input.repo.repo}`,
+    issue: input.target.number,
+  });
   if (input.installationId === undefined) return "ignored";
   const { slug } = await deps.identity();
   if (isBot(input.sender, slug) || !input.sender) return "ignored";
@@ -74,15 +84,31 @@ export async function handleTrigger(input: TriggerInput, deps: HandlerDeps): Pro
     return chosen.ok ? undefined : chosen.message;
   };
   const overCap = async () => {
-    const refusal = await checkSpendCaps(deps.queue, deps.spendCaps, { installationId: base.installationId, repo: `${input.repo.owner}/${input.repo.repo}`, budgetUsd: config.budget.cost_usd });
-    if (refusal) log.info({ scope: refusal.scope, window: refusal.window, measure: refusal.measure, used: refusal.used, limit: refusal.limit }, "trigger refused: spend cap");
+    const refusal = await checkSpendCaps(deps.queue, deps.spendCaps, {
+      installationId: base.installationId,
+      repo: `${input.repo.owner}/${input.repo.repo}`,
+      budgetUsd: config.budget.cost_usd,
+    });
+    if (refusal)
+      log.info(
+        {
+          scope: refusal.scope,
+          window: refusal.window,
+          measure: refusal.measure,
+          used: refusal.used,
+          limit: refusal.limit,
+        },
+        "trigger refused: spend cap",
+      );
     return refusal;
   };
 
   const auth = await deps.lookups.authorize(input.octokit, input.repo, input.sender.login, config);
   if (!auth.allowed) {
     log.info({ actor: input.sender.login, permission: auth.permission }, "trigger refused: not enough permission");
-    await reply(`Sorry @${input.sender.login}, I can only act for people who may change this repository: ${auth.reason}. A maintainer can ask on your behalf.`);
+    await reply(
+      `Sorry @${input.sender.login}, I can only act for people who may change this repository: ${auth.reason}. A maintainer can ask on your behalf.`,
+    );
     return "refused";
   }
 
@@ -95,9 +121,14 @@ export async function handleTrigger(input: TriggerInput, deps: HandlerDeps): Pro
       const stopped = await deps.queue.cancel({ key: targetKey(input.target) });
       if (stopped.length === 0) return reply("Nothing is running or queued here, so there is nothing to stop.");
       log.info({ jobs: stopped.map((j) => j.id) }, "cancel requested");
-      for (const j of stopped) if (j.state === "cancelled") deps.cancelledBeforeStart(j, input.octokit, `stopped by @${input.sender.login}`);
+      for (const j of stopped)
+        if (j.state === "cancelled") deps.cancelledBeforeStart(j, input.octokit, `stopped by @${input.sender.login}`);
       const running = stopped.filter((j) => j.state === "running").length;
-      await reply(running > 0 ? "Stopping — the job will report what it kept in its progress comment." : `Cancelled ${stopped.length} queued job${stopped.length === 1 ? "" : "s"}.`);
+      await reply(
+        running > 0
+          ? "Stopping — the job will report what it kept in its progress comment."
+          : `Cancelled ${stopped.length} queued job${stopped.length === 1 ? "" : "s"}.`,
+      );
       return "cancelled";
     }
     case "retry": {
@@ -116,7 +147,8 @@ export async function handleTrigger(input: TriggerInput, deps: HandlerDeps): Pro
     case "fix":
     case "plan": {
       const kind: JobKind = command.verb === "plan" ? "plan" : input.target.isPullRequest ? "revise" : "fix";
-      if (kind === "revise" && input.closed) return reply("This pull request is closed, so I will not change it. Reopen it and ask again.");
+      if (kind === "revise" && input.closed)
+        return reply("This pull request is closed, so I will not change it. Reopen it and ask again.");
       const badModel = modelRefusal();
       if (badModel) return reply(badModel);
       const capped = await overCap();
@@ -126,7 +158,13 @@ export async function handleTrigger(input: TriggerInput, deps: HandlerDeps): Pro
   }
 }
 
-async function enqueue(deps: HandlerDeps, octokit: Octokit, job: NewJob, log: Logger, okResult: DeliveryResult = "enqueued"): Promise<DeliveryResult> {
+async function enqueue(
+  deps: HandlerDeps,
+  octokit: Octokit,
+  job: NewJob,
+  log: Logger,
+  okResult: DeliveryResult = "enqueued",
+): Promise<DeliveryResult> {
   const result = await deps.queue.enqueue(job);
   log.info({ job: result.job.id, kind: job.kind, status: result.status }, "trigger accepted");
   if (result.status === "enqueued" && job.kind !== "reply") deps.acknowledge(result.job, octokit);

@@ -40,7 +40,12 @@ export function opsRoutes(deps: OpsRoutesDeps): OpsHandler {
     }
     const refusal = pathname === "/healthz" ? undefined : refuse(deps.guard, req);
     if (refusal) {
-      send(res, refusal.status, { error: refusal.error }, refusal.status === 401 ? { "www-authenticate": 'Bearer realm="issuesmith ops"' } : {});
+      send(
+        res,
+        refusal.status,
+        { error: refusal.error },
+        refusal.status === 401 ? { "www-authenticate": 'Bearer realm="issuesmith ops"' } : {},
+      );
       return true;
     }
     if (pathname === "/healthz") {
@@ -64,9 +69,15 @@ export function opsRoutes(deps: OpsRoutesDeps): OpsHandler {
 
 function refuse(guard: OpsRoutesDeps["guard"], req: IncomingMessage): { status: number; error: string } | undefined {
   if (!guard) return undefined;
-  if (!guard.token) return { status: 404, error: "not served on this port: set AGENT_OPS_PORT (a separate listener) or AGENT_OPS_TOKEN (a bearer token for this port)" };
+  if (!guard.token)
+    return {
+      status: 404,
+      error:
+        "not served on this port: set AGENT_OPS_PORT (a separate listener) or AGENT_OPS_TOKEN (a bearer token for this port)",
+    };
   const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "");
-  if (!match || !sameSecret(match[1]!, guard.token)) return { status: 401, error: "this route needs Authorization: Bearer <AGENT_OPS_TOKEN>" };
+  if (!match || !sameSecret(match[1]!, guard.token))
+    return { status: 401, error: "this route needs Authorization: Bearer <AGENT_OPS_TOKEN>" };
   return undefined;
 }
 

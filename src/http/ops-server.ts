@@ -11,7 +11,11 @@ export interface OpsServer {
 
 export type OpsRequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
-export async function startOpsServer(handler: OpsRequestHandler, port: number, host: string | undefined): Promise<OpsServer> {
+export async function startOpsServer(
+  handler: OpsRequestHandler,
+  port: number,
+  host: string | undefined,
+): Promise<OpsServer> {
   const server = createServer((req, res) => {
     handler(req, res).then(
       (served) => {

@@ -34,7 +34,10 @@ export async function createQueue(env: AppEnv, log?: QueueLog, options: CreateQu
       break;
     case "postgres": {
       const url = env.queue.databaseUrl;
-      if (!url) throw new UserError("AGENT_QUEUE=postgres needs AGENT_DATABASE_URL", ["e.g. AGENT_DATABASE_URL=postgres://issuesmith@127.0.0.1:5432/issuesmith"]);
+      if (!url)
+        throw new UserError("AGENT_QUEUE=postgres needs AGENT_DATABASE_URL", [
+          "e.g. AGENT_DATABASE_URL=postgres://issuesmith@127.0.0.1:5432/issuesmith",
+        ]);
       const pg = await PostgresQueue.connect(url, { ...common, retentionDays: env.queue.retentionDays });
       queue = pg;
       where = pg.where;

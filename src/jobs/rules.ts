@@ -172,7 +172,10 @@ export function isLastAttempt(attempts: number, policy: RetryPolicy): boolean {
  * ends `interrupted` (a job that kills its worker every time would otherwise
  * be resumed for ever).
  */
-export function crashInterrupt(crashResumes: number, maxResumes: number): { crashes: number; maxResumes: number } | undefined {
+export function crashInterrupt(
+  crashResumes: number,
+  maxResumes: number,
+): { crashes: number; maxResumes: number } | undefined {
   return crashResumes > maxResumes ? { crashes: crashResumes, maxResumes } : undefined;
 }
 
@@ -212,11 +215,19 @@ export function settle(r: HandlerResult, policy: RetryPolicy): Settlement {
   // Past the crash cap the job ends here, even when its report could not be written.
   if (r.interrupt && (r.threw || r.outcome?.status !== "interrupted")) {
     const why = r.threw ? `; the report failed: ${errorMessage(r.error)}` : "";
-    return { action: "finish", state: "interrupted", outcome: { status: "interrupted", summary: `its worker died ${r.interrupt.crashes} times${why}` } };
+    return {
+      action: "finish",
+      state: "interrupted",
+      outcome: { status: "interrupted", summary: `its worker died ${r.interrupt.crashes} times${why}` },
+    };
   }
   if (!r.threw) {
     if (!r.outcome || typeof r.outcome.status !== "string") {
-      return { action: "finish", state: "failed", outcome: { status: "error", summary: "the job handler returned no outcome" } };
+      return {
+        action: "finish",
+        state: "failed",
+        outcome: { status: "error", summary: "the job handler returned no outcome" },
+      };
     }
     return { action: "finish", state: stateForOutcome(r.outcome.status), outcome: r.outcome };
   }

@@ -57,7 +57,12 @@ function inScope(job: JobRecord, scope: CapScope, req: SpendRequest): boolean {
 }
 
 /** The first cap this job would pass, or undefined when it fits under all of them. */
-export async function checkSpendCaps(queue: Pick<JobQueue, "list">, caps: SpendCaps, req: SpendRequest, now = new Date()): Promise<CapRefusal | undefined> {
+export async function checkSpendCaps(
+  queue: Pick<JobQueue, "list">,
+  caps: SpendCaps,
+  req: SpendRequest,
+  now = new Date(),
+): Promise<CapRefusal | undefined> {
   const windows = (["month", "day"] as const).filter((w) => caps.installation?.[w] || caps.repository?.[w]);
   if (windows.length === 0) return undefined;
   // One read covers both windows: the month's start is never after the day's.
@@ -69,15 +74,28 @@ export async function checkSpendCaps(queue: Pick<JobQueue, "list">, caps: SpendC
     for (const scope of ["installation", "repository"] as const) {
       const limit = caps[scope]?.[window];
       if (!limit) continue;
-      const used = totals(inWindow.filter((j) => inScope(j, scope, req)), req.budgetUsd);
-      if (limit.jobs !== undefined && used.jobs + 1 > limit.jobs) return refusal(scope, window, "jobs", limit.jobs, used.jobs, end, req);
-      if (limit.usd !== undefined && used.usd + req.budgetUsd > limit.usd) return refusal(scope, window, "usd", limit.usd, used.usd, end, req);
+      const used = totals(
+        inWindow.filter((j) => inScope(j, scope, req)),
+        req.budgetUsd,
+      );
+      if (limit.jobs !== undefined && used.jobs + 1 > limit.jobs)
+        return refusal(scope, window, "jobs", limit.jobs, used.jobs, end, req);
+      if (limit.usd !== undefined && used.usd + req.budgetUsd > limit.usd)
+        return refusal(scope, window, "usd", limit.usd, used.usd, end, req);
     }
   }
   return undefined;
 }
 
-function refusal(scope: CapScope, window: CapWindow, measure: "usd" | "jobs", limit: number, used: number, resetsAt: Date, req: SpendRequest): CapRefusal {
+function refusal(
+  scope: CapScope,
+  window: CapWindow,
+  measure: "usd" | "jobs",
+  limit: number,
+  used: number,
+  resetsAt: Date,
+  req: SpendRequest,
+): CapRefusal {
   const who = scope === "installation" ? "this installation" : `the repository ${req.repo}`;
   const per = window === "day" ? "today (UTC)" : "this month (UTC)";
   const numbers =

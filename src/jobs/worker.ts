@@ -48,10 +48,17 @@ export class QueueWorker implements Worker {
 
   constructor(deps: WorkerDeps) {
     this.#deps = deps;
-    this.owner = { id: `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`, pid: process.pid, host: hostname() };
+    this.owner = {
+      id: `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`,
+      pid: process.pid,
+      host: hostname(),
+    };
     // Fire and forget on a timer: #heartbeat handles the store's failures itself; anything else is a bug, logged.
     this.#beatTimer = setInterval(
-      () => void this.#heartbeat().catch((error: unknown) => deps.log?.error({ err: errorMessage(error) }, "heartbeat crashed")),
+      () =>
+        void this.#heartbeat().catch((error: unknown) =>
+          deps.log?.error({ err: errorMessage(error) }, "heartbeat crashed"),
+        ),
       deps.tuning.heartbeatMs,
     );
     // Jobs left running by a dead process of this host are taken over at once, not after their lease.
@@ -60,7 +67,9 @@ export class QueueWorker implements Worker {
       .then((n) => {
         if (n > 0) deps.log?.info({ jobs: n }, "taking over jobs of a worker that died");
       })
-      .catch((error: unknown) => deps.log?.warn({ err: errorMessage(error) }, "could not look for jobs of dead workers"))
+      .catch((error: unknown) =>
+        deps.log?.warn({ err: errorMessage(error) }, "could not look for jobs of dead workers"),
+      )
       .then(() => this.#claimLoop())
       .finally(() => {
         this.#pumping = undefined;
@@ -117,8 +126,15 @@ export class QueueWorker implements Worker {
       for (const run of this.#active.values()) run.controller.abort(this.#shutdown);
       // A job that does not settle soon after the abort (GitHub or the model hanging) is left to its
       // lease: the next start resumes it. Waiting on it would keep the process up for ever.
-      const settled = await Promise.race([Promise.all([...this.#active.values()].map((r) => r.done)).then(() => true), delay(SETTLE_AFTER_ABORT_MS).then(() => false)]);
-      if (!settled) this.#deps.log?.warn({ jobs: [...this.#active.keys()], waitedMs: SETTLE_AFTER_ABORT_MS }, "stopping without waiting longer for jobs that did not settle after the abort; they resume on the next start");
+      const settled = await Promise.race([
+        Promise.all([...this.#active.values()].map((r) => r.done)).then(() => true),
+        delay(SETTLE_AFTER_ABORT_MS).then(() => false),
+      ]);
+      if (!settled)
+        this.#deps.log?.warn(
+          { jobs: [...this.#active.keys()], waitedMs: SETTLE_AFTER_ABORT_MS },
+          "stopping without waiting longer for jobs that did not settle after the abort; they resume on the next start",
+        );
     }
     clearInterval(this.#beatTimer);
     this.#stopped = true;
@@ -170,9 +186,22 @@ export class QueueWorker implements Worker {
     const { job } = run;
     const signal = run.controller.signal;
     const interrupt = crashInterrupt(job.crashResumes, tuning.maxResumes);
-    log?.info({ job: job.id, key: job.key, kind: job.kind, attempt: job.attempts, resumed, crashResumes: job.crashResumes }, "job started");
-    if (interrupt) log?.warn({ job: job.id, crashes: interrupt.crashes, maxResumes: interrupt.maxResumes }, "job's workers died too often: ending it interrupted");
-    const ctx: JobRunContext = { signal, resumed, lastAttempt: isLastAttempt(job.attempts, tuning.retry), interrupt, update: (patch) => store.update(job.id, patch) };
+    log?.info(
+      { job: job.id, key: job.key, kind: job.kind, attempt: job.attempts, resumed, crashResumes: job.crashResumes },
+      "job started",
+    );
+    if (interrupt)
+      log?.warn(
+        { job: job.id, crashes: interrupt.crashes, maxResumes: interrupt.maxResumes },
+        "job's workers died too often: ending it interrupted",
+      );
+    const ctx: JobRunContext = {
+      signal,
+      resumed,
+      lastAttempt: isLastAttempt(job.attempts, tuning.retry),
+      interrupt,
+      update: (patch) => store.update(job.id, patch),
+    };
 
     let outcome: JobOutcome | undefined;
     let error: unknown;
@@ -189,7 +218,16 @@ export class QueueWorker implements Worker {
     }
     const now = Date.now();
     const s = settle(
-      { outcome, error, threw, abortReason: signal.reason, shutdown: signal.reason === this.#shutdown, attempts: job.attempts, interrupt, now },
+      {
+        outcome,
+        error,
+        threw,
+        abortReason: signal.reason,
+        shutdown: signal.reason === this.#shutdown,
+        attempts: job.attempts,
+        interrupt,
+        now,
+      },
       tuning.retry,
     );
     if (threw && s.action === "finish" && s.state === "failed") {
@@ -197,11 +235,17 @@ export class QueueWorker implements Worker {
     }
     try {
       if (s.action === "finish") {
-        await withRetries(() => store.finish(job.id, this.owner, s.state, s.outcome), () => run.lost);
+        await withRetries(
+          () => store.finish(job.id, this.owner, s.state, s.outcome),
+          () => run.lost,
+        );
         metrics?.recordOutcome(job.kind, s.state, s.outcome, now - run.startedAt);
         log?.info({ job: job.id, state: s.state, status: s.outcome.status }, "job ended");
       } else {
-        await withRetries(() => store.release(job.id, this.owner, { runAfter: s.runAfter, resume: s.resume }), () => run.lost);
+        await withRetries(
+          () => store.release(job.id, this.owner, { runAfter: s.runAfter, resume: s.resume }),
+          () => run.lost,
+        );
         if (!s.resume) metrics?.recordRetry(job.kind);
         log?.info({ job: job.id, why: s.why, runAfter: new Date(s.runAfter).toISOString() }, "job back in the queue");
       }

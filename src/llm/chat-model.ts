@@ -4,7 +4,11 @@
 // (retry.ts), refused parameters learnt (request-shape.ts), refusals reported
 // at once with the provider's words (classify.ts).
 import type OpenAI from "openai";
-import type { ChatCompletionChunk, ChatCompletionMessageParam, ChatCompletionTool } from "openai/resources/chat/completions";
+import type {
+  ChatCompletionChunk,
+  ChatCompletionMessageParam,
+  ChatCompletionTool,
+} from "openai/resources/chat/completions";
 import type { AppEnv } from "../config/env.ts";
 import { ContextLengthExceeded, ModelError, Transient } from "../errors.ts";
 import { StreamStalled, classifyModelError, type ModelFailure } from "./classify.ts";
@@ -32,7 +36,10 @@ export interface ChatModelOptions {
 }
 
 export function chatModelOptions(env: AppEnv): ChatModelOptions {
-  if (!env.model.name) throw new ModelError("no model configured: set AGENT_MODEL (and OPENAI_BASE_URL / OPENAI_API_KEY)", { reason: "not_found" });
+  if (!env.model.name)
+    throw new ModelError("no model configured: set AGENT_MODEL (and OPENAI_BASE_URL / OPENAI_API_KEY)", {
+      reason: "not_found",
+    });
   return {
     apiKey: env.model.apiKey,
     baseUrl: env.model.baseUrl,
@@ -49,7 +56,10 @@ export function chatModelOptions(env: AppEnv): ChatModelOptions {
 class EndpointTransient extends Transient {
   readonly status: number | undefined;
   constructor(failure: Extract<ModelFailure, { kind: "transient" }>, cause: unknown) {
-    super(`model endpoint failing: ${failure.status ? `${failure.status} ` : ""}${failure.message}`, { cause, ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}) });
+    super(`model endpoint failing: ${failure.status ? `${failure.status} ` : ""}${failure.message}`, {
+      cause,
+      ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
+    });
     this.status = failure.status;
     this.providerMessage = failure.message;
   }
@@ -57,7 +67,9 @@ class EndpointTransient extends Transient {
 }
 
 function transientOf(err: unknown): TransientFailure | undefined {
-  return err instanceof EndpointTransient ? { status: err.status, retryAfterMs: err.retryAfterMs, message: err.providerMessage } : undefined;
+  return err instanceof EndpointTransient
+    ? { status: err.status, retryAfterMs: err.retryAfterMs, message: err.providerMessage }
+    : undefined;
 }
 
 export class OpenAIChatModel implements ChatModel {
@@ -141,7 +153,9 @@ export class OpenAIChatModel implements ChatModel {
       messages,
       ...(tools.length > 0 ? { tools, tool_choice: "auto" as const } : {}),
     });
-    const response = acc.result(this.#options.model, performance.now() - started, (out) => estimateUsage(request.messages, out));
+    const response = acc.result(this.#options.model, performance.now() - started, (out) =>
+      estimateUsage(request.messages, out),
+    );
     // Some models answer a native request with the text protocol anyway.
     if (response.toolCalls.length === 0 && response.content.includes("```")) {
       const parsed = parseTextToolCalls(response.content, `call_${this.#turn}`);
@@ -154,12 +168,17 @@ export class OpenAIChatModel implements ChatModel {
     const started = performance.now();
     const messages = toTextMessages(request.messages, request.tools);
     const acc = await this.#stream(request, { messages });
-    const response = acc.result(this.#options.model, performance.now() - started, (out) => estimateUsage(messages, out));
+    const response = acc.result(this.#options.model, performance.now() - started, (out) =>
+      estimateUsage(messages, out),
+    );
     const parsed = parseTextToolCalls(response.content, `call_${this.#turn}`);
     return { ...response, toolCalls: parsed.toolCalls, protocolError: parsed.error };
   }
 
-  async #stream(request: ChatRequest, body: { messages: ChatCompletionMessageParam[]; tools?: ChatCompletionTool[]; tool_choice?: "auto" }): Promise<StreamAccumulator> {
+  async #stream(
+    request: ChatRequest,
+    body: { messages: ChatCompletionMessageParam[]; tools?: ChatCompletionTool[]; tool_choice?: "auto" },
+  ): Promise<StreamAccumulator> {
     const stream = await this.#client.chat.completions.create(
       {
         model: this.#options.model,
@@ -171,27 +190,52 @@ export class OpenAIChatModel implements ChatModel {
     );
     const acc = new StreamAccumulator();
     // A stream that stops sending is as good as down: the timeout applies between chunks too.
-    await readStream(stream, this.#options.timeoutMs, (c: ChatCompletionChunk) => acc.add(c), () => new StreamStalled(this.#options.timeoutMs));
+    await readStream(
+      stream,
+      this.#options.timeoutMs,
+      (c: ChatCompletionChunk) => acc.add(c),
+      () => new StreamStalled(this.#options.timeoutMs),
+    );
     return acc;
   }
 }
 
 /** The ModelError a refusal ends the job with: what the endpoint said, and what to check. */
-function refusal(failure: Exclude<ModelFailure, { kind: "cancelled" | "transient" }>, options: ChatModelOptions, cause: unknown): ModelError {
+function refusal(
+  failure: Exclude<ModelFailure, { kind: "cancelled" | "transient" }>,
+  options: ChatModelOptions,
+  cause: unknown,
+): ModelError {
   const said = scrubMaskedKeys(failure.message);
   switch (failure.kind) {
     case "auth":
-      return new ModelError(`model endpoint refused the API key (${failure.status}): ${said} — check OPENAI_API_KEY`, { cause, reason: "auth" });
+      return new ModelError(`model endpoint refused the API key (${failure.status}): ${said} — check OPENAI_API_KEY`, {
+        cause,
+        reason: "auth",
+      });
     case "not_found":
-      return new ModelError(`model endpoint does not know model \`${options.model}\` (${failure.status}): ${said} — check AGENT_MODEL and OPENAI_BASE_URL`, { cause, reason: "not_found" });
+      return new ModelError(
+        `model endpoint does not know model \`${options.model}\` (${failure.status}): ${said} — check AGENT_MODEL and OPENAI_BASE_URL`,
+        { cause, reason: "not_found" },
+      );
     case "context_length":
-      return new ContextLengthExceeded(`the conversation is longer than the model's context window: ${said}`, failure.window, cause);
+      return new ContextLengthExceeded(
+        `the conversation is longer than the model's context window: ${said}`,
+        failure.window,
+        cause,
+      );
     case "tools_unsupported":
-      return new ModelError(`model endpoint has no tool calls (${failure.status}): ${said} — set AGENT_TOOL_PROTOCOL=text or auto`, { cause, reason: "refused" });
+      return new ModelError(
+        `model endpoint has no tool calls (${failure.status}): ${said} — set AGENT_TOOL_PROTOCOL=text or auto`,
+        { cause, reason: "refused" },
+      );
     case "unsupported_param":
       return new ModelError(`model endpoint refused the request (400): ${said}`, { cause, reason: "refused" });
     case "refused":
-      return new ModelError(`model endpoint refused the request (${failure.status}): ${said}`, { cause, reason: "refused" });
+      return new ModelError(`model endpoint refused the request (${failure.status}): ${said}`, {
+        cause,
+        reason: "refused",
+      });
   }
 }
 
@@ -210,7 +254,11 @@ function toOpenAIMessage(m: ChatMessage): ChatCompletionMessageParam {
         ? {
             role: "assistant",
             content: m.content || null,
-            tool_calls: m.toolCalls.map((c) => ({ id: c.id, type: "function" as const, function: { name: c.name, arguments: c.arguments } })),
+            tool_calls: m.toolCalls.map((c) => ({
+              id: c.id,
+              type: "function" as const,
+              function: { name: c.name, arguments: c.arguments },
+            })),
           }
         : { role: "assistant", content: m.content };
     case "tool":

@@ -8,7 +8,8 @@ import OpenAI from "openai";
 import { Cancelled } from "../errors.ts";
 
 /** Parameters a provider may refuse that the client knows how to do without. */
-export type OptionalParam = "max_tokens" | "max_completion_tokens" | "temperature" | "stream_options" | "parallel_tool_calls";
+export type OptionalParam =
+  "max_tokens" | "max_completion_tokens" | "temperature" | "stream_options" | "parallel_tool_calls";
 
 export type ModelFailure =
   | { kind: "cancelled"; error: Error }
@@ -38,7 +39,13 @@ const TOOLS_UNSUPPORTED = [
   /unrecognized request arguments? supplied:.*\btools\b/i,
 ];
 
-const CONTEXT_LENGTH = [/context_length_exceeded/i, /maximum context length/i, /context (?:window|length) (?:exceeded|is too)/i, /exceeds? (?:the )?context/i, /prompt is too long/i];
+const CONTEXT_LENGTH = [
+  /context_length_exceeded/i,
+  /maximum context length/i,
+  /context (?:window|length) (?:exceeded|is too)/i,
+  /exceeds? (?:the )?context/i,
+  /prompt is too long/i,
+];
 
 export function classifyModelError(err: unknown, signal?: AbortSignal): ModelFailure {
   if (signal?.aborted) {
@@ -46,14 +53,37 @@ export function classifyModelError(err: unknown, signal?: AbortSignal): ModelFai
     return { kind: "cancelled", error: reason instanceof Error ? reason : new Cancelled() };
   }
   if (err instanceof Cancelled) return { kind: "cancelled", error: err };
-  if (err instanceof StreamStalled) return { kind: "transient", status: undefined, retryAfterMs: undefined, message: err.message };
+  if (err instanceof StreamStalled)
+    return { kind: "transient", status: undefined, retryAfterMs: undefined, message: err.message };
   if (err instanceof OpenAI.APIUserAbortError) return { kind: "cancelled", error: new Cancelled() };
-  if (err instanceof OpenAI.APIConnectionTimeoutError) return { kind: "transient", status: undefined, retryAfterMs: undefined, message: "no answer before the timeout (AGENT_MODEL_TIMEOUT_S)" };
-  if (err instanceof OpenAI.APIConnectionError) return { kind: "transient", status: undefined, retryAfterMs: undefined, message: `unreachable (${causeText(err)})` };
+  if (err instanceof OpenAI.APIConnectionTimeoutError)
+    return {
+      kind: "transient",
+      status: undefined,
+      retryAfterMs: undefined,
+      message: "no answer before the timeout (AGENT_MODEL_TIMEOUT_S)",
+    };
+  if (err instanceof OpenAI.APIConnectionError)
+    return {
+      kind: "transient",
+      status: undefined,
+      retryAfterMs: undefined,
+      message: `unreachable (${causeText(err)})`,
+    };
   if (err instanceof OpenAI.APIError && err.status !== undefined) return classifyStatus(err);
   // The SDK raises plain errors for a stream cut midway ("terminated", a reset socket) or a garbled event.
-  if (err instanceof Error && /terminated|ECONNRESET|socket|premature close|aborted|Unexpected end of JSON|other side closed/i.test(`${err.message} ${causeText(err)}`)) {
-    return { kind: "transient", status: undefined, retryAfterMs: undefined, message: `the stream was cut (${err.message})` };
+  if (
+    err instanceof Error &&
+    /terminated|ECONNRESET|socket|premature close|aborted|Unexpected end of JSON|other side closed/i.test(
+      `${err.message} ${causeText(err)}`,
+    )
+  ) {
+    return {
+      kind: "transient",
+      status: undefined,
+      retryAfterMs: undefined,
+      message: `the stream was cut (${err.message})`,
+    };
   }
   throw err instanceof Error ? err : new Error(String(err));
 }
@@ -67,13 +97,18 @@ function classifyStatus(err: InstanceType<typeof OpenAI.APIError>): ModelFailure
     return { kind: "context_length", status, message, window: windowFrom(message) };
   }
   // A spent quota is a 429 that no wait will cure.
-  if (status === 429 && /insufficient_quota|exceeded your current quota|billing/i.test(text)) return { kind: "refused", status, message };
+  if (status === 429 && /insufficient_quota|exceeded your current quota|billing/i.test(text))
+    return { kind: "refused", status, message };
   if (status === 429 || status === 408 || status === 409 || status >= 500) {
-    if (status >= 500 && TOOLS_UNSUPPORTED.some((r) => r.test(message))) return { kind: "tools_unsupported", status, message };
+    if (status >= 500 && TOOLS_UNSUPPORTED.some((r) => r.test(message)))
+      return { kind: "tools_unsupported", status, message };
     return { kind: "transient", status, retryAfterMs: retryAfterMs(err.headers), message };
   }
   if (status === 401 || status === 403) return { kind: "auth", status, message };
-  if (TOOLS_UNSUPPORTED.some((r) => r.test(message)) || (err.param === "tools" && /unsupported|not supported|unrecognized|unknown/i.test(text))) {
+  if (
+    TOOLS_UNSUPPORTED.some((r) => r.test(message)) ||
+    (err.param === "tools" && /unsupported|not supported|unrecognized|unknown/i.test(text))
+  ) {
     return { kind: "tools_unsupported", status, message };
   }
   const param = refusedParam(err, message);
@@ -84,9 +119,16 @@ function classifyStatus(err: InstanceType<typeof OpenAI.APIError>): ModelFailure
 
 /** Which of the optional parameters a 400 names as refused, if any. */
 function refusedParam(err: InstanceType<typeof OpenAI.APIError>, message: string): OptionalParam | undefined {
-  const candidates: OptionalParam[] = ["max_completion_tokens", "max_tokens", "temperature", "stream_options", "parallel_tool_calls"];
+  const candidates: OptionalParam[] = [
+    "max_completion_tokens",
+    "max_tokens",
+    "temperature",
+    "stream_options",
+    "parallel_tool_calls",
+  ];
   const named = typeof err.param === "string" ? err.param : undefined;
-  const refusal = /unsupported|not supported|unrecognized|unknown|extra (?:inputs|fields)|not permitted|does not support|only the default/i;
+  const refusal =
+    /unsupported|not supported|unrecognized|unknown|extra (?:inputs|fields)|not permitted|does not support|only the default/i;
   if (!refusal.test(`${typeof err.code === "string" ? err.code : ""} ${message}`)) return undefined;
   if (named && (candidates as string[]).includes(named)) return named as OptionalParam;
   // The refused one is named first ("'max_tokens' is not supported … Use 'max_completion_tokens' instead").
@@ -117,7 +159,9 @@ export function retryAfterMs(headers: Headers | undefined, now = Date.now()): nu
 
 /** "This model's maximum context length is 128000 tokens" → 128000. */
 function windowFrom(message: string): number | undefined {
-  const m = /maximum context length is (\d[\d,]*)/i.exec(message) ?? /context (?:window|length)[^\d]{0,20}(\d[\d,]*)/i.exec(message);
+  const m =
+    /maximum context length is (\d[\d,]*)/i.exec(message) ??
+    /context (?:window|length)[^\d]{0,20}(\d[\d,]*)/i.exec(message);
   return m?.[1] ? Number(m[1].replace(/,/g, "")) : undefined;
 }
 
@@ -129,4 +173,3 @@ function causeText(err: Error): string {
   }
   return err.message;
 }
-

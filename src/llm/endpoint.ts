@@ -28,15 +28,22 @@ export function azureEndpoint(baseUrl: string, model: string): AzureEndpoint | u
   } catch {
     return undefined;
   }
-  const azureHost = /\.(?:openai\.azure\.com|cognitiveservices\.azure\.com|services\.ai\.azure\.com)$/i.test(url.hostname);
+  const azureHost = /\.(?:openai\.azure\.com|cognitiveservices\.azure\.com|services\.ai\.azure\.com)$/i.test(
+    url.hostname,
+  );
   const deploymentPath = /^(.*?\/openai\/deployments\/)([^/]+)\/?/.exec(url.pathname);
   const apiVersion = url.searchParams.get("api-version");
   if (!azureHost && !deploymentPath && !apiVersion) return undefined;
   // The v1 API (…/openai/v1) is OpenAI's own protocol on Azure: no deployment path, no api-version.
   if (!deploymentPath && !apiVersion && /\/openai\/v1\/?$/.test(url.pathname)) return undefined;
   const deployment = deploymentPath?.[2] ? decodeURIComponent(deploymentPath[2]) : model;
-  const prefix = deploymentPath?.[1] ?? `${url.pathname.replace(/\/+$/, "").replace(/\/openai$/, "")}/openai/deployments/`;
-  return { baseUrl: `${url.origin}${prefix}${encodeURIComponent(deployment)}`, deployment, apiVersion: apiVersion ?? DEFAULT_AZURE_API_VERSION };
+  const prefix =
+    deploymentPath?.[1] ?? `${url.pathname.replace(/\/+$/, "").replace(/\/openai$/, "")}/openai/deployments/`;
+  return {
+    baseUrl: `${url.origin}${prefix}${encodeURIComponent(deployment)}`,
+    deployment,
+    apiVersion: apiVersion ?? DEFAULT_AZURE_API_VERSION,
+  };
 }
 
 /** One client for the endpoint; retries are ours (retry.ts), so the SDK's are off. */

@@ -22,16 +22,24 @@ export function initialShape(model: string): RequestShape {
 }
 
 /** The shape that avoids what the endpoint refused, or undefined when nothing we send can be changed to please it. */
-export function reshape(shape: RequestShape, failure: Extract<ModelFailure, { kind: "unsupported_param" }>): RequestShape | undefined {
-  if (failure.param === "max_tokens" && shape.tokenParam === "max_tokens") return { ...shape, tokenParam: "max_completion_tokens" };
+export function reshape(
+  shape: RequestShape,
+  failure: Extract<ModelFailure, { kind: "unsupported_param" }>,
+): RequestShape | undefined {
+  if (failure.param === "max_tokens" && shape.tokenParam === "max_tokens")
+    return { ...shape, tokenParam: "max_completion_tokens" };
   // Servers older than max_completion_tokens (a reasoning model's name on a local server) want max_tokens.
-  if (failure.param === "max_completion_tokens" && shape.tokenParam === "max_completion_tokens") return { ...shape, tokenParam: "max_tokens" };
+  if (failure.param === "max_completion_tokens" && shape.tokenParam === "max_completion_tokens")
+    return { ...shape, tokenParam: "max_tokens" };
   if (failure.param === "stream_options" && shape.streamUsage) return { ...shape, streamUsage: false };
   return undefined;
 }
 
 /** The body fields the shape decides, for an output cap of `maxTokens`. */
-export function shapedParams(shape: RequestShape, maxTokens: number): { max_tokens?: number; max_completion_tokens?: number; stream_options?: { include_usage: boolean } } {
+export function shapedParams(
+  shape: RequestShape,
+  maxTokens: number,
+): { max_tokens?: number; max_completion_tokens?: number; stream_options?: { include_usage: boolean } } {
   return {
     ...(shape.tokenParam === "max_tokens" ? { max_tokens: maxTokens } : { max_completion_tokens: maxTokens }),
     ...(shape.streamUsage ? { stream_options: { include_usage: true } } : {}),

@@ -15,7 +15,12 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { retries: 8, windowMs: 150_000, baseDelayMs: 2_000, maxDelayMs: 30_000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  retries: 8,
+  windowMs: 150_000,
+  baseDelayMs: 2_000,
+  maxDelayMs: 30_000,
+};
 
 /** What a progress comment says while the client waits to try again. */
 export interface RetryNotice {
@@ -66,7 +71,14 @@ export async function withRetries<T>(
       const delayMs = failure.retryAfterMs ?? Math.round(backoff / 2 + (random() * backoff) / 2);
       const exhausted = n >= maxAttempts || elapsed + delayMs > policy.windowMs;
       if (exhausted) throw unavailable(failure, n, elapsed, delayMs, policy, err);
-      await options.onRetry?.({ attempt: n, maxAttempts, status: failure.status, message: failure.message, retryAt: new Date(Date.now() + delayMs), delayMs });
+      await options.onRetry?.({
+        attempt: n,
+        maxAttempts,
+        status: failure.status,
+        message: failure.message,
+        retryAt: new Date(Date.now() + delayMs),
+        delayMs,
+      });
       await sleep(delayMs, undefined, signal ? { signal } : {}).catch(() => undefined);
       // Stopped while waiting (a cancel, the wall clock, shutdown): the stop's own reason, not the endpoint's.
       if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : err;
@@ -74,12 +86,22 @@ export async function withRetries<T>(
   }
 }
 
-function unavailable(failure: TransientFailure, tries: number, elapsedMs: number, delayMs: number, policy: RetryPolicy, cause: unknown): ModelError {
+function unavailable(
+  failure: TransientFailure,
+  tries: number,
+  elapsedMs: number,
+  delayMs: number,
+  policy: RetryPolicy,
+  cause: unknown,
+): ModelError {
   const what = failure.status ? `${failure.status} ${failure.message}` : failure.message;
   const seconds = Math.round(elapsedMs / 1000);
   const why =
     tries < policy.retries + 1 && failure.retryAfterMs !== undefined
       ? `; it asked to wait ${Math.round(delayMs / 1000)} s, past the retry window of ${Math.round(policy.windowMs / 1000)} s (AGENT_MODEL_RETRY_WINDOW_S)`
       : "";
-  return new ModelError(`model endpoint failing: ${what} after ${tries} ${tries === 1 ? "try" : "tries"} over ${seconds} s${why}`, { cause, reason: "unavailable" });
+  return new ModelError(
+    `model endpoint failing: ${what} after ${tries} ${tries === 1 ? "try" : "tries"} over ${seconds} s${why}`,
+    { cause, reason: "unavailable" },
+  );
 }

@@ -22,7 +22,8 @@ export class StreamAccumulator {
 
   add(chunk: ChatCompletionChunk): void {
     this.model = chunk.model || this.model;
-    if (chunk.usage) this.usage = { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens };
+    if (chunk.usage)
+      this.usage = { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens };
     const choice = chunk.choices?.[0];
     if (!choice) return;
     const delta = (choice.delta ?? {}) as LooseDelta;
@@ -49,7 +50,8 @@ export class StreamAccumulator {
     return {
       content: this.content,
       toolCalls,
-      usage: this.usage ?? estimate(this.reasoning + this.content + toolCalls.map((c) => c.name + c.arguments).join("")),
+      usage:
+        this.usage ?? estimate(this.reasoning + this.content + toolCalls.map((c) => c.name + c.arguments).join("")),
       finishReason: this.finishReason,
       latencyMs: Math.round(latencyMs),
       model: this.model || fallbackModel,
@@ -58,7 +60,12 @@ export class StreamAccumulator {
 }
 
 /** Iterates a stream, failing with `onStall()`'s error when no chunk came for `idleMs`. */
-export async function readStream(stream: AsyncIterable<ChatCompletionChunk> & { controller: AbortController }, idleMs: number, onChunk: (c: ChatCompletionChunk) => void, stalled: () => Error): Promise<void> {
+export async function readStream(
+  stream: AsyncIterable<ChatCompletionChunk> & { controller: AbortController },
+  idleMs: number,
+  onChunk: (c: ChatCompletionChunk) => void,
+  stalled: () => Error,
+): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   let stall: Error | undefined;
   const arm = () => {

@@ -68,7 +68,10 @@ export function parseTextToolCalls(content: string, idPrefix: string): ParsedTex
 }
 
 /** Rewrite a conversation for an endpoint that only knows system/user/assistant text. */
-export function toTextMessages(messages: ChatMessage[], tools: ToolSpec[]): Array<{ role: "system" | "user" | "assistant"; content: string }> {
+export function toTextMessages(
+  messages: ChatMessage[],
+  tools: ToolSpec[],
+): Array<{ role: "system" | "user" | "assistant"; content: string }> {
   const out: Array<{ role: "system" | "user" | "assistant"; content: string }> = [];
   const instructions = textProtocolInstructions(tools);
   let systemDone = false;

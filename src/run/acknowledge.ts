@@ -50,8 +50,21 @@ async function doAcknowledge(job: JobRecord, octokit: Octokit, deps: AckDeps): P
   }
   await react(octokit, repo, job).catch((err: unknown) => deps.log.warn({ err }, "could not add the 👀 reaction"));
   const position = await deps.queue.position(job.id);
-  const progress = new ProgressComment({ octokit, repo, issueNumber: job.target.number, redactor: deps.redactor, intervalMs: deps.progressIntervalMs, log: deps.log });
-  const state: ProgressState = { jobId: job.id, kind: job.kind, phase: "queued", ...(position !== undefined ? { queuePosition: position } : {}), ...(deps.model ? { model: deps.model } : {}) };
+  const progress = new ProgressComment({
+    octokit,
+    repo,
+    issueNumber: job.target.number,
+    redactor: deps.redactor,
+    intervalMs: deps.progressIntervalMs,
+    log: deps.log,
+  });
+  const state: ProgressState = {
+    jobId: job.id,
+    kind: job.kind,
+    phase: "queued",
+    ...(position !== undefined ? { queuePosition: position } : {}),
+    ...(deps.model ? { model: deps.model } : {}),
+  };
   const id = await progress.post(state);
   await deps.queue.update(job.id, { progressCommentId: id });
   if (position !== undefined) deps.onQueued?.(job.id, position);
@@ -63,21 +76,57 @@ async function doAcknowledge(job: JobRecord, octokit: Octokit, deps: AckDeps): P
  * progress comment (posted first if its acknowledgement was still on the
  * way) is ended here with the reason, so it does not say "Queued" for ever.
  */
-export async function reportCancelledBeforeStart(job: JobRecord, octokit: Octokit, deps: AckDeps, why: string): Promise<void> {
+export async function reportCancelledBeforeStart(
+  job: JobRecord,
+  octokit: Octokit,
+  deps: AckDeps,
+  why: string,
+): Promise<void> {
   const commentId = await acknowledge(job, octokit, deps);
   const repo: RepoRef = { owner: job.target.owner, repo: job.target.repo };
-  const progress = new ProgressComment({ octokit, repo, issueNumber: job.target.number, commentId, redactor: deps.redactor, intervalMs: 0, log: deps.log });
-  await progress.post({ jobId: job.id, kind: job.kind, phase: "queued", final: { ok: false, headline: `Cancelled before it started: ${why}`, details: "Nothing was changed." }, ...(deps.model ? { model: deps.model } : {}) });
+  const progress = new ProgressComment({
+    octokit,
+    repo,
+    issueNumber: job.target.number,
+    commentId,
+    redactor: deps.redactor,
+    intervalMs: 0,
+    log: deps.log,
+  });
+  await progress.post({
+    jobId: job.id,
+    kind: job.kind,
+    phase: "queued",
+    final: { ok: false, headline: `Cancelled before it started: ${why}`, details: "Nothing was changed." },
+    ...(deps.model ? { model: deps.model } : {}),
+  });
 }
 
-export async function react(octokit: Octokit, repo: RepoRef, job: JobRecord, content: "eyes" | "rocket" | "confused" = "eyes"): Promise<void> {
+export async function react(
+  octokit: Octokit,
+  repo: RepoRef,
+  job: JobRecord,
+  content: "eyes" | "rocket" | "confused" = "eyes",
+): Promise<void> {
   const t = job.trigger;
   if (t.commentId !== undefined && t.commentKind === "issue_comment") {
-    await octokit.request("POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", { ...repo, comment_id: t.commentId, content });
+    await octokit.request("POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", {
+      ...repo,
+      comment_id: t.commentId,
+      content,
+    });
   } else if (t.commentId !== undefined && t.commentKind === "review_comment") {
-    await octokit.request("POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions", { ...repo, comment_id: t.commentId, content });
+    await octokit.request("POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions", {
+      ...repo,
+      comment_id: t.commentId,
+      content,
+    });
   } else if (t.commentKind !== "review") {
     // A label (or anything without a comment): react on the issue itself.
-    await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/reactions", { ...repo, issue_number: job.target.number, content });
+    await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/reactions", {
+      ...repo,
+      issue_number: job.target.number,
+      content,
+    });
   }
 }

@@ -25,7 +25,15 @@ export async function solveWithCheckpoints(
 ): Promise<{ result: SolveResult; checkpointer: Checkpointer }> {
   const { run, reporter, redactor, log, deps } = scope;
   const { git } = clone;
-  const checkpointer = new Checkpointer({ git, run, config, redactor, log, checkpoint: start.checkpoint, pushEveryMs: deps.env.checkpointIntervalMs });
+  const checkpointer = new Checkpointer({
+    git,
+    run,
+    config,
+    redactor,
+    log,
+    checkpoint: start.checkpoint,
+    pushEveryMs: deps.env.checkpointIntervalMs,
+  });
   const result = await solve({
     ...solveBase(scope, config, clone.workspace, deps.tools, { git, base: clone.base }),
     task,

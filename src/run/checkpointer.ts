@@ -31,7 +31,12 @@ export function wipBranchName(config: Pick<RepoConfig, "branch_prefix">, jobId: 
 }
 
 /** A checkpoint with no work saved yet; `usage` carries over what earlier attempts spent. */
-export function freshCheckpoint(branch: string, base: string, wipBranch: string, usage: Usage = NOTHING_SPENT): FixCheckpoint {
+export function freshCheckpoint(
+  branch: string,
+  base: string,
+  wipBranch: string,
+  usage: Usage = NOTHING_SPENT,
+): FixCheckpoint {
   return { version: 1, branch, base, wipBranch, wipSha: undefined, messages: [], usage, testRound: 0 };
 }
 
@@ -42,7 +47,15 @@ export function savedState(cp: FixCheckpoint): SolveState {
 
 export function readCheckpoint(value: unknown): FixCheckpoint | undefined {
   const cp = value as Partial<FixCheckpoint> | undefined;
-  if (!cp || cp.version !== 1 || typeof cp.branch !== "string" || typeof cp.base !== "string" || !Array.isArray(cp.messages) || !cp.usage) return undefined;
+  if (
+    !cp ||
+    cp.version !== 1 ||
+    typeof cp.branch !== "string" ||
+    typeof cp.base !== "string" ||
+    !Array.isArray(cp.messages) ||
+    !cp.usage
+  )
+    return undefined;
   return cp as FixCheckpoint;
 }
 
@@ -56,7 +69,15 @@ export class Checkpointer {
   #cp: FixCheckpoint;
   #lastPush = 0;
 
-  constructor(options: { git: GitWorkspace; run: Pick<JobRunContext, "update">; config: RepoConfig; redactor: Redactor; log: Logger; checkpoint: FixCheckpoint; pushEveryMs?: number }) {
+  constructor(options: {
+    git: GitWorkspace;
+    run: Pick<JobRunContext, "update">;
+    config: RepoConfig;
+    redactor: Redactor;
+    log: Logger;
+    checkpoint: FixCheckpoint;
+    pushEveryMs?: number;
+  }) {
     this.#git = options.git;
     this.#run = options.run;
     this.#config = options.config;
@@ -91,11 +112,17 @@ export class Checkpointer {
       // One commit on top of base, re-made each time: every commit the side branch
       // carries is the one just scanned. Stacked commits would carry an earlier,
       // refused one (a key written, then deleted) to the remote with a later, clean one.
-      const sha = await this.#git.squashSince(this.#cp.base, `wip: issuesmith checkpoint (step ${this.#cp.usage.steps})`);
+      const sha = await this.#git.squashSince(
+        this.#cp.base,
+        `wip: issuesmith checkpoint (step ${this.#cp.usage.steps})`,
+      );
       if (!sha) return;
       const findings = await scanCommitted(this.#git, this.#cp.base, this.#config, this.#redactor, changed);
       if (findings.length > 0) {
-        this.#log.warn({ findings: findings.length }, "checkpoint not pushed: the work in progress looks like it holds a secret");
+        this.#log.warn(
+          { findings: findings.length },
+          "checkpoint not pushed: the work in progress looks like it holds a secret",
+        );
         return;
       }
       await this.#git.push(this.#cp.wipBranch, { expect: this.#cp.wipSha ?? null });
@@ -122,7 +149,11 @@ export class Checkpointer {
  * Transient), save everything and push the work, so the next worker resumes
  * from here. Re-throws the error either way.
  */
-export async function saveOnShutdown(checkpointer: Checkpointer, run: Pick<JobRunContext, "signal">, err: unknown): Promise<never> {
+export async function saveOnShutdown(
+  checkpointer: Checkpointer,
+  run: Pick<JobRunContext, "signal">,
+  err: unknown,
+): Promise<never> {
   if (err instanceof Transient && run.signal.aborted) {
     await checkpointer.save(savedState(checkpointer.checkpoint), { push: true });
   }

@@ -17,17 +17,31 @@ export interface GuardResult {
 }
 
 /** Undo protected changes (and files only setup rewrote) in the working tree; report what the work changed since `base`. */
-export async function undoProtectedChanges(git: GitWorkspace, base: string, config: RepoConfig): Promise<Omit<GuardResult, "findings">> {
+export async function undoProtectedChanges(
+  git: GitWorkspace,
+  base: string,
+  config: RepoConfig,
+): Promise<Omit<GuardResult, "findings">> {
   await git.revertSetupRewrites(base);
   const changed = [...new Set([...(await git.changedPaths()), ...(await git.diffPaths(base))])].sort();
   const refused = findProtectedChanges(changed, config);
-  if (refused.length > 0) await git.revertPaths(refused.map((r) => r.path), base);
+  if (refused.length > 0)
+    await git.revertPaths(
+      refused.map((r) => r.path),
+      base,
+    );
   const refusedPaths = new Set(refused.map((r) => r.path));
   return { changed: changed.filter((p) => !refusedPaths.has(p)), refused };
 }
 
 /** Scan the committed work since `base`: secrets in added lines, files over the size limit. */
-export async function scanCommitted(git: GitWorkspace, base: string, config: RepoConfig, redactor: Redactor, changed: string[]): Promise<Finding[]> {
+export async function scanCommitted(
+  git: GitWorkspace,
+  base: string,
+  config: RepoConfig,
+  redactor: Redactor,
+  changed: string[],
+): Promise<Finding[]> {
   const maxFileBytes = config.max_file_kb * 1024;
   const diff = await git.diff(base);
   const sizes: Array<{ path: string; bytes: number }> = [];

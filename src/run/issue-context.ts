@@ -25,7 +25,12 @@ export interface IssueText {
  * Whose words reach the model: never bots (nor the app itself); only people
  * allowed to trigger, unless the repository opts in to everyone's.
  */
-export function speakerFilter(octokit: Octokit, repo: RepoRef, config: RepoConfig, appSlug: string): (user: { login: string; type?: string } | null | undefined) => Promise<boolean> {
+export function speakerFilter(
+  octokit: Octokit,
+  repo: RepoRef,
+  config: RepoConfig,
+  appSlug: string,
+): (user: { login: string; type?: string } | null | undefined) => Promise<boolean> {
   const trusted = new Map<string, Promise<boolean>>();
   return async (user) => {
     if (!user || isBot(user, appSlug)) return false;
@@ -39,9 +44,22 @@ export function speakerFilter(octokit: Octokit, repo: RepoRef, config: RepoConfi
   };
 }
 
-export async function loadIssueText(octokit: Octokit, repo: RepoRef, number: number, config: RepoConfig, appSlug: string): Promise<IssueText> {
-  const { data: issue } = await octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}", { ...repo, issue_number: number });
-  const all = await octokit.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...repo, issue_number: number, per_page: 100 });
+export async function loadIssueText(
+  octokit: Octokit,
+  repo: RepoRef,
+  number: number,
+  config: RepoConfig,
+  appSlug: string,
+): Promise<IssueText> {
+  const { data: issue } = await octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}", {
+    ...repo,
+    issue_number: number,
+  });
+  const all = await octokit.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+    ...repo,
+    issue_number: number,
+    per_page: 100,
+  });
   const speaks = speakerFilter(octokit, repo, config, appSlug);
   const comments: UntrustedText[] = [];
   let omitted = 0;
@@ -68,7 +86,11 @@ export async function readRepoInstructions(repoDir: string): Promise<RepoInstruc
     const read = await readRepoText(repoDir, file, MAX_INSTRUCTIONS * 4, { head: true });
     if (!read?.text.trim()) continue;
     const { text, truncated } = read;
-    return { file, text: truncated || text.length > MAX_INSTRUCTIONS ? `${text.slice(0, MAX_INSTRUCTIONS)}\n[... truncated ...]` : text };
+    return {
+      file,
+      text:
+        truncated || text.length > MAX_INSTRUCTIONS ? `${text.slice(0, MAX_INSTRUCTIONS)}\n[... truncated ...]` : text,
+    };
   }
   return undefined;
 }
@@ -78,7 +100,10 @@ export async function readRepoInstructions(repoDir: string): Promise<RepoInstruc
  * the agent's own earlier) AGENTS.md is untrusted data, fenced in the task,
  * never the system prompt (ARCHITECTURE.md §6).
  */
-export function changedInstructions(base: RepoInstructions | undefined, branch: RepoInstructions | undefined): RepoInstructions | undefined {
+export function changedInstructions(
+  base: RepoInstructions | undefined,
+  branch: RepoInstructions | undefined,
+): RepoInstructions | undefined {
   if (!branch || (base && base.file === branch.file && base.text === branch.text)) return undefined;
   return branch;
 }

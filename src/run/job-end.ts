@@ -2,7 +2,15 @@
 // stopped, or the error that stopped it, to the job's status and the headline
 // of its report. Fix, revise and plan jobs and the job scope all end here, so
 // the same stop never reads two ways.
-import { Cancelled, LimitReached, ModelError, Transient, UserError, errorMessage, type ModelErrorReason } from "../errors.ts";
+import {
+  Cancelled,
+  LimitReached,
+  ModelError,
+  Transient,
+  UserError,
+  errorMessage,
+  type ModelErrorReason,
+} from "../errors.ts";
 import type { OutcomeStatus } from "../shared/job.ts";
 import type { SolveResult, SolveStop } from "./solve.ts";
 
@@ -19,7 +27,11 @@ export interface Ending {
 const UNFINISHED: Record<Exclude<SolveStop, "finish">, (reason: string, model?: ModelErrorReason) => Ending> = {
   limit: (reason) => ({ status: "limit", headline: `Stopped: ${reason}` }),
   // An endpoint that refused us or stayed down is named with its own reason.
-  model_error: (reason, model) => ({ status: "error", headline: model && model !== "protocol" ? `Stopped: ${reason}` : "Stopped: the model did not follow the tool protocol" }),
+  model_error: (reason, model) => ({
+    status: "error",
+    headline:
+      model && model !== "protocol" ? `Stopped: ${reason}` : "Stopped: the model did not follow the tool protocol",
+  }),
   cancelled: () => ({ status: "cancelled", headline: "Stopped on request" }),
 };
 
@@ -44,7 +56,10 @@ export type Published = "pr_opened" | "pr_updated";
  * fields of the outcome say where); a finished one is `no_change` without a
  * change, `tests_failing` when the app's own test run failed.
  */
-export function endStatus(result: Pick<SolveResult, "stop" | "reason" | "modelError" | "tests" | "testCommand">, published: Published | undefined): OutcomeStatus {
+export function endStatus(
+  result: Pick<SolveResult, "stop" | "reason" | "modelError" | "tests" | "testCommand">,
+  published: Published | undefined,
+): OutcomeStatus {
   const unfinished = unfinishedEnding(result);
   if (unfinished) return unfinished.status;
   if (!published) return "no_change";
@@ -65,8 +80,13 @@ export function errorEnding(err: unknown, attempts: number): Ending {
   if (err instanceof Cancelled) return UNFINISHED.cancelled(err.message);
   if (err instanceof LimitReached) return UNFINISHED.limit(err.message);
   if (err instanceof ModelError) return UNFINISHED.model_error(oneLine(err.message), err.reason);
-  if (err instanceof Transient) return { status: "error", headline: `Stopped: ${oneLine(err.message)} (gave up after ${attempts} attempt${attempts === 1 ? "" : "s"})` };
-  if (err instanceof UserError || hasKind(err)) return { status: "error", headline: `Stopped: ${oneLine(errorMessage(err))}` };
+  if (err instanceof Transient)
+    return {
+      status: "error",
+      headline: `Stopped: ${oneLine(err.message)} (gave up after ${attempts} attempt${attempts === 1 ? "" : "s"})`,
+    };
+  if (err instanceof UserError || hasKind(err))
+    return { status: "error", headline: `Stopped: ${oneLine(errorMessage(err))}` };
   return { status: "error", headline: "Stopped: an internal error" };
 }
 
@@ -77,7 +97,12 @@ function hasKind(err: unknown): err is Error & { kind: string } {
 
 /** The first non-blank line of a text, for headlines and commit subjects. */
 export function firstLine(text: string | undefined): string {
-  return (text ?? "").split("\n").find((l) => l.trim())?.trim() ?? "";
+  return (
+    (text ?? "")
+      .split("\n")
+      .find((l) => l.trim())
+      ?.trim() ?? ""
+  );
 }
 
 function oneLine(text: string): string {

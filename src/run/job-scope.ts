@@ -53,20 +53,51 @@ export async function withJobScope(
   work: (scope: JobScope, config: RepoConfig, workspaces: WorkspaceMaker) => Promise<JobOutcome>,
 ): Promise<JobOutcome> {
   const repo: RepoRef = { owner: job.target.owner, repo: job.target.repo };
-  const log = deps.log.child({ job: job.id, repo: `${repo.owner}/${repo.repo}`, issue: job.target.number, kind: job.kind });
+  const log = deps.log.child({
+    job: job.id,
+    repo: `${repo.owner}/${repo.repo}`,
+    issue: job.target.number,
+    kind: job.kind,
+  });
   const octokit = await deps.octokitFor(job.installationId);
   const redactor = deps.redactor;
   let granted: Record<string, string | undefined> = {};
-  const token = repositoryTokenSource(() => deps.appOctokit(), job.installationId, repo, (t, permissions) => {
-    redactor.add(t);
-    granted = permissions;
-  });
+  const token = repositoryTokenSource(
+    () => deps.appOctokit(),
+    job.installationId,
+    repo,
+    (t, permissions) => {
+      redactor.add(t);
+      granted = permissions;
+    },
+  );
   await token(); // the redactor knows the token before anything can print it
-  const commentId = await acknowledge(job, octokit, { queue: deps.queue, redactor, log, progressIntervalMs: deps.env.progressIntervalMs, model: deps.env.model.name ?? "unset" });
-  const progress = new ProgressComment({ octokit, repo, issueNumber: job.target.number, commentId, redactor, intervalMs: deps.env.progressIntervalMs, log });
+  const commentId = await acknowledge(job, octokit, {
+    queue: deps.queue,
+    redactor,
+    log,
+    progressIntervalMs: deps.env.progressIntervalMs,
+    model: deps.env.model.name ?? "unset",
+  });
+  const progress = new ProgressComment({
+    octokit,
+    repo,
+    issueNumber: job.target.number,
+    commentId,
+    redactor,
+    intervalMs: deps.env.progressIntervalMs,
+    log,
+  });
   const link = deps.trajectories?.link(job.id);
   const reporter = new JobReporter({
-    state: { jobId: job.id, kind: job.kind, phase: "clone", model: deps.env.model.name ?? "unset", resumed: run.resumed, ...(link ? { link } : {}) },
+    state: {
+      jobId: job.id,
+      kind: job.kind,
+      phase: "clone",
+      model: deps.env.model.name ?? "unset",
+      resumed: run.resumed,
+      ...(link ? { link } : {}),
+    },
     progress,
     run,
     log,
@@ -81,7 +112,11 @@ export async function withJobScope(
     const errors = loaded.errors.length > 0 ? loaded.errors : permissionProblems(config, granted);
     if (errors.length > 0) {
       const text = `Fix these problems in \`${CONFIG_PATH}\` and ask again:\n\n${bulletList(errors.map(inlineCode))}`;
-      await reporter.final(false, `Stopped: ${CONFIG_PATH} has ${errors.length} error${errors.length === 1 ? "" : "s"}`, text);
+      await reporter.final(
+        false,
+        `Stopped: ${CONFIG_PATH} has ${errors.length} error${errors.length === 1 ? "" : "s"}`,
+        text,
+      );
       return { status: "config_error", summary: `invalid ${CONFIG_PATH}: ${errors.join("; ")}` };
     }
     reporter.state.maxSteps = config.budget.steps;
@@ -97,7 +132,11 @@ export async function withJobScope(
     const model = deps.model(modelChoice);
     reporter.state.model = model.name;
     const identity = await deps.identity();
-    return await work({ job, run, deps, log, octokit, repo, redactor, model, modelChoice, reporter, identity, token, workspaces }, config, workspaces);
+    return await work(
+      { job, run, deps, log, octokit, repo, redactor, model, modelChoice, reporter, identity, token, workspaces },
+      config,
+      workspaces,
+    );
   } catch (err) {
     return await endOnError(err, { job, run, log, redactor, reporter });
   } finally {
@@ -111,11 +150,16 @@ export async function withJobScope(
  * Transient failure with attempts left rethrow: the queue resumes or retries
  * the job, which is not over. Everything else ends it, in words.
  */
-async function endOnError(err: unknown, scope: Pick<JobScope, "job" | "run" | "log" | "redactor" | "reporter">): Promise<JobOutcome> {
+async function endOnError(
+  err: unknown,
+  scope: Pick<JobScope, "job" | "run" | "log" | "redactor" | "reporter">,
+): Promise<JobOutcome> {
   const { job, run, reporter } = scope;
   const aborted: unknown = run.signal.aborted ? run.signal.reason : undefined;
   if (aborted instanceof Transient) {
-    await reporter.final(false, "Paused: the worker is restarting", "The job will resume from its last checkpoint.").catch(() => undefined);
+    await reporter
+      .final(false, "Paused: the worker is restarting", "The job will resume from its last checkpoint.")
+      .catch(() => undefined);
     throw err;
   }
   if (err instanceof Transient && !run.lastAttempt) throw err;
@@ -131,8 +175,10 @@ function errorDetails(err: unknown, { job, log, redactor }: Pick<JobScope, "job"
   if (err instanceof UserError) return bulletList(err.details);
   if (err instanceof Cancelled || err instanceof LimitReached) return "Nothing was changed.";
   const kept = keptWork(job);
-  if (err instanceof Transient) return `${redactor.redact(errorMessage(err))}\n\nThe job was tried ${job.attempts} time${job.attempts === 1 ? "" : "s"}. ${kept}Ask again once the service is back.`;
-  if (isKnownError(err) || (err instanceof Error && "kind" in err)) return `${redactor.redact(errorMessage(err))}${kept ? `\n\n${kept}` : ""}`;
+  if (err instanceof Transient)
+    return `${redactor.redact(errorMessage(err))}\n\nThe job was tried ${job.attempts} time${job.attempts === 1 ? "" : "s"}. ${kept}Ask again once the service is back.`;
+  if (isKnownError(err) || (err instanceof Error && "kind" in err))
+    return `${redactor.redact(errorMessage(err))}${kept ? `\n\n${kept}` : ""}`;
   log.error({ err }, "job failed with an unexpected error");
   return `issuesmith hit an unexpected error (${redactor.redact(errorMessage(err))}). The operator can find it in the logs under job \`${job.id}\`.${kept ? `\n\n${kept}` : ""}`;
 }
@@ -140,11 +186,17 @@ function errorDetails(err: unknown, { job, log, redactor }: Pick<JobScope, "job"
 /** Where an ended job's work in progress is kept, from its checkpoint ("" when none was pushed). */
 function keptWork(job: JobRecord): string {
   const cp = readCheckpoint(job.checkpoint);
-  return cp?.wipSha ? `The work so far is kept on branch \`${cp.wipBranch}\` (commit \`${cp.wipSha.slice(0, 7)}\`). ` : "";
+  return cp?.wipSha
+    ? `The work so far is kept on branch \`${cp.wipBranch}\` (commit \`${cp.wipSha.slice(0, 7)}\`). `
+    : "";
 }
 
 /** Past the crash cap: the job is not run again, and the comment says why and where its work is. */
-async function reportInterrupted(job: JobRecord, interrupt: NonNullable<JobRunContext["interrupt"]>, reporter: JobReporter): Promise<JobOutcome> {
+async function reportInterrupted(
+  job: JobRecord,
+  interrupt: NonNullable<JobRunContext["interrupt"]>,
+  reporter: JobReporter,
+): Promise<JobOutcome> {
   const times = `${interrupt.crashes} time${interrupt.crashes === 1 ? "" : "s"}`;
   const headline = `Stopped: this job crashed its worker ${times}`;
   const kept = keptWork(job) || "No work had been saved before the last crash. ";

@@ -59,11 +59,20 @@ export interface LocalRunResult {
 
 export const LOCAL_IDENTITY = { name: "issuesmith", email: "issuesmith@localhost" };
 
-export async function localRun(options: LocalRunOptions, keep?: (git: GitWorkspace, run: LocalRunResult) => Promise<void>): Promise<LocalRunResult> {
+export async function localRun(
+  options: LocalRunOptions,
+  keep?: (git: GitWorkspace, run: LocalRunResult) => Promise<void>,
+): Promise<LocalRunResult> {
   const workspace = await createWorkspaceDir(options.workDir, options.jobId);
   try {
     const identity = options.identity ?? LOCAL_IDENTITY;
-    const git = await GitWorkspace.clone({ cloneUrl: options.source, dir: workspace.repoDir, identity, home: workspace.homeDir, signal: options.signal });
+    const git = await GitWorkspace.clone({
+      cloneUrl: options.source,
+      dir: workspace.repoDir,
+      identity,
+      home: workspace.homeDir,
+      signal: options.signal,
+    });
     await git.checkoutNewBranch(options.branch, options.baseCommit ?? "HEAD");
     const base = await git.head();
     await options.beforeSolve?.(workspace, git);
@@ -77,7 +86,12 @@ export async function localRun(options: LocalRunOptions, keep?: (git: GitWorkspa
         ...(options.config.notes ? { notes: options.config.notes } : {}),
         ...(repoInstructions ? { repoInstructions } : {}),
       },
-      model: { chat: options.model, ...(options.prices ? { prices: options.prices } : {}), contextWindow: options.contextWindow, maxOutputTokens: options.maxOutputTokens },
+      model: {
+        chat: options.model,
+        ...(options.prices ? { prices: options.prices } : {}),
+        contextWindow: options.contextWindow,
+        maxOutputTokens: options.maxOutputTokens,
+      },
       workspace: { dir: workspace, runner: options.runner, tools: options.tools, redactor: options.redactor },
       signal: options.signal,
       log: options.log,
@@ -90,7 +104,13 @@ export async function localRun(options: LocalRunOptions, keep?: (git: GitWorkspa
       },
     });
     const title = options.task.title.split("\n")[0] ?? "issuesmith change";
-    const prepared = await prepareCommit(git, base, options.config, options.redactor, `${title}\n\n${firstLine(result.summary)}`.trim());
+    const prepared = await prepareCommit(
+      git,
+      base,
+      options.config,
+      options.redactor,
+      `${title}\n\n${firstLine(result.summary)}`.trim(),
+    );
     const run: LocalRunResult = {
       result,
       sha: prepared.sha,

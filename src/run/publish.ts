@@ -20,7 +20,13 @@ export interface Prepared {
 }
 
 /** Squash the work since `base` into one commit and check it; nothing leaves the machine yet. */
-export async function prepareCommit(git: GitWorkspace, base: string, config: RepoConfig, redactor: Redactor, message: string): Promise<Prepared> {
+export async function prepareCommit(
+  git: GitWorkspace,
+  base: string,
+  config: RepoConfig,
+  redactor: Redactor,
+  message: string,
+): Promise<Prepared> {
   const { changed, refused } = await undoProtectedChanges(git, base, config);
   if (changed.length === 0) {
     await git.squashSince(base, message); // drops WIP commits that only held refused changes
@@ -80,7 +86,10 @@ async function keptOnSide(git: GitWorkspace, side: string, refused: PushRefused)
  * pushed again — never a force-push (ARCHITECTURE.md §3). `rebasedOnto` says
  * whose commit it now builds on; a conflict is a PushRefused naming it.
  */
-export async function pushOntoSharedBranch(git: GitWorkspace, branch: string): Promise<{ sha: string; rebasedOnto?: string }> {
+export async function pushOntoSharedBranch(
+  git: GitWorkspace,
+  branch: string,
+): Promise<{ sha: string; rebasedOnto?: string }> {
   try {
     await git.push(branch);
     return { sha: await git.head() };
@@ -89,7 +98,10 @@ export async function pushOntoSharedBranch(git: GitWorkspace, branch: string): P
     if (!(await git.fetchBranch(branch))) throw err;
     const theirs = await git.revParse(`refs/remotes/origin/${branch}`);
     if (!(await git.rebaseOnto(theirs))) {
-      throw new PushRefused("not-fast-forward", `someone pushed \`${theirs.slice(0, 7)}\` to \`${branch}\` meanwhile, and this change conflicts with it; issuesmith never overwrites their commits`);
+      throw new PushRefused(
+        "not-fast-forward",
+        `someone pushed \`${theirs.slice(0, 7)}\` to \`${branch}\` meanwhile, and this change conflicts with it; issuesmith never overwrites their commits`,
+      );
     }
     await git.push(branch);
     return { sha: await git.head(), rebasedOnto: theirs };
@@ -100,13 +112,21 @@ export async function pushOntoSharedBranch(git: GitWorkspace, branch: string): P
 export function refusedHeadline(findings: Finding[]): string {
   const oversized = findings.some((f) => f.kind === "oversized-file");
   const secret = findings.some((f) => f.kind !== "oversized-file");
-  const what = secret && oversized ? "what looks like a secret, and a file over max_file_kb" : oversized ? "a file over the size limit (max_file_kb)" : "what looks like a secret";
+  const what =
+    secret && oversized
+      ? "what looks like a secret, and a file over max_file_kb"
+      : oversized
+        ? "a file over the size limit (max_file_kb)"
+        : "what looks like a secret";
   return `Stopped: refused to push — the change contains ${what}`;
 }
 
 export function findingsText(findings: Finding[]): string {
   return findings
     .slice(0, 20)
-    .map((f) => `- \`${f.path}${f.line ? `:${f.line}` : ""}\` — ${f.kind}${f.excerpt ? `: \`${f.excerpt.replace(/`/g, "'")}\`` : ""}`)
+    .map(
+      (f) =>
+        `- \`${f.path}${f.line ? `:${f.line}` : ""}\` — ${f.kind}${f.excerpt ? `: \`${f.excerpt.replace(/`/g, "'")}\`` : ""}`,
+    )
     .join("\n");
 }

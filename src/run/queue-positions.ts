@@ -81,7 +81,18 @@ export class QueuePositions {
 
   async #edit(job: JobRecord, commentId: number, position: number): Promise<void> {
     const octokit = await this.#deps.octokitFor(job.installationId);
-    const body = renderProgress({ jobId: job.id, kind: job.kind, phase: "queued", queuePosition: position, ...(this.#deps.model ? { model: this.#deps.model } : {}) });
-    await octokit.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", { owner: job.target.owner, repo: job.target.repo, comment_id: commentId, body: this.#deps.redactor.redact(body) });
+    const body = renderProgress({
+      jobId: job.id,
+      kind: job.kind,
+      phase: "queued",
+      queuePosition: position,
+      ...(this.#deps.model ? { model: this.#deps.model } : {}),
+    });
+    await octokit.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", {
+      owner: job.target.owner,
+      repo: job.target.repo,
+      comment_id: commentId,
+      body: this.#deps.redactor.redact(body),
+    });
   }
 }

@@ -4,15 +4,29 @@ import { details } from "../github/pr-body.ts";
 import type { LintRun, SetupRun, TestRun } from "../shared/evidence.ts";
 
 /** The tests (with what the trust boundary withheld), then the lint run beside them when there was one. */
-export function testEvidence(tests: TestRun | undefined, testCommand: string | undefined, setup?: SetupRun, lint?: LintRun): string {
+export function testEvidence(
+  tests: TestRun | undefined,
+  testCommand: string | undefined,
+  setup?: SetupRun,
+  lint?: LintRun,
+): string {
   // What the trust boundary withheld (secrets, an agent-changed manifest's install) is part of the evidence.
-  const notes = [tests?.note, setup?.note].filter(Boolean).map((n) => `\n\n${n}`).join("");
+  const notes = [tests?.note, setup?.note]
+    .filter(Boolean)
+    .map((n) => `\n\n${n}`)
+    .join("");
   const lintText = lint ? `\n\n${lintEvidence(lint)}` : "";
   if (tests) {
     const verdict = tests.passed ? "passed" : `failed (exit code ${tests.exitCode ?? "killed"})`;
     return `Tests: \`${tests.command}\` ${verdict}.${notes}\n\n${details("Last test output", tests.outputTail)}${lintText}`;
   }
-  return (testCommand ? `Tests: \`${testCommand}\` was not run by the app (the agent did not finish).` : "Tests: no test command was found in the repository or in `.github/agent.yml`.") + notes + lintText;
+  return (
+    (testCommand
+      ? `Tests: \`${testCommand}\` was not run by the app (the agent did not finish).`
+      : "Tests: no test command was found in the repository or in `.github/agent.yml`.") +
+    notes +
+    lintText
+  );
 }
 
 export function lintEvidence(lint: LintRun): string {
@@ -32,7 +46,9 @@ export function testEvidencePlain(tests: TestRun | undefined, testCommand: strin
     return `Tests: ${tests.command} ${verdict}
 ${tests.summary.split("\n").slice(0, 30).join("\n")}`;
   }
-  return testCommand ? `Tests: ${testCommand} was not run (the agent did not finish).` : "Tests: no test command found (set test: in .github/agent.yml).";
+  return testCommand
+    ? `Tests: ${testCommand} was not run (the agent did not finish).`
+    : "Tests: no test command found (set test: in .github/agent.yml).";
 }
 
 /** The model's own words, quoted, for a report that has no pull request to carry them. */

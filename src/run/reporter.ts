@@ -24,7 +24,13 @@ export class JobReporter {
   readonly #log: Pick<Logger, "info" | "debug"> | undefined;
   readonly #started = Date.now();
 
-  constructor(options: { state: ProgressState; progress?: ProgressComment; run?: Pick<JobRunContext, "update">; sink?: TrajectorySink; log?: Pick<Logger, "info" | "debug"> }) {
+  constructor(options: {
+    state: ProgressState;
+    progress?: ProgressComment;
+    run?: Pick<JobRunContext, "update">;
+    sink?: TrajectorySink;
+    log?: Pick<Logger, "info" | "debug">;
+  }) {
     this.state = options.state;
     this.#log = options.log;
     this.#progress = options.progress;
@@ -55,7 +61,10 @@ export class JobReporter {
         this.#progress?.update({ ...this.state });
       }
     } else if (event.type === "model_retry") {
-      this.#log?.info({ step: event.step, attempt: event.attempt, status: event.status, retryAt: event.retryAt }, "model endpoint failing; retrying");
+      this.#log?.info(
+        { step: event.step, attempt: event.attempt, status: event.status, retryAt: event.retryAt },
+        "model endpoint failing; retrying",
+      );
       this.state.notice = modelRetryNotice(event);
       this.#progress?.update({ ...this.state });
     } else if (event.type === "tool") {

@@ -43,15 +43,29 @@ export function solveBase(
 }
 
 /** The secrets a repository opted in to, of those this installation provides (AGENT_SECRET_<NAME>). */
-export function pickSecrets(config: RepoConfig, available: Record<string, string>, log?: Pick<Logger, "warn">): Record<string, string> | undefined {
+export function pickSecrets(
+  config: RepoConfig,
+  available: Record<string, string>,
+  log?: Pick<Logger, "warn">,
+): Record<string, string> | undefined {
   if (config.secrets.length === 0) return undefined;
   const missing = config.secrets.filter((name) => !(name in available));
-  if (missing.length > 0) log?.warn({ missing }, "the repository asks for secrets this installation does not provide (set AGENT_SECRET_<NAME>)");
+  if (missing.length > 0)
+    log?.warn(
+      { missing },
+      "the repository asks for secrets this installation does not provide (set AGENT_SECRET_<NAME>)",
+    );
   return Object.fromEntries(config.secrets.filter((name) => name in available).map((name) => [name, available[name]!]));
 }
 
 /** The task as the model reads it: the issue or PR, the conversation, the trigger's words, the repo's own notes. */
-export function jobTask(scope: JobScope, config: RepoConfig, text: { source?: string; title: string; body: string; comments: TaskInput["comments"] }, repoInstructions: TaskInput["repoInstructions"], extra?: string): SolveOptions["task"] {
+export function jobTask(
+  scope: JobScope,
+  config: RepoConfig,
+  text: { source?: string; title: string; body: string; comments: TaskInput["comments"] },
+  repoInstructions: TaskInput["repoInstructions"],
+  extra?: string,
+): SolveOptions["task"] {
   const { repo, job } = scope;
   const instructions = job.triggers
     .map((t) => t.text?.trim() ?? "")
@@ -69,4 +83,3 @@ export function jobTask(scope: JobScope, config: RepoConfig, text: { source?: st
     ...(extra ? { extra } : {}),
   };
 }
-

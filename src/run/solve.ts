@@ -22,7 +22,8 @@ import type { Phase } from "../shared/phases.ts";
 import type { TrustGate } from "./trust-gate.ts";
 import { finalRun, lintAfter, runSetup, setupFailedNote } from "./solve-commands.ts";
 
-export type SolveEvent = { type: "phase"; phase: Phase; detail?: string } | AgentEvent | { type: "test"; run: TestRun; round: number };
+export type SolveEvent =
+  { type: "phase"; phase: Phase; detail?: string } | AgentEvent | { type: "test"; run: TestRun; round: number };
 
 /** What a restarted job needs to carry on, saved after every step and brought back on resume. */
 export interface SolveState {
@@ -116,13 +117,22 @@ export async function solve(options: SolveOptions): Promise<SolveResult> {
   const emit = async (e: SolveEvent) => {
     await hooks?.onEvent?.(e);
   };
-  const budget = new BudgetTracker(limitsFromConfig(config.budget), model.chat.name, model.prices, { used: options.resume?.usage });
+  const budget = new BudgetTracker(limitsFromConfig(config.budget), model.chat.name, model.prices, {
+    used: options.resume?.usage,
+  });
 
   // The wall clock is a hard cap: when it runs out, running commands are killed too.
   const wall = new AbortController();
   const wallTimer = setTimeout(() => {
     const u = budget.usage;
-    wall.abort(new LimitReached("wall_clock", u.wallMs, budget.limits.wallMs, `budget limit reached: wall clock (${Math.round(budget.limits.wallMs / 60_000)} min)`));
+    wall.abort(
+      new LimitReached(
+        "wall_clock",
+        u.wallMs,
+        budget.limits.wallMs,
+        `budget limit reached: wall clock (${Math.round(budget.limits.wallMs / 60_000)} min)`,
+      ),
+    );
   }, budget.remainingMs);
   const signal = AbortSignal.any([options.signal, wall.signal]);
 
@@ -138,11 +148,14 @@ export async function solve(options: SolveOptions): Promise<SolveResult> {
       options.resume?.messages ??
       initialMessages(
         {
-        ...options.task,
-        testCommand,
-        ...(config.lint ? { lintCommand: config.lint } : {}),
-        maxSteps: config.budget.steps,
-        extra: [options.task.extra, setup && !setup.ok ? setupFailedNote(setup) : undefined].filter(Boolean).join("\n\n") || undefined,
+          ...options.task,
+          testCommand,
+          ...(config.lint ? { lintCommand: config.lint } : {}),
+          maxSteps: config.budget.steps,
+          extra:
+            [options.task.extra, setup && !setup.ok ? setupFailedNote(setup) : undefined]
+              .filter(Boolean)
+              .join("\n\n") || undefined,
         },
         options.mode,
       );
@@ -187,14 +200,26 @@ export async function solve(options: SolveOptions): Promise<SolveResult> {
       });
       // The loop's stop is the run's stop: passed on as it is, never renamed.
       if (loop.stop !== "finish") {
-        return result(loop.stop, { reason: loop.error.message, limit: loop.stop === "limit" ? loop.error : undefined, modelError: loop.stop === "model_error" ? loop.error.reason : undefined });
+        return result(loop.stop, {
+          reason: loop.error.message,
+          limit: loop.stop === "limit" ? loop.error : undefined,
+          modelError: loop.stop === "model_error" ? loop.error.reason : undefined,
+        });
       }
 
       const threads = loop.threads ? { threads: loop.threads } : {};
       if (options.steps?.verify === false) return result("finish", { summary: loop.summary, ...threads });
-      if (!testCommand) return result("finish", { summary: loop.summary, ...threads, ...(await lintAfter(options, signal, emit)) });
+      if (!testCommand)
+        return result("finish", { summary: loop.summary, ...threads, ...(await lintAfter(options, signal, emit)) });
       await emit({ type: "phase", phase: "test" });
-      tests = await runTestCommand(runner, workspace, testCommand, config.budget.test_timeout_seconds * 1000, signal, redactor);
+      tests = await runTestCommand(
+        runner,
+        workspace,
+        testCommand,
+        config.budget.test_timeout_seconds * 1000,
+        signal,
+        redactor,
+      );
       if (signal.aborted) {
         await emit({ type: "test", run: tests, round: testRound });
         return abortedResult(signal, result, loop.summary);
@@ -204,14 +229,28 @@ export async function solve(options: SolveOptions): Promise<SolveResult> {
         ({ tests, setup } = await finalRun(options, testCommand, setup, tests, signal));
         await emit({ type: "test", run: tests, round: testRound });
         if (signal.aborted) return abortedResult(signal, result, loop.summary);
-        return result("finish", { summary: loop.summary, ...threads, tests, ...(await lintAfter(options, signal, emit)) });
+        return result("finish", {
+          summary: loop.summary,
+          ...threads,
+          tests,
+          ...(await lintAfter(options, signal, emit)),
+        });
       }
       await emit({ type: "test", run: tests, round: testRound });
       testRound++;
-      log.info({ round: testRound, exitCode: tests.exitCode }, "tests failed after finish; giving the model another round");
+      log.info(
+        { round: testRound, exitCode: tests.exitCode },
+        "tests failed after finish; giving the model another round",
+      );
       messages.push({
         role: "user",
-        content: testFailedMessage({ round: testRound, rounds: config.budget.test_rounds, command: testCommand, exitCode: tests.exitCode, summary: tests.summary }),
+        content: testFailedMessage({
+          round: testRound,
+          rounds: config.budget.test_rounds,
+          command: testCommand,
+          exitCode: tests.exitCode,
+          summary: tests.summary,
+        }),
       });
       await hooks?.onCheckpoint?.({ messages, usage: budget.usage, testRound });
     }
@@ -220,7 +259,11 @@ export async function solve(options: SolveOptions): Promise<SolveResult> {
   }
 }
 
-function abortedResult(signal: AbortSignal, result: (stop: SolveStop, extra: Partial<SolveResult>) => SolveResult, summary: string): SolveResult {
+function abortedResult(
+  signal: AbortSignal,
+  result: (stop: SolveStop, extra: Partial<SolveResult>) => SolveResult,
+  summary: string,
+): SolveResult {
   const reason: unknown = signal.reason;
   if (reason instanceof LimitReached) return result("limit", { limit: reason, reason: reason.message, summary });
   if (reason instanceof Cancelled) return result("cancelled", { reason: reason.message, summary });

@@ -14,11 +14,24 @@ export async function runTestCommand(
   redactor: Redactor,
   env?: Record<string, string>,
 ): Promise<TestRun> {
-  const run = await runner.run({ command, workspace, timeoutMs, network: false, signal, maxOutputBytes: 2 * 1024 * 1024, ...(env ? { env } : {}) });
+  const run = await runner.run({
+    command,
+    workspace,
+    timeoutMs,
+    network: false,
+    signal,
+    maxOutputBytes: 2 * 1024 * 1024,
+    ...(env ? { env } : {}),
+  });
   const output = redactor.redact(run.output);
   const summary = summarizeTestOutput(output, run.killed ? null : run.exitCode);
   const passed = run.exitCode === 0 && !run.killed;
-  const killedNote = run.killed === "timeout" ? `\nThe test command was stopped after ${Math.round(timeoutMs / 1000)} s.` : run.killed === "output" ? "\nThe test command was stopped: it printed too much output." : "";
+  const killedNote =
+    run.killed === "timeout"
+      ? `\nThe test command was stopped after ${Math.round(timeoutMs / 1000)} s.`
+      : run.killed === "output"
+        ? "\nThe test command was stopped: it printed too much output."
+        : "";
   return {
     command,
     passed,

@@ -16,10 +16,37 @@ export type TrajectoryEvent =
 
 export type TrajectoryEntry = { at: string } & (
   | { type: "phase"; phase: Phase; detail?: string }
-  | { type: "model"; step: number; model: string; inputTokens: number; outputTokens: number; costUsd: number; latencyMs: number; content: string; toolCalls: ToolCall[] }
-  | { type: "tool"; step: number; name: string; arguments: string; output: string; isError: boolean; durationMs: number }
+  | {
+      type: "model";
+      step: number;
+      model: string;
+      inputTokens: number;
+      outputTokens: number;
+      costUsd: number;
+      latencyMs: number;
+      content: string;
+      toolCalls: ToolCall[];
+    }
+  | {
+      type: "tool";
+      step: number;
+      name: string;
+      arguments: string;
+      output: string;
+      isError: boolean;
+      durationMs: number;
+    }
   | { type: "malformed"; step: number; message: string; count: number }
-  | { type: "model_retry"; step: number; attempt: number; maxAttempts: number; status?: number; message: string; retryAt: string; delayMs: number }
+  | {
+      type: "model_retry";
+      step: number;
+      attempt: number;
+      maxAttempts: number;
+      status?: number;
+      message: string;
+      retryAt: string;
+      delayMs: number;
+    }
   | { type: "test"; round: number; run: TestRun }
   | { type: "outcome"; status: string; summary: string }
   | { type: "task"; source: string; title: string; body: string }
@@ -30,7 +57,18 @@ export type TrajectoryEntry = { at: string } & (
 export function toEntry(event: TrajectoryEvent, at: string): TrajectoryEntry {
   if (event.type === "model") {
     const { step, model, usage, costUsd, latencyMs, content, toolCalls } = event;
-    return { at, type: "model", step, model, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd, latencyMs, content, toolCalls };
+    return {
+      at,
+      type: "model",
+      step,
+      model,
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      costUsd,
+      latencyMs,
+      content,
+      toolCalls,
+    };
   }
   return { at, ...event } as TrajectoryEntry;
 }

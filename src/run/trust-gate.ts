@@ -19,14 +19,22 @@ export interface TrustGate {
   isolated<T>(fn: () => Promise<T>): Promise<T>;
 }
 
-export function trustGate(git: GitWorkspace, base: string, secretEnv: Record<string, string> | undefined, log: Pick<Logger, "info" | "warn">): TrustGate {
+export function trustGate(
+  git: GitWorkspace,
+  base: string,
+  secretEnv: Record<string, string> | undefined,
+  log: Pick<Logger, "info" | "warn">,
+): TrustGate {
   return {
     secretEnv: secretEnv && Object.keys(secretEnv).length > 0 ? secretEnv : undefined,
     onBase: (fn) => onTreeOf(git, base, fn),
     async assess(testCommand, setupCommand) {
       const changed = await changedSince(git, base);
       const verdict = assessTrust({ changed, testCommand, setupCommand, baseScripts: await baseScripts(git, base) });
-      log.info({ changed: changed.length, testMachinery: verdict.testMachinery, installMachinery: verdict.installMachinery }, "trust boundary: changes from the base");
+      log.info(
+        { changed: changed.length, testMachinery: verdict.testMachinery, installMachinery: verdict.installMachinery },
+        "trust boundary: changes from the base",
+      );
       return verdict;
     },
     async isolated(fn) {

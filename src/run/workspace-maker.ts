@@ -31,7 +31,12 @@ export class WorkspaceMaker {
    * With the repository's id, the clone goes through its mirror in the cache (when the cache is on).
    * `base`: the commit cloned, before any branch is checked out: what the trust boundary trusts.
    */
-  async clone(scope: JobScope, cloneUrl: string, branch: string, repositoryId?: number | bigint): Promise<{ workspace: Workspace; git: GitWorkspace; base: string }> {
+  async clone(
+    scope: JobScope,
+    cloneUrl: string,
+    branch: string,
+    repositoryId?: number | bigint,
+  ): Promise<{ workspace: Workspace; git: GitWorkspace; base: string }> {
     await scope.reporter.phase("clone");
     const workspace = await createWorkspaceDir(this.#deps.env.workDir, this.#job.id);
     this.#made.push(workspace);
@@ -52,7 +57,16 @@ export class WorkspaceMaker {
     if (key) {
       // What was just cloned is the base branch as the job found it: the only checkout whose install may fill the cache.
       const trustedBase = await git.head();
-      this.#setupCaches.set(workspace.root, new DepCache({ dir: this.#deps.env.cache.dir, maxBytes: this.#deps.env.cache.maxBytes, key, trustedBase, log: scope.log }));
+      this.#setupCaches.set(
+        workspace.root,
+        new DepCache({
+          dir: this.#deps.env.cache.dir,
+          maxBytes: this.#deps.env.cache.maxBytes,
+          key,
+          trustedBase,
+          log: scope.log,
+        }),
+      );
     }
     return { workspace, git, base: await git.head() };
   }
@@ -73,12 +87,17 @@ export class WorkspaceMaker {
     return { host: github.host, installationId: this.#job.installationId, repositoryId: Number(repositoryId) };
   }
 
-  #mirror(repositoryId: number | bigint | undefined, log: Logger): { cache: MirrorCache; key: CacheKey; shareObjects: boolean } | undefined {
+  #mirror(
+    repositoryId: number | bigint | undefined,
+    log: Logger,
+  ): { cache: MirrorCache; key: CacheKey; shareObjects: boolean } | undefined {
     const key = this.#key(repositoryId);
     const { cache } = this.#deps.env;
     // Packs are shared with the mirror only when the sandbox keeps commands off .git (cache/mirror-git.ts).
     const shareObjects = this.#deps.runner.kind === "bwrap";
-    return key ? { cache: new MirrorCache({ dir: cache.dir, maxBytes: cache.maxBytes, log }), key, shareObjects } : undefined;
+    return key
+      ? { cache: new MirrorCache({ dir: cache.dir, maxBytes: cache.maxBytes, log }), key, shareObjects }
+      : undefined;
   }
 
   async removeAll(): Promise<void> {

@@ -20,7 +20,8 @@ export const HEX_THRESHOLD = 3.0;
 
 const RUN = /[A-Za-z0-9+/_=-]{32,}/g;
 const HEXISH = /^[0-9a-fA-F-]+$/;
-const NAMES_A_SECRET = /secret|token|passw(?:or)?d|pwd|api[_-]?key|access[_-]?key|private[_-]?key|credential|auth|signing/i;
+const NAMES_A_SECRET =
+  /secret|token|passw(?:or)?d|pwd|api[_-]?key|access[_-]?key|private[_-]?key|credential|auth|signing/i;
 /** Subresource-integrity and lockfile hashes: `sha512-…`. */
 const INTEGRITY = /^sha(?:1|224|256|384|512)-/;
 const WORD = /^[a-z]{3,}$|^[A-Z][a-z]{2,}$|^[A-Z]{3,}$/;
@@ -63,7 +64,8 @@ function judge(raw: string, context: string, depth: number): number {
   if (run.length < MIN_RUN || INTEGRITY.test(run) || SSH_PUBLIC_KEY.test(run)) return 0;
   const entropy = shannonEntropy(run);
   // Hex, alone or behind a short type prefix ("resp_677efb…", UUIDs).
-  if (HEXISH.test(run.replace(/^[a-z]{2,12}[_-]/, ""))) return entropy >= HEX_THRESHOLD && NAMES_A_SECRET.test(context) ? entropy : 0;
+  if (HEXISH.test(run.replace(/^[a-z]{2,12}[_-]/, "")))
+    return entropy >= HEX_THRESHOLD && NAMES_A_SECRET.test(context) ? entropy : 0;
   // Identifiers and prose carry a digit or two at most, and are made of words.
   if (countDigits(run) < 2 || isWords(run) || isSequence(run)) return 0;
   // Encoded text (GraphQL node ids, "user:pass") is judged by what it encodes.
@@ -106,7 +108,9 @@ function isWords(run: string): boolean {
       wordChars += token.length;
       continue;
     }
-    for (const piece of token.split(/(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])/)) {
+    for (const piece of token.split(
+      /(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])/,
+    )) {
       if (WORD.test(piece)) wordChars += piece.length;
     }
   }

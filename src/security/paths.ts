@@ -23,7 +23,11 @@ export interface ResolveOptions {
  * Throws a ToolError the model can act on when it leaves the repository
  * (directly, or through a symlink), lies inside `.git/`, or (for reads) does not exist.
  */
-export async function resolveInWorkspace(repoDir: string, requested: string, opts: ResolveOptions = {}): Promise<string> {
+export async function resolveInWorkspace(
+  repoDir: string,
+  requested: string,
+  opts: ResolveOptions = {},
+): Promise<string> {
   const shown = requested.trim() === "" ? "." : requested.trim();
   if (shown.includes("\0")) throw new ToolError(`The path ${quote(shown)} contains a NUL byte.`);
   const root = await realRoot(repoDir);
@@ -37,18 +41,24 @@ export async function resolveInWorkspace(repoDir: string, requested: string, opt
   if (!isInside(root, real)) {
     const link = await firstSymlink(root, repoDir, lexical);
     const via = link ? ` through the symlink ${quote(link.rel)} (→ ${link.target})` : " through a symlink";
-    throw new ToolError(`${quote(shown)} leads outside the repository${via}. Only files inside the repository can be ${opts.write ? "changed" : "read"}.`);
+    throw new ToolError(
+      `${quote(shown)} leads outside the repository${via}. Only files inside the repository can be ${opts.write ? "changed" : "read"}.`,
+    );
   }
   const rel = path.relative(root, real);
   if (rel.split(path.sep).includes(".git")) {
-    throw new ToolError(`${quote(shown)} is inside \`.git/\`, which the tools do not touch. Use \`shell\` with read-only git commands (\`git log\`, \`git diff\`, \`git show\`) to inspect history.`);
+    throw new ToolError(
+      `${quote(shown)} is inside \`.git/\`, which the tools do not touch. Use \`shell\` with read-only git commands (\`git log\`, \`git diff\`, \`git show\`) to inspect history.`,
+    );
   }
   if (opts.write && real === root) throw new ToolError(`${quote(shown)} is the repository root itself, not a file.`);
   if (!opts.write) {
     try {
       await lstat(real);
     } catch {
-      throw new ToolError(`${quote(shown)} does not exist. List a directory with \`view\` or find files with \`search\` (mode: "files").`);
+      throw new ToolError(
+        `${quote(shown)} does not exist. List a directory with \`view\` or find files with \`search\` (mode: "files").`,
+      );
     }
   }
   return real;
@@ -101,7 +111,8 @@ async function resolveReal(p: string, depth: number, shown: string): Promise<str
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ELOOP") throw new ToolError(`${quote(shown)} goes through a symlink loop.`);
-    if (code !== "ENOENT" && code !== "ENOTDIR") throw new ToolError(`${quote(shown)} cannot be resolved: ${(err as Error).message}`);
+    if (code !== "ENOENT" && code !== "ENOTDIR")
+      throw new ToolError(`${quote(shown)} cannot be resolved: ${(err as Error).message}`);
   }
   const parent = path.dirname(p);
   if (parent === p) return p;
@@ -117,7 +128,11 @@ async function resolveReal(p: string, depth: number, shown: string): Promise<str
 }
 
 /** For the refusal message: the first symlink on the way whose target leaves the repository. */
-async function firstSymlink(root: string, repoDir: string, lexical: string): Promise<{ rel: string; target: string } | undefined> {
+async function firstSymlink(
+  root: string,
+  repoDir: string,
+  lexical: string,
+): Promise<{ rel: string; target: string } | undefined> {
   const base = isInside(root, lexical) ? root : repoDir;
   const parts = path.relative(base, lexical).split(path.sep);
   let current = base;

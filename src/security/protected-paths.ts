@@ -14,7 +14,9 @@ const APP_CONFIG = ".github/agent.yml";
 export type ProtectedPathMatcher = (relPath: string) => string | undefined;
 
 /** Returns, for a repository-relative path, why it may not be changed (undefined when it may). */
-export function protectedPathMatcher(config: Pick<RepoConfig, "allow_workflow_changes" | "protected_paths">): ProtectedPathMatcher {
+export function protectedPathMatcher(
+  config: Pick<RepoConfig, "allow_workflow_changes" | "protected_paths">,
+): ProtectedPathMatcher {
   const globs = config.protected_paths.map((glob) => {
     // .gitignore/CODEOWNERS semantics, which maintainers already know: "vendor/"
     // means everything below it, and a pattern without a slash ("*.pem")

@@ -85,7 +85,11 @@ export class Redactor {
     const exact = [...this.#exact];
     const caseless = [...this.#caseless];
     // Split across lines (a wrapped base64, a value printed in pieces): the same forms with whitespace taken out.
-    const joined = [...new Set([...exact, ...caseless].map((f) => f.replace(/\s+/g, "")).filter((f) => f.length >= MIN_SECRET_LENGTH))];
+    const joined = [
+      ...new Set(
+        [...exact, ...caseless].map((f) => f.replace(/\s+/g, "")).filter((f) => f.length >= MIN_SECRET_LENGTH),
+      ),
+    ];
     return { exact: alternation(exact, "g"), caseless: alternation(caseless, "gi"), joined: alternation(joined, "gi") };
   }
 

@@ -17,7 +17,11 @@ export type RegularFile =
  * FIFO, and reads it only if it is a regular file. Over `maxBytes` it is
  * refused, or with `head` its first `maxBytes` are returned.
  */
-export async function readRegularFile(abs: string, maxBytes: number, options: { head?: boolean } = {}): Promise<RegularFile> {
+export async function readRegularFile(
+  abs: string,
+  maxBytes: number,
+  options: { head?: boolean } = {},
+): Promise<RegularFile> {
   let fh: FileHandle;
   try {
     fh = await open(abs, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
@@ -50,7 +54,12 @@ export async function readRegularFile(abs: string, maxBytes: number, options: { 
  * outside the checkout or into `.git/`, is not a regular file, or is larger
  * than `maxBytes` (with `head`, its beginning is returned instead).
  */
-export async function readRepoText(repoDir: string, rel: string, maxBytes: number, options: { head?: boolean } = {}): Promise<{ text: string; truncated: boolean } | undefined> {
+export async function readRepoText(
+  repoDir: string,
+  rel: string,
+  maxBytes: number,
+  options: { head?: boolean } = {},
+): Promise<{ text: string; truncated: boolean } | undefined> {
   let root: string;
   let real: string;
   try {
@@ -60,7 +69,14 @@ export async function readRepoText(repoDir: string, rel: string, maxBytes: numbe
     return undefined;
   }
   const inside = path.relative(root, real);
-  if (inside === "" || inside === ".." || inside.startsWith(`..${path.sep}`) || path.isAbsolute(inside) || inside.split(path.sep).includes(".git")) return undefined;
+  if (
+    inside === "" ||
+    inside === ".." ||
+    inside.startsWith(`..${path.sep}`) ||
+    path.isAbsolute(inside) ||
+    inside.split(path.sep).includes(".git")
+  )
+    return undefined;
   const file = await readRegularFile(real, maxBytes, options);
   return file.ok ? { text: file.content.toString("utf8"), truncated: file.truncated } : undefined;
 }

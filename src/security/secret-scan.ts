@@ -41,10 +41,16 @@ const PATTERNS: Array<{ kind: FindingKind; pattern: RegExp }> = [
   { kind: "github-token", pattern: /\bgithub_pat_[A-Za-z0-9_]{22,255}\b/g },
   { kind: "github-token", pattern: /\bv1\.[0-9a-f]{40}\b/g },
   // OpenAI / Anthropic style: "sk-" and a tail with digits and capitals (not "sk-learn-contributors").
-  { kind: "api-key", pattern: /\bsk-(?:proj-|ant-|svcacct-|admin-)?(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Z])[A-Za-z0-9_-]{20,}/g },
+  {
+    kind: "api-key",
+    pattern: /\bsk-(?:proj-|ant-|svcacct-|admin-)?(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Z])[A-Za-z0-9_-]{20,}/g,
+  },
   { kind: "aws-access-key", pattern: /\b(?:AKIA|ASIA)(?!IOSFODNN7EXAMPLE)[0-9A-Z]{16}\b/g },
   { kind: "slack-token", pattern: /\bxox[baprs]-[A-Za-z0-9-]{10,}/g },
-  { kind: "slack-token", pattern: /https:\/\/hooks\.slack\.com\/services\/T[A-Za-z0-9]+\/B[A-Za-z0-9]+\/[A-Za-z0-9]{16,}/g },
+  {
+    kind: "slack-token",
+    pattern: /https:\/\/hooks\.slack\.com\/services\/T[A-Za-z0-9]+\/B[A-Za-z0-9]+\/[A-Za-z0-9]{16,}/g,
+  },
   { kind: "npm-token", pattern: /\bnpm_[A-Za-z0-9]{36}\b/g },
   { kind: "google-api-key", pattern: /\bAIza[0-9A-Za-z_-]{35}\b/g },
   { kind: "stripe-key", pattern: /\b[sr]k_live_[0-9a-zA-Z]{20,}\b/g },
@@ -58,9 +64,26 @@ const BASE64_RUN = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
 
 /** Lockfiles are full of hashes by design: only token shapes and known values count there. */
 const LOCKFILES = new Set([
-  "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock", "bun.lockb",
-  "Cargo.lock", "Gemfile.lock", "composer.lock", "poetry.lock", "Pipfile.lock", "uv.lock", "pdm.lock",
-  "go.sum", "flake.lock", "packages.lock.json", "gradle.lockfile", "mix.lock", "pubspec.lock", "Package.resolved",
+  "package-lock.json",
+  "npm-shrinkwrap.json",
+  "yarn.lock",
+  "pnpm-lock.yaml",
+  "bun.lock",
+  "bun.lockb",
+  "Cargo.lock",
+  "Gemfile.lock",
+  "composer.lock",
+  "poetry.lock",
+  "Pipfile.lock",
+  "uv.lock",
+  "pdm.lock",
+  "go.sum",
+  "flake.lock",
+  "packages.lock.json",
+  "gradle.lockfile",
+  "mix.lock",
+  "pubspec.lock",
+  "Package.resolved",
 ]);
 
 /** Token shapes only: what is left when a redactor knows no values. */
@@ -127,7 +150,11 @@ export function scanDiff(unifiedDiff: string, opts: ScanOptions): Finding[] {
 
   for (const file of files) {
     if (file.addedBytes > opts.maxFileBytes) {
-      add({ path: file.path, kind: "oversized-file", excerpt: `adds ${formatSize(file.addedBytes)}, over the limit of ${formatSize(opts.maxFileBytes)}` });
+      add({
+        path: file.path,
+        kind: "oversized-file",
+        excerpt: `adds ${formatSize(file.addedBytes)}, over the limit of ${formatSize(opts.maxFileBytes)}`,
+      });
     }
   }
   return sortFindings(findings);
@@ -138,7 +165,11 @@ export function scanSizes(files: Array<{ path: string; bytes: number }>, maxFile
   return sortFindings(
     files
       .filter((f) => f.bytes > maxFileBytes)
-      .map((f) => ({ path: f.path, kind: "oversized-file" as const, excerpt: `${formatSize(f.bytes)}, over the limit of ${formatSize(maxFileBytes)}` })),
+      .map((f) => ({
+        path: f.path,
+        kind: "oversized-file" as const,
+        excerpt: `${formatSize(f.bytes)}, over the limit of ${formatSize(maxFileBytes)}`,
+      })),
   );
 }
 

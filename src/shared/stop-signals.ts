@@ -29,7 +29,9 @@ export function exitOnStopSignals(options: StopSignalsOptions): () => void {
   let deadline: NodeJS.Timeout | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
-      options.say(`issuesmith: ${signal} again: exiting now without waiting for running jobs (they resume on the next start)`);
+      options.say(
+        `issuesmith: ${signal} again: exiting now without waiting for running jobs (they resume on the next start)`,
+      );
       exit(signal === "SIGINT" ? 130 : 143);
       return;
     }
@@ -38,7 +40,9 @@ export function exitOnStopSignals(options: StopSignalsOptions): () => void {
       `issuesmith: ${signal} received, stopping: no new jobs, running ones get ${Math.round(options.graceMs / 1000)} s to checkpoint (send ${signal === "SIGINT" ? "Ctrl-C" : "the signal"} again to exit at once)`,
     );
     deadline = setTimeout(() => {
-      options.say(`issuesmith: not stopped ${Math.round((options.graceMs + extraMs) / 1000)} s after ${signal}: exiting anyway (unfinished jobs resume on the next start)`);
+      options.say(
+        `issuesmith: not stopped ${Math.round((options.graceMs + extraMs) / 1000)} s after ${signal}: exiting anyway (unfinished jobs resume on the next start)`,
+      );
       exit(1);
     }, options.graceMs + extraMs);
     // The deadline alone never keeps the process alive.

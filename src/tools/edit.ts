@@ -14,19 +14,26 @@ const MAX_LINES_LISTED = 20;
 
 const params = z.object({
   path: z.string().min(1).describe("File to change, relative to the repository root."),
-  old_str: z.string().min(1).describe("The exact text to replace, including whitespace and indentation, without line numbers. It must occur exactly once unless replace_all is true; include surrounding lines to make it unique."),
+  old_str: z
+    .string()
+    .min(1)
+    .describe(
+      "The exact text to replace, including whitespace and indentation, without line numbers. It must occur exactly once unless replace_all is true; include surrounding lines to make it unique.",
+    ),
   new_str: z.string().describe("The text to put in its place (may be empty to delete)."),
   replace_all: z.boolean().default(false).describe("Replace every occurrence instead of requiring exactly one."),
 });
 
 export const editTool = defineTool({
   name: "edit",
-  description: "Replace an exact string in a file (old_str → new_str). Refuses when old_str matches zero or several times, showing near matches or where. A syntax check of the result is appended.",
+  description:
+    "Replace an exact string in a file (old_str → new_str). Refuses when old_str matches zero or several times, showing near matches or where. A syntax check of the result is appended.",
   params,
   async run(args, ctx) {
     const file = await resolveWritable(ctx, args.path);
     const { text, eol } = await readTextFile(file.abs, file.rel).catch((err: unknown) => {
-      if (err instanceof ToolError && /does not exist/.test(err.message)) throw new ToolError(`\`${file.rel}\` does not exist. Make new files with \`create\`.`);
+      if (err instanceof ToolError && /does not exist/.test(err.message))
+        throw new ToolError(`\`${file.rel}\` does not exist. Make new files with \`create\`.`);
       throw err;
     });
     // The model writes "\n"; a CRLF file would otherwise never match.
@@ -39,7 +46,9 @@ export const editTool = defineTool({
     if (at.length === 0) throw new ToolError(noMatchMessage(file.rel, text, args.old_str));
     if (at.length > 1 && !args.replace_all) {
       const lines = at.map((o) => lineAt(text, o));
-      const listed = lines.slice(0, MAX_LINES_LISTED).join(", ") + (lines.length > MAX_LINES_LISTED ? `, … (${lines.length - MAX_LINES_LISTED} more)` : "");
+      const listed =
+        lines.slice(0, MAX_LINES_LISTED).join(", ") +
+        (lines.length > MAX_LINES_LISTED ? `, … (${lines.length - MAX_LINES_LISTED} more)` : "");
       throw new ToolError(
         `old_str matches ${formatCount(at.length)} times in \`${file.rel}\` (at lines ${listed}). ` +
           "Include more surrounding lines in old_str so that it matches exactly once, or set replace_all: true to change every occurrence.",
@@ -65,7 +74,13 @@ export const editTool = defineTool({
       const height = Math.max(1, newStr.split("\n").length - (newStr.endsWith("\n") ? 1 : 0));
       return { start, end: start + height - 1 };
     });
-    const what = at.length === 1 ? "replaced 1 occurrence" : `replaced ${formatCount(at.length)} occurrences (at lines ${spans.slice(0, MAX_LINES_LISTED).map((s) => s.start).join(", ")})`;
+    const what =
+      at.length === 1
+        ? "replaced 1 occurrence"
+        : `replaced ${formatCount(at.length)} occurrences (at lines ${spans
+            .slice(0, MAX_LINES_LISTED)
+            .map((s) => s.start)
+            .join(", ")})`;
     const snippets = spans.slice(0, 3).map((s) => snippet(newLines, s.start, s.end));
     return `Edited \`${file.rel}\`: ${what}.\n${snippets.join("\n…\n")}${await syntaxNote(ctx, file, out)}`;
   },
@@ -88,7 +103,9 @@ export function snippet(lines: string[], start: number, end: number): string {
 }
 
 function noMatchMessage(rel: string, text: string, oldStr: string): string {
-  const out = [`old_str was not found in \`${rel}\`: it must match the file exactly, including whitespace and indentation.`];
+  const out = [
+    `old_str was not found in \`${rel}\`: it must match the file exactly, including whitespace and indentation.`,
+  ];
   if (oldStr.split("\n").every((l) => /^\s*\d+\t/.test(l) || l.trim() === "")) {
     out.push("It looks like it includes the line numbers `view` shows: leave them out.");
   }
@@ -101,7 +118,8 @@ function noMatchMessage(rel: string, text: string, oldStr: string): string {
         : `Closest text (${Math.round(m.score * 100)}% similar), lines ${m.startLine}–${m.endLine}:`;
     out.push(label, numbered(lines, m.startLine, Math.min(m.endLine, m.startLine + 14)));
   }
-  if (near.length === 0) out.push("Nothing similar was found: view the file (or search for a distinctive word) to get the current text.");
+  if (near.length === 0)
+    out.push("Nothing similar was found: view the file (or search for a distinctive word) to get the current text.");
   else out.push("Retry with the exact current text (view the file if unsure).");
   return out.join("\n");
 }

@@ -9,23 +9,31 @@ import { resolveWritable, syntaxNote, writeChecked } from "./write-guard.ts";
 
 const params = z.object({
   path: z.string().min(1).describe("File to change, relative to the repository root."),
-  line: z.number().int().min(0).describe("Insert after this line number (as `view` shows them); 0 inserts at the top of the file."),
+  line: z
+    .number()
+    .int()
+    .min(0)
+    .describe("Insert after this line number (as `view` shows them); 0 inserts at the top of the file."),
   text: z.string().min(1).describe("The lines to insert (a final newline is added if missing)."),
 });
 
 export const insertTool = defineTool({
   name: "insert",
-  description: "Insert text after a given line of a file (line 0 = at the top). A syntax check of the result is appended.",
+  description:
+    "Insert text after a given line of a file (line 0 = at the top). A syntax check of the result is appended.",
   params,
   async run(args, ctx) {
     const file = await resolveWritable(ctx, args.path);
     const { text, eol } = await readTextFile(file.abs, file.rel).catch((err: unknown) => {
-      if (err instanceof ToolError && /does not exist/.test(err.message)) throw new ToolError(`\`${file.rel}\` does not exist. Make new files with \`create\`.`);
+      if (err instanceof ToolError && /does not exist/.test(err.message))
+        throw new ToolError(`\`${file.rel}\` does not exist. Make new files with \`create\`.`);
       throw err;
     });
     const lines = splitLines(text);
     if (args.line > lines.length) {
-      throw new ToolError(`line=${args.line} is past the end: \`${file.rel}\` has ${formatCount(lines.length)} lines. Use line=${lines.length} to append at the end.`);
+      throw new ToolError(
+        `line=${args.line} is past the end: \`${file.rel}\` has ${formatCount(lines.length)} lines. Use line=${lines.length} to append at the end.`,
+      );
     }
     const added = splitLines(args.text.replace(/\r\n/g, "\n"));
     const endsWithEol = text === "" || text.endsWith("\n") || args.line === lines.length;

@@ -21,15 +21,28 @@ export const lintTool = defineTool({
     if (!command) return { isError: true, output: NO_LINT_COMMAND };
     const seconds = ctx.config.budget.test_timeout_seconds;
     // No secrets: a linter reads the code, it needs none (ARCHITECTURE.md §6).
-    const run = await ctx.runner.run({ command, workspace: ctx.workspace, timeoutMs: seconds * 1000, network: false, signal: ctx.signal, maxOutputBytes: LINT_OUTPUT_BYTES });
+    const run = await ctx.runner.run({
+      command,
+      workspace: ctx.workspace,
+      timeoutMs: seconds * 1000,
+      network: false,
+      signal: ctx.signal,
+      maxOutputBytes: LINT_OUTPUT_BYTES,
+    });
     const passed = run.exitCode === 0 && !run.killed;
     const out = [`$ ${command}  (${formatDuration(run.durationMs)})`];
     if (run.killed === "timeout") out.push(`STOPPED after ${seconds} s (the command time limit).`);
     else if (run.killed === "output") out.push("STOPPED: the linter printed too much output.");
     else if (run.killed === "cancelled") out.push("STOPPED: the job was cancelled.");
-    const limit = run.killed ? undefined : describeKill(run, { timeoutMs: seconds * 1000, maxOutputBytes: LINT_OUTPUT_BYTES });
+    const limit = run.killed
+      ? undefined
+      : describeKill(run, { timeoutMs: seconds * 1000, maxOutputBytes: LINT_OUTPUT_BYTES });
     if (limit) out.push(limit);
-    out.push(passed ? "PASSED: no lint problems." : `FAILED (exit code ${run.exitCode ?? "killed"}). Fix the problems in the files you changed; leave problems elsewhere alone.`);
+    out.push(
+      passed
+        ? "PASSED: no lint problems."
+        : `FAILED (exit code ${run.exitCode ?? "killed"}). Fix the problems in the files you changed; leave problems elsewhere alone.`,
+    );
     if (run.output.trim()) out.push(run.output.trimEnd());
     return { isError: !passed, output: out.join("\n") };
   },

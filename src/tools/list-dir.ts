@@ -8,10 +8,36 @@ import { formatCount } from "./text-file.ts";
 
 /** Shown as `name/ (not listed)`: they exist, but their contents are noise. */
 export const HEAVY_DIRS = new Set([
-  ".git", ".hg", ".svn", "node_modules", "bower_components", ".venv", "venv", "__pycache__",
-  ".mypy_cache", ".pytest_cache", ".ruff_cache", ".tox", ".nox", ".gradle", ".idea", ".vscode-test",
-  ".next", ".nuxt", ".svelte-kit", ".turbo", ".parcel-cache", ".cache", "coverage", ".nyc_output",
-  "target", "dist", "build", "out", ".terraform", ".eggs",
+  ".git",
+  ".hg",
+  ".svn",
+  "node_modules",
+  "bower_components",
+  ".venv",
+  "venv",
+  "__pycache__",
+  ".mypy_cache",
+  ".pytest_cache",
+  ".ruff_cache",
+  ".tox",
+  ".nox",
+  ".gradle",
+  ".idea",
+  ".vscode-test",
+  ".next",
+  ".nuxt",
+  ".svelte-kit",
+  ".turbo",
+  ".parcel-cache",
+  ".cache",
+  "coverage",
+  ".nyc_output",
+  "target",
+  "dist",
+  "build",
+  "out",
+  ".terraform",
+  ".eggs",
 ]);
 
 export interface ListOptions {
@@ -54,7 +80,11 @@ export async function listDirectory(abs: string, shown: string, options: ListOpt
       node.children = take.map((e) => {
         // Symlinks are marked, not followed: they may point anywhere.
         const isDir = e.isDirectory();
-        const child: Node = { name: e.isSymbolicLink() ? `${e.name}@` : e.name, dir: isDir, heavy: isDir && HEAVY_DIRS.has(e.name) };
+        const child: Node = {
+          name: e.isSymbolicLink() ? `${e.name}@` : e.name,
+          dir: isDir,
+          heavy: isDir && HEAVY_DIRS.has(e.name),
+        };
         if (isDir && !child.heavy) {
           if (depth < options.depth) next.push({ node: child, abs: path.join(dir, e.name), depth: depth + 1 });
           else child.unexpanded = true;
@@ -75,7 +105,9 @@ async function readEntries(dir: string): Promise<Dirent[] | undefined> {
   try {
     const entries = await readdir(dir, { withFileTypes: true });
     // Directories first, then files, each alphabetically: the shape of a project at a glance.
-    return entries.sort((a, b) => Number(b.isDirectory()) - Number(a.isDirectory()) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return entries.sort(
+      (a, b) => Number(b.isDirectory()) - Number(a.isDirectory()) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+    );
   } catch {
     return undefined;
   }

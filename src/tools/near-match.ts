@@ -35,7 +35,11 @@ function whitespaceInsensitiveMatches(text: string, needle: string, max: number)
   }
   const lineStarts = lineStartOffsets(text);
   const out: NearMatch[] = [];
-  for (let at = squashed.indexOf(squashedNeedle); at !== -1 && out.length < max; at = squashed.indexOf(squashedNeedle, at + squashedNeedle.length)) {
+  for (
+    let at = squashed.indexOf(squashedNeedle);
+    at !== -1 && out.length < max;
+    at = squashed.indexOf(squashedNeedle, at + squashedNeedle.length)
+  ) {
     const start = offsets[at] ?? 0;
     const end = offsets[at + squashedNeedle.length - 1] ?? start;
     out.push({ startLine: lineOf(lineStarts, start), endLine: lineOf(lineStarts, end), score: 1, kind: "whitespace" });
@@ -52,7 +56,8 @@ function similarWindows(text: string, needle: string, max: number): NearMatch[] 
   if (n === 0 || fileLines.length === 0) return [];
   const windows = Math.max(1, fileLines.length - n + 1);
   // Which needle lines to compare: all of them when affordable, else first, middle and last.
-  const sample = windows * n <= FULL_SCORING_BUDGET ? needleLines.map((_, k) => k) : [...new Set([0, Math.floor(n / 2), n - 1])];
+  const sample =
+    windows * n <= FULL_SCORING_BUDGET ? needleLines.map((_, k) => k) : [...new Set([0, Math.floor(n / 2), n - 1])];
   const needleGrams = needleLines.map(bigrams);
   const fileGrams = new Map<number, Set<string>>();
   const gramsAt = (i: number) => {
@@ -68,7 +73,8 @@ function similarWindows(text: string, needle: string, max: number): NearMatch[] 
     let sum = 0;
     for (const k of sample) sum += similarity(gramsAt(i + k), needleGrams[k]!);
     const score = sum / sample.length;
-    if (score >= MIN_SCORE) scored.push({ startLine: i + 1, endLine: Math.min(fileLines.length, i + n), score, kind: "similar" });
+    if (score >= MIN_SCORE)
+      scored.push({ startLine: i + 1, endLine: Math.min(fileLines.length, i + n), score, kind: "similar" });
   }
   scored.sort((a, b) => b.score - a.score || a.startLine - b.startLine);
   const out: NearMatch[] = [];

@@ -33,19 +33,59 @@ export interface ToolRegistry {
 
 /** The standard tool set of the agent loop. */
 export function defaultTools(): Tool[] {
-  return [viewTool, searchTool, editTool, insertTool, createTool, shellTool, runTestsTool, lintTool, finishTool] as Tool[];
+  return [
+    viewTool,
+    searchTool,
+    editTool,
+    insertTool,
+    createTool,
+    shellTool,
+    runTestsTool,
+    lintTool,
+    finishTool,
+  ] as Tool[];
 }
 
 /** Names models trained on other harnesses reach for, and what they mean here. */
 const LIKELY_MEANT: Record<string, string> = {
-  bash: "shell", sh: "shell", execute: "shell", exec: "shell", run: "shell", terminal: "shell", run_command: "shell", execute_command: "shell",
-  str_replace: "edit", str_replace_editor: "edit", replace: "edit", edit_file: "edit", apply_patch: "edit",
-  read: "view", read_file: "view", cat: "view", open: "view", open_file: "view", list_dir: "view", ls: "view",
-  grep: "search", find: "search", rg: "search", find_file: "search", search_files: "search",
-  write: "create", write_file: "create", create_file: "create",
-  test: "run_tests", tests: "run_tests", run_test: "run_tests",
-  run_lint: "lint", linter: "lint", eslint: "lint",
-  submit: "finish", done: "finish", complete: "finish", attempt_completion: "finish",
+  bash: "shell",
+  sh: "shell",
+  execute: "shell",
+  exec: "shell",
+  run: "shell",
+  terminal: "shell",
+  run_command: "shell",
+  execute_command: "shell",
+  str_replace: "edit",
+  str_replace_editor: "edit",
+  replace: "edit",
+  edit_file: "edit",
+  apply_patch: "edit",
+  read: "view",
+  read_file: "view",
+  cat: "view",
+  open: "view",
+  open_file: "view",
+  list_dir: "view",
+  ls: "view",
+  grep: "search",
+  find: "search",
+  rg: "search",
+  find_file: "search",
+  search_files: "search",
+  write: "create",
+  write_file: "create",
+  create_file: "create",
+  test: "run_tests",
+  tests: "run_tests",
+  run_test: "run_tests",
+  run_lint: "lint",
+  linter: "lint",
+  eslint: "lint",
+  submit: "finish",
+  done: "finish",
+  complete: "finish",
+  attempt_completion: "finish",
 };
 
 export function createRegistry(tools: Tool[], options: RegistryOptions = {}): ToolRegistry {
@@ -55,7 +95,11 @@ export function createRegistry(tools: Tool[], options: RegistryOptions = {}): To
     if (byName.has(t.name)) throw new Error(`two tools are named ${t.name}`);
     byName.set(t.name, t);
   }
-  const specs: ToolSpec[] = tools.map((t) => ({ name: t.name, description: t.description, parameters: jsonSchemaOf(t) }));
+  const specs: ToolSpec[] = tools.map((t) => ({
+    name: t.name,
+    description: t.description,
+    parameters: jsonSchemaOf(t),
+  }));
   const specByName = new Map(specs.map((s) => [s.name, s]));
   const names = tools.map((t) => t.name);
   // While the model thinks about its first steps, not during its first edit.
@@ -68,7 +112,9 @@ export function createRegistry(tools: Tool[], options: RegistryOptions = {}): To
       ? {
           finish: {
             summary: ctx.redactor.redact(outcome.finish.summary),
-            ...(outcome.finish.threads ? { threads: outcome.finish.threads.map((t) => ({ ...t, reply: ctx.redactor.redact(t.reply) })) } : {}),
+            ...(outcome.finish.threads
+              ? { threads: outcome.finish.threads.map((t) => ({ ...t, reply: ctx.redactor.redact(t.reply) })) }
+              : {}),
           },
         }
       : {}),
@@ -82,9 +128,19 @@ export function createRegistry(tools: Tool[], options: RegistryOptions = {}): To
       if (!tool) return finish(malformed(unknownToolMessage(call.name, names)), ctx);
       const spec = specByName.get(tool.name)!;
       const parsed = parseArguments(call.arguments);
-      if (!parsed.ok) return finish(malformed(`The arguments of \`${tool.name}\` are ${parsed.problem}.\n${expectedShape(spec)}`), ctx);
+      if (!parsed.ok)
+        return finish(
+          malformed(`The arguments of \`${tool.name}\` are ${parsed.problem}.\n${expectedShape(spec)}`),
+          ctx,
+        );
       const validated = validate(tool, parsed.value);
-      if (!validated.ok) return finish(malformed(`Invalid arguments for \`${tool.name}\`:\n${validated.problems.map((p) => `- ${p}`).join("\n")}\n${expectedShape(spec)}`), ctx);
+      if (!validated.ok)
+        return finish(
+          malformed(
+            `Invalid arguments for \`${tool.name}\`:\n${validated.problems.map((p) => `- ${p}`).join("\n")}\n${expectedShape(spec)}`,
+          ),
+          ctx,
+        );
       if (ctx.signal.aborted) return finish({ isError: true, output: `Not run: the job was cancelled.` }, ctx);
       return finish(await runCancellable(tool, validated.value, ctx), ctx);
     },
@@ -126,11 +182,15 @@ export function parseArguments(raw: string | null | undefined): ParseResult {
     }
   }
   if (value === null) return { ok: true, value: {} };
-  if (typeof value !== "object" || Array.isArray(value)) return { ok: false, problem: `a JSON ${Array.isArray(value) ? "array" : typeof value}, not a JSON object` };
+  if (typeof value !== "object" || Array.isArray(value))
+    return { ok: false, problem: `a JSON ${Array.isArray(value) ? "array" : typeof value}, not a JSON object` };
   return { ok: true, value: value as Record<string, unknown> };
 }
 
-function validate(tool: Tool, value: Record<string, unknown>): { ok: true; value: unknown } | { ok: false; problems: string[] } {
+function validate(
+  tool: Tool,
+  value: Record<string, unknown>,
+): { ok: true; value: unknown } | { ok: false; problems: string[] } {
   const problems: string[] = [];
   // Unknown keys are errors, not silently dropped: a misspelt `replaceAll` must not become a one-match edit.
   if (tool.params instanceof z.ZodObject) {
@@ -139,7 +199,8 @@ function validate(tool: Tool, value: Record<string, unknown>): { ok: true; value
   }
   const result = tool.params.safeParse(value);
   if (!result.success) {
-    for (const issue of result.error.issues) problems.push(`${issue.path.length ? issue.path.join(".") : "(arguments)"}: ${issue.message}`);
+    for (const issue of result.error.issues)
+      problems.push(`${issue.path.length ? issue.path.join(".") : "(arguments)"}: ${issue.message}`);
   }
   return problems.length > 0 || !result.success ? { ok: false, problems } : { ok: true, value: result.data };
 }
@@ -153,7 +214,10 @@ async function runCancellable(tool: Tool, args: unknown, ctx: ToolContext): Prom
       (err: unknown) => {
         if (err instanceof ToolError) return { isError: true, output: err.message };
         const message = err instanceof Error ? err.message : String(err);
-        return { isError: true, output: `internal error in tool ${tool.name}: ${message}. This is a fault of the tool, not of your call; try another way to get the same result.` };
+        return {
+          isError: true,
+          output: `internal error in tool ${tool.name}: ${message}. This is a fault of the tool, not of your call; try another way to get the same result.`,
+        };
       },
     );
   let onAbort: (() => void) | undefined;
@@ -180,7 +244,8 @@ function tidy(node: unknown): unknown {
   if (!node || typeof node !== "object") return node;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node)) {
-    if ((k === "maximum" && v === Number.MAX_SAFE_INTEGER) || (k === "minimum" && v === Number.MIN_SAFE_INTEGER)) continue;
+    if ((k === "maximum" && v === Number.MAX_SAFE_INTEGER) || (k === "minimum" && v === Number.MIN_SAFE_INTEGER))
+      continue;
     out[k] = tidy(v);
   }
   if (out.type === "object") {
@@ -197,8 +262,13 @@ function expectedShape(spec: ToolSpec): string {
   const entries = Object.entries(props);
   if (entries.length === 0) return `\`${spec.name}\` takes no arguments: send {}.`;
   const lines = entries.map(([name, p]) => {
-    const type = Array.isArray(p.enum) ? (p.enum as unknown[]).map((e) => JSON.stringify(e)).join(" | ") : String(p.type ?? "any");
-    const flags = [type, required.has(name) ? "required" : p.default !== undefined ? `default ${JSON.stringify(p.default)}` : "optional"].join(", ");
+    const type = Array.isArray(p.enum)
+      ? (p.enum as unknown[]).map((e) => JSON.stringify(e)).join(" | ")
+      : String(p.type ?? "any");
+    const flags = [
+      type,
+      required.has(name) ? "required" : p.default !== undefined ? `default ${JSON.stringify(p.default)}` : "optional",
+    ].join(", ");
     return `- ${name} (${flags})${p.description ? `: ${String(p.description)}` : ""}`;
   });
   return `Expected a JSON object with:\n${lines.join("\n")}`;

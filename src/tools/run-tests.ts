@@ -31,7 +31,9 @@ export const runTestsTool = defineTool({
   params,
   async run(args, ctx): Promise<ToolOutcome> {
     if (!ctx.testCommand) return { isError: true, output: NO_TEST_COMMAND };
-    const { command, note } = args.filter ? await filteredTestCommand(ctx.testCommand, args.filter, ctx.workspace.repoDir) : { command: ctx.testCommand, note: undefined };
+    const { command, note } = args.filter
+      ? await filteredTestCommand(ctx.testCommand, args.filter, ctx.workspace.repoDir)
+      : { command: ctx.testCommand, note: undefined };
     // The same limit as the app's own test run: a suite that may take that long there may here.
     const seconds = ctx.config.budget.test_timeout_seconds;
     const run = await ctx.runner.run({
@@ -45,11 +47,16 @@ export const runTestsTool = defineTool({
     const summary = summarizeTestOutput(run.output, run.killed ? null : run.exitCode);
     const out = [`$ ${command}  (${formatDuration(run.durationMs)})`];
     if (note) out.push(note);
-    if (run.killed === "timeout") out.push(`STOPPED after ${seconds} s (the test time limit). Run a subset with \`filter\`, or look for a test that hangs (a server left open, a missing mock).`);
+    if (run.killed === "timeout")
+      out.push(
+        `STOPPED after ${seconds} s (the test time limit). Run a subset with \`filter\`, or look for a test that hangs (a server left open, a missing mock).`,
+      );
     if (run.killed === "output") out.push("STOPPED: the tests printed too much output. Run a subset with `filter`.");
     if (run.killed === "cancelled") out.push("STOPPED: the job was cancelled.");
     // Memory, process limit, read-only .git: the sandbox knows the words.
-    const limit = run.killed ? undefined : describeKill(run, { timeoutMs: seconds * 1000, maxOutputBytes: TEST_OUTPUT_BYTES });
+    const limit = run.killed
+      ? undefined
+      : describeKill(run, { timeoutMs: seconds * 1000, maxOutputBytes: TEST_OUTPUT_BYTES });
     if (limit) out.push(limit);
     out.push(summary.text);
     return { isError: !summary.passed, output: out.join("\n") };

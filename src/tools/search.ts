@@ -17,10 +17,24 @@ const COUNT_LIMIT = 200_000;
 const TIMEOUT_MS = 30_000;
 
 const params = z.object({
-  pattern: z.string().min(1).describe('Content mode: a regular expression (Rust/ripgrep syntax), or plain text with literal: true. Files mode: a glob ("*.test.ts", "src/**/*.py") or part of a file name.'),
-  mode: z.enum(["content", "files"]).default("content").describe('"content" searches inside files; "files" finds files by name.'),
-  path: z.string().optional().describe("Directory or file to search in, relative to the repository root. Default: the whole repository."),
-  glob: z.string().optional().describe('Content mode: only search files matching this glob (e.g. "*.ts", "!*.min.js").'),
+  pattern: z
+    .string()
+    .min(1)
+    .describe(
+      'Content mode: a regular expression (Rust/ripgrep syntax), or plain text with literal: true. Files mode: a glob ("*.test.ts", "src/**/*.py") or part of a file name.',
+    ),
+  mode: z
+    .enum(["content", "files"])
+    .default("content")
+    .describe('"content" searches inside files; "files" finds files by name.'),
+  path: z
+    .string()
+    .optional()
+    .describe("Directory or file to search in, relative to the repository root. Default: the whole repository."),
+  glob: z
+    .string()
+    .optional()
+    .describe('Content mode: only search files matching this glob (e.g. "*.ts", "!*.min.js").'),
   ignore_case: z.boolean().default(false).describe("Match regardless of case."),
   literal: z.boolean().default(false).describe("Treat the pattern as plain text, not a regular expression."),
   max_results: z.number().int().min(1).max(500).default(100).describe("Most matching lines (or files) to show."),
@@ -48,18 +62,42 @@ export const searchTool = defineTool({
 });
 
 async function searchContent(args: Args, target: string, ctx: ToolContext): Promise<string> {
-  const flags = ["--line-number", "--no-heading", "--with-filename", "--null", "--color=never", "--hidden", "--glob", "!.git", "--max-columns", String(MAX_LINE), "--max-columns-preview", "--max-filesize", "10M", "--no-messages"];
+  const flags = [
+    "--line-number",
+    "--no-heading",
+    "--with-filename",
+    "--null",
+    "--color=never",
+    "--hidden",
+    "--glob",
+    "!.git",
+    "--max-columns",
+    String(MAX_LINE),
+    "--max-columns-preview",
+    "--max-filesize",
+    "10M",
+    "--no-messages",
+  ];
   if (args.ignore_case) flags.push("--ignore-case");
   if (args.literal) flags.push("--fixed-strings");
   if (args.glob) flags.push("--glob", args.glob);
-  const rg = await runRipgrep([...flags, "-e", args.pattern, "--", target], { cwd: ctx.workspace.repoDir, keepLines: KEEP, countLimit: COUNT_LIMIT, timeoutMs: TIMEOUT_MS, signal: ctx.signal });
+  const rg = await runRipgrep([...flags, "-e", args.pattern, "--", target], {
+    cwd: ctx.workspace.repoDir,
+    keepLines: KEEP,
+    countLimit: COUNT_LIMIT,
+    timeoutMs: TIMEOUT_MS,
+    signal: ctx.signal,
+  });
   let hits: Hit[];
   let total: number;
   let capped = false;
   let tool = "ripgrep";
   if (rg) {
     if (rg.exitCode === 2 && rg.lines.length === 0) throw new ToolError(patternError(args, rg.stderr));
-    if (rg.timedOut) throw new ToolError(`The search took longer than ${TIMEOUT_MS / 1000} s and was stopped. Narrow it with path or glob.`);
+    if (rg.timedOut)
+      throw new ToolError(
+        `The search took longer than ${TIMEOUT_MS / 1000} s and was stopped. Narrow it with path or glob.`,
+      );
     hits = rg.lines.map(parseHit).filter((h) => h !== undefined);
     total = rg.totalLines;
     capped = rg.countCapped;
@@ -104,7 +142,9 @@ function parseHit(raw: string): Hit | undefined {
 
 function patternError(args: Args, stderr: string): string {
   const msg = stderr.trim().split("\n").slice(0, 8).join("\n");
-  const hint = args.literal ? "" : "\nTo search for the text as it is (brackets, parentheses, dots...), pass literal: true, or escape the special characters with a backslash.";
+  const hint = args.literal
+    ? ""
+    : "\nTo search for the text as it is (brackets, parentheses, dots...), pass literal: true, or escape the special characters with a backslash.";
   return `The search pattern is not valid:\n${msg || "(no details)"}${hint}`;
 }
 
@@ -114,8 +154,29 @@ async function gitGrep(args: Args, target: string, ctx: ToolContext): Promise<{ 
     args.glob && !args.glob.startsWith("!")
       ? [`:(glob)${target === "." ? "" : `${target}/`}**/${args.glob}`]
       : [target, ...(args.glob ? [`:(exclude,glob)**/${args.glob.slice(1)}`] : [])];
-  const parts = ["git", "grep", "-n", "-I", "--null", "--untracked", "--no-color", args.ignore_case ? "-i" : "", args.literal ? "-F" : "-E", "-e", shellQuote(args.pattern), "--", ...pathspecs.map(shellQuote)];
-  const run = await ctx.runner.run({ command: parts.filter(Boolean).join(" "), workspace: ctx.workspace, timeoutMs: TIMEOUT_MS, network: false, signal: ctx.signal, maxOutputBytes: 2 * 1024 * 1024 });
+  const parts = [
+    "git",
+    "grep",
+    "-n",
+    "-I",
+    "--null",
+    "--untracked",
+    "--no-color",
+    args.ignore_case ? "-i" : "",
+    args.literal ? "-F" : "-E",
+    "-e",
+    shellQuote(args.pattern),
+    "--",
+    ...pathspecs.map(shellQuote),
+  ];
+  const run = await ctx.runner.run({
+    command: parts.filter(Boolean).join(" "),
+    workspace: ctx.workspace,
+    timeoutMs: TIMEOUT_MS,
+    network: false,
+    signal: ctx.signal,
+    maxOutputBytes: 2 * 1024 * 1024,
+  });
   if (run.exitCode !== 0 && run.exitCode !== 1) throw new ToolError(patternError(args, run.output));
   const lines = run.output.split("\n");
   const hits = lines.map(parseHit).filter((h) => h !== undefined);
@@ -125,7 +186,13 @@ async function gitGrep(args: Args, target: string, ctx: ToolContext): Promise<{ 
 async function searchFiles(args: Args, target: string, ctx: ToolContext): Promise<string> {
   let files: string[];
   let tool = "ripgrep";
-  const rg = await runRipgrep(["--files", "--hidden", "--glob", "!.git", "--color=never", "--", target], { cwd: ctx.workspace.repoDir, keepLines: COUNT_LIMIT, countLimit: COUNT_LIMIT, timeoutMs: TIMEOUT_MS, signal: ctx.signal });
+  const rg = await runRipgrep(["--files", "--hidden", "--glob", "!.git", "--color=never", "--", target], {
+    cwd: ctx.workspace.repoDir,
+    keepLines: COUNT_LIMIT,
+    countLimit: COUNT_LIMIT,
+    timeoutMs: TIMEOUT_MS,
+    signal: ctx.signal,
+  });
   if (rg) files = rg.lines.filter(Boolean).map((f) => f.replace(/^\.\//, ""));
   else {
     tool = "git ls-files";
@@ -142,7 +209,11 @@ async function searchFiles(args: Args, target: string, ctx: ToolContext): Promis
   const isGlob = /[*?[\]{}]/.test(args.pattern);
   let test: (file: string) => boolean;
   if (isGlob) {
-    const isMatch = picomatch(args.pattern, { dot: true, basename: !args.pattern.includes("/"), nocase: args.ignore_case });
+    const isMatch = picomatch(args.pattern, {
+      dot: true,
+      basename: !args.pattern.includes("/"),
+      nocase: args.ignore_case,
+    });
     test = (f) => isMatch(f);
   } else {
     // Smart case: a pattern with capitals is matched as written.

@@ -12,8 +12,17 @@ import { formatDuration } from "../shared/duration.ts";
 const SHELL_OUTPUT_BYTES = 256 * 1024;
 
 const params = z.object({
-  command: z.string().trim().min(1).describe("A bash command line, run in the repository root. No terminal, stdin closed, no network."),
-  timeout_seconds: z.number().int().min(1).optional().describe("Time limit for this command in seconds (default and maximum: the job's per-command limit)."),
+  command: z
+    .string()
+    .trim()
+    .min(1)
+    .describe("A bash command line, run in the repository root. No terminal, stdin closed, no network."),
+  timeout_seconds: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe("Time limit for this command in seconds (default and maximum: the job's per-command limit)."),
 });
 
 export const shellTool = defineTool({
@@ -35,7 +44,10 @@ export const shellTool = defineTool({
       signal: ctx.signal,
       maxOutputBytes: SHELL_OUTPUT_BYTES,
     });
-    const capped = args.timeout_seconds !== undefined && args.timeout_seconds > maxSeconds ? ` (asked for ${args.timeout_seconds} s; the limit is ${maxSeconds} s)` : "";
+    const capped =
+      args.timeout_seconds !== undefined && args.timeout_seconds > maxSeconds
+        ? ` (asked for ${args.timeout_seconds} s; the limit is ${maxSeconds} s)`
+        : "";
     return formatRun(run, seconds, capped);
   },
 });
@@ -45,7 +57,10 @@ export function formatRun(run: RunResult, timeoutSeconds: number, note = ""): To
   const head = `${status} · ${formatDuration(run.durationMs)}${note}`;
   const body = run.output.trim() === "" ? "(no output)" : run.output.replace(/\s+$/, "");
   const why = killedExplanation(run, timeoutSeconds);
-  return { isError: run.exitCode !== 0 || run.killed !== undefined, output: `${head}\n${body}${why ? `\n\n${why}` : ""}` };
+  return {
+    isError: run.exitCode !== 0 || run.killed !== undefined,
+    output: `${head}\n${body}${why ? `\n\n${why}` : ""}`,
+  };
 }
 
 /**
@@ -55,10 +70,12 @@ export function formatRun(run: RunResult, timeoutSeconds: number, note = ""): To
  */
 function killedExplanation(run: RunResult, timeoutSeconds: number): string {
   const limits = describeKill(run, { timeoutMs: timeoutSeconds * 1000, maxOutputBytes: SHELL_OUTPUT_BYTES });
-  if (limits) return `STOPPED: ${limits}`.replace("STOPPED: The command was stopped", "STOPPED: the command was stopped");
+  if (limits)
+    return `STOPPED: ${limits}`.replace("STOPPED: The command was stopped", "STOPPED: the command was stopped");
   if (run.exitCode === null || run.exitCode === 137) {
     return "The command was killed by a signal (often the memory limit). Run something smaller, or with less parallelism.";
   }
-  if (run.exitCode === 127) return "Exit code 127: command not found. Check the name, or whether the tool is installed in this sandbox (there is no network to install it).";
+  if (run.exitCode === 127)
+    return "Exit code 127: command not found. Check the name, or whether the tool is installed in this sandbox (there is no network to install it).";
   return "";
 }

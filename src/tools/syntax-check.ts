@@ -27,11 +27,18 @@ export interface PythonCheck {
 
 const MAX_PROBLEMS_SHOWN = 5;
 const TS_KINDS: Record<string, "TS" | "TSX" | "JS" | "JSX"> = {
-  ".ts": "TS", ".mts": "TS", ".cts": "TS", ".tsx": "TSX",
-  ".js": "JS", ".mjs": "JS", ".cjs": "JS", ".jsx": "JSX",
+  ".ts": "TS",
+  ".mts": "TS",
+  ".cts": "TS",
+  ".tsx": "TSX",
+  ".js": "JS",
+  ".mjs": "JS",
+  ".cjs": "JS",
+  ".jsx": "JSX",
 };
 /** JSON files that are JSON-with-comments by convention (tsconfig, editor settings). */
-const JSONC_NAME = /(^|\/)(tsconfig[^/]*\.json|jsconfig[^/]*\.json|[^/]*\.jsonc|\.vscode\/[^/]*\.json|devcontainer\.json|\.devcontainer\/[^/]*\.json|\.eslintrc\.json|\.swcrc|\.babelrc\.json|turbo\.json|biome\.json)$/;
+const JSONC_NAME =
+  /(^|\/)(tsconfig[^/]*\.json|jsconfig[^/]*\.json|[^/]*\.jsonc|\.vscode\/[^/]*\.json|devcontainer\.json|\.devcontainer\/[^/]*\.json|\.eslintrc\.json|\.swcrc|\.babelrc\.json|turbo\.json|biome\.json)$/;
 
 let tsModule: Promise<typeof TS> | undefined;
 function loadTypeScript(): Promise<typeof TS> {
@@ -52,12 +59,23 @@ export function preloadSyntaxCheckers(): void {
  * Python interpreter opens, relative to the repository). Undefined when the
  * language has no checker here.
  */
-export async function checkSyntax(relPath: string, content: string, python?: PythonCheck): Promise<SyntaxResult | undefined> {
+export async function checkSyntax(
+  relPath: string,
+  content: string,
+  python?: PythonCheck,
+): Promise<SyntaxResult | undefined> {
   const ext = path.extname(relPath).toLowerCase();
   const kind = TS_KINDS[ext];
-  if (kind) return { language: kind.startsWith("T") ? "TypeScript" : "JavaScript", problems: await checkTypeScript(relPath, content, kind) };
+  if (kind)
+    return {
+      language: kind.startsWith("T") ? "TypeScript" : "JavaScript",
+      problems: await checkTypeScript(relPath, content, kind),
+    };
   if (ext === ".json" || ext === ".jsonc" || JSONC_NAME.test(relPath)) {
-    return { language: "JSON", problems: JSONC_NAME.test(relPath) ? await checkJsonc(relPath, content) : checkJson(content) };
+    return {
+      language: "JSON",
+      problems: JSONC_NAME.test(relPath) ? await checkJsonc(relPath, content) : checkJson(content),
+    };
   }
   if (ext === ".yml" || ext === ".yaml") return { language: "YAML", problems: checkYaml(content) };
   if ((ext === ".py" || ext === ".pyi") && python) return checkPython(relPath, python);
@@ -70,7 +88,9 @@ export function formatSyntaxResult(result: SyntaxResult | undefined, content: st
   if (result.problems.length === 0) return `syntax OK (${result.language})`;
   const lines = splitLines(content);
   const n = result.problems.length;
-  const out = [`SYNTAX ERROR${n > 1 ? "S" : ""} (${result.language}) — the file does not parse now; fix ${n > 1 ? "them" : "it"} next:`];
+  const out = [
+    `SYNTAX ERROR${n > 1 ? "S" : ""} (${result.language}) — the file does not parse now; fix ${n > 1 ? "them" : "it"} next:`,
+  ];
   for (const p of result.problems.slice(0, MAX_PROBLEMS_SHOWN)) {
     out.push(`  ${p.line}:${p.column}: ${p.message}`);
     const text = lines[p.line - 1];
@@ -84,7 +104,11 @@ interface WithParseDiagnostics {
   parseDiagnostics?: readonly TS.Diagnostic[];
 }
 
-async function checkTypeScript(relPath: string, content: string, kind: "TS" | "TSX" | "JS" | "JSX"): Promise<SyntaxProblem[]> {
+async function checkTypeScript(
+  relPath: string,
+  content: string,
+  kind: "TS" | "TSX" | "JS" | "JSX",
+): Promise<SyntaxProblem[]> {
   const ts = await loadTypeScript();
   const sf = ts.createSourceFile(relPath, content, ts.ScriptTarget.Latest, false, ts.ScriptKind[kind]);
   // parseDiagnostics is the parser's own list (what `tsc` reports as syntax
@@ -92,11 +116,17 @@ async function checkTypeScript(relPath: string, content: string, kind: "TS" | "T
   // (the same diagnostics, ~5× slower) should a release drop it.
   let diags = (sf as unknown as WithParseDiagnostics).parseDiagnostics;
   if (!Array.isArray(diags)) {
-    diags = ts.transpileModule(content, { fileName: relPath, reportDiagnostics: true, compilerOptions: { noResolve: true } }).diagnostics ?? [];
+    diags =
+      ts.transpileModule(content, { fileName: relPath, reportDiagnostics: true, compilerOptions: { noResolve: true } })
+        .diagnostics ?? [];
   }
   return diags.map((d) => {
     const pos = sf.getLineAndCharacterOfPosition(d.start ?? 0);
-    return { line: pos.line + 1, column: pos.character + 1, message: ts.flattenDiagnosticMessageText(d.messageText, " ") };
+    return {
+      line: pos.line + 1,
+      column: pos.character + 1,
+      message: ts.flattenDiagnosticMessageText(d.messageText, " "),
+    };
   });
 }
 
@@ -106,7 +136,11 @@ async function checkJsonc(relPath: string, content: string): Promise<SyntaxProbl
   const diags = (sf as unknown as WithParseDiagnostics).parseDiagnostics ?? [];
   return diags.map((d) => {
     const pos = sf.getLineAndCharacterOfPosition(d.start ?? 0);
-    return { line: pos.line + 1, column: pos.character + 1, message: ts.flattenDiagnosticMessageText(d.messageText, " ") };
+    return {
+      line: pos.line + 1,
+      column: pos.character + 1,
+      message: ts.flattenDiagnosticMessageText(d.messageText, " "),
+    };
   });
 }
 
@@ -130,7 +164,9 @@ function checkJson(content: string): SyntaxProblem[] {
       line = before.length;
       column = (before[before.length - 1]?.length ?? 0) + 1;
     }
-    return [{ line, column, message: message.replace(/ in JSON at position \d+.*$/, "").replace(/^JSON\.parse: /, "") }];
+    return [
+      { line, column, message: message.replace(/ in JSON at position \d+.*$/, "").replace(/^JSON\.parse: /, "") },
+    ];
   }
 }
 
@@ -140,7 +176,11 @@ function checkYaml(content: string): SyntaxProblem[] {
     for (const e of doc.errors) {
       const pos = e.linePos?.[0];
       const first = e.message.split("\n")[0] ?? e.message;
-      problems.push({ line: pos?.line ?? 1, column: pos?.col ?? 1, message: first.replace(/ at line \d+, column \d+:?$/, "") });
+      problems.push({
+        line: pos?.line ?? 1,
+        column: pos?.col ?? 1,
+        message: first.replace(/ at line \d+, column \d+:?$/, ""),
+      });
     }
   }
   return problems;
@@ -158,7 +198,10 @@ except ValueError as e:
     print("1:1:%s" % e)
     sys.exit(1)`;
 
-async function checkPython(relPath: string, { runner, workspace, signal }: PythonCheck): Promise<SyntaxResult | undefined> {
+async function checkPython(
+  relPath: string,
+  { runner, workspace, signal }: PythonCheck,
+): Promise<SyntaxResult | undefined> {
   const run = await runner.run({
     command: `command -v python3 >/dev/null || exit 127; python3 -c ${shellQuote(PYTHON_CHECK)} ${shellQuote(relPath)}`,
     workspace,

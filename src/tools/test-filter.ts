@@ -14,7 +14,11 @@ export interface FilteredCommand {
   note?: string;
 }
 
-export async function filteredTestCommand(testCommand: string, filter: string, repoDir: string): Promise<FilteredCommand> {
+export async function filteredTestCommand(
+  testCommand: string,
+  filter: string,
+  repoDir: string,
+): Promise<FilteredCommand> {
   const f = filter.trim();
   const q = shellQuote(f);
   const isPath = await looksLikePath(repoDir, f);
@@ -47,11 +51,21 @@ export async function filteredTestCommand(testCommand: string, filter: string, r
     case "cargo": {
       const integration = /^tests\/([^/]+)\.rs$/.exec(f);
       if (integration) return { command: `${base} --test ${shellQuote(integration[1]!)}` };
-      return { command: `${base} ${q}`, ...(isPath ? { note: "cargo filters by test name, not path: the filter was passed as a name." } : {}) };
+      return {
+        command: `${base} ${q}`,
+        ...(isPath ? { note: "cargo filters by test name, not path: the filter was passed as a name." } : {}),
+      };
     }
     default:
-      if (pm) return { command: `${base} ${sep}${q}`, note: "The test runner behind the test script is not recognised: the filter was passed to it as an argument." };
-      return { command: base, note: `\`${base}\` has no known way to run a subset: the whole suite ran. For a subset, call the runner directly with \`shell\`.` };
+      if (pm)
+        return {
+          command: `${base} ${sep}${q}`,
+          note: "The test runner behind the test script is not recognised: the filter was passed to it as an argument.",
+        };
+      return {
+        command: base,
+        note: `\`${base}\` has no known way to run a subset: the whole suite ran. For a subset, call the runner directly with \`shell\`.`,
+      };
   }
 }
 
@@ -69,7 +83,9 @@ export function runnerKind(command: string): RunnerKind {
 async function testScript(repoDir: string): Promise<string | undefined> {
   try {
     // The agent may have made package.json a FIFO or a link to /dev/zero: read it only as a regular file of the checkout.
-    const pkg = JSON.parse((await readRepoText(repoDir, "package.json", 1024 * 1024))?.text ?? "") as { scripts?: Record<string, unknown> };
+    const pkg = JSON.parse((await readRepoText(repoDir, "package.json", 1024 * 1024))?.text ?? "") as {
+      scripts?: Record<string, unknown>;
+    };
     const test = pkg.scripts?.test;
     return typeof test === "string" ? test : undefined;
   } catch {

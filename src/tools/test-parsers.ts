@@ -66,7 +66,8 @@ const vitest: Parser = (lines) => {
   const failures: string[] = [];
   lines.forEach((l, i) => {
     const m = /^\s*FAIL\s+(.+?)\s*$/.exec(l);
-    if (m && /[>›]|\.(test|spec)\./.test(m[1]!)) failures.push(failure(m[1]!, following(lines, i, /^\s*(❯|⎯|FAIL\s)|^\s*\d+\|/)));
+    if (m && /[>›]|\.(test|spec)\./.test(m[1]!))
+      failures.push(failure(m[1]!, following(lines, i, /^\s*(❯|⎯|FAIL\s)|^\s*\d+\|/)));
   });
   if (!countsLine && failures.length === 0) return undefined;
   if (!countsLine) return { failures };
@@ -81,7 +82,8 @@ const jest: Parser = (lines) => {
   const failures: string[] = [];
   lines.forEach((l, i) => {
     const m = /^\s*● (.+)$/.exec(l);
-    if (m && !/^Console$|Test suite failed to run/.test(m[1]!.trim())) failures.push(failure(m[1]!, following(lines, i, /^\s*●|^\s*at /)));
+    if (m && !/^Console$|Test suite failed to run/.test(m[1]!.trim()))
+      failures.push(failure(m[1]!, following(lines, i, /^\s*●|^\s*at /)));
   });
   const counts = countWords(countsLine);
   counts.failed ??= 0;
@@ -111,11 +113,16 @@ const mocha: Parser = (lines) => {
 };
 
 const nodeSpec: Parser = (lines) => {
-  const info = (key: string) => num(lines.map((l) => new RegExp(`^ℹ ${key} (\\d+)$`).exec(l.trim())?.[1]).find((v) => v !== undefined));
+  const info = (key: string) =>
+    num(lines.map((l) => new RegExp(`^ℹ ${key} (\\d+)$`).exec(l.trim())?.[1]).find((v) => v !== undefined));
   const tests = info("tests");
   if (tests === undefined) return undefined;
   const skipped = (info("skipped") ?? 0) + (info("todo") ?? 0);
-  const counts: TestCounts = { passed: info("pass") ?? 0, failed: (info("fail") ?? 0) + (info("cancelled") ?? 0), skipped };
+  const counts: TestCounts = {
+    passed: info("pass") ?? 0,
+    failed: (info("fail") ?? 0) + (info("cancelled") ?? 0),
+    skipped,
+  };
   const failures: string[] = [];
   const section = lines.findIndex((l) => /^✖ failing tests:/.test(l.trim()));
   if (section !== -1) {
@@ -129,7 +136,8 @@ const nodeSpec: Parser = (lines) => {
 
 const tap: Parser = (lines) => {
   if (!lines.some((l) => /^\s*(not )?ok \d+/.test(l))) return undefined;
-  const hash = (key: string) => num(lines.map((l) => new RegExp(`^# ${key} (\\d+)$`).exec(l.trim())?.[1]).find((v) => v !== undefined));
+  const hash = (key: string) =>
+    num(lines.map((l) => new RegExp(`^# ${key} (\\d+)$`).exec(l.trim())?.[1]).find((v) => v !== undefined));
   const failures: string[] = [];
   let passed = 0;
   let failed = 0;
@@ -148,7 +156,9 @@ const tap: Parser = (lines) => {
       let err: string[] = [];
       if (errAt !== -1) {
         const value = yaml[errAt]!.replace(/^\s*error:\s*/, "");
-        err = /^\|-?$|^>-?$/.test(value) ? yaml.slice(errAt + 1, errAt + 1 + ERROR_LINES) : [value.replace(/^'(.*)'$/, "$1")];
+        err = /^\|-?$|^>-?$/.test(value)
+          ? yaml.slice(errAt + 1, errAt + 1 + ERROR_LINES)
+          : [value.replace(/^'(.*)'$/, "$1")];
       }
       failures.push(failure(m[2]!.replace(/\s*#.*$/, ""), err));
     }
@@ -162,7 +172,14 @@ const tap: Parser = (lines) => {
 };
 
 const pytest: Parser = (lines) => {
-  const countsLine = [...lines].reverse().find((l) => /^=*\s*(\d+ (failed|passed|skipped|errors?|xfailed|xpassed|deselected|warnings?)(, )?)+ in [\d.]+s/.test(l.trim()) || /^=*\s*no tests ran in/.test(l.trim()));
+  const countsLine = [...lines]
+    .reverse()
+    .find(
+      (l) =>
+        /^=*\s*(\d+ (failed|passed|skipped|errors?|xfailed|xpassed|deselected|warnings?)(, )?)+ in [\d.]+s/.test(
+          l.trim(),
+        ) || /^=*\s*no tests ran in/.test(l.trim()),
+    );
   const failures: string[] = [];
   for (const l of lines) {
     const m = /^(FAILED|ERROR) (\S+)(?: - (.*))?$/.exec(l.trim());
@@ -172,10 +189,21 @@ const pytest: Parser = (lines) => {
     // No short summary (-rN): the "____ name ____" headers and their E lines.
     lines.forEach((l, i) => {
       const m = /^_{3,} (.+?) _{3,}$/.exec(l.trim());
-      if (m) failures.push(failure(m[1]!, following(lines, i, /^_{3,} |^={3,}/, 60).filter((x) => /^E /.test(x)).map((x) => x.slice(1))));
+      if (m)
+        failures.push(
+          failure(
+            m[1]!,
+            following(lines, i, /^_{3,} |^={3,}/, 60)
+              .filter((x) => /^E /.test(x))
+              .map((x) => x.slice(1)),
+          ),
+        );
     });
   }
-  if (!countsLine) return failures.length > 0 && lines.some((l) => /^={5,} (FAILURES|ERRORS) =+$/.test(l.trim())) ? { failures } : undefined;
+  if (!countsLine)
+    return failures.length > 0 && lines.some((l) => /^={5,} (FAILURES|ERRORS) =+$/.test(l.trim()))
+      ? { failures }
+      : undefined;
   const counts = countWords(countsLine);
   counts.failed ??= 0;
   counts.passed ??= 0;
@@ -183,7 +211,8 @@ const pytest: Parser = (lines) => {
 };
 
 const goTest: Parser = (lines) => {
-  const isGo = (l: string) => /^\s*--- (FAIL|PASS|SKIP): /.test(l) || /^(ok|FAIL)\s+\S+\s+([\d.]+s|\(cached\)|\[)/.test(l);
+  const isGo = (l: string) =>
+    /^\s*--- (FAIL|PASS|SKIP): /.test(l) || /^(ok|FAIL)\s+\S+\s+([\d.]+s|\(cached\)|\[)/.test(l);
   if (!lines.some(isGo)) return undefined;
   const failures: string[] = [];
   let failed = 0;
@@ -210,7 +239,9 @@ const goTest: Parser = (lines) => {
 };
 
 const cargo: Parser = (lines) => {
-  const results = lines.map((l) => /^test result: (?:ok|FAILED)\. (\d+) passed; (\d+) failed; (\d+) ignored/.exec(l.trim())).filter((m) => m !== null);
+  const results = lines
+    .map((l) => /^test result: (?:ok|FAILED)\. (\d+) passed; (\d+) failed; (\d+) ignored/.exec(l.trim()))
+    .filter((m) => m !== null);
   if (results.length === 0) return undefined;
   const counts: TestCounts = { passed: 0, failed: 0, skipped: 0 };
   for (const m of results) {

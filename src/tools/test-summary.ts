@@ -42,7 +42,10 @@ export function summarizeTestOutput(output: string, exitCode: number | null): Te
     for (const f of failures.slice(0, MAX_FAILURES_SHOWN)) out.push(`- ${f}`);
     if (failures.length > MAX_FAILURES_SHOWN) out.push(`- … and ${failures.length - MAX_FAILURES_SHOWN} more`);
   } else if (!passed && exitCode !== null && !counts?.failed) {
-    out.push("", "No failing test was named in the output: the command itself may have failed (a build or import error, a missing tool). See the output below.");
+    out.push(
+      "",
+      "No failing test was named in the output: the command itself may have failed (a build or import error, a missing tool). See the output below.",
+    );
   }
   const tail = tailOf(clean);
   if (tail) out.push("", `Last lines of output:`, tail);

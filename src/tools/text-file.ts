@@ -17,7 +17,8 @@ export interface TextFile {
 }
 
 /** For FIFOs, sockets and devices: the file tools never open them. */
-export const NOT_REGULAR = (shown: string) => `\`${shown}\` is not a regular file (a FIFO, socket or device); the file tools read and write regular files only.`;
+export const NOT_REGULAR = (shown: string) =>
+  `\`${shown}\` is not a regular file (a FIFO, socket or device); the file tools read and write regular files only.`;
 
 /** Git's heuristic: a NUL byte in the first 8,000 bytes makes a file binary. */
 export function isBinary(buf: Buffer): boolean {
@@ -27,7 +28,10 @@ export function isBinary(buf: Buffer): boolean {
 /** Read a text file the model named (`shown` is its name in messages), refusing binaries and giants. */
 export async function readTextFile(abs: string, shown: string): Promise<TextFile> {
   const st = await stat(abs).catch(() => undefined);
-  if (!st) throw new ToolError(`\`${shown}\` does not exist. Find files with \`search\` (mode: "files"), or make it with \`create\`.`);
+  if (!st)
+    throw new ToolError(
+      `\`${shown}\` does not exist. Find files with \`search\` (mode: "files"), or make it with \`create\`.`,
+    );
   if (st.isDirectory()) throw new ToolError(`\`${shown}\` is a directory, not a file.`);
   if (!st.isFile()) throw new ToolError(NOT_REGULAR(shown));
   if (st.size > MAX_TEXT_FILE_BYTES) {
@@ -38,13 +42,19 @@ export async function readTextFile(abs: string, shown: string): Promise<TextFile
   // Opened without blocking and read only as a regular file: a FIFO the agent made would hang the app's thread on open.
   const file = await readRegularFile(abs, MAX_TEXT_FILE_BYTES);
   if (!file.ok) {
-    if (file.reason === "missing") throw new ToolError(`\`${shown}\` does not exist. Find files with \`search\` (mode: "files"), or make it with \`create\`.`);
-    if (file.reason === "too-large") throw new ToolError(`\`${shown}\` is ${formatBytes(file.size ?? 0)}, too large to load whole.`);
+    if (file.reason === "missing")
+      throw new ToolError(
+        `\`${shown}\` does not exist. Find files with \`search\` (mode: "files"), or make it with \`create\`.`,
+      );
+    if (file.reason === "too-large")
+      throw new ToolError(`\`${shown}\` is ${formatBytes(file.size ?? 0)}, too large to load whole.`);
     throw new ToolError(NOT_REGULAR(shown));
   }
   const buf = file.content;
   if (isBinary(buf)) {
-    throw new ToolError(`\`${shown}\` is a binary file (${formatBytes(buf.length)}); the file tools show and edit text only. Inspect it with \`shell\` (e.g. \`file ${shown}\`) if you must.`);
+    throw new ToolError(
+      `\`${shown}\` is a binary file (${formatBytes(buf.length)}); the file tools show and edit text only. Inspect it with \`shell\` (e.g. \`file ${shown}\`) if you must.`,
+    );
   }
   const text = buf.toString("utf8");
   return { text, eol: detectEol(text), bytes: buf.length };

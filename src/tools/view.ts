@@ -17,7 +17,12 @@ const MAX_DIR_ENTRIES = 400;
 const params = z.object({
   path: z.string().default(".").describe("File or directory, relative to the repository root (default: the root)."),
   start: z.number().int().min(1).optional().describe("First line to show (1-based). Default 1."),
-  end: z.number().int().min(1).optional().describe(`Last line to show (inclusive). Default start + ${DEFAULT_WINDOW_LINES - 1}.`),
+  end: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe(`Last line to show (inclusive). Default start + ${DEFAULT_WINDOW_LINES - 1}.`),
   depth: z.number().int().min(1).max(6).optional().describe("For a directory: how many levels to list. Default 2."),
 });
 
@@ -39,11 +44,19 @@ export const viewTool = defineTool({
   },
 });
 
-export function fileWindow(shown: string, lines: string[], startArg: number | undefined, endArg: number | undefined): string {
+export function fileWindow(
+  shown: string,
+  lines: string[],
+  startArg: number | undefined,
+  endArg: number | undefined,
+): string {
   const total = lines.length;
   if (total === 0) return `${shown} is empty (0 lines).`;
   const start = startArg ?? 1;
-  if (start > total) throw new ToolError(`start=${start} is past the end: \`${shown}\` has ${formatCount(total)} lines. View with start=${Math.max(1, total - DEFAULT_WINDOW_LINES + 1)} to see its end.`);
+  if (start > total)
+    throw new ToolError(
+      `start=${start} is past the end: \`${shown}\` has ${formatCount(total)} lines. View with start=${Math.max(1, total - DEFAULT_WINDOW_LINES + 1)} to see its end.`,
+    );
   if (endArg !== undefined && endArg < start) throw new ToolError(`end=${endArg} is before start=${start}.`);
   let end = Math.min(total, endArg ?? start + DEFAULT_WINDOW_LINES - 1);
   let shortened = false;

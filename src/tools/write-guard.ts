@@ -31,14 +31,17 @@ export async function resolveWritable(ctx: ToolContext, requested: string): Prom
   }
   const reason = matcher(rel);
   if (reason !== undefined) {
-    throw new ToolError(`Refused: ${reason}. Leave this file as it is; if the task needs it changed, say so in your \`finish\` summary for the maintainers.`);
+    throw new ToolError(
+      `Refused: ${reason}. Leave this file as it is; if the task needs it changed, say so in your \`finish\` summary for the maintainers.`,
+    );
   }
   const st = await lstat(abs).catch(() => undefined);
   // A hard link shares its content with a file that may live outside the
   // repository; no real-path check can see where the other name is.
   // Opening a FIFO to write blocks until someone reads it: the app would hang.
   if (st && !st.isFile() && !st.isDirectory()) throw new ToolError(NOT_REGULAR(rel));
-  if (st?.isFile() && st.nlink > 1) throw new ToolError(`\`${rel}\` is a hard link to another file; the tools do not write through hard links.`);
+  if (st?.isFile() && st.nlink > 1)
+    throw new ToolError(`\`${rel}\` is a hard link to another file; the tools do not write through hard links.`);
   return { abs, rel };
 }
 
@@ -47,21 +50,32 @@ export async function writeChecked(ctx: ToolContext, file: WritableFile, content
   const bytes = Buffer.byteLength(content);
   const limit = ctx.config.max_file_kb * 1024;
   if (bytes > limit) {
-    throw new ToolError(`Refused: \`${file.rel}\` would be ${formatBytes(bytes)}, over the ${formatBytes(limit)} limit for files (\`max_file_kb\` in .github/agent.yml).`);
+    throw new ToolError(
+      `Refused: \`${file.rel}\` would be ${formatBytes(bytes)}, over the ${formatBytes(limit)} limit for files (\`max_file_kb\` in .github/agent.yml).`,
+    );
   }
   try {
     await mkdir(path.dirname(file.abs), { recursive: true });
     await writeFile(file.abs, content);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === "ENOTDIR" || code === "EEXIST" ? "a parent of it is a file, not a directory" : code === "EISDIR" ? "it is a directory" : (err as Error).message;
+    const why =
+      code === "ENOTDIR" || code === "EEXIST"
+        ? "a parent of it is a file, not a directory"
+        : code === "EISDIR"
+          ? "it is a directory"
+          : (err as Error).message;
     throw new ToolError(`Could not write \`${file.rel}\`: ${why}.`);
   }
 }
 
 /** The syntax check line appended to a write's result ("" when the language has no checker). */
 export async function syntaxNote(ctx: ToolContext, file: WritableFile, content: string): Promise<string> {
-  const result = await checkSyntax(file.rel, content, { runner: ctx.runner, workspace: ctx.workspace, signal: ctx.signal });
+  const result = await checkSyntax(file.rel, content, {
+    runner: ctx.runner,
+    workspace: ctx.workspace,
+    signal: ctx.signal,
+  });
   const text = formatSyntaxResult(result, content);
   return text ? `\n${text}` : "";
 }

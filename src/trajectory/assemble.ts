@@ -48,7 +48,10 @@ export function assembleTrajectory(jobId: string, records: string[], job?: JobRe
 function taskOfJob(job: JobRecord | undefined): Trajectory["task"] {
   if (!job) return { source: "", title: "", body: "" };
   const source = `${job.target.owner}/${job.target.repo}#${job.target.number}`;
-  const text = job.triggers.map((t) => t.text?.trim() ?? "").filter(Boolean).join("\n\n");
+  const text = job.triggers
+    .map((t) => t.text?.trim() ?? "")
+    .filter(Boolean)
+    .join("\n\n");
   return { source, title: `${job.kind} ${source}`, body: text };
 }
 
@@ -70,7 +73,8 @@ export function usageOf(entries: TrajectoryEntry[]): Usage | undefined {
 function parseEntry(record: string): TrajectoryEntry | undefined {
   try {
     const value: unknown = JSON.parse(record);
-    if (value && typeof value === "object" && typeof (value as { type?: unknown }).type === "string") return value as TrajectoryEntry;
+    if (value && typeof value === "object" && typeof (value as { type?: unknown }).type === "string")
+      return value as TrajectoryEntry;
   } catch {
     // A record that cannot be read is left out rather than hiding the rest.
   }

@@ -131,10 +131,21 @@ function diffBlock(diff: string | undefined): Html {
   const lines = diff.replace(/\n$/, "").split("\n");
   const shown = lines.slice(0, MAX_DIFF_LINES);
   const rows = shown.map((l) => {
-    const cls = l.startsWith("diff --git") ? "file" : l.startsWith("@@") ? "hunk" : l.startsWith("+") && !l.startsWith("+++") ? "add" : l.startsWith("-") && !l.startsWith("---") ? "del" : "";
+    const cls = l.startsWith("diff --git")
+      ? "file"
+      : l.startsWith("@@")
+        ? "hunk"
+        : l.startsWith("+") && !l.startsWith("+++")
+          ? "add"
+          : l.startsWith("-") && !l.startsWith("---")
+            ? "del"
+            : "";
     return html`<span${cls ? { html: ` class="${cls}"` } : ""}>${l || " "}</span>`;
   });
-  const more = lines.length > shown.length ? html`<p class="meta">${num(lines.length - shown.length)} more lines not shown.</p>` : "";
+  const more =
+    lines.length > shown.length
+      ? html`<p class="meta">${num(lines.length - shown.length)} more lines not shown.</p>`
+      : "";
   return html`<pre class="diff">${join(rows)}</pre>${more}`;
 }
 

@@ -26,7 +26,8 @@ const HEADERS = {
   "cache-control": "private, no-store",
   "x-content-type-options": "nosniff",
   // No script at all; styles are inline; the signed URL must not leak through Referer.
-  "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  "content-security-policy":
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   "referrer-policy": "no-referrer",
   "x-robots-tag": "noindex, nofollow",
 };
@@ -42,7 +43,10 @@ export function jobPageRoute(deps: JobPageDeps): Handler {
     } catch {
       return notFound(res);
     }
-    if ((req.method !== "GET" && req.method !== "HEAD") || !deps.signer?.verify(jobId, url.searchParams.get("exp"), url.searchParams.get("sig"))) {
+    if (
+      (req.method !== "GET" && req.method !== "HEAD") ||
+      !deps.signer?.verify(jobId, url.searchParams.get("exp"), url.searchParams.get("sig"))
+    ) {
       return notFound(res);
     }
     try {
@@ -50,7 +54,11 @@ export function jobPageRoute(deps: JobPageDeps): Handler {
       if (!job && records.length === 0) return notFound(res);
       const trajectory = assembleTrajectory(jobId, records, job);
       if (match[2]) {
-        res.writeHead(200, { ...HEADERS, "content-type": "application/json; charset=utf-8", "content-disposition": `attachment; filename="trajectory-${jobId.replace(/[^\w.-]/g, "_")}.json"` });
+        res.writeHead(200, {
+          ...HEADERS,
+          "content-type": "application/json; charset=utf-8",
+          "content-disposition": `attachment; filename="trajectory-${jobId.replace(/[^\w.-]/g, "_")}.json"`,
+        });
         res.end(req.method === "HEAD" ? undefined : JSON.stringify(trajectory, null, 2));
         return true;
       }

@@ -46,7 +46,10 @@ export class StoreTrajectorySink implements TrajectorySink {
     if (event.type === "tool" || event.type === "malformed") {
       // Fire and forget on a timer: flush already logs a store failure; nothing else can reject.
       p.timer ??= setTimeout(
-        () => void this.flush(jobId).catch((err: unknown) => this.#options.log?.warn({ err, job: jobId }, "could not flush trajectory records")),
+        () =>
+          void this.flush(jobId).catch((err: unknown) =>
+            this.#options.log?.warn({ err, job: jobId }, "could not flush trajectory records"),
+          ),
         this.#options.flushDelayMs ?? 1_000,
       );
       p.timer.unref?.();
@@ -61,7 +64,8 @@ export class StoreTrajectorySink implements TrajectorySink {
 
   /** Write what is waiting for this job (or for every job); resolves when it is stored. */
   flush(jobId?: string): Promise<void> {
-    if (jobId === undefined) return Promise.all([...this.#pending.keys()].map((id) => this.flush(id))).then(() => undefined);
+    if (jobId === undefined)
+      return Promise.all([...this.#pending.keys()].map((id) => this.flush(id))).then(() => undefined);
     const p = this.#pending.get(jobId);
     if (!p) return Promise.resolve();
     if (p.timer) clearTimeout(p.timer);

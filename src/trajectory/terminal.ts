@@ -20,20 +20,41 @@ export function renderForTerminal(trajectory: Trajectory, options: TerminalOptio
   // Model and tool output is hostile text: no escape sequence of theirs reaches the terminal.
   const t = printable(trajectory);
   const c = palette(options.color);
-  const cut = (s: string, indent: number) => (options.full || s.length <= options.width - indent ? s : `${s.slice(0, Math.max(10, options.width - indent - 1))}…`);
+  const cut = (s: string, indent: number) =>
+    options.full || s.length <= options.width - indent ? s : `${s.slice(0, Math.max(10, options.width - indent - 1))}…`;
   const out: string[] = [];
   out.push(c.bold(t.task.title || `job ${t.jobId}`));
-  const meta = [t.task.source, t.model && `model ${t.model}`, t.startedAt && `started ${t.startedAt.replace("T", " ").slice(0, 19)}`].filter(Boolean);
+  const meta = [
+    t.task.source,
+    t.model && `model ${t.model}`,
+    t.startedAt && `started ${t.startedAt.replace("T", " ").slice(0, 19)}`,
+  ].filter(Boolean);
   if (meta.length) out.push(c.dim(meta.join(" · ")));
-  if (t.task.body.trim()) out.push("", ...t.task.body.trim().split("\n").slice(0, options.full ? undefined : 12).map((l) => `  ${l}`));
+  if (t.task.body.trim())
+    out.push(
+      "",
+      ...t.task.body
+        .trim()
+        .split("\n")
+        .slice(0, options.full ? undefined : 12)
+        .map((l) => `  ${l}`),
+    );
   out.push("", c.bold("Steps"));
   for (const e of t.entries) out.push(...entryLines(e, c, options, cut));
   const tests = t.entries.filter((e) => e.type === "test");
   const last = tests.at(-1);
   out.push("", c.bold("Tests"));
   if (last) {
-    out.push(`  ${last.run.passed ? c.green("passed") : c.red("failed")} · ${last.run.command} · exit ${last.run.exitCode ?? last.run.killed ?? "?"} · ${formatDuration(last.run.durationMs)}`);
-    out.push(...last.run.summary.split("\n").filter(Boolean).slice(0, options.full ? undefined : 8).map((l) => `  ${cut(l, 2)}`));
+    out.push(
+      `  ${last.run.passed ? c.green("passed") : c.red("failed")} · ${last.run.command} · exit ${last.run.exitCode ?? last.run.killed ?? "?"} · ${formatDuration(last.run.durationMs)}`,
+    );
+    out.push(
+      ...last.run.summary
+        .split("\n")
+        .filter(Boolean)
+        .slice(0, options.full ? undefined : 8)
+        .map((l) => `  ${cut(l, 2)}`),
+    );
   } else {
     out.push("  no test run was recorded");
   }
@@ -43,14 +64,21 @@ export function renderForTerminal(trajectory: Trajectory, options: TerminalOptio
   out.push(t.outcome ? `  ${t.outcome.status.replace(/_/g, " ")} — ${t.outcome.summary}` : "  not finished");
   if (t.usage) {
     const u = t.usage;
-    out.push(`  ${u.steps} steps · ${u.inputTokens.toLocaleString("en-US")} tokens in · ${u.outputTokens.toLocaleString("en-US")} out · $${u.costUsd.toFixed(4)} · ${formatDuration(u.wallMs)}`);
+    out.push(
+      `  ${u.steps} steps · ${u.inputTokens.toLocaleString("en-US")} tokens in · ${u.outputTokens.toLocaleString("en-US")} out · $${u.costUsd.toFixed(4)} · ${formatDuration(u.wallMs)}`,
+    );
   }
   return `${out.join("\n")}\n`;
 }
 
 type Palette = ReturnType<typeof palette>;
 
-function entryLines(e: TrajectoryEntry, c: Palette, options: TerminalOptions, cut: (s: string, indent: number) => string): string[] {
+function entryLines(
+  e: TrajectoryEntry,
+  c: Palette,
+  options: TerminalOptions,
+  cut: (s: string, indent: number) => string,
+): string[] {
   switch (e.type) {
     case "phase":
       return [c.dim(`  ▸ ${e.phase}${e.detail ? `: ${e.detail}` : ""}`)];
@@ -73,7 +101,9 @@ function entryLines(e: TrajectoryEntry, c: Palette, options: TerminalOptions, cu
     case "malformed":
       return [c.red(`    ✗ step ${e.step}: unusable reply (${e.count}): ${cut(e.message.split("\n")[0] ?? "", 30)}`)];
     case "test":
-      return [`  ${e.run.passed ? c.green("✓ tests passed") : c.red("✗ tests failed")} (${roundLabel(e.round)}) ${c.dim(e.run.command)}`];
+      return [
+        `  ${e.run.passed ? c.green("✓ tests passed") : c.red("✗ tests failed")} (${roundLabel(e.round)}) ${c.dim(e.run.command)}`,
+      ];
     case "outcome":
       return [c.dim(`  ▸ report: ${e.summary}`)];
     default:
@@ -84,17 +114,38 @@ function entryLines(e: TrajectoryEntry, c: Palette, options: TerminalOptions, cu
 function diffLines(diff: string | undefined, c: Palette, options: TerminalOptions): string[] {
   if (!diff?.trim()) return ["  no change"];
   const lines = diff.replace(/\n$/, "").split("\n");
-  const files = lines.filter((l) => l.startsWith("diff --git")).map((l) => l.replace(/^diff --git a\/(.*) b\/.*$/, "$1"));
+  const files = lines
+    .filter((l) => l.startsWith("diff --git"))
+    .map((l) => l.replace(/^diff --git a\/(.*) b\/.*$/, "$1"));
   const added = lines.filter((l) => l.startsWith("+") && !l.startsWith("+++")).length;
   const removed = lines.filter((l) => l.startsWith("-") && !l.startsWith("---")).length;
   const summary = `  ${files.length} file${files.length === 1 ? "" : "s"} (${files.join(", ")}) · ${c.green(`+${added}`)} ${c.red(`-${removed}`)}`;
   if (!options.full) return [summary, c.dim("  (--full prints the diff)")];
-  return [summary, "", ...lines.map((l) => (l.startsWith("+") && !l.startsWith("+++") ? c.green(l) : l.startsWith("-") && !l.startsWith("---") ? c.red(l) : l.startsWith("@@") ? c.cyan(l) : l))];
+  return [
+    summary,
+    "",
+    ...lines.map((l) =>
+      l.startsWith("+") && !l.startsWith("+++")
+        ? c.green(l)
+        : l.startsWith("-") && !l.startsWith("---")
+          ? c.red(l)
+          : l.startsWith("@@")
+            ? c.cyan(l)
+            : l,
+    ),
+  ];
 }
 
 function palette(on: boolean) {
   const wrap = (open: number, close: number) => (s: string) => (on ? `\x1b[${open}m${s}\x1b[${close}m` : s);
-  return { bold: wrap(1, 22), dim: wrap(2, 22), italic: wrap(3, 23), red: wrap(31, 39), green: wrap(32, 39), cyan: wrap(36, 39) };
+  return {
+    bold: wrap(1, 22),
+    dim: wrap(2, 22),
+    italic: wrap(3, 23),
+    red: wrap(31, 39),
+    green: wrap(32, 39),
+    cyan: wrap(36, 39),
+  };
 }
 
 /** Every string with control characters (ESC above all) shown as a visible mark, tabs and newlines kept. */

@@ -16,13 +16,26 @@ export function isTrajectoryLog(queue: unknown): queue is TrajectoryLog {
 }
 
 /** The sink jobs record into; undefined for a queue that cannot keep trajectories. */
-export function createTrajectorySink(env: AppEnv, queue: JobQueue, redactor: Redactor, log?: Log): StoreTrajectorySink | undefined {
+export function createTrajectorySink(
+  env: AppEnv,
+  queue: JobQueue,
+  redactor: Redactor,
+  log?: Log,
+): StoreTrajectorySink | undefined {
   if (!isTrajectoryLog(queue)) return undefined;
   return new StoreTrajectorySink({ store: queue, redactor, signer: LinkSigner.fromEnv(env), ...(log ? { log } : {}) });
 }
 
 /** The /jobs/<id> handler for Probot's addHandler; it answers 404 to everything when the app has no secret. */
 export function createJobPageHandler(env: AppEnv, queue: JobQueue, log?: Log) {
-  const trajectories: TrajectoryLog = isTrajectoryLog(queue) ? queue : { appendTrajectory: async () => {}, readTrajectory: async () => [] };
-  return jobPageRoute({ signer: LinkSigner.fromEnv(env), jobs: queue, trajectories, githubUrl: githubWebUrl(env.github), ...(log ? { log } : {}) });
+  const trajectories: TrajectoryLog = isTrajectoryLog(queue)
+    ? queue
+    : { appendTrajectory: async () => {}, readTrajectory: async () => [] };
+  return jobPageRoute({
+    signer: LinkSigner.fromEnv(env),
+    jobs: queue,
+    trajectories,
+    githubUrl: githubWebUrl(env.github),
+    ...(log ? { log } : {}),
+  });
 }

@@ -59,8 +59,11 @@ export class BwrapRunner implements CommandRunner {
       // Only the procs file, so the command can join its cgroup but never raise pids.max.
       ...(cgroup ? ["--bind", cgroup.procsFile, SANDBOX_CGROUP_PROCS] : []),
       // The sandbox's own root (a tmpfs holding the mount points) is not a place to write.
-      "--remount-ro", "/",
-      "--", shell.file, ...shell.args,
+      "--remount-ro",
+      "/",
+      "--",
+      shell.file,
+      ...shell.args,
     ];
     try {
       return await runSpawned({ file: this.#bwrap, args, cwd: repoDir, env: cleanEnv(options, homeDir) }, options);
@@ -79,17 +82,28 @@ export class BwrapRunner implements CommandRunner {
       // No controlling terminal to push keystrokes into (TIOCSTI).
       "--new-session",
       // As root bwrap would keep every capability inside its user namespace.
-      "--cap-drop", "ALL",
+      "--cap-drop",
+      "ALL",
       ...this.#system,
-      "--proc", "/proc",
-      "--dev", "/dev",
-      "--tmpfs", "/tmp",
-      "--bind", repoDir, repoDir,
+      "--proc",
+      "/proc",
+      "--dev",
+      "/dev",
+      "--tmpfs",
+      "/tmp",
+      "--bind",
+      repoDir,
+      repoDir,
       // The app runs git on this checkout outside the sandbox: a hook, a filter driver, `url.*.insteadOf`
       // or `gpg.program` planted in .git/config would run there, next to the token. Read-only here.
-      "--ro-bind-try", path.join(repoDir, ".git"), path.join(repoDir, ".git"),
-      "--bind", homeDir, homeDir,
-      "--chdir", cwd,
+      "--ro-bind-try",
+      path.join(repoDir, ".git"),
+      path.join(repoDir, ".git"),
+      "--bind",
+      homeDir,
+      homeDir,
+      "--chdir",
+      cwd,
     ];
   }
 }

@@ -27,7 +27,15 @@ export async function cloneCheckout(options: CloneOptions, token: string | undef
   const slim = options.depth !== undefined || options.partial === true;
   if (options.mirror && options.branch && !slim) {
     const { cache, key, shareObjects } = options.mirror;
-    return cache.cloneInto({ key, cloneUrl: options.cloneUrl, branch: options.branch, dir: options.dir, token, shareObjects, ...(options.signal ? { signal: options.signal } : {}) });
+    return cache.cloneInto({
+      key,
+      cloneUrl: options.cloneUrl,
+      branch: options.branch,
+      dir: options.dir,
+      token,
+      shareObjects,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
   }
   const args = [
     "--no-tags",
@@ -36,7 +44,11 @@ export async function cloneCheckout(options: CloneOptions, token: string | undef
     ...(options.partial ? ["--filter=blob:none"] : []),
   ];
   try {
-    await client(path.dirname(options.dir), gitEnv(token, options.identity, options.home), options.signal).clone(options.cloneUrl, options.dir, args);
+    await client(path.dirname(options.dir), gitEnv(token, options.identity, options.home), options.signal).clone(
+      options.cloneUrl,
+      options.dir,
+      args,
+    );
   } catch (err) {
     throw gitFailure("clone", err);
   }

@@ -61,7 +61,17 @@ async function isPytestProject(repoDir: string): Promise<boolean> {
   return hasPythonTestFiles(repoDir);
 }
 
-const SKIP_DIRS = new Set([".git", "node_modules", ".venv", "venv", ".tox", "__pycache__", "site-packages", "dist", "build"]);
+const SKIP_DIRS = new Set([
+  ".git",
+  "node_modules",
+  ".venv",
+  "venv",
+  ".tox",
+  "__pycache__",
+  "site-packages",
+  "dist",
+  "build",
+]);
 
 /** test_*.py or *_test.py in the root, `tests/`, `test/` or one level of packages below the root. */
 async function hasPythonTestFiles(repoDir: string): Promise<boolean> {
@@ -78,7 +88,8 @@ async function hasPythonTestFiles(repoDir: string): Promise<boolean> {
     }
     for (const e of entries) {
       if (e.isFile() && /^(test_.*|.*_test)\.py$/.test(e.name)) return true;
-      if (e.isDirectory() && depth < 3 && !SKIP_DIRS.has(e.name) && !e.name.startsWith(".")) queue.push({ dir: path.join(dir, e.name), depth: depth + 1 });
+      if (e.isDirectory() && depth < 3 && !SKIP_DIRS.has(e.name) && !e.name.startsWith("."))
+        queue.push({ dir: path.join(dir, e.name), depth: depth + 1 });
     }
   }
   return false;

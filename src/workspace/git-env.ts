@@ -25,10 +25,17 @@ const SAFE_CONFIG: Array<[string, string]> = [
   ["advice.detachedHead", "false"],
 ];
 
-export function gitEnv(token: string | undefined, identity: GitIdentity | undefined, home: string): Record<string, string> {
+export function gitEnv(
+  token: string | undefined,
+  identity: GitIdentity | undefined,
+  home: string,
+): Record<string, string> {
   const config = [...SAFE_CONFIG];
   if (token) {
-    config.push(["http.extraHeader", `Authorization: Basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`]);
+    config.push([
+      "http.extraHeader",
+      `Authorization: Basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`,
+    ]);
   }
   const env: Record<string, string> = {
     PATH: "/usr/local/bin:/usr/bin:/bin",
@@ -78,8 +85,14 @@ export function gitFailure(what: string, err: unknown): Error {
   const refused = what.startsWith("push") ? pushRefusal(message) : undefined;
   if (refused) return refused;
   // GitHub answers "Repository not found" to a token that cannot see a private repository.
-  if (/Authentication failed|401|403|could not read Username|terminal prompts disabled|Repository not found/i.test(message)) {
-    return new UserError(`git ${what} was refused: the app's installation token lacks access to this repository (check the app's permissions)`);
+  if (
+    /Authentication failed|401|403|could not read Username|terminal prompts disabled|Repository not found/i.test(
+      message,
+    )
+  ) {
+    return new UserError(
+      `git ${what} was refused: the app's installation token lacks access to this repository (check the app's permissions)`,
+    );
   }
   if (/Could not resolve host|Connection refused|timed out|502|503|504|early EOF|RPC failed/i.test(message)) {
     return new Transient(`git ${what} failed on the network: ${firstLine(message)}`, { cause: err });

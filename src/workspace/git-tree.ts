@@ -16,8 +16,23 @@ import type { GitWorkspace } from "./git.ts";
  */
 export async function changedSince(git: GitWorkspace, base: string): Promise<string[]> {
   const g = await git.hardened();
-  const tracked = await g.raw(["diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--no-textconv", base, "--"]);
-  const untracked = await g.raw(["ls-files", "--others", "-z", "--exclude-from", path.join(git.dir, ".git", "info", "exclude")]);
+  const tracked = await g.raw([
+    "diff",
+    "--name-only",
+    "-z",
+    "--no-renames",
+    "--no-ext-diff",
+    "--no-textconv",
+    base,
+    "--",
+  ]);
+  const untracked = await g.raw([
+    "ls-files",
+    "--others",
+    "-z",
+    "--exclude-from",
+    path.join(git.dir, ".git", "info", "exclude"),
+  ]);
   return [...new Set([...tracked.split("\0"), ...untracked.split("\0")].filter(Boolean))].sort();
 }
 
@@ -70,7 +85,8 @@ export async function restoreTree(git: GitWorkspace, tree: string): Promise<void
     // .gitignore files first, so what counts as new is judged by the ignore rules the commit will use.
     await g.raw(["checkout-index", "-a", "-f"]);
     const extra = await g.raw(["ls-files", "--others", "-z", "--exclude-standard"]);
-    for (const p of extra.split("\0").filter(Boolean)) await rm(path.join(git.dir, p), { recursive: true, force: true });
+    for (const p of extra.split("\0").filter(Boolean))
+      await rm(path.join(git.dir, p), { recursive: true, force: true });
   });
 }
 

@@ -27,7 +27,13 @@ export class GitWorkspace {
   /** How the clone went through the repository's mirror, when it did. */
   mirrorUse: MirrorUse | undefined;
 
-  constructor(options: { dir: string; token?: TokenSource; identity?: GitIdentity; home: string; signal?: AbortSignal }) {
+  constructor(options: {
+    dir: string;
+    token?: TokenSource;
+    identity?: GitIdentity;
+    home: string;
+    signal?: AbortSignal;
+  }) {
     this.dir = options.dir;
     this.#token = options.token;
     this.#identity = options.identity;
@@ -44,7 +50,12 @@ export class GitWorkspace {
   }
 
   /** Use an existing checkout (the CLI works on the user's own repository). */
-  static async open(options: { dir: string; identity?: GitIdentity; home: string; signal?: AbortSignal }): Promise<GitWorkspace> {
+  static async open(options: {
+    dir: string;
+    identity?: GitIdentity;
+    home: string;
+    signal?: AbortSignal;
+  }): Promise<GitWorkspace> {
     const ws = new GitWorkspace(options);
     if (!(await ws.#git().checkIsRepo())) throw new UserError(`${options.dir} is not a git repository`);
     return ws;
@@ -77,7 +88,11 @@ export class GitWorkspace {
   /** Host-side git on this checkout, config put back as cloned first (for git-tree.ts); `env` adds e.g. GIT_INDEX_FILE. */
   async hardened(env: Record<string, string> = {}): Promise<SimpleGit> {
     await this.#restoreConfig();
-    return client(this.dir, { ...gitEnv(undefined, this.#identity, this.#home), ...(this.#ownClone ? ownGitDir(this.dir) : {}), ...env });
+    return client(this.dir, {
+      ...gitEnv(undefined, this.#identity, this.#home),
+      ...(this.#ownClone ? ownGitDir(this.dir) : {}),
+      ...env,
+    });
   }
 
   async head(): Promise<string> {
@@ -93,7 +108,10 @@ export class GitWorkspace {
     // (`merge-base --is-ancestor` answers by exit code alone, which simple-git does not report.)
     try {
       const git = this.#git();
-      const [base, full] = await Promise.all([git.raw(["merge-base", ancestor, ref]), git.revparse([`${ancestor}^{commit}`])]);
+      const [base, full] = await Promise.all([
+        git.raw(["merge-base", ancestor, ref]),
+        git.revparse([`${ancestor}^{commit}`]),
+      ]);
       return base.trim() === full.trim();
     } catch {
       return false;
@@ -151,7 +169,9 @@ export class GitWorkspace {
     try {
       await this.#git().raw(["apply", "--whitespace=nowarn", patchFile]);
     } catch (err) {
-      throw new UserError(`the change does not apply to your working tree: ${firstLine(err instanceof Error ? err.message : String(err))}`);
+      throw new UserError(
+        `the change does not apply to your working tree: ${firstLine(err instanceof Error ? err.message : String(err))}`,
+      );
     }
   }
 
@@ -178,7 +198,9 @@ export class GitWorkspace {
   async changedPaths(): Promise<string[]> {
     await this.#restoreConfig();
     const status = await this.#git().status(["--untracked-files=all"]);
-    return [...new Set(status.files.flatMap((f) => (f.from && f.from !== f.path ? [f.path, f.from] : [f.path])))].sort();
+    return [
+      ...new Set(status.files.flatMap((f) => (f.from && f.from !== f.path ? [f.path, f.from] : [f.path]))),
+    ].sort();
   }
 
   /** Paths that differ between `base` and HEAD (committed work); a rename names both its paths. */
@@ -209,7 +231,10 @@ export class GitWorkspace {
     for (const p of paths) {
       const exists = await git.raw(["ls-tree", "--name-only", ref, "--", p]).then((o) => o.trim() !== "");
       if (exists) await git.raw(["checkout", ref, "--", p]);
-      else await git.raw(["rm", "-r", "-f", "-q", "--cached", "--ignore-unmatch", "--", p]).then(() => git.raw(["clean", "-f", "-q", "--", p]));
+      else
+        await git
+          .raw(["rm", "-r", "-f", "-q", "--cached", "--ignore-unmatch", "--", p])
+          .then(() => git.raw(["clean", "-f", "-q", "--", p]));
     }
   }
 
@@ -235,8 +260,16 @@ export class GitWorkspace {
   /** Replay HEAD's commits that `onto` lacks on top of it; false, with nothing changed, on a conflict. */
   async rebaseOnto(onto: string): Promise<boolean> {
     await this.#restoreConfig();
-    const ok = await this.#git().raw(["rebase", "--no-autosquash", onto]).then(() => true, () => false);
-    if (!ok) await this.#git().raw(["rebase", "--abort"]).catch(() => undefined);
+    const ok = await this.#git()
+      .raw(["rebase", "--no-autosquash", onto])
+      .then(
+        () => true,
+        () => false,
+      );
+    if (!ok)
+      await this.#git()
+        .raw(["rebase", "--abort"])
+        .catch(() => undefined);
     return ok;
   }
 
@@ -250,7 +283,8 @@ export class GitWorkspace {
    */
   push(branch: string, options: { expect?: string | null } = {}): Promise<void> {
     const args = ["push", "--quiet", "--no-verify", "origin", `HEAD:refs/heads/${branch}`];
-    if (options.expect !== undefined) args.splice(2, 0, `--force-with-lease=refs/heads/${branch}:${options.expect ?? ""}`);
+    if (options.expect !== undefined)
+      args.splice(2, 0, `--force-with-lease=refs/heads/${branch}:${options.expect ?? ""}`);
     return this.#push(args, "push");
   }
 

@@ -23,9 +23,11 @@ export interface LimitsInEffect {
 }
 
 // What failing programs print when an allocation or a fork is refused.
-const OUT_OF_MEMORY = /Cannot allocate memory|std::bad_alloc|MemoryError|out of memory|Failed to reserve virtual memory|mmap failed|memory allocation of \d+ bytes failed/i;
+const OUT_OF_MEMORY =
+  /Cannot allocate memory|std::bad_alloc|MemoryError|out of memory|Failed to reserve virtual memory|mmap failed|memory allocation of \d+ bytes failed/i;
 const GIT_READ_ONLY = /\.git\/[^\n]*Read-only file system|Read-only file system[^\n]*\.git\//;
-const OUT_OF_PROCESSES = /fork: (?:retry: )?Resource temporarily unavailable|Cannot fork|EAGAIN.*spawn|spawn.*EAGAIN|can't start new thread|pthread_create.*(?:Resource temporarily unavailable|EAGAIN)/i;
+const OUT_OF_PROCESSES =
+  /fork: (?:retry: )?Resource temporarily unavailable|Cannot fork|EAGAIN.*spawn|spawn.*EAGAIN|can't start new thread|pthread_create.*(?:Resource temporarily unavailable|EAGAIN)/i;
 
 /**
  * Why a command did not finish on its own terms, in words for the model:

@@ -42,7 +42,12 @@ export class DirectRunner implements CommandRunner {
     if ("refused" in opened) return opened.refused;
     const { cgroup } = opened;
     // No RLIMIT_NPROC (it would count the app's own processes) and no `kill -1` (it would reach the host's).
-    const shell = shellArgs(options, { procsFile: cgroup?.procsFile ?? "", maxProcesses: this.maxProcesses, rlimitProcesses: false, killLeftovers: false });
+    const shell = shellArgs(options, {
+      procsFile: cgroup?.procsFile ?? "",
+      maxProcesses: this.maxProcesses,
+      rlimitProcesses: false,
+      killLeftovers: false,
+    });
     try {
       return await runSpawned({ ...shell, cwd: where.cwd, env: cleanEnv(options) }, options);
     } finally {
@@ -72,11 +77,20 @@ export type SandboxMode = "auto" | "bwrap" | "none";
  * runs in it here and falls back to the host with a loud warning; `bwrap`
  * refuses to start without it.
  */
-export async function createRunner(mode: SandboxMode, log: RunnerLog, options: CreateRunnerOptions = {}): Promise<DirectRunner | BwrapRunner> {
+export async function createRunner(
+  mode: SandboxMode,
+  log: RunnerLog,
+  options: CreateRunnerOptions = {},
+): Promise<DirectRunner | BwrapRunner> {
   const maxProcesses = options.maxProcesses ?? DEFAULT_MAX_PROCESSES;
   const pids = options.cgroups === false ? undefined : findPidsCgroup();
   const direct = async () =>
-    (await firstWorking([...(pids ? [new DirectRunner({ pids, maxProcesses })] : []), new DirectRunner({ maxProcesses })])).runner;
+    (
+      await firstWorking([
+        ...(pids ? [new DirectRunner({ pids, maxProcesses })] : []),
+        new DirectRunner({ maxProcesses }),
+      ])
+    ).runner;
   if (mode === "none") {
     const runner = await direct();
     log.warn(
@@ -109,7 +123,10 @@ export async function createRunner(mode: SandboxMode, log: RunnerLog, options: C
   }
   const runner = sandboxed.runner;
   if (pids && runner.processLimit !== "cgroup") {
-    log.warn({ cgroup: pids.dir }, "could not move sandboxed commands into a pids cgroup; falling back to RLIMIT_NPROC");
+    log.warn(
+      { cgroup: pids.dir },
+      "could not move sandboxed commands into a pids cgroup; falling back to RLIMIT_NPROC",
+    );
   }
   if (runner.processLimit === "none") {
     log.warn(
@@ -117,7 +134,10 @@ export async function createRunner(mode: SandboxMode, log: RunnerLog, options: C
       "sandboxed commands have no process limit: the app runs as root (exempt from RLIMIT_NPROC) and no pids cgroup can be created here, so a fork bomb is stopped only by the command timeout",
     );
   }
-  log.info({ sandbox: "bwrap", processLimit: runner.processLimit, maxProcesses }, "agent commands run in a bubblewrap sandbox");
+  log.info(
+    { sandbox: "bwrap", processLimit: runner.processLimit, maxProcesses },
+    "agent commands run in a bubblewrap sandbox",
+  );
   return runner;
 }
 

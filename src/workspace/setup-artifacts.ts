@@ -7,7 +7,10 @@ import path from "node:path";
 import type { SimpleGit } from "simple-git";
 
 /** Exclude the untracked leftovers; return them and the rewritten tracked files with their hash right after setup. */
-export async function markSetupArtifacts(git: SimpleGit, dir: string): Promise<{ untracked: string[]; rewrites: Map<string, string> }> {
+export async function markSetupArtifacts(
+  git: SimpleGit,
+  dir: string,
+): Promise<{ untracked: string[]; rewrites: Map<string, string> }> {
   const status = await git.raw(["status", "--porcelain=v1", "-z", "--untracked-files=normal"]);
   const entries = status.split("\0").filter(Boolean);
   const untracked: string[] = [];

@@ -115,7 +115,12 @@ export function commandCwd(options: RunOptions): { cwd: string } | { refused: Ru
   const cwd = path.resolve(options.workspace.repoDir, options.cwd ?? ".");
   const rel = path.relative(options.workspace.repoDir, cwd);
   if (rel.startsWith("..") || path.isAbsolute(rel)) {
-    return { refused: refusedResult(126, `cwd ${cwd} is outside the workspace; commands run inside ${options.workspace.repoDir}`) };
+    return {
+      refused: refusedResult(
+        126,
+        `cwd ${cwd} is outside the workspace; commands run inside ${options.workspace.repoDir}`,
+      ),
+    };
   }
   return { cwd };
 }
@@ -126,11 +131,16 @@ export function refusedResult(exitCode: number, output: string): RunResult {
 }
 
 /** A command's own pids cgroup, or the result explaining why it could not be made (never run unlimited). */
-export function openCgroup(pids: PidsCgroup | undefined, maxProcesses: number): { cgroup: RunCgroup | undefined } | { refused: RunResult } {
+export function openCgroup(
+  pids: PidsCgroup | undefined,
+  maxProcesses: number,
+): { cgroup: RunCgroup | undefined } | { refused: RunResult } {
   try {
     return { cgroup: pids?.open(maxProcesses) };
   } catch (error) {
-    return { refused: refusedResult(125, `issuesmith: could not create the process-limit cgroup: ${(error as Error).message}`) };
+    return {
+      refused: refusedResult(125, `issuesmith: could not create the process-limit cgroup: ${(error as Error).message}`),
+    };
   }
 }
 
@@ -163,7 +173,7 @@ export interface ShellLimits {
 export function shellArgs(options: RunOptions, limits: ShellLimits): { file: string; args: string[] } {
   const run = 'eval "unset __c __m __p __n\n$__c"';
   const script = [
-    '__c=$1 __m=$2 __p=$3 __n=$4',
+    "__c=$1 __m=$2 __p=$3 __n=$4",
     "set --",
     'if [ -n "$__p" ]; then echo $$ > "$__p" || { echo "issuesmith: could not join the process-limit cgroup" >&2; exit 125; }; fi',
     'ulimit -v "$__m" 2>/dev/null',

@@ -38,21 +38,42 @@ export async function runSolve(options: {
   /** A trust boundary from the repository's first commit, with these opted-in secrets. */
   trustedSecrets?: Record<string, string>;
 }): Promise<Run> {
-  const model = await createModelServer({ ...options.server, turns: options.turns, ...(options.noNativeTools ? { noNativeTools: true } : {}), ...(options.model ? { model: options.model } : {}) });
+  const model = await createModelServer({
+    ...options.server,
+    turns: options.turns,
+    ...(options.noNativeTools ? { noNativeTools: true } : {}),
+    ...(options.model ? { model: options.model } : {}),
+  });
   const repo = await makeRepo(options.files);
   const parsed = repoConfigSchema.parse({ setup: null, ...options.config });
   const config: RepoConfig = { ...parsed, budget: { ...parsed.budget, ...options.rawBudget } };
   const events: SolveEvent[] = [];
   const log = pino({ level: "silent" });
-  const git = options.trustedSecrets ? await GitWorkspace.open({ dir: repo.repoDir, home: repo.workspace.homeDir }) : undefined;
+  const git = options.trustedSecrets
+    ? await GitWorkspace.open({ dir: repo.repoDir, home: repo.workspace.homeDir })
+    : undefined;
   const trust = git ? trustGate(git, await git.head(), options.trustedSecrets, log) : undefined;
   try {
     const result = await solve({
-      workspace: { dir: repo.workspace, runner: new DirectRunner(), tools: createRegistry(defaultTools()), redactor: options.redactor ?? new Redactor(), ...(trust ? { trust } : {}) },
+      workspace: {
+        dir: repo.workspace,
+        runner: new DirectRunner(),
+        tools: createRegistry(defaultTools()),
+        redactor: options.redactor ?? new Redactor(),
+        ...(trust ? { trust } : {}),
+      },
       config,
       task: { source: "test/repo#1", repo: "test/repo", title: "Fix the bug", body: "sum(2, 3) is -1", comments: [] },
       model: {
-        chat: new OpenAIChatModel({ apiKey: "k", baseUrl: model.url, model: options.model ?? "scripted-model", protocol: options.protocol ?? "auto", timeoutMs: 10_000, retries: 2, maxOutputTokens: options.maxOutputTokens ?? 1_000 }),
+        chat: new OpenAIChatModel({
+          apiKey: "k",
+          baseUrl: model.url,
+          model: options.model ?? "scripted-model",
+          protocol: options.protocol ?? "auto",
+          timeoutMs: 10_000,
+          retries: 2,
+          maxOutputTokens: options.maxOutputTokens ?? 1_000,
+        }),
         contextWindow: options.contextWindow ?? 100_000,
         maxOutputTokens: options.maxOutputTokens ?? 1_000,
         ...(options.prices ? { prices: options.prices } : {}),
@@ -74,5 +95,6 @@ export async function runSolve(options: {
 export const SUM_REPO: Record<string, string> = {
   "package.json": JSON.stringify({ name: "r", type: "module", scripts: { test: "node --test" } }),
   "src/sum.js": "export function sum(a, b) {\n  return a - b;\n}\n",
-  "test/sum.test.js": 'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { sum } from "../src/sum.js";\ntest("adds", () => assert.equal(sum(2, 3), 5));\n',
+  "test/sum.test.js":
+    'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { sum } from "../src/sum.js";\ntest("adds", () => assert.equal(sum(2, 3), 5));\n',
 };

@@ -18,7 +18,12 @@ describe("budgets", () => {
   });
 
   it("counts steps and keeps counting from a resumed job's spend", () => {
-    const b = new BudgetTracker(limits, "local", {}, { used: { steps: 3, inputTokens: 0, outputTokens: 0, costUsd: 0, wallMs: 0 } });
+    const b = new BudgetTracker(
+      limits,
+      "local",
+      {},
+      { used: { steps: 3, inputTokens: 0, outputTokens: 0, costUsd: 0, wallMs: 0 } },
+    );
     expect(() => b.beforeStep(0, 0)).toThrow(/steps \(3 of 3\)/);
   });
 
@@ -42,10 +47,16 @@ describe("history condensation", () => {
     { role: "assistant", content: "", toolCalls: [{ id: `c${i}`, name: "view", arguments: `{"path":"f${i}"}` }] },
     { role: "tool", toolCallId: `c${i}`, name: "view", content: `line one of f${i}\n${"x".repeat(size)}` },
   ];
-  const history: ChatMessage[] = [{ role: "system", content: "sys" }, { role: "user", content: "task" }, ...Array.from({ length: 10 }, (_, i) => turn(i, 4_000)).flat()];
+  const history: ChatMessage[] = [
+    { role: "system", content: "sys" },
+    { role: "user", content: "task" },
+    ...Array.from({ length: 10 }, (_, i) => turn(i, 4_000)).flat(),
+  ];
 
   it("sends the history unchanged while it fits", () => {
-    expect(condense(history, { window: 100_000, maxOutputTokens: 1_000, threshold: 0.7, keepRecentTurns: 4 })).toBe(history);
+    expect(condense(history, { window: 100_000, maxOutputTokens: 1_000, threshold: 0.7, keepRecentTurns: 4 })).toBe(
+      history,
+    );
   });
 
   it("replaces old tool outputs with digests, keeping the task and recent turns whole", () => {
@@ -62,8 +73,13 @@ describe("history condensation", () => {
   });
 
   it("never sends more than the window: when nothing helps, it is a limit", () => {
-    const huge: ChatMessage[] = [{ role: "system", content: "s" }, { role: "user", content: "x".repeat(100_000) }];
-    expect(() => condense(huge, { window: 8_000, maxOutputTokens: 500, threshold: 0.7, keepRecentTurns: 2 })).toThrow(/context window/);
+    const huge: ChatMessage[] = [
+      { role: "system", content: "s" },
+      { role: "user", content: "x".repeat(100_000) },
+    ];
+    expect(() => condense(huge, { window: 8_000, maxOutputTokens: 500, threshold: 0.7, keepRecentTurns: 2 })).toThrow(
+      /context window/,
+    );
   });
 });
 
@@ -78,7 +94,9 @@ describe("untrusted text and secrets", () => {
     const r = new Redactor(["s3cr3t-value"]);
     const basic = Buffer.from("x-access-token:ghs_" + "a".repeat(36)).toString("base64");
     r.add(`ghs_${"a".repeat(36)}`);
-    expect(r.redact(`a s3cr3t-value b ${Buffer.from("s3cr3t-value").toString("base64")} ${basic}`)).toBe("a [REDACTED] b [REDACTED] [REDACTED]");
+    expect(r.redact(`a s3cr3t-value b ${Buffer.from("s3cr3t-value").toString("base64")} ${basic}`)).toBe(
+      "a [REDACTED] b [REDACTED] [REDACTED]",
+    );
     expect(r.redact(`token ghp_${"b".repeat(36)} and sk-${"c".repeat(40)}`)).toBe("token [REDACTED] and [REDACTED]");
     expect(r.redactDeep({ a: ["s3cr3t-value"], n: 1 })).toEqual({ a: ["[REDACTED]"], n: 1 });
   });

@@ -46,12 +46,21 @@ describe("issuesmith jobs", () => {
     expect(lines).toContain(`id:          ${job.id}`);
     expect(lines).toContain("state:       queued (#2 in the queue)");
     expect(lines).toContain("target:      octo/app#9");
-    expect(lines.at(-1)).toMatch(/issue_comment\.created by maintainer \(delivery [0-9a-f-]+\): please fix the parser$/);
+    expect(lines.at(-1)).toMatch(
+      /issue_comment\.created by maintainer \(delivery [0-9a-f-]+\): please fix the parser$/,
+    );
   });
 
   it("shows an ended job's outcome and usage", async () => {
     const { job } = await queue.enqueue(newJob());
-    const w = queue.work(async () => ({ ...done("opened the PR"), prUrl: "https://github.com/octo/app/pull/7", usage: { steps: 5, inputTokens: 900, outputTokens: 100, costUsd: 0.0123, wallMs: 42_000 } }), { concurrency: 1, perInstallation: 1 });
+    const w = queue.work(
+      async () => ({
+        ...done("opened the PR"),
+        prUrl: "https://github.com/octo/app/pull/7",
+        usage: { steps: 5, inputTokens: 900, outputTokens: 100, costUsd: 0.0123, wallMs: 42_000 },
+      }),
+      { concurrency: 1, perInstallation: 1 },
+    );
     await waitFor(async () => (await queue.get(job.id))?.state === "succeeded", "the job");
     await w.stop(0);
     expect(await run("show", job.id)).toBe(0);
@@ -69,7 +78,10 @@ describe("issuesmith jobs", () => {
 
   it("asks a running job to stop", async () => {
     const { job } = await queue.enqueue(newJob());
-    const w = queue.work((_j, run) => new Promise((_, reject) => run.signal.addEventListener("abort", () => reject(run.signal.reason))), { concurrency: 1, perInstallation: 1 });
+    const w = queue.work(
+      (_j, run) => new Promise((_, reject) => run.signal.addEventListener("abort", () => reject(run.signal.reason))),
+      { concurrency: 1, perInstallation: 1 },
+    );
     await waitFor(async () => (await queue.get(job.id))?.state === "running", "the job to run");
     expect(await run("cancel", job.id)).toBe(0);
     expect(lines).toEqual([`cancel requested for ${job.id}: its worker stops it within seconds`]);
@@ -108,8 +120,17 @@ describe("issuesmith jobs", () => {
     await queue.enqueue(newJob({ installationId: 1, repo: "lib" }));
     await queue.enqueue(newJob({ installationId: 2, repo: "site" }));
     let cost = 0;
-    const w = queue.work(async () => ({ ...done(), usage: { steps: 1, inputTokens: 1, outputTokens: 1, costUsd: (cost += 0.5), wallMs: 1 } }), { concurrency: 1, perInstallation: 1 });
-    await waitFor(async () => (await queue.list({ states: ["succeeded"] })).length === 3 || undefined, "three jobs to end");
+    const w = queue.work(
+      async () => ({
+        ...done(),
+        usage: { steps: 1, inputTokens: 1, outputTokens: 1, costUsd: (cost += 0.5), wallMs: 1 },
+      }),
+      { concurrency: 1, perInstallation: 1 },
+    );
+    await waitFor(
+      async () => (await queue.list({ states: ["succeeded"] })).length === 3 || undefined,
+      "three jobs to end",
+    );
     await w.stop(0);
     expect(await run("usage")).toBe(0);
     expect(lines[0]).toMatch(/^Jobs since \d{4}-\d\d-01 \(UTC\)/);

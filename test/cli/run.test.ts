@@ -12,9 +12,17 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-function cli(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<{ code: number | null; out: string; err: string }> {
+function cli(
+  args: string[],
+  env: Record<string, string> = {},
+  cwd?: string,
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: cwd ?? process.cwd(), env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: cwd ?? process.cwd(),
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
     child.stdout.on("data", (c: Buffer) => (out += c.toString()));
@@ -26,8 +34,15 @@ function cli(args: string[], env: Record<string, string> = {}, cwd?: string): Pr
 async function setup(turns: Turn[]): Promise<{ repo: TmpRepo; model: ModelServer; env: Record<string, string> }> {
   const repo = await tmpRepo({ files: BUGGY_REPO });
   const model = await createModelServer({ turns });
-  cleanups.push(() => repo.cleanup(), () => model.close());
-  return { repo, model, env: { OPENAI_BASE_URL: model.url, OPENAI_API_KEY: "k", AGENT_MODEL: "scripted-model", AGENT_MODEL_RETRIES: "0" } };
+  cleanups.push(
+    () => repo.cleanup(),
+    () => model.close(),
+  );
+  return {
+    repo,
+    model,
+    env: { OPENAI_BASE_URL: model.url, OPENAI_API_KEY: "k", AGENT_MODEL: "scripted-model", AGENT_MODEL_RETRIES: "0" },
+  };
 }
 
 describe("issuesmith run", () => {
@@ -35,7 +50,20 @@ describe("issuesmith run", () => {
     const { repo, env } = await setup(FIX_TURNS);
     const trajectory = `${repo.dir}/../trajectory-${Date.now()}.json`;
     cleanups.push(() => import("node:fs/promises").then((fs) => fs.rm(trajectory, { force: true })));
-    const res = await cli(["run", "--repo", repo.dir, "--task", "sum() returns the wrong result", "--branch", "fix-sum", "--trajectory", trajectory], env);
+    const res = await cli(
+      [
+        "run",
+        "--repo",
+        repo.dir,
+        "--task",
+        "sum() returns the wrong result",
+        "--branch",
+        "fix-sum",
+        "--trajectory",
+        trajectory,
+      ],
+      env,
+    );
     expect(res.err).toBe("");
     expect(res.code).toBe(0);
     expect(res.out).toContain("Result: tests pass");
@@ -43,7 +71,10 @@ describe("issuesmith run", () => {
     // The user's working tree is untouched; the branch holds the commit.
     expect(await readFile(`${repo.dir}/src/sum.js`, "utf8")).toContain("a - b");
     expect(await repo.git(["show", "fix-sum:src/sum.js"])).toContain("a + b");
-    const t = JSON.parse(await readFile(trajectory, "utf8")) as { entries: Array<{ type: string }>; outcome: { status: string } };
+    const t = JSON.parse(await readFile(trajectory, "utf8")) as {
+      entries: Array<{ type: string }>;
+      outcome: { status: string };
+    };
     expect(t.entries.filter((e) => e.type === "tool").length).toBe(5);
     expect(t.outcome.status).toBe("tests pass");
   });
@@ -86,7 +117,19 @@ describe("issuesmith run", () => {
   it("documents every flag in --help", async () => {
     const res = await cli(["run", "--help"]);
     expect(res.code).toBe(0);
-    for (const flag of ["--repo", "--task", "--issue-file", "--branch", "--no-commit", "--config", "--trajectory", "--max-steps", "--sandbox", "--json"]) expect(res.out).toContain(flag);
+    for (const flag of [
+      "--repo",
+      "--task",
+      "--issue-file",
+      "--branch",
+      "--no-commit",
+      "--config",
+      "--trajectory",
+      "--max-steps",
+      "--sandbox",
+      "--json",
+    ])
+      expect(res.out).toContain(flag);
     const top = await cli(["--help"]);
     for (const cmd of ["run", "eval", "show", "worker", "jobs", "doctor"]) expect(top.out).toContain(`  ${cmd}`);
   });

@@ -3,7 +3,11 @@ import { describe, expect, it } from "vitest";
 import { hasAppCredentials, loadEnv } from "../../src/config/env.ts";
 import { UserError } from "../../src/errors.ts";
 
-const key = generateKeyPairSync("rsa", { modulusLength: 1024, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } }).privateKey;
+const key = generateKeyPairSync("rsa", {
+  modulusLength: 1024,
+  privateKeyEncoding: { type: "pkcs1", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+}).privateKey;
 
 function errorsOf(env: Record<string, string>): string[] {
   try {
@@ -25,13 +29,26 @@ describe("the environment", () => {
   });
 
   it("with APP_ID, PRIVATE_KEY, WEBHOOK_SECRET and the model's three variables needs nothing else", () => {
-    const env = loadEnv({ APP_ID: "12", PRIVATE_KEY: key, WEBHOOK_SECRET: "s", AGENT_MODEL: "m", OPENAI_API_KEY: "k", OPENAI_BASE_URL: "http://localhost:11434/v1" });
+    const env = loadEnv({
+      APP_ID: "12",
+      PRIVATE_KEY: key,
+      WEBHOOK_SECRET: "s",
+      AGENT_MODEL: "m",
+      OPENAI_API_KEY: "k",
+      OPENAI_BASE_URL: "http://localhost:11434/v1",
+    });
     expect(hasAppCredentials(env)).toBe(true);
     expect(env.model).toMatchObject({ name: "m", baseUrl: "http://localhost:11434/v1" });
   });
 
   it("accepts a private key with \\n escapes, as .env files hold it", () => {
-    const env = loadEnv({ APP_ID: "12", PRIVATE_KEY: key.replace(/\n/g, "\\n"), WEBHOOK_SECRET: "s", AGENT_MODEL: "m", OPENAI_API_KEY: "k" });
+    const env = loadEnv({
+      APP_ID: "12",
+      PRIVATE_KEY: key.replace(/\n/g, "\\n"),
+      WEBHOOK_SECRET: "s",
+      AGENT_MODEL: "m",
+      OPENAI_API_KEY: "k",
+    });
     expect(env.github.privateKey).toBe(key);
   });
 
@@ -42,7 +59,13 @@ describe("the environment", () => {
   });
 
   it("names every wrong value at once", () => {
-    const problems = errorsOf({ APP_ID: "twelve", PRIVATE_KEY: "not a key", AGENT_QUEUE: "kafka", AGENT_CONCURRENCY: "-1", AGENT_PUBLIC_URL: "nope" });
+    const problems = errorsOf({
+      APP_ID: "twelve",
+      PRIVATE_KEY: "not a key",
+      AGENT_QUEUE: "kafka",
+      AGENT_CONCURRENCY: "-1",
+      AGENT_PUBLIC_URL: "nope",
+    });
     const text = problems.join("\n");
     expect(text).toContain("AGENT_QUEUE");
     expect(text).toContain("AGENT_CONCURRENCY");
@@ -57,7 +80,10 @@ describe("the environment", () => {
 
   it("serves no operator listener and opens no guarded route by default; reads AGENT_OPS_PORT and AGENT_OPS_TOKEN", () => {
     expect(loadEnv({}).ops).toEqual({ port: undefined, token: undefined });
-    expect(loadEnv({ AGENT_OPS_PORT: "9102", AGENT_OPS_TOKEN: "0123456789abcdef0123" }).ops).toEqual({ port: 9102, token: "0123456789abcdef0123" });
+    expect(loadEnv({ AGENT_OPS_PORT: "9102", AGENT_OPS_TOKEN: "0123456789abcdef0123" }).ops).toEqual({
+      port: 9102,
+      token: "0123456789abcdef0123",
+    });
   });
 
   it("refuses an ops token too short to guard anything, and an ops port that is the webhook port", () => {
@@ -68,7 +94,9 @@ describe("the environment", () => {
   });
 
   it("reads AGENT_PRICES as JSON and says so when it is not", () => {
-    expect(loadEnv({ AGENT_PRICES: '{"m": {"input": 1, "output": 2}}' }).model.prices).toEqual({ m: { input: 1, output: 2 } });
+    expect(loadEnv({ AGENT_PRICES: '{"m": {"input": 1, "output": 2}}' }).model.prices).toEqual({
+      m: { input: 1, output: 2 },
+    });
     expect(errorsOf({ AGENT_PRICES: "{" }).join()).toContain("AGENT_PRICES: not valid JSON");
   });
 });

@@ -1,21 +1,42 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_REPO_CONFIG, budgetSchema, parseRepoConfigText, permissionAtLeast, repoConfigSchema } from "../../src/config/repo-config.ts";
+import {
+  DEFAULT_REPO_CONFIG,
+  budgetSchema,
+  parseRepoConfigText,
+  permissionAtLeast,
+  repoConfigSchema,
+} from "../../src/config/repo-config.ts";
 
 describe(".github/agent.yml", () => {
   it("defaults everything when the file is empty or absent", () => {
     expect(parseRepoConfigText("")).toEqual({ config: DEFAULT_REPO_CONFIG, errors: [] });
-    expect(DEFAULT_REPO_CONFIG).toMatchObject({ label: "agent", command: "/agent", permission: "write", allow_workflow_changes: false, budget: { steps: 60, test_rounds: 2 } });
+    expect(DEFAULT_REPO_CONFIG).toMatchObject({
+      label: "agent",
+      command: "/agent",
+      permission: "write",
+      allow_workflow_changes: false,
+      budget: { steps: 60, test_rounds: 2 },
+    });
   });
 
   it("reads a valid file", () => {
-    const { config, errors } = parseRepoConfigText("test: npm test\nsetup: null\nbudget:\n  steps: 10\nprotected_paths: ['*.pem']\n");
+    const { config, errors } = parseRepoConfigText(
+      "test: npm test\nsetup: null\nbudget:\n  steps: 10\nprotected_paths: ['*.pem']\n",
+    );
     expect(errors).toEqual([]);
-    expect(config).toMatchObject({ test: "npm test", setup: null, budget: { steps: 10, tokens: 3_000_000 }, protected_paths: ["*.pem"] });
+    expect(config).toMatchObject({
+      test: "npm test",
+      setup: null,
+      budget: { steps: 10, tokens: 3_000_000 },
+      protected_paths: ["*.pem"],
+    });
   });
 
   it("reports every problem at once, naming the field", () => {
-    const { config, errors } = parseRepoConfigText("budget:\n  steps: 0\n  tokenz: 5\npermission: god\ncommand: agent\nlabel: ''\n");
+    const { config, errors } = parseRepoConfigText(
+      "budget:\n  steps: 0\n  tokenz: 5\npermission: god\ncommand: agent\nlabel: ''\n",
+    );
     expect(config).toEqual(DEFAULT_REPO_CONFIG);
     expect(errors).toHaveLength(5);
     expect(errors.join("\n")).toMatch(/budget\.steps/);
@@ -27,14 +48,22 @@ describe(".github/agent.yml", () => {
   it("says what is wrong with YAML that does not parse, or is not a mapping", () => {
     expect(parseRepoConfigText("test: [unclosed").errors[0]).toMatch(/^not valid YAML/);
     expect(parseRepoConfigText("- a\n- b\n").errors[0]).toMatch(/must be a YAML mapping/);
-    expect(parseRepoConfigText("!!binary aGVsbG8=\n").errors).toEqual(["the file must be a YAML mapping (key: value), not binary data"]);
-    expect(parseRepoConfigText("!!set { a, b }\n").errors).toEqual(["the file must be a YAML mapping (key: value), not a set"]);
+    expect(parseRepoConfigText("!!binary aGVsbG8=\n").errors).toEqual([
+      "the file must be a YAML mapping (key: value), not binary data",
+    ]);
+    expect(parseRepoConfigText("!!set { a, b }\n").errors).toEqual([
+      "the file must be a YAML mapping (key: value), not a set",
+    ]);
   });
 
   it("names a key that is a whole collection on one line", () => {
     // `? {…}` makes a key of a mapping, which arrives stringified over several lines.
-    expect(parseRepoConfigText("? { a: 1, b: [2, 3] }\n: x\n").errors).toEqual(["(top level): unknown key `{ a: 1, b: [ 2, 3 ] }`"]);
-    expect(parseRepoConfigText(`? ${"k".repeat(200)}\n: x\n`).errors[0]).toBe(`(top level): unknown key \`${"k".repeat(77)}...\``);
+    expect(parseRepoConfigText("? { a: 1, b: [2, 3] }\n: x\n").errors).toEqual([
+      "(top level): unknown key `{ a: 1, b: [ 2, 3 ] }`",
+    ]);
+    expect(parseRepoConfigText(`? ${"k".repeat(200)}\n: x\n`).errors[0]).toBe(
+      `(top level): unknown key \`${"k".repeat(77)}...\``,
+    );
   });
 
   it("orders permissions", () => {
@@ -46,7 +75,8 @@ describe(".github/agent.yml", () => {
 
   it("documents every key in the README", () => {
     const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-    for (const key of Object.keys(repoConfigSchema.shape)) if (key !== "budget") expect(readme, key).toContain(`| \`${key}\``);
+    for (const key of Object.keys(repoConfigSchema.shape))
+      if (key !== "budget") expect(readme, key).toContain(`| \`${key}\``);
     for (const key of Object.keys(budgetSchema.shape)) expect(readme, key).toContain(`| \`budget.${key}\``);
   });
 });

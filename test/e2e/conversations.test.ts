@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { botComments, pullsOf, startTestApp, MAINTAINER, OWNER, REPO, type TestApp } from "../support/app.ts";
-import { checkRunEvent, issueCommentEvent, issuesEvent, pullRequestReviewCommentEvent, pullRequestReviewEvent } from "../support/webhooks.ts";
+import {
+  checkRunEvent,
+  issueCommentEvent,
+  issuesEvent,
+  pullRequestReviewCommentEvent,
+  pullRequestReviewEvent,
+} from "../support/webhooks.ts";
 import { BUGGY_REPO, FIX_TURNS } from "./fixtures.ts";
 
 let app: TestApp | undefined;
@@ -10,11 +16,23 @@ afterEach(async () => {
 });
 
 function newIssue(a: TestApp) {
-  return a.fake.addIssue({ owner: OWNER, repo: REPO, title: "sum() returns the wrong result", body: "sum(2, 3) gives -1.", user: "reporter" });
+  return a.fake.addIssue({
+    owner: OWNER,
+    repo: REPO,
+    title: "sum() returns the wrong result",
+    body: "sum(2, 3) gives -1.",
+    user: "reporter",
+  });
 }
 
 function comment(a: TestApp, number: number, body: string, options: { sender?: string; isPullRequest?: boolean } = {}) {
-  const c = a.fake.addIssueComment({ owner: OWNER, repo: REPO, issueNumber: number, user: options.sender ?? MAINTAINER, body });
+  const c = a.fake.addIssueComment({
+    owner: OWNER,
+    repo: REPO,
+    issueNumber: number,
+    user: options.sender ?? MAINTAINER,
+    body,
+  });
   return a.send(
     issueCommentEvent("created", a.target(options.sender ?? MAINTAINER), {
       issue: { number, isPullRequest: options.isPullRequest ?? false },
@@ -39,14 +57,43 @@ describe("review iteration on the app's own pull request", () => {
         expect(all).toContain("Add a test for negative numbers");
         expect(all).toContain("src/sum.js:2");
         expect(all).toContain("untrusted-data");
-        return { toolCalls: [{ name: "edit", arguments: { path: "src/sum.js", old_str: "export function sum(a, b) {", new_str: "/** Returns a + b. */\nexport function sum(a, b) {" } }] };
+        return {
+          toolCalls: [
+            {
+              name: "edit",
+              arguments: {
+                path: "src/sum.js",
+                old_str: "export function sum(a, b) {",
+                new_str: "/** Returns a + b. */\nexport function sum(a, b) {",
+              },
+            },
+          ],
+        };
       },
-      { toolCalls: [{ name: "edit", arguments: { path: "test/sum.test.js", old_str: "  assert.equal(sum(2, 3), 5);\n});\n", new_str: "  assert.equal(sum(2, 3), 5);\n});\n\ntest(\"adds negative numbers\", () => {\n  assert.equal(sum(-2, -3), -5);\n});\n" } }] },
-      { toolCalls: [{ name: "finish", arguments: { summary: "Documented sum and added a test for negative numbers." } }] },
+      {
+        toolCalls: [
+          {
+            name: "edit",
+            arguments: {
+              path: "test/sum.test.js",
+              old_str: "  assert.equal(sum(2, 3), 5);\n});\n",
+              new_str:
+                '  assert.equal(sum(2, 3), 5);\n});\n\ntest("adds negative numbers", () => {\n  assert.equal(sum(-2, -3), -5);\n});\n',
+            },
+          },
+        ],
+      },
+      {
+        toolCalls: [
+          { name: "finish", arguments: { summary: "Documented sum and added a test for negative numbers." } },
+        ],
+      },
     ];
     app = await startTestApp({ files: BUGGY_REPO, turns: [...FIX_TURNS, ...revise] });
     const issue = newIssue(app);
-    await app.send(issuesEvent("labeled", app.target(), { issue: { number: issue.number, title: issue.title }, label: "agent" }));
+    await app.send(
+      issuesEvent("labeled", app.target(), { issue: { number: issue.number, title: issue.title }, label: "agent" }),
+    );
     await app.waitForJobs();
     const [pr] = pullsOf(app);
     expect(pr).toBeDefined();
@@ -66,9 +113,19 @@ describe("review iteration on the app's own pull request", () => {
     });
     const pullJson = await app.fake.pullJson(OWNER, REPO, pr!.number);
     // GitHub sends the review, then one event per inline comment: one run, not three.
-    await app.send(pullRequestReviewEvent("submitted", app.target(), { pullRequest: { number: pr!.number, json: pullJson }, review: { state: "CHANGES_REQUESTED", json: app.fake.reviewJson(OWNER, REPO, review.id) } }));
+    await app.send(
+      pullRequestReviewEvent("submitted", app.target(), {
+        pullRequest: { number: pr!.number, json: pullJson },
+        review: { state: "CHANGES_REQUESTED", json: app.fake.reviewJson(OWNER, REPO, review.id) },
+      }),
+    );
     for (const c of review.comments) {
-      await app.send(pullRequestReviewCommentEvent("created", app.target(), { pullRequest: { number: pr!.number, json: pullJson }, comment: { body: c.body, json: app.fake.reviewCommentJson(OWNER, REPO, c.id) } }));
+      await app.send(
+        pullRequestReviewCommentEvent("created", app.target(), {
+          pullRequest: { number: pr!.number, json: pullJson },
+          comment: { body: c.body, json: app.fake.reviewCommentJson(OWNER, REPO, c.id) },
+        }),
+      );
     }
     const jobs = await app.waitForJobs({ count: 2 });
     expect(jobs.map((j) => j.kind).sort()).toEqual(["fix", "revise"]);
@@ -104,7 +161,17 @@ describe("/agent commands", () => {
           expect(names).toEqual(["finish", "search", "view"]);
           return { toolCalls: [{ name: "view", arguments: { path: "src/sum.js" } }] };
         },
-        { toolCalls: [{ name: "finish", arguments: { summary: "**Files to touch** — `src/sum.js`: use `+`.\n\n**Approach** — fix the operator.\n\n**Risks** — none.\n\n**How it will be tested** — `npm test`." } }] },
+        {
+          toolCalls: [
+            {
+              name: "finish",
+              arguments: {
+                summary:
+                  "**Files to touch** — `src/sum.js`: use `+`.\n\n**Approach** — fix the operator.\n\n**Risks** — none.\n\n**How it will be tested** — `npm test`.",
+              },
+            },
+          ],
+        },
       ],
     });
     const issue = newIssue(app);
@@ -122,10 +189,17 @@ describe("/agent commands", () => {
   it("stops a running job within 10 s on /agent stop, keeps the work made, and says so", async () => {
     const hold = deferred();
     // The model edits a file, then hangs in its next call.
-    app = await startTestApp({ files: BUGGY_REPO, turns: [FIX_TURNS[2]!, { pause: hold.promise, then: FIX_TURNS[4]! }] });
+    app = await startTestApp({
+      files: BUGGY_REPO,
+      turns: [FIX_TURNS[2]!, { pause: hold.promise, then: FIX_TURNS[4]! }],
+    });
     const issue = newIssue(app);
-    await app.send(issuesEvent("labeled", app.target(), { issue: { number: issue.number, title: issue.title }, label: "agent" }));
-    await app.waitForJobs({ predicate: (jobs) => jobs.some((j) => j.state === "running") && app!.model.requests.length >= 2 });
+    await app.send(
+      issuesEvent("labeled", app.target(), { issue: { number: issue.number, title: issue.title }, label: "agent" }),
+    );
+    await app.waitForJobs({
+      predicate: (jobs) => jobs.some((j) => j.state === "running") && app!.model.requests.length >= 2,
+    });
     const asked = Date.now();
     await comment(app, issue.number, "/agent stop");
     const jobs = await app.waitForJobs({ count: 2, timeoutMs: 10_000 });
@@ -139,7 +213,9 @@ describe("/agent commands", () => {
     expect(texts.some((t) => t.startsWith("Stopping"))).toBe(true);
     // The edit was pushed as it stands; no PR was opened.
     expect(pullsOf(app)).toEqual([]);
-    const branch = app.fake.pushes.find((p) => p.ref.startsWith("refs/heads/agent/issue-"))?.ref.replace("refs/heads/", "");
+    const branch = app.fake.pushes
+      .find((p) => p.ref.startsWith("refs/heads/agent/issue-"))
+      ?.ref.replace("refs/heads/", "");
     expect(branch).toBeDefined();
     expect(await app.fake.readFile(OWNER, REPO, branch!, "src/sum.js")).toContain("return a + b;");
   });
@@ -149,7 +225,10 @@ describe("/agent commands", () => {
     app = await startTestApp({
       // No extra test rounds: each run is one model turn.
       files: { ...BUGGY_REPO, ".github/agent.yml": "budget:\n  test_rounds: 0\n" },
-      turns: [{ pause: hold.promise, then: { toolCalls: [{ name: "finish", arguments: { summary: "nothing to do" } }] } }, { toolCalls: [{ name: "finish", arguments: { summary: "second run" } }] }],
+      turns: [
+        { pause: hold.promise, then: { toolCalls: [{ name: "finish", arguments: { summary: "nothing to do" } }] } },
+        { toolCalls: [{ name: "finish", arguments: { summary: "second run" } }] },
+      ],
       env: { AGENT_CONCURRENCY: "1" },
     });
     const issue = newIssue(app);
@@ -206,13 +285,30 @@ describe("/agent commands", () => {
     app = await startTestApp({
       files: BUGGY_REPO,
       turns: [
-        { toolCalls: [{ name: "edit", arguments: { path: "src/sum.js", old_str: "return a - b;", new_str: "return a + b;" } }] },
+        {
+          toolCalls: [
+            { name: "edit", arguments: { path: "src/sum.js", old_str: "return a - b;", new_str: "return a + b;" } },
+          ],
+        },
         { toolCalls: [{ name: "finish", arguments: { summary: "Fixed the operator on top of the contribution." } }] },
       ],
     });
     await app.fake.addRepo({ owner: "forker", name: REPO, forkOf: `${OWNER}/${REPO}` });
-    await app.fake.commit({ owner: "forker", repo: REPO, branch: "docs", from: "main", files: { "docs.md": "# docs\n" } });
-    const pull = await app.fake.addPullRequest({ owner: OWNER, repo: REPO, title: "Add docs", user: "forker", head: "docs", headRepo: `forker/${REPO}` });
+    await app.fake.commit({
+      owner: "forker",
+      repo: REPO,
+      branch: "docs",
+      from: "main",
+      files: { "docs.md": "# docs\n" },
+    });
+    const pull = await app.fake.addPullRequest({
+      owner: OWNER,
+      repo: REPO,
+      title: "Add docs",
+      user: "forker",
+      head: "docs",
+      headRepo: `forker/${REPO}`,
+    });
     await comment(app, pull.number, "/agent fix the sum bug too", { isPullRequest: true });
     const [job] = await app.waitForJobs();
     expect(job?.kind).toBe("revise");
@@ -236,20 +332,39 @@ describe("ci_fix: failed checks on the app's own PR", () => {
         ...FIX_TURNS,
         (req) => {
           expect(JSON.stringify(req.messages)).toContain("lint: missing semicolon in src/sum.js");
-          return { toolCalls: [{ name: "edit", arguments: { path: "src/sum.js", old_str: "export function sum", new_str: "// checked\nexport function sum" } }] };
+          return {
+            toolCalls: [
+              {
+                name: "edit",
+                arguments: {
+                  path: "src/sum.js",
+                  old_str: "export function sum",
+                  new_str: "// checked\nexport function sum",
+                },
+              },
+            ],
+          };
         },
         { toolCalls: [{ name: "finish", arguments: { summary: "Fixed what the lint check reported." } }] },
       ],
     });
     const issue = newIssue(app);
-    await app.send(issuesEvent("labeled", app.target(), { issue: { number: issue.number, title: issue.title }, label: "agent" }));
+    await app.send(
+      issuesEvent("labeled", app.target(), { issue: { number: issue.number, title: issue.title }, label: "agent" }),
+    );
     await app.waitForJobs();
     const [pr] = pullsOf(app);
     const failed = async (id: string) => {
       const sha = (await app!.fake.branchSha(OWNER, REPO, pr!.head))!;
       return app!.send(
         checkRunEvent("completed", app!.target("github-actions[bot]"), {
-          checkRun: { name: "lint", headSha: sha, conclusion: "failure", output: { title: "1 problem", summary: "lint: missing semicolon in src/sum.js" }, pullRequests: [{ number: pr!.number, head: { ref: pr!.head, sha }, base: { ref: "main" } }] },
+          checkRun: {
+            name: "lint",
+            headSha: sha,
+            conclusion: "failure",
+            output: { title: "1 problem", summary: "lint: missing semicolon in src/sum.js" },
+            pullRequests: [{ number: pr!.number, head: { ref: pr!.head, sha }, base: { ref: "main" } }],
+          },
         }),
         { deliveryId: id },
       );
@@ -270,14 +385,22 @@ describe("configurable triggers, retries and edits", () => {
   it("does not re-trigger when a comment is edited", async () => {
     app = await startTestApp({ files: BUGGY_REPO });
     const issue = newIssue(app);
-    const res = await app.send(issueCommentEvent("edited", app.target(), { issue: { number: issue.number }, comment: { body: "/agent fix" }, previousBody: "hello" }));
+    const res = await app.send(
+      issueCommentEvent("edited", app.target(), {
+        issue: { number: issue.number },
+        comment: { body: "/agent fix" },
+        previousBody: "hello",
+      }),
+    );
     expect(res.status).toBe(200);
     await new Promise((r) => setTimeout(r, 200));
     expect(await app.runtime.queue.list()).toEqual([]);
   });
 
   it("honours the label, command prefix and allow-list set in .github/agent.yml", async () => {
-    app = await startTestApp({ files: { ...BUGGY_REPO, ".github/agent.yml": "label: robot\ncommand: /bot\nallowed_users: [visitor]\n" } });
+    app = await startTestApp({
+      files: { ...BUGGY_REPO, ".github/agent.yml": "label: robot\ncommand: /bot\nallowed_users: [visitor]\n" },
+    });
     app.fake.setPermission(OWNER, REPO, "visitor", "read");
     const issue = newIssue(app);
     await app.send(issuesEvent("labeled", app.target(), { issue: { number: issue.number }, label: "agent" }));
@@ -293,7 +416,10 @@ describe("configurable triggers, retries and edits", () => {
 
   it("runs the last job again on /agent retry, with its words", async () => {
     const finishNoChange = { toolCalls: [{ name: "finish", arguments: { summary: "nothing" } }] };
-    app = await startTestApp({ files: { ...BUGGY_REPO, ".github/agent.yml": "budget:\n  test_rounds: 0\n" }, turns: [finishNoChange, finishNoChange] });
+    app = await startTestApp({
+      files: { ...BUGGY_REPO, ".github/agent.yml": "budget:\n  test_rounds: 0\n" },
+      turns: [finishNoChange, finishNoChange],
+    });
     const issue = newIssue(app);
     await comment(app, issue.number, "/agent fix mind the sign");
     await app.waitForJobs();

@@ -18,7 +18,11 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
 });
 
-async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+async function until<T>(
+  what: string,
+  fn: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -39,7 +43,10 @@ async function world() {
   return { keys, fake, root };
 }
 
-function appEnv(w: { keys: { privateKey: string }; fake: FakeGitHub; root: string }, model: ModelServer): Record<string, string> {
+function appEnv(
+  w: { keys: { privateKey: string }; fake: FakeGitHub; root: string },
+  model: ModelServer,
+): Record<string, string> {
   return {
     APP_ID: String(w.fake.appId),
     PRIVATE_KEY: w.keys.privateKey,
@@ -67,18 +74,37 @@ describe("crash recovery", () => {
     const hold = new Promise<void>((r) => (release = r));
     cleanup.push(async () => release());
     // Edit, then hang: the first process is killed while it waits for the model.
-    const model = await createModelServer({ apiKey: MODEL_API_KEY, turns: [FIX_TURNS[2]!, { pause: hold }, FIX_TURNS[4]!] });
+    const model = await createModelServer({
+      apiKey: MODEL_API_KEY,
+      turns: [FIX_TURNS[2]!, { pause: hold }, FIX_TURNS[4]!],
+    });
     cleanup.push(() => model.close());
     const env = appEnv(w, model);
 
     const first: AppProcess = await startAppProcess({ env, cwd: w.root });
     cleanup.push(() => first.kill("SIGKILL"));
-    const issue = w.fake.addIssue({ owner: OWNER, repo: REPO, title: "sum() returns the wrong result", body: "sum(2, 3) gives -1.", user: "reporter" });
-    const res = await sendWebhook(`${first.url}/api/github/webhooks`, issuesEvent("labeled", fakeTarget(w.fake, OWNER, REPO, MAINTAINER), { issue: { number: issue.number, title: issue.title }, label: "agent" }), { secret: WEBHOOK_SECRET });
+    const issue = w.fake.addIssue({
+      owner: OWNER,
+      repo: REPO,
+      title: "sum() returns the wrong result",
+      body: "sum(2, 3) gives -1.",
+      user: "reporter",
+    });
+    const res = await sendWebhook(
+      `${first.url}/api/github/webhooks`,
+      issuesEvent("labeled", fakeTarget(w.fake, OWNER, REPO, MAINTAINER), {
+        issue: { number: issue.number, title: issue.title },
+        label: "agent",
+      }),
+      { secret: WEBHOOK_SECRET },
+    );
     expect(res.status).toBe(200);
     // The edit is checkpointed to the job's wip branch, and the model is asked again.
     await until("the checkpoint push", () => w.fake.pushes.some((p) => p.ref.includes("/wip/")));
-    await until("the second model call", () => model.requests.filter((r) => r.path.endsWith("/chat/completions")).length >= 2);
+    await until(
+      "the second model call",
+      () => model.requests.filter((r) => r.path.endsWith("/chat/completions")).length >= 2,
+    );
     const killed = await first.kill("SIGKILL");
     expect(killed.signal).toBe("SIGKILL");
     release();
@@ -88,7 +114,11 @@ describe("crash recovery", () => {
     await until("the pull request", () => w.fake.state.pulls.length > 0, 90_000).catch((e: unknown) => {
       throw new Error(`${String(e)}\n${second.output.slice(-40).join("\n")}`);
     });
-    await until("the final report", () => w.fake.state.issueComments.some((c) => c.user === w.fake.botLogin && c.body.includes("tests pass")), 30_000);
+    await until(
+      "the final report",
+      () => w.fake.state.issueComments.some((c) => c.user === w.fake.botLogin && c.body.includes("tests pass")),
+      30_000,
+    );
 
     expect(w.fake.state.pulls).toHaveLength(1);
     const pr = w.fake.state.pulls[0]!;
@@ -100,7 +130,11 @@ describe("crash recovery", () => {
     const resumed = model.requests.filter((r) => r.path.endsWith("/chat/completions")).at(-1);
     expect(JSON.stringify(resumed?.body)).toContain("return a + b;");
     // The checkpoint branch is gone once the work is published.
-    await until("the checkpoint branch to be deleted", async () => (await w.fake.git(OWNER, REPO, ["branch", "--list", "*wip*"])) === "", 10_000);
+    await until(
+      "the checkpoint branch to be deleted",
+      async () => (await w.fake.git(OWNER, REPO, ["branch", "--list", "*wip*"])) === "",
+      10_000,
+    );
     await second.kill("SIGTERM");
   }, 180_000);
 });
@@ -112,7 +146,18 @@ describe("crash recovery of a revision", () => {
     const hold = new Promise<void>((r) => (release = r));
     cleanup.push(async () => release());
     const revise = [
-      { toolCalls: [{ name: "edit", arguments: { path: "src/sum.js", old_str: "export function sum(a, b) {", new_str: "/** Returns a + b. */\nexport function sum(a, b) {" } }] },
+      {
+        toolCalls: [
+          {
+            name: "edit",
+            arguments: {
+              path: "src/sum.js",
+              old_str: "export function sum(a, b) {",
+              new_str: "/** Returns a + b. */\nexport function sum(a, b) {",
+            },
+          },
+        ],
+      },
       { pause: hold },
       { toolCalls: [{ name: "finish", arguments: { summary: "Documented what sum returns." } }] },
     ];
@@ -124,25 +169,57 @@ describe("crash recovery of a revision", () => {
     const first: AppProcess = await startAppProcess({ env, cwd: w.root });
     cleanup.push(() => first.kill("SIGKILL"));
     const target = fakeTarget(w.fake, OWNER, REPO, MAINTAINER);
-    const issue = w.fake.addIssue({ owner: OWNER, repo: REPO, title: "sum() returns the wrong result", body: "sum(2, 3) gives -1.", user: "reporter" });
-    await sendWebhook(`${first.url}/api/github/webhooks`, issuesEvent("labeled", target, { issue: { number: issue.number, title: issue.title }, label: "agent" }), { secret: WEBHOOK_SECRET });
+    const issue = w.fake.addIssue({
+      owner: OWNER,
+      repo: REPO,
+      title: "sum() returns the wrong result",
+      body: "sum(2, 3) gives -1.",
+      user: "reporter",
+    });
+    await sendWebhook(
+      `${first.url}/api/github/webhooks`,
+      issuesEvent("labeled", target, { issue: { number: issue.number, title: issue.title }, label: "agent" }),
+      { secret: WEBHOOK_SECRET },
+    );
     const pr = await until("the pull request", () => w.fake.state.pulls[0], 60_000);
     const firstHead = await w.fake.branchSha(OWNER, REPO, pr.headRef);
 
-    const review = await w.fake.addReview({ owner: OWNER, repo: REPO, pullNumber: pr.number, user: MAINTAINER, state: "CHANGES_REQUESTED", body: "One thing.", comments: [{ path: "src/sum.js", line: 1, body: "Please document what sum returns." }] });
+    const review = await w.fake.addReview({
+      owner: OWNER,
+      repo: REPO,
+      pullNumber: pr.number,
+      user: MAINTAINER,
+      state: "CHANGES_REQUESTED",
+      body: "One thing.",
+      comments: [{ path: "src/sum.js", line: 1, body: "Please document what sum returns." }],
+    });
     const pullJson = await w.fake.pullJson(OWNER, REPO, pr.number);
     const wipPushes = w.fake.pushes.filter((p) => p.ref.includes("/wip/")).length;
-    const res = await sendWebhook(`${first.url}/api/github/webhooks`, pullRequestReviewEvent("submitted", target, { pullRequest: { number: pr.number, json: pullJson }, review: { state: "CHANGES_REQUESTED", json: w.fake.reviewJson(OWNER, REPO, review.id) } }), { secret: WEBHOOK_SECRET });
+    const res = await sendWebhook(
+      `${first.url}/api/github/webhooks`,
+      pullRequestReviewEvent("submitted", target, {
+        pullRequest: { number: pr.number, json: pullJson },
+        review: { state: "CHANGES_REQUESTED", json: w.fake.reviewJson(OWNER, REPO, review.id) },
+      }),
+      { secret: WEBHOOK_SECRET },
+    );
     expect(res.status).toBe(200);
     // The revision's edit is checkpointed to its own wip branch; then the model hangs.
-    await until("the revision's checkpoint push", () => w.fake.pushes.filter((p) => p.ref.includes("/wip/")).length > wipPushes);
+    await until(
+      "the revision's checkpoint push",
+      () => w.fake.pushes.filter((p) => p.ref.includes("/wip/")).length > wipPushes,
+    );
     await until("the paused model call", () => completions().length >= 4);
     await first.kill("SIGKILL");
     release();
 
     const second = await startAppProcess({ env, cwd: w.root });
     cleanup.push(() => second.kill("SIGKILL"));
-    await until("the reply in the review thread", () => w.fake.state.reviewComments.some((c) => c.user === w.fake.botLogin), 90_000).catch((e: unknown) => {
+    await until(
+      "the reply in the review thread",
+      () => w.fake.state.reviewComments.some((c) => c.user === w.fake.botLogin),
+      90_000,
+    ).catch((e: unknown) => {
       throw new Error(`${String(e)}\n${second.output.slice(-40).join("\n")}`);
     });
 
@@ -154,10 +231,16 @@ describe("crash recovery of a revision", () => {
     // The resumed call carried the conversation so far, and the model was not asked to start again.
     expect(completions()).toHaveLength(5);
     expect(JSON.stringify(completions().at(-1)?.body)).toContain("Returns a + b.");
-    const progress = w.fake.state.issueComments.filter((c) => c.user === w.fake.botLogin && c.issueNumber === pr.number);
+    const progress = w.fake.state.issueComments.filter(
+      (c) => c.user === w.fake.botLogin && c.issueNumber === pr.number,
+    );
     expect(progress).toHaveLength(1);
     expect(progress[0]!.body).toMatch(/resumed/i);
-    await until("the checkpoint branches to be deleted", async () => (await w.fake.git(OWNER, REPO, ["branch", "--list", "*wip*"])) === "", 10_000);
+    await until(
+      "the checkpoint branches to be deleted",
+      async () => (await w.fake.git(OWNER, REPO, ["branch", "--list", "*wip*"])) === "",
+      10_000,
+    );
     await second.kill("SIGTERM");
   }, 240_000);
 });
@@ -185,8 +268,21 @@ describe("a job that crashes its worker every time", () => {
       return proc;
     };
     let proc = await start();
-    const issue = w.fake.addIssue({ owner: OWNER, repo: REPO, title: "sum() returns the wrong result", body: "sum(2, 3) gives -1.", user: "reporter" });
-    await sendWebhook(`${proc.url}/api/github/webhooks`, issuesEvent("labeled", fakeTarget(w.fake, OWNER, REPO, MAINTAINER), { issue: { number: issue.number, title: issue.title }, label: "agent" }), { secret: WEBHOOK_SECRET });
+    const issue = w.fake.addIssue({
+      owner: OWNER,
+      repo: REPO,
+      title: "sum() returns the wrong result",
+      body: "sum(2, 3) gives -1.",
+      user: "reporter",
+    });
+    await sendWebhook(
+      `${proc.url}/api/github/webhooks`,
+      issuesEvent("labeled", fakeTarget(w.fake, OWNER, REPO, MAINTAINER), {
+        issue: { number: issue.number, title: issue.title },
+        label: "agent",
+      }),
+      { secret: WEBHOOK_SECRET },
+    );
     // The first worker and two resumed ones die; the fourth start is past the cap of 2 resumes.
     for (let died = 1; died <= 3; died++) {
       const exit = await proc.exited;
@@ -196,7 +292,10 @@ describe("a job that crashes its worker every time", () => {
     }
     const report = await until(
       "the interrupted report",
-      () => w.fake.state.issueComments.find((c) => c.user === w.fake.botLogin && c.issueNumber === issue.number && c.body.includes("crashed its worker")),
+      () =>
+        w.fake.state.issueComments.find(
+          (c) => c.user === w.fake.botLogin && c.issueNumber === issue.number && c.body.includes("crashed its worker"),
+        ),
       60_000,
     ).catch((e: unknown) => {
       throw new Error(`${String(e)}\n${proc.output.slice(-40).join("\n")}`);
@@ -212,7 +311,9 @@ describe("a job that crashes its worker every time", () => {
     expect(await w.fake.readFile(OWNER, REPO, wip, "src/sum.js")).toContain("return a + b;");
     expect(w.fake.state.pulls).toHaveLength(0);
     expect(completions()).toHaveLength(4);
-    expect(w.fake.state.issueComments.filter((c) => c.user === w.fake.botLogin && c.issueNumber === issue.number)).toHaveLength(1);
+    expect(
+      w.fake.state.issueComments.filter((c) => c.user === w.fake.botLogin && c.issueNumber === issue.number),
+    ).toHaveLength(1);
 
     await proc.kill("SIGTERM");
     const queue = new SqliteQueue(SqliteQueue.fileIn(path.join(w.root, "data")));
@@ -243,7 +344,11 @@ describe("start-up failures are clear", () => {
     const w = await world();
     const model = await createModelServer({ apiKey: MODEL_API_KEY });
     cleanup.push(() => model.close());
-    const env = { ...appEnv(w, model), AGENT_QUEUE: "postgres", AGENT_DATABASE_URL: "postgres://issuesmith:s3cret@127.0.0.1:1/jobs" };
+    const env = {
+      ...appEnv(w, model),
+      AGENT_QUEUE: "postgres",
+      AGENT_DATABASE_URL: "postgres://issuesmith:s3cret@127.0.0.1:1/jobs",
+    };
     const proc = await startAppProcess({ env, cwd: w.root, waitReady: false });
     const exit = await proc.exited;
     expect(exit.code).not.toBe(0);
@@ -255,7 +360,11 @@ describe("start-up failures are clear", () => {
 
   it("exits non-zero naming a wrong environment variable", async () => {
     const w = await world();
-    const proc = await startAppProcess({ env: { APP_ID: "abc", PRIVATE_KEY: "nope", AGENT_QUEUE: "carrier-pigeon" }, cwd: w.root, waitReady: false });
+    const proc = await startAppProcess({
+      env: { APP_ID: "abc", PRIVATE_KEY: "nope", AGENT_QUEUE: "carrier-pigeon" },
+      cwd: w.root,
+      waitReady: false,
+    });
     const exit = await proc.exited;
     expect(exit.code).toBe(1);
     const text = proc.output.join("\n");

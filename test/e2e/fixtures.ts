@@ -4,16 +4,44 @@ import type { Turn } from "../support/model-server.ts";
 
 export const BUGGY_REPO: Record<string, string> = {
   "README.md": "# widgets\n",
-  "package.json": JSON.stringify({ name: "widgets", version: "1.0.0", private: true, type: "module", scripts: { test: "node --test" } }, null, 2) + "\n",
-  "package-lock.json": JSON.stringify({ name: "widgets", version: "1.0.0", lockfileVersion: 3, requires: true, packages: { "": { name: "widgets", version: "1.0.0" } } }, null, 2) + "\n",
+  "package.json":
+    JSON.stringify(
+      { name: "widgets", version: "1.0.0", private: true, type: "module", scripts: { test: "node --test" } },
+      null,
+      2,
+    ) + "\n",
+  "package-lock.json":
+    JSON.stringify(
+      {
+        name: "widgets",
+        version: "1.0.0",
+        lockfileVersion: 3,
+        requires: true,
+        packages: { "": { name: "widgets", version: "1.0.0" } },
+      },
+      null,
+      2,
+    ) + "\n",
   "src/sum.js": "export function sum(a, b) {\n  return a - b;\n}\n",
-  "test/sum.test.js": 'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { sum } from "../src/sum.js";\n\ntest("adds two numbers", () => {\n  assert.equal(sum(2, 3), 5);\n});\n',
+  "test/sum.test.js":
+    'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { sum } from "../src/sum.js";\n\ntest("adds two numbers", () => {\n  assert.equal(sum(2, 3), 5);\n});\n',
 };
 
 export const FIX_TURNS: Turn[] = [
   { content: "Let me look at the code.", toolCalls: [{ name: "view", arguments: { path: "src/sum.js" } }] },
   { toolCalls: [{ name: "run_tests", arguments: {} }] },
-  { toolCalls: [{ name: "edit", arguments: { path: "src/sum.js", old_str: "return a - b;", new_str: "return a + b;" } }] },
+  {
+    toolCalls: [
+      { name: "edit", arguments: { path: "src/sum.js", old_str: "return a - b;", new_str: "return a + b;" } },
+    ],
+  },
   { toolCalls: [{ name: "run_tests", arguments: {} }] },
-  { toolCalls: [{ name: "finish", arguments: { summary: "`sum` subtracted instead of adding. It now returns `a + b`; the existing test passes." } }] },
+  {
+    toolCalls: [
+      {
+        name: "finish",
+        arguments: { summary: "`sum` subtracted instead of adding. It now returns `a + b`; the existing test passes." },
+      },
+    ],
+  },
 ];

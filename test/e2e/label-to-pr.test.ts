@@ -14,17 +14,29 @@ afterEach(async () => {
 });
 
 function labeled(a: TestApp, label = "agent", sender = MAINTAINER) {
-  const issue = a.fake.addIssue({ owner: OWNER, repo: REPO, title: "sum() returns the wrong result", body: "sum(2, 3) gives -1.", user: "reporter" });
-  return { issue, delivery: issuesEvent("labeled", a.target(sender), { issue: { number: issue.number, title: issue.title, body: issue.body ?? "" }, label }) };
+  const issue = a.fake.addIssue({
+    owner: OWNER,
+    repo: REPO,
+    title: "sum() returns the wrong result",
+    body: "sum(2, 3) gives -1.",
+    user: "reporter",
+  });
+  return {
+    issue,
+    delivery: issuesEvent("labeled", a.target(sender), {
+      issue: { number: issue.number, title: issue.title, body: issue.body ?? "" },
+      label,
+    }),
+  };
 }
-
 
 describe("label an issue `agent`, get a pull request", () => {
   it("opens a PR that fixes the issue when the tests pass", async () => {
     const configs: string[] = [];
     // Look inside the workspace while the job runs: the token must not be in .git/config.
     const peek: Turn = async () => {
-      for await (const f of glob(path.join(app!.workDir, "issuesmith-*/repo/.git/config"))) configs.push(await readFile(f, "utf8"));
+      for await (const f of glob(path.join(app!.workDir, "issuesmith-*/repo/.git/config")))
+        configs.push(await readFile(f, "utf8"));
       return FIX_TURNS[0]!;
     };
     app = await startTestApp({ files: BUGGY_REPO, turns: [peek, ...FIX_TURNS.slice(1)] });
@@ -47,7 +59,9 @@ describe("label an issue `agent`, get a pull request", () => {
     // The branch holds the fix, as one commit by the app's bot.
     expect(await app.fake.readFile(OWNER, REPO, pr.head, "src/sum.js")).toContain("return a + b;");
     const log = await app.fake.git(OWNER, REPO, ["log", "--format=%an|%s", `main..${pr.head}`]);
-    expect(log.trim().split("\n")).toEqual([`${app.fake.botLogin}|Fix #${issue.number}: sum() returns the wrong result`]);
+    expect(log.trim().split("\n")).toEqual([
+      `${app.fake.botLogin}|Fix #${issue.number}: sum() returns the wrong result`,
+    ]);
     // No setup artifact and no WIP branch is left behind.
     const branches = await app.fake.git(OWNER, REPO, ["branch", "--list"]);
     expect(branches).not.toContain("wip/");
@@ -97,7 +111,11 @@ describe("when the work does not succeed, the comment says so", () => {
     app = await startTestApp({
       files: { ...BUGGY_REPO, ".github/agent.yml": "budget:\n  test_rounds: 1\n" },
       turns: [
-        { toolCalls: [{ name: "edit", arguments: { path: "src/sum.js", old_str: "return a - b;", new_str: "return a * b;" } }] },
+        {
+          toolCalls: [
+            { name: "edit", arguments: { path: "src/sum.js", old_str: "return a - b;", new_str: "return a * b;" } },
+          ],
+        },
         { toolCalls: [{ name: "finish", arguments: { summary: "Changed the operator." } }] },
         // Round 1: the model sees the failing output and gives up.
         (req) => {
@@ -145,7 +163,9 @@ describe("a failure retried until the job's last attempt", () => {
     expect(job).toMatchObject({ state: "failed", attempts: 3, outcome: { status: "error" } });
     const comments = botComments(app, issue.number);
     expect(comments).toHaveLength(1);
-    expect(comments[0]!.body).toMatch(/Stopped: git (?:clone|fetch) failed on the network: .*503 \(gave up after 3 attempts\)/);
+    expect(comments[0]!.body).toMatch(
+      /Stopped: git (?:clone|fetch) failed on the network: .*503 \(gave up after 3 attempts\)/,
+    );
     expect(comments[0]!.body).toContain("The job was tried 3 times");
     expect(comments[0]!.body).not.toMatch(/⏳|Working/);
     expect(app.model.requests).toHaveLength(0);

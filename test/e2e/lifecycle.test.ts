@@ -17,22 +17,37 @@ function deferred() {
 }
 
 function newIssue(a: TestApp) {
-  return a.fake.addIssue({ owner: OWNER, repo: REPO, title: "sum() returns the wrong result", body: "sum(2, 3) gives -1.", user: "reporter" });
+  return a.fake.addIssue({
+    owner: OWNER,
+    repo: REPO,
+    title: "sum() returns the wrong result",
+    body: "sum(2, 3) gives -1.",
+    user: "reporter",
+  });
 }
 
 /** Starts a fix whose model edits, then hangs on its next call until `hold` resolves. */
 async function runningFix(hold: Promise<void>) {
   app = await startTestApp({ files: BUGGY_REPO, turns: [FIX_TURNS[2]!, { pause: hold, then: FIX_TURNS[4]! }] });
   const issue = newIssue(app);
-  await app.send(issuesEvent("labeled", app.target(), { issue: { number: issue.number, title: issue.title }, label: "agent" }));
-  await app.waitForJobs({ predicate: (jobs) => jobs.some((j) => j.state === "running") && app!.model.requests.length >= 2 });
+  await app.send(
+    issuesEvent("labeled", app.target(), { issue: { number: issue.number, title: issue.title }, label: "agent" }),
+  );
+  await app.waitForJobs({
+    predicate: (jobs) => jobs.some((j) => j.state === "running") && app!.model.requests.length >= 2,
+  });
   return { a: app, issue };
 }
 
 async function mergedPull(a: TestApp, number: number, merged: boolean) {
   const json = await a.fake.pullJson(OWNER, REPO, number);
   a.fake.state.issue(`${OWNER}/${REPO}`, number)!.state = "closed";
-  return pullRequestEvent("closed", a.target(), { pullRequest: { number, json: { ...json, state: "closed", merged, merged_at: merged ? new Date().toISOString() : null } } });
+  return pullRequestEvent("closed", a.target(), {
+    pullRequest: {
+      number,
+      json: { ...json, state: "closed", merged, merged_at: merged ? new Date().toISOString() : null },
+    },
+  });
 }
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<number> {
@@ -61,17 +76,27 @@ describe("following the issue's life", () => {
 
   it("ends the progress comment of a job cancelled while it waited, saying why", async () => {
     const hold = deferred();
-    app = await startTestApp({ files: BUGGY_REPO, turns: [FIX_TURNS[2]!, { pause: hold.promise, then: FIX_TURNS[4]! }], env: { AGENT_CONCURRENCY: "1", AGENT_INSTALLATION_CONCURRENCY: "1" } });
+    app = await startTestApp({
+      files: BUGGY_REPO,
+      turns: [FIX_TURNS[2]!, { pause: hold.promise, then: FIX_TURNS[4]! }],
+      env: { AGENT_CONCURRENCY: "1", AGENT_INSTALLATION_CONCURRENCY: "1" },
+    });
     const a = app;
     const first = newIssue(a);
-    await a.send(issuesEvent("labeled", a.target(), { issue: { number: first.number, title: first.title }, label: "agent" }));
+    await a.send(
+      issuesEvent("labeled", a.target(), { issue: { number: first.number, title: first.title }, label: "agent" }),
+    );
     await a.waitForJobs({ predicate: (jobs) => jobs.some((j) => j.state === "running") });
     const second = a.fake.addIssue({ owner: OWNER, repo: REPO, title: "another bug", body: "", user: "reporter" });
-    await a.send(issuesEvent("labeled", a.target(), { issue: { number: second.number, title: second.title }, label: "agent" }));
+    await a.send(
+      issuesEvent("labeled", a.target(), { issue: { number: second.number, title: second.title }, label: "agent" }),
+    );
     await waitFor(async () => botComments(a, second.number).some((c) => c.body.includes("Queued")));
     a.fake.state.issue(`${OWNER}/${REPO}`, second.number)!.state = "closed";
     await a.send(issuesEvent("closed", a.target(), { issue: { number: second.number, title: second.title } }));
-    await waitFor(async () => botComments(a, second.number).some((c) => c.body.includes("Cancelled before it started: the issue was closed")));
+    await waitFor(async () =>
+      botComments(a, second.number).some((c) => c.body.includes("Cancelled before it started: the issue was closed")),
+    );
     expect(botComments(a, second.number)).toHaveLength(1);
     hold.resolve();
   });
@@ -79,10 +104,14 @@ describe("following the issue's life", () => {
   it("cancels when the trigger label is removed, and ignores any other label", async () => {
     const hold = deferred();
     const { a, issue } = await runningFix(hold.promise);
-    await a.send(issuesEvent("unlabeled", a.target(), { issue: { number: issue.number, title: issue.title }, label: "bug" }));
+    await a.send(
+      issuesEvent("unlabeled", a.target(), { issue: { number: issue.number, title: issue.title }, label: "bug" }),
+    );
     await new Promise((r) => setTimeout(r, 300));
     expect((await a.runtime.queue.list())[0]?.state).toBe("running");
-    await a.send(issuesEvent("unlabeled", a.target(), { issue: { number: issue.number, title: issue.title }, label: "Agent" }));
+    await a.send(
+      issuesEvent("unlabeled", a.target(), { issue: { number: issue.number, title: issue.title }, label: "Agent" }),
+    );
     const [fix] = await a.waitForJobs({ timeoutMs: 10_000 });
     hold.resolve();
     expect(fix?.state).toBe("cancelled");
@@ -93,7 +122,9 @@ describe("following the pull request's life", () => {
   it("deletes the checkpoint branches of its jobs when the app's pull request is merged, and no one else's", async () => {
     app = await startTestApp({ files: BUGGY_REPO, turns: FIX_TURNS });
     const issue = newIssue(app);
-    await app.send(issuesEvent("labeled", app.target(), { issue: { number: issue.number, title: issue.title }, label: "agent" }));
+    await app.send(
+      issuesEvent("labeled", app.target(), { issue: { number: issue.number, title: issue.title }, label: "agent" }),
+    );
     const [fix] = await app.waitForJobs();
     const [pr] = pullsOf(app);
     expect(pr).toBeDefined();
@@ -109,14 +140,19 @@ describe("following the pull request's life", () => {
   it("never revises the app's closed pull request until it is reopened: a /agent fix there gets a reply, no job", async () => {
     app = await startTestApp({ files: BUGGY_REPO, turns: FIX_TURNS, env: { AGENT_CONCURRENCY: "1" } });
     const issue = newIssue(app);
-    await app.send(issuesEvent("labeled", app.target(), { issue: { number: issue.number, title: issue.title }, label: "agent" }));
+    await app.send(
+      issuesEvent("labeled", app.target(), { issue: { number: issue.number, title: issue.title }, label: "agent" }),
+    );
     await app.waitForJobs();
     const [pr] = pullsOf(app);
     await app.send(await mergedPull(app, pr!.number, false));
 
     const body = "/agent fix rename the function";
     const c = app.fake.addIssueComment({ owner: OWNER, repo: REPO, issueNumber: pr!.number, user: MAINTAINER, body });
-    const delivery = issueCommentEvent("created", app.target(), { issue: { number: pr!.number, isPullRequest: true }, comment: { id: c.id, body } });
+    const delivery = issueCommentEvent("created", app.target(), {
+      issue: { number: pr!.number, isPullRequest: true },
+      comment: { id: c.id, body },
+    });
     (delivery.payload["issue"] as Record<string, unknown>)["state"] = "closed";
     await app.send(delivery);
     const jobs = await app.waitForJobs({ count: 2 });

@@ -19,7 +19,7 @@ const LINTER = [
   "let problems = 0;",
   'for (const f of readdirSync("src")) {',
   '  readFileSync(`src/${f}`, "utf8").split("\\n").forEach((line, i) => {',
-  '    if (/\\bvar\\b/.test(line)) { console.log(`src/${f}:${i + 1}: Unexpected var, use let or const instead (no-var)`); problems++; }',
+  "    if (/\\bvar\\b/.test(line)) { console.log(`src/${f}:${i + 1}: Unexpected var, use let or const instead (no-var)`); problems++; }",
   "  });",
   "}",
   'console.log(problems ? `${problems} problem(s)` : "clean");',
@@ -30,7 +30,18 @@ const LINTER = [
 /** The fix, written with a `var` the linter refuses; the agent runs `lint` once on the way (what it saw lands in `seen`). */
 function turns(seen: string[]): Turn[] {
   return [
-    { toolCalls: [{ name: "edit", arguments: { path: "src/sum.js", old_str: "  return a - b;", new_str: "  var total = a + b;\n  return total;" } }] },
+    {
+      toolCalls: [
+        {
+          name: "edit",
+          arguments: {
+            path: "src/sum.js",
+            old_str: "  return a - b;",
+            new_str: "  var total = a + b;\n  return total;",
+          },
+        },
+      ],
+    },
     { toolCalls: [{ name: "lint", arguments: {} }] },
     (req) => {
       seen.push(req.lastToolResult ?? "");
@@ -40,13 +51,28 @@ function turns(seen: string[]): Turn[] {
 }
 
 function labeledIssue(a: TestApp) {
-  const issue = a.fake.addIssue({ owner: OWNER, repo: REPO, title: "sum() returns the wrong result", body: "sum(2, 3) gives -1.", user: "reporter" });
-  return { issue, delivery: issuesEvent("labeled", a.target(MAINTAINER), { issue: { number: issue.number, title: issue.title, body: issue.body ?? "" }, label: "agent" }) };
+  const issue = a.fake.addIssue({
+    owner: OWNER,
+    repo: REPO,
+    title: "sum() returns the wrong result",
+    body: "sum(2, 3) gives -1.",
+    user: "reporter",
+  });
+  return {
+    issue,
+    delivery: issuesEvent("labeled", a.target(MAINTAINER), {
+      issue: { number: issue.number, title: issue.title, body: issue.body ?? "" },
+      label: "agent",
+    }),
+  };
 }
 
 async function run(config: string) {
   const seen: string[] = [];
-  app = await startTestApp({ files: { ...BUGGY_REPO, "tools/lint.mjs": LINTER, ".github/agent.yml": config }, turns: turns(seen) });
+  app = await startTestApp({
+    files: { ...BUGGY_REPO, "tools/lint.mjs": LINTER, ".github/agent.yml": config },
+    turns: turns(seen),
+  });
   const { issue, delivery } = labeledIssue(app);
   await app.send(delivery);
   const [job] = await app.waitForJobs();

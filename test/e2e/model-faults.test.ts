@@ -2,7 +2,16 @@
 // plays the provider or the fault, the fake GitHub records what the
 // maintainer is told (ARCHITECTURE.md §5.3).
 import { afterEach, describe, expect, it } from "vitest";
-import { botComments, pullsOf, startTestApp, MAINTAINER, OWNER, REPO, type TestApp, type TestAppOptions } from "../support/app.ts";
+import {
+  botComments,
+  pullsOf,
+  startTestApp,
+  MAINTAINER,
+  OWNER,
+  REPO,
+  type TestApp,
+  type TestAppOptions,
+} from "../support/app.ts";
 import type { Turn } from "../support/model-server.ts";
 import { issuesEvent } from "../support/webhooks.ts";
 import { BUGGY_REPO, FIX_TURNS } from "./fixtures.ts";
@@ -19,8 +28,19 @@ async function start(options: TestAppOptions) {
 }
 
 async function label(a: TestApp) {
-  const issue = a.fake.addIssue({ owner: OWNER, repo: REPO, title: "sum() returns the wrong result", body: "sum(2, 3) gives -1.", user: "reporter" });
-  const res = await a.send(issuesEvent("labeled", a.target(MAINTAINER), { issue: { number: issue.number, title: issue.title, body: issue.body ?? "" }, label: "agent" }));
+  const issue = a.fake.addIssue({
+    owner: OWNER,
+    repo: REPO,
+    title: "sum() returns the wrong result",
+    body: "sum(2, 3) gives -1.",
+    user: "reporter",
+  });
+  const res = await a.send(
+    issuesEvent("labeled", a.target(MAINTAINER), {
+      issue: { number: issue.number, title: issue.title, body: issue.body ?? "" },
+      label: "agent",
+    }),
+  );
   expect(res.status).toBe(200);
   return issue;
 }
@@ -28,7 +48,14 @@ async function label(a: TestApp) {
 /** Every body the app's progress comment had, in order (posted, then each edit). */
 function commentHistory(a: TestApp): string[] {
   return a.fake.requests
-    .filter((r) => r.kind === "rest" && r.status !== null && r.status < 300 && ((r.method === "POST" && /\/issues\/\d+\/comments$/.test(r.path)) || (r.method === "PATCH" && /\/issues\/comments\/\d+$/.test(r.path))))
+    .filter(
+      (r) =>
+        r.kind === "rest" &&
+        r.status !== null &&
+        r.status < 300 &&
+        ((r.method === "POST" && /\/issues\/\d+\/comments$/.test(r.path)) ||
+          (r.method === "PATCH" && /\/issues\/comments\/\d+$/.test(r.path))),
+    )
     .map((r) => (JSON.parse(r.body) as { body: string }).body);
 }
 
@@ -41,17 +68,28 @@ describe("a model endpoint that fails", () => {
     expect(job?.state).not.toBe("running");
     expect(job?.outcome?.status).toBe("error");
     const [comment] = botComments(a, issue.number);
-    expect(comment?.body).toMatch(/Stopped: model endpoint failing: 503 The engine is currently overloaded, please try again later\. after \d+ tries over \d+ s/);
+    expect(comment?.body).toMatch(
+      /Stopped: model endpoint failing: 503 The engine is currently overloaded, please try again later\. after \d+ tries over \d+ s/,
+    );
     expect(comment?.body).not.toContain("⏳");
     expect(comment?.body).not.toContain("did not follow the tool protocol");
     // While it retried, the maintainer read why and when the next try was.
-    expect(commentHistory(a).some((b) => /⚠️ The model endpoint is failing \(503: The engine is currently overloaded/.test(b) && /trying again at \d\d:\d\d:\d\d UTC/.test(b))).toBe(true);
+    expect(
+      commentHistory(a).some(
+        (b) =>
+          /⚠️ The model endpoint is failing \(503: The engine is currently overloaded/.test(b) &&
+          /trying again at \d\d:\d\d:\d\d UTC/.test(b),
+      ),
+    ).toBe(true);
     expect(a.model.requests.length).toBeGreaterThan(1);
     expect(pullsOf(a)).toHaveLength(0);
   });
 
   it("refuses the key: reported within seconds, after exactly one request, with the provider's words", async () => {
-    const a = await start({ env: { OPENAI_API_KEY: "sk-not-the-right-key-00000000000wxyz", AGENT_MODEL_RETRIES: "8" }, turns: FIX_TURNS });
+    const a = await start({
+      env: { OPENAI_API_KEY: "sk-not-the-right-key-00000000000wxyz", AGENT_MODEL_RETRIES: "8" },
+      turns: FIX_TURNS,
+    });
     const issue = await label(a);
     const [job] = await a.waitForJobs({ timeoutMs: 60_000 });
     // From the refusal to the report: no retry, no wait (the clone before it is not the model's).
@@ -60,7 +98,9 @@ describe("a model endpoint that fails", () => {
     expect(a.model.requests).toHaveLength(1);
     expect(a.model.requests[0]).toMatchObject({ outcome: "unauthorized", status: 401 });
     const [comment] = botComments(a, issue.number);
-    expect(comment?.body).toContain("Stopped: model endpoint refused the API key (401): Incorrect API key provided: [key].");
+    expect(comment?.body).toContain(
+      "Stopped: model endpoint refused the API key (401): Incorrect API key provided: [key].",
+    );
     expect(comment?.body).toContain("check OPENAI_API_KEY");
     // Neither the key nor the provider's masked echo of it is published.
     expect(comment?.body).not.toContain("wxyz");
@@ -68,16 +108,28 @@ describe("a model endpoint that fails", () => {
   });
 
   it("does not know the model: reported at once, one request", async () => {
-    const a = await start({ modelServer: { provider: "openai", model: "gpt-4.1" }, env: { AGENT_MODEL: "gpt-4.1-nano-2099" }, turns: FIX_TURNS });
+    const a = await start({
+      modelServer: { provider: "openai", model: "gpt-4.1" },
+      env: { AGENT_MODEL: "gpt-4.1-nano-2099" },
+      turns: FIX_TURNS,
+    });
     const issue = await label(a);
     const [job] = await a.waitForJobs({ timeoutMs: 30_000 });
     expect(job?.outcome?.status).toBe("error");
     expect(a.model.requests).toHaveLength(1);
-    expect(botComments(a, issue.number)[0]?.body).toContain("Stopped: model endpoint does not know model `gpt-4.1-nano-2099` (404): The model `gpt-4.1-nano-2099` does not exist or you do not have access to it.");
+    expect(botComments(a, issue.number)[0]?.body).toContain(
+      "Stopped: model endpoint does not know model `gpt-4.1-nano-2099` (404): The model `gpt-4.1-nano-2099` does not exist or you do not have access to it.",
+    );
   });
 
   it("fails every other call transiently: still exactly one PR, and one progress comment", async () => {
-    const faults: Turn[] = [{ status: 503 }, { status: 429, retryAfter: 0 }, { ...FIX_TURNS[0]!, cutAfter: 2 }, { status: 502 }, { status: 500 }];
+    const faults: Turn[] = [
+      { status: 503 },
+      { status: 429, retryAfter: 0 },
+      { ...FIX_TURNS[0]!, cutAfter: 2 },
+      { status: 502 },
+      { status: 500 },
+    ];
     const turns = FIX_TURNS.flatMap((t, i) => [faults[i]!, t]);
     const a = await start({ turns, env: { AGENT_MODEL_RETRIES: "3" } });
     const issue = await label(a);
@@ -94,7 +146,11 @@ describe("a model endpoint that fails", () => {
     // Room for two steps of this task (each reserves AGENT_MAX_OUTPUT_TOKENS, 4,096, for its answer), not three.
     const cap = 7_000;
     const turns = FIX_TURNS.flatMap((t) => [{ status: 503 } as Turn, t]);
-    const a = await start({ turns, files: { ...BUGGY_REPO, ".github/agent.yml": `budget:\n  tokens: ${cap}\n` }, env: { AGENT_MODEL_RETRIES: "2" } });
+    const a = await start({
+      turns,
+      files: { ...BUGGY_REPO, ".github/agent.yml": `budget:\n  tokens: ${cap}\n` },
+      env: { AGENT_MODEL_RETRIES: "2" },
+    });
     const issue = await label(a);
     const [job] = await a.waitForJobs({ timeoutMs: 90_000 });
     expect(job?.outcome?.status).toBe("limit");
@@ -122,7 +178,10 @@ describe("the providers users run", () => {
   });
 
   it("a reasoning deployment whose name does not tell: learnt from the first refusal, native all along", async () => {
-    const a = await start({ modelServer: { provider: "openai-reasoning", model: "acme-reasoner-prod" }, turns: FIX_TURNS });
+    const a = await start({
+      modelServer: { provider: "openai-reasoning", model: "acme-reasoner-prod" },
+      turns: FIX_TURNS,
+    });
     await label(a);
     const [job] = await a.waitForJobs({ timeoutMs: 60_000 });
     expect(job?.outcome?.status).toBe("pr_opened");
@@ -131,15 +190,31 @@ describe("the providers users run", () => {
   });
 
   it("Azure OpenAI: the deployment URL with api-version, the key in api-key, a PR", async () => {
-    const a = await start({ modelServer: { provider: "azure", model: "gpt-4o", deployment: "widgets-gpt4o" }, turns: FIX_TURNS });
+    const a = await start({
+      modelServer: { provider: "azure", model: "gpt-4o", deployment: "widgets-gpt4o" },
+      turns: FIX_TURNS,
+    });
     await label(a);
     const [job] = await a.waitForJobs({ timeoutMs: 60_000 });
     expect(job?.outcome?.status).toBe("pr_opened");
-    expect(a.model.requests.every((r) => r.path === "/openai/deployments/widgets-gpt4o/chat/completions" && r.query === "api-version=2024-10-21" && r.authorization === undefined)).toBe(true);
+    expect(
+      a.model.requests.every(
+        (r) =>
+          r.path === "/openai/deployments/widgets-gpt4o/chat/completions" &&
+          r.query === "api-version=2024-10-21" &&
+          r.authorization === undefined,
+      ),
+    ).toBe(true);
   });
 
   it("a server that streams arguments as objects, no usage and reasoning_content, and refuses stream_options: a PR", async () => {
-    const a = await start({ modelServer: { reject: ["stream_options"], stream: { argumentsAsObjects: true, omitUsage: true, reasoningContent: "Thinking it over." } }, turns: FIX_TURNS });
+    const a = await start({
+      modelServer: {
+        reject: ["stream_options"],
+        stream: { argumentsAsObjects: true, omitUsage: true, reasoningContent: "Thinking it over." },
+      },
+      turns: FIX_TURNS,
+    });
     await label(a);
     const [job] = await a.waitForJobs({ timeoutMs: 60_000 });
     expect(job?.outcome?.status).toBe("pr_opened");

@@ -21,7 +21,9 @@ it("runs a repository's `model:` from the allow-list, and the PR says which mode
     modelServer: { provider: "openai", models: ["scripted-model", "small-coder"] },
   });
   const issue = app.fake.addIssue({ owner: OWNER, repo: REPO, title: "sum() is wrong", body: "", user: "reporter" });
-  await app.send(issuesEvent("labeled", app.target(), { issue: { number: issue.number, title: issue.title }, label: "agent" }));
+  await app.send(
+    issuesEvent("labeled", app.target(), { issue: { number: issue.number, title: issue.title }, label: "agent" }),
+  );
   const [job] = await app.waitForJobs();
   expect(job?.outcome?.status).toBe("pr_opened");
   expect(new Set(app.model.requests.map((r) => r.body?.model))).toEqual(new Set(["small-coder"]));
@@ -33,19 +35,30 @@ it("answers `/agent fix --model <unlisted>` with the allowed list, and runs no j
   const issue = app.fake.addIssue({ owner: OWNER, repo: REPO, title: "sum() is wrong", body: "", user: "reporter" });
   const body = "/agent fix --model gpt-9 please";
   const c = app.fake.addIssueComment({ owner: OWNER, repo: REPO, issueNumber: issue.number, user: MAINTAINER, body });
-  await app.send(issueCommentEvent("created", app.target(), { issue: { number: issue.number }, comment: { id: c.id, body } }));
+  await app.send(
+    issueCommentEvent("created", app.target(), { issue: { number: issue.number }, comment: { id: c.id, body } }),
+  );
   const jobs = await app.waitForJobs();
   expect(jobs.map((j) => j.kind)).toEqual(["reply"]);
-  expect(botComments(app, issue.number).at(-1)?.body).toMatch(/^The model `gpt-9` \(from --model\) is not one this app may use. Allowed: `scripted-model`, `small-coder`.\n/);
+  expect(botComments(app, issue.number).at(-1)?.body).toMatch(
+    /^The model `gpt-9` \(from --model\) is not one this app may use. Allowed: `scripted-model`, `small-coder`.\n/,
+  );
   expect(app.model.requests).toEqual([]);
 });
 
 it("uses `--model` over the repository's choice", async () => {
-  app = await startTestApp({ files: { ...BUGGY_REPO, ".github/agent.yml": "model: scripted-model\n" }, turns: FIX_TURNS, env: ALLOWED, modelServer: { provider: "openai", models: ["scripted-model", "small-coder"] } });
+  app = await startTestApp({
+    files: { ...BUGGY_REPO, ".github/agent.yml": "model: scripted-model\n" },
+    turns: FIX_TURNS,
+    env: ALLOWED,
+    modelServer: { provider: "openai", models: ["scripted-model", "small-coder"] },
+  });
   const issue = app.fake.addIssue({ owner: OWNER, repo: REPO, title: "sum() is wrong", body: "", user: "reporter" });
   const body = "/agent fix --model small-coder";
   const c = app.fake.addIssueComment({ owner: OWNER, repo: REPO, issueNumber: issue.number, user: MAINTAINER, body });
-  await app.send(issueCommentEvent("created", app.target(), { issue: { number: issue.number }, comment: { id: c.id, body } }));
+  await app.send(
+    issueCommentEvent("created", app.target(), { issue: { number: issue.number }, comment: { id: c.id, body } }),
+  );
   const [job] = await app.waitForJobs();
   expect(job?.trigger.model).toBe("small-coder");
   expect(new Set(app.model.requests.map((r) => r.body?.model))).toEqual(new Set(["small-coder"]));

@@ -23,9 +23,13 @@ describe("place in line", () => {
     });
     const a = app;
     try {
-      const issues = [1, 2, 3].map((i) => a.fake.addIssue({ owner: "acme", repo: "widgets", title: `issue ${i}`, user: "reporter" }));
+      const issues = [1, 2, 3].map((i) =>
+        a.fake.addIssue({ owner: "acme", repo: "widgets", title: `issue ${i}`, user: "reporter" }),
+      );
       for (const issue of issues) {
-        await a.send(issuesEvent("labeled", a.target(), { issue: { number: issue.number, title: issue.title }, label: "agent" }));
+        await a.send(
+          issuesEvent("labeled", a.target(), { issue: { number: issue.number, title: issue.title }, label: "agent" }),
+        );
         // One at a time, so the order in line is the order sent.
         await waitFor(() => botComments(a, issue.number)[0], `the acknowledgement of #${issue.number}`, 20_000);
       }
@@ -34,9 +38,16 @@ describe("place in line", () => {
       expect(third()).toContain("#2 in line");
 
       holds[0]!.resolve(); // the first job ends, the second starts: the third is next
-      await waitFor(() => third().includes("starting shortly"), "the third job's comment to move up", 20_000).catch(async (e: unknown) => {
-        throw new Error(`${String(e)}\n${third()}\n${JSON.stringify((await a.runtime.queue.list({})).map((j) => [j.target.number, j.state, j.progressCommentId]))}\n${a.logs.filter((l) => /place in line|queue/.test(l)).slice(-5).join("\n")}`);
-      });
+      await waitFor(() => third().includes("starting shortly"), "the third job's comment to move up", 20_000).catch(
+        async (e: unknown) => {
+          throw new Error(
+            `${String(e)}\n${third()}\n${JSON.stringify((await a.runtime.queue.list({})).map((j) => [j.target.number, j.state, j.progressCommentId]))}\n${a.logs
+              .filter((l) => /place in line|queue/.test(l))
+              .slice(-5)
+              .join("\n")}`,
+          );
+        },
+      );
       expect(third()).not.toContain("#2 in line");
     } finally {
       holds.forEach((h) => h.resolve());

@@ -24,12 +24,18 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
 });
 
-async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 60_000, output?: string[]): Promise<T> {
+async function until<T>(
+  what: string,
+  fn: () => T | undefined | false,
+  timeoutMs = 60_000,
+  output?: string[],
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = fn();
     if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${output ? `\n${output.slice(-30).join("\n")}` : ""}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${output ? `\n${output.slice(-30).join("\n")}` : ""}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -46,7 +52,10 @@ async function world(graceS: number) {
   let release!: () => void;
   const hold = new Promise<void>((r) => (release = r));
   cleanup.push(async () => release());
-  const model: ModelServer = await createModelServer({ apiKey: MODEL_API_KEY, turns: Array.from({ length: 10 }, () => ({ pause: hold })) });
+  const model: ModelServer = await createModelServer({
+    apiKey: MODEL_API_KEY,
+    turns: Array.from({ length: 10 }, () => ({ pause: hold })),
+  });
   cleanup.push(() => model.close());
   const root = await mkdtemp(path.join(tmpdir(), "issuesmith-shutdown-"));
   cleanup.push(() => rm(root, { recursive: true, force: true }));
@@ -70,10 +79,25 @@ async function world(graceS: number) {
     AGENT_SHUTDOWN_GRACE_S: String(graceS),
     LOG_LEVEL: "info",
   };
-  const issues = [1, 2, 3].map((n) => fake.addIssue({ owner: OWNER, repo: REPO, title: `sum() is wrong (${n})`, body: "sum(2, 3) gives -1.", user: "reporter" }));
+  const issues = [1, 2, 3].map((n) =>
+    fake.addIssue({
+      owner: OWNER,
+      repo: REPO,
+      title: `sum() is wrong (${n})`,
+      body: "sum(2, 3) gives -1.",
+      user: "reporter",
+    }),
+  );
   const label = async (url: string) => {
     for (const issue of issues) {
-      const res = await sendWebhook(`${url}/api/github/webhooks`, issuesEvent("labeled", fakeTarget(fake, OWNER, REPO, MAINTAINER), { issue: { number: issue.number, title: issue.title }, label: "agent" }), { secret: WEBHOOK_SECRET });
+      const res = await sendWebhook(
+        `${url}/api/github/webhooks`,
+        issuesEvent("labeled", fakeTarget(fake, OWNER, REPO, MAINTAINER), {
+          issue: { number: issue.number, title: issue.title },
+          label: "agent",
+        }),
+        { secret: WEBHOOK_SECRET },
+      );
       expect(res.status).toBe(200);
     }
   };
@@ -83,7 +107,10 @@ async function world(graceS: number) {
 
 /** `npm start`, or a webhook server without a worker and `issuesmith worker` beside it. */
 async function jobsRunning(kind: "server" | "worker", w: Awaited<ReturnType<typeof world>>): Promise<AppProcess> {
-  const server = await startAppProcess({ env: { ...w.env, ...(kind === "worker" ? { AGENT_WORKER: "false" } : {}) }, cwd: w.root });
+  const server = await startAppProcess({
+    env: { ...w.env, ...(kind === "worker" ? { AGENT_WORKER: "false" } : {}) },
+    cwd: w.root,
+  });
   cleanup.push(() => server.kill("SIGKILL"));
   await w.label(server.url);
   if (kind === "server") {
@@ -103,7 +130,10 @@ describe.each(["server", "worker"] as const)("SIGTERM on %s while GitHub does no
     w.relay.set("hang");
     const started = Date.now();
     proc.child.kill("SIGTERM");
-    const exit = await Promise.race([proc.exited, new Promise<"still running">((r) => setTimeout(() => r("still running"), 60_000))]);
+    const exit = await Promise.race([
+      proc.exited,
+      new Promise<"still running">((r) => setTimeout(() => r("still running"), 60_000)),
+    ]);
     const seconds = (Date.now() - started) / 1000;
     expect(exit, proc.output.slice(-30).join("\n")).not.toBe("still running");
     expect(seconds).toBeLessThan(GRACE_S + FEW_S);
@@ -117,10 +147,18 @@ describe.each(["server", "worker"] as const)("SIGTERM on %s while GitHub does no
     const proc = await jobsRunning(kind, w);
     w.relay.set("hang");
     proc.child.kill("SIGTERM");
-    await until("the stop to begin", () => proc.output.some((l) => l.includes("SIGTERM received")), 10_000, proc.output);
+    await until(
+      "the stop to begin",
+      () => proc.output.some((l) => l.includes("SIGTERM received")),
+      10_000,
+      proc.output,
+    );
     const started = Date.now();
     proc.child.kill("SIGTERM");
-    const exit = await Promise.race([proc.exited, new Promise<"still running">((r) => setTimeout(() => r("still running"), 30_000))]);
+    const exit = await Promise.race([
+      proc.exited,
+      new Promise<"still running">((r) => setTimeout(() => r("still running"), 30_000)),
+    ]);
     expect(exit, proc.output.slice(-30).join("\n")).toEqual({ code: 143, signal: null });
     expect((Date.now() - started) / 1000).toBeLessThan(FEW_S);
     expect(proc.output.join("\n")).toContain("SIGTERM again: exiting now");

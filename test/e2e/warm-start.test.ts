@@ -22,12 +22,18 @@ async function fixAnIssue(a: TestApp, title: string) {
   a.model.push(...FIX_TURNS);
   const issue = a.fake.addIssue({ owner: OWNER, repo: REPO, title, body: "sum(2, 3) gives -1.", user: "reporter" });
   const before = pullsOf(a).length;
-  await a.send(issuesEvent("labeled", a.target(MAINTAINER), { issue: { number: issue.number, title: issue.title, body: issue.body ?? "" }, label: "agent" }));
+  await a.send(
+    issuesEvent("labeled", a.target(MAINTAINER), {
+      issue: { number: issue.number, title: issue.title, body: issue.body ?? "" },
+      label: "agent",
+    }),
+  );
   await a.waitForJobs({ predicate: () => pullsOf(a).length > before, timeoutMs: 120_000 });
   return pullsOf(a).at(-1)!;
 }
 
-const logged = (a: TestApp, msg: string) => a.logs.map((l) => JSON.parse(l) as { msg: string; mirror?: string }).filter((l) => l.msg === msg);
+const logged = (a: TestApp, msg: string) =>
+  a.logs.map((l) => JSON.parse(l) as { msg: string; mirror?: string }).filter((l) => l.msg === msg);
 
 describe("a warm start", () => {
   it("clones the second job through the mirror and gives it the installed dependencies to check, not install", async () => {

@@ -58,7 +58,13 @@ describe("issuesmith eval arguments", () => {
       JSON.stringify({ id: "a", repo: "r", test_command: "t", test_patch: "p" }),
       JSON.stringify({ id: "b c", repo: "r", problem_statement: "x", test_command: "t", test_patch: "p" }),
       JSON.stringify({ id: "d", repo: "r", problem_statement: "x", test_command: "t", test_patch: "p", colour: "red" }),
-      JSON.stringify({ id: "e", repo: "r", problem_statement: "x", test_command: "t", test_patch_file: "nowhere.patch" }),
+      JSON.stringify({
+        id: "e",
+        repo: "r",
+        problem_statement: "x",
+        test_command: "t",
+        test_patch_file: "nowhere.patch",
+      }),
       JSON.stringify({ id: "f", repo: "r", problem_statement: "x", test_command: "t", test_patch: "p" }),
       JSON.stringify({ id: "f", repo: "r", problem_statement: "x", test_command: "t", test_patch: "p" }),
     ]);
@@ -80,7 +86,9 @@ describe("issuesmith eval arguments", () => {
     const noModel = await run([set.tasksFile, "--out", path.join(dir, "o1")], { AGENT_WORK_DIR: tmpdir() });
     expect(noModel.code).toBe(3);
     expect(noModel.err).toContain("no model configured");
-    const file = await tasksFile("noref.jsonl", [JSON.stringify({ id: "a", repo: "r", problem_statement: "x", test_command: "t", test_patch: "p" })]);
+    const file = await tasksFile("noref.jsonl", [
+      JSON.stringify({ id: "a", repo: "r", problem_statement: "x", test_command: "t", test_patch: "p" }),
+    ]);
     const noRef = await run([file, "--reference"]);
     expect(noRef.code).toBe(2);
     expect(noRef.err).toBe("issuesmith eval: --reference needs a reference_patch for every task; missing: a\n");
@@ -88,8 +96,13 @@ describe("issuesmith eval arguments", () => {
 
   it("resolves a task's files and repository relative to the tasks file", async () => {
     const [task] = await loadTasks(set.tasksFile);
-    expect(task).toMatchObject({ id: "sum-fixed", repo: path.join(set.dir, "repo"), failToPass: ["adds two numbers"], provideNodeModules: [] });
-    expect(task!.testPatch).toContain("+test(\"adds two numbers\"");
+    expect(task).toMatchObject({
+      id: "sum-fixed",
+      repo: path.join(set.dir, "repo"),
+      failToPass: ["adds two numbers"],
+      provideNodeModules: [],
+    });
+    expect(task!.testPatch).toContain('+test("adds two numbers"');
     expect(task!.referencePatch).toContain("+  return a + b;");
   });
 });

@@ -7,7 +7,10 @@ export interface Captured {
   err: string;
 }
 
-export async function capture(run: (io: { out: PassThrough; err: PassThrough; env: NodeJS.ProcessEnv }) => Promise<number>, env: NodeJS.ProcessEnv = {}): Promise<Captured> {
+export async function capture(
+  run: (io: { out: PassThrough; err: PassThrough; env: NodeJS.ProcessEnv }) => Promise<number>,
+  env: NodeJS.ProcessEnv = {},
+): Promise<Captured> {
   const out = new PassThrough();
   const err = new PassThrough();
   const o: string[] = [];

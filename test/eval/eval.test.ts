@@ -20,7 +20,13 @@ beforeAll(async () => {
   model = await createModelServer({ turns: Array.from({ length: 200 }, () => planTurn) });
   set = await writeTaskSet();
   outDir = path.join(set.dir, "out");
-  env = { OPENAI_BASE_URL: model.url, OPENAI_API_KEY: "sk-test-eval-key-0123456789", AGENT_MODEL: "scripted-model", AGENT_WORK_DIR: tmpdir(), AGENT_MODEL_RETRIES: "0" };
+  env = {
+    OPENAI_BASE_URL: model.url,
+    OPENAI_API_KEY: "sk-test-eval-key-0123456789",
+    AGENT_MODEL: "scripted-model",
+    AGENT_WORK_DIR: tmpdir(),
+    AGENT_MODEL_RETRIES: "0",
+  };
 });
 
 afterAll(async () => {
@@ -28,11 +34,15 @@ afterAll(async () => {
   if (set) await rm(set.dir, { recursive: true, force: true });
 });
 
-const runEvalCli = (args: string[]) => capture((io) => evalCommand([set.tasksFile, "--out", outDir, "--max-steps", "3", ...args], io), env);
+const runEvalCli = (args: string[]) =>
+  capture((io) => evalCommand([set.tasksFile, "--out", outDir, "--max-steps", "3", ...args], io), env);
 
 async function results(): Promise<TaskResult[]> {
   const text = await readFile(path.join(outDir, "results.jsonl"), "utf8");
-  return text.trim().split("\n").map((l) => JSON.parse(l) as TaskResult);
+  return text
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as TaskResult);
 }
 
 describe("issuesmith eval with the scripted model", () => {
@@ -45,14 +55,25 @@ describe("issuesmith eval with the scripted model", () => {
 
     const byId = new Map((await results()).map((r) => [r.id, r]));
     expect(byId.size).toBe(5);
-    expect(byId.get("sum-fixed")).toMatchObject({ resolved: true, failure: null, steps: 2, changed: ["src/sum.js"], model: "scripted-model" });
+    expect(byId.get("sum-fixed")).toMatchObject({
+      resolved: true,
+      failure: null,
+      steps: 2,
+      changed: ["src/sum.js"],
+      model: "scripted-model",
+    });
     expect(byId.get("sum-fixed")!.patch).toContain("+  return a + b;");
     expect(byId.get("sum-fixed")!.tests?.failToPass).toEqual({ "adds two numbers": "passed" });
     expect(byId.get("sum-fixed")!.inputTokens).toBeGreaterThan(0);
     expect(byId.get("sum-wrong")).toMatchObject({ resolved: false, failure: "tests_fail" });
     expect(byId.get("sum-wrong")!.reason).toContain("1 of 1 fail-to-pass not passing: adds two numbers (failed)");
     expect(byId.get("sum-wrong")!.tests?.passToPass).toEqual({ "adds zero": "passed" });
-    expect(byId.get("sum-untouched")).toMatchObject({ resolved: false, failure: "no_patch", reason: "the agent finished without changing a file", patch: "" });
+    expect(byId.get("sum-untouched")).toMatchObject({
+      resolved: false,
+      failure: "no_patch",
+      reason: "the agent finished without changing a file",
+      patch: "",
+    });
     expect(byId.get("sum-conflict")).toMatchObject({ resolved: false, failure: "patch_does_not_apply" });
     expect(byId.get("sum-budget")).toMatchObject({ resolved: false, failure: "budget", stop: "limit", steps: 3 });
     for (const r of byId.values()) expect(r.wallMs).toBeGreaterThan(0);
@@ -67,7 +88,11 @@ describe("issuesmith eval with the scripted model", () => {
 
     // The hidden tests were never shown to the model.
     expect(JSON.stringify(model.requests)).not.toContain("adds two numbers");
-    const trajectory = JSON.parse(await readFile(path.join(outDir, "trajectories", "sum-fixed.json"), "utf8")) as { outcome: { status: string }; entries: { type: string; round?: number }[]; diff: string };
+    const trajectory = JSON.parse(await readFile(path.join(outDir, "trajectories", "sum-fixed.json"), "utf8")) as {
+      outcome: { status: string };
+      entries: { type: string; round?: number }[];
+      diff: string;
+    };
     expect(trajectory.outcome.status).toBe("resolved");
     expect(trajectory.diff).toContain("+  return a + b;");
     expect(trajectory.entries.some((e) => e.type === "test" && e.round === -1)).toBe(true);
@@ -95,6 +120,12 @@ describe("issuesmith eval with the scripted model", () => {
     const sent = model.requests.slice(before).map((r) => /\[task: ([\w-]+)\]/.exec(JSON.stringify(r.body))?.[1]);
     expect(new Set(sent)).toEqual(new Set(["sum-fixed", "sum-untouched"]));
     expect(sent.filter((id) => id === "sum-fixed")).toHaveLength(PLANS["sum-fixed"]!.length);
-    expect((await results()).map((r) => r.id).sort()).toEqual(["sum-budget", "sum-conflict", "sum-fixed", "sum-untouched", "sum-wrong"]);
+    expect((await results()).map((r) => r.id).sort()).toEqual([
+      "sum-budget",
+      "sum-conflict",
+      "sum-fixed",
+      "sum-untouched",
+      "sum-wrong",
+    ]);
   });
 });

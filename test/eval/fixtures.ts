@@ -8,9 +8,14 @@ import path from "node:path";
 import type { ModelRequest, ReplyTurn } from "../support/model-server.ts";
 
 export const REPO_FILES: Record<string, string> = {
-  "package.json": JSON.stringify({ name: "calc", private: true, type: "module", scripts: { test: "node --test test/" } }, null, 2),
+  "package.json": JSON.stringify(
+    { name: "calc", private: true, type: "module", scripts: { test: "node --test test/" } },
+    null,
+    2,
+  ),
   "src/sum.js": "export function sum(a, b) {\n  return a - b;\n}\n",
-  "test/sum.test.js": 'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { sum } from "../src/sum.js";\n\ntest("adds zero", () => {\n  assert.equal(sum(2, 0), 2);\n});\n',
+  "test/sum.test.js":
+    'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { sum } from "../src/sum.js";\n\ntest("adds zero", () => {\n  assert.equal(sum(2, 0), 2);\n});\n',
 };
 
 /** The hidden tests: one more test in the existing file. */
@@ -39,7 +44,9 @@ export const FIX_PATCH = `diff --git a/src/sum.js b/src/sum.js
 
 type Plan = ReplyTurn[];
 
-const edit = (newStr: string): ReplyTurn => ({ toolCalls: [{ name: "edit", arguments: { path: "src/sum.js", old_str: "return a - b;", new_str: newStr } }] });
+const edit = (newStr: string): ReplyTurn => ({
+  toolCalls: [{ name: "edit", arguments: { path: "src/sum.js", old_str: "return a - b;", new_str: newStr } }],
+});
 const finish = (summary = "Done."): ReplyTurn => ({ toolCalls: [{ name: "finish", arguments: { summary } }] });
 
 /** What the scripted model does on each task, step by step. */
@@ -50,11 +57,20 @@ export const PLANS: Record<string, Plan> = {
   // Rewrites the very lines the hidden test patch expects: the patch no longer applies.
   "sum-conflict": [
     edit("return a + b;"),
-    { toolCalls: [{ name: "create", arguments: { path: "test/sum.test.js", content: 'import { test } from "node:test";\n', overwrite: true } }] },
+    {
+      toolCalls: [
+        {
+          name: "create",
+          arguments: { path: "test/sum.test.js", content: 'import { test } from "node:test";\n', overwrite: true },
+        },
+      ],
+    },
     finish(),
   ],
   // Never finishes: the step budget stops it.
-  "sum-budget": Array.from({ length: 20 }, () => ({ toolCalls: [{ name: "view", arguments: { path: "src/sum.js" } }] })),
+  "sum-budget": Array.from({ length: 20 }, () => ({
+    toolCalls: [{ name: "view", arguments: { path: "src/sum.js" } }],
+  })),
 };
 
 export const TASK_IDS = Object.keys(PLANS);

@@ -27,13 +27,22 @@ const line = (id: string, fields: Record<string, unknown>) =>
   });
 
 // Each task's scripted answer is the one that resolves the task.
-for (const id of ["setup-fails", "setup-offline", "setup-default-network", "clone-fails", "tests-do-not-fit", "resolves"]) PLANS[id] = PLANS["sum-fixed"]!;
+for (const id of [
+  "setup-fails",
+  "setup-offline",
+  "setup-default-network",
+  "clone-fails",
+  "tests-do-not-fit",
+  "resolves",
+])
+  PLANS[id] = PLANS["sum-fixed"]!;
 
 beforeAll(async () => {
   model = await createModelServer({ turns: Array.from({ length: 50 }, () => planTurn) });
   set = await writeTaskSet([]);
   // Offline commands are told so (npm_config_offline): a setup that needs it set fails without network.
-  const needsNetwork = 'test "$npm_config_offline" != true || { echo "npm would go to the registry, but the sandbox has no network" >&2; exit 7; }';
+  const needsNetwork =
+    'test "$npm_config_offline" != true || { echo "npm would go to the registry, but the sandbox has no network" >&2; exit 7; }';
   await appendFile(
     set.tasksFile,
     [
@@ -41,11 +50,20 @@ beforeAll(async () => {
       line("setup-offline", { setup: needsNetwork, setup_network: false }),
       line("setup-default-network", { setup: needsNetwork }),
       line("clone-fails", { repo: "file:///nonexistent/issuesmith-eval/repo.git" }),
-      line("tests-do-not-fit", { test_patch: "diff --git a/test/other.test.js b/test/other.test.js\n--- a/test/other.test.js\n+++ b/test/other.test.js\n@@ -1,1 +1,1 @@\n-nothing here\n+something\n" }),
+      line("tests-do-not-fit", {
+        test_patch:
+          "diff --git a/test/other.test.js b/test/other.test.js\n--- a/test/other.test.js\n+++ b/test/other.test.js\n@@ -1,1 +1,1 @@\n-nothing here\n+something\n",
+      }),
       line("resolves", {}),
     ].join("\n") + "\n",
   );
-  env = { OPENAI_BASE_URL: model.url, OPENAI_API_KEY: "sk-test-eval-key-0123456789", AGENT_MODEL: "scripted-model", AGENT_WORK_DIR: tmpdir(), AGENT_MODEL_RETRIES: "0" };
+  env = {
+    OPENAI_BASE_URL: model.url,
+    OPENAI_API_KEY: "sk-test-eval-key-0123456789",
+    AGENT_MODEL: "scripted-model",
+    AGENT_WORK_DIR: tmpdir(),
+    AGENT_MODEL_RETRIES: "0",
+  };
 });
 
 afterAll(async () => {
@@ -62,10 +80,15 @@ describe("eval failures of the harness, not of the agent", () => {
     expect(run.out).toContain("Resolved 2 of 2 scored · 4 not scored (harness failure)");
     expect(run.out).toMatch(/\] ! setup-fails · setup_error \(harness, not scored\): the setup command/);
 
-    const results = (await readFile(path.join(outDir, "results.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as TaskResult);
+    const results = (await readFile(path.join(outDir, "results.jsonl"), "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as TaskResult);
     const byId = new Map(results.map((r) => [r.id, r]));
     expect(byId.get("setup-fails")).toMatchObject({ resolved: false, failure: "setup_error", scored: false, steps: 0 });
-    expect(byId.get("setup-fails")!.reason).toContain("the setup command `echo cannot build the native addon >&2; exit 3` failed (exit 3)");
+    expect(byId.get("setup-fails")!.reason).toContain(
+      "the setup command `echo cannot build the native addon >&2; exit 3` failed (exit 3)",
+    );
     expect(byId.get("setup-fails")!.reason).toContain("cannot build the native addon");
     expect(byId.get("setup-offline")).toMatchObject({ failure: "setup_error", scored: false });
     expect(byId.get("setup-offline")!.reason).toContain("without network (setup_network: false)");

@@ -24,7 +24,8 @@ const controller = new AbortController();
 beforeAll(async () => {
   // On the first request of sum-wrong, the user presses Ctrl-C.
   const interrupting = (req: ModelRequest) => {
-    if (JSON.stringify(req.body).includes("[task: sum-wrong]") && !controller.signal.aborted) controller.abort(new Cancelled("interrupted (Ctrl-C)"));
+    if (JSON.stringify(req.body).includes("[task: sum-wrong]") && !controller.signal.aborted)
+      controller.abort(new Cancelled("interrupted (Ctrl-C)"));
     return planTurn(req);
   };
   model = await createModelServer({ turns: Array.from({ length: 100 }, () => interrupting) });
@@ -42,7 +43,16 @@ async function deps(signal: AbortSignal): Promise<Omit<TaskRunDeps, "outDir">> {
     runner: await createRunner("auto", log),
     tools: createRegistry(defaultTools()),
     redactor: new Redactor(),
-    model: async () => new OpenAIChatModel({ baseUrl: model.url, apiKey: "sk-none", model: "scripted-model", protocol: "auto", timeoutMs: 30_000, retries: 0, maxOutputTokens: 4_096 }),
+    model: async () =>
+      new OpenAIChatModel({
+        baseUrl: model.url,
+        apiKey: "sk-none",
+        model: "scripted-model",
+        protocol: "auto",
+        timeoutMs: 30_000,
+        retries: 0,
+        maxOutputTokens: 4_096,
+      }),
     config: DEFAULT_REPO_CONFIG,
     contextWindow: 128_000,
     maxOutputTokens: 4_096,
@@ -56,7 +66,15 @@ describe("an interrupted eval run", () => {
   it("keeps the finished results, records none for the interrupted task, and resumes from there", async () => {
     const tasks = await loadTasks(set.tasksFile);
     const outDir = path.join(set.dir, "out");
-    const first = await runEval({ tasks, tasksFile: set.tasksFile, outDir, concurrency: 1, resume: false, modelName: "scripted-model", deps: await deps(controller.signal) });
+    const first = await runEval({
+      tasks,
+      tasksFile: set.tasksFile,
+      outDir,
+      concurrency: 1,
+      resume: false,
+      modelName: "scripted-model",
+      deps: await deps(controller.signal),
+    });
     expect(first.interrupted).toBe(true);
     expect(first.results.map((r) => r.id)).toEqual(["sum-fixed"]);
     const lines = (await readFile(path.join(outDir, "results.jsonl"), "utf8")).trim().split("\n");
@@ -66,7 +84,15 @@ describe("an interrupted eval run", () => {
     expect(report).toContain("1 of 3 tasks run (interrupted; `--resume` runs the rest)");
     expect(report).toMatch(/\| sum-wrong \| javascript \| bug \| — \| not run \|/);
 
-    const second = await runEval({ tasks, tasksFile: set.tasksFile, outDir, concurrency: 1, resume: true, modelName: "scripted-model", deps: await deps(new AbortController().signal) });
+    const second = await runEval({
+      tasks,
+      tasksFile: set.tasksFile,
+      outDir,
+      concurrency: 1,
+      resume: true,
+      modelName: "scripted-model",
+      deps: await deps(new AbortController().signal),
+    });
     expect(second.interrupted).toBe(false);
     expect(second.skipped).toBe(1);
     expect(second.fresh.map((r) => r.id)).toEqual(["sum-wrong", "sum-untouched"]);

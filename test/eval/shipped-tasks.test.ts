@@ -53,7 +53,13 @@ describe("the shipped task set", () => {
     const worker = async () => {
       for (let task = queue.shift(); task; task = queue.shift()) {
         const r = await runDirect(task, { runner, workDir: tmpdir(), withFix: false });
-        results.push({ id: task.id, resolved: r.resolved, passing: Object.entries(r.tests.failToPass ?? {}).filter(([, s]) => s === "passed").map(([n]) => n) });
+        results.push({
+          id: task.id,
+          resolved: r.resolved,
+          passing: Object.entries(r.tests.failToPass ?? {})
+            .filter(([, s]) => s === "passed")
+            .map(([n]) => n),
+        });
       }
     };
     await Promise.all([worker(), worker()]);
@@ -73,7 +79,8 @@ describe("the shipped task set", () => {
         runner,
         tools: createRegistry(defaultTools()),
         redactor: new Redactor(),
-        model: async (task, source) => new ReferenceModel(await referenceEdits(source.source, source.baseCommit, task.referencePatch!, tmpdir())),
+        model: async (task, source) =>
+          new ReferenceModel(await referenceEdits(source.source, source.baseCommit, task.referencePatch!, tmpdir())),
         config: DEFAULT_REPO_CONFIG,
         contextWindow: 128_000,
         maxOutputTokens: 4_096,
@@ -82,7 +89,9 @@ describe("the shipped task set", () => {
         signal: new AbortController().signal,
       },
     });
-    const unresolved = run.results.filter((r) => !r.resolved).map((r) => ({ id: r.id, failure: r.failure, reason: r.reason, tail: r.tests?.outputTail.slice(-800) }));
+    const unresolved = run.results
+      .filter((r) => !r.resolved)
+      .map((r) => ({ id: r.id, failure: r.failure, reason: r.reason, tail: r.tests?.outputTail.slice(-800) }));
     expect(unresolved).toEqual([]);
     expect(run.results).toHaveLength(tasks.length);
     for (const r of run.results) expect(r.steps, r.id).toBe(2);

@@ -61,7 +61,12 @@ describe("test statuses from output", () => {
   });
 
   it("reads node:test's spec reporter, where a failure is listed twice", () => {
-    expect(Object.fromEntries(testStatuses(SPEC))).toEqual({ adds: "passed", fails: "failed", "nested passes": "passed", suite: "passed" });
+    expect(Object.fromEntries(testStatuses(SPEC))).toEqual({
+      adds: "passed",
+      fails: "failed",
+      "nested passes": "passed",
+      suite: "passed",
+    });
   });
 
   it("reads pytest's -rA summary and -v lines by node id", () => {
@@ -71,16 +76,27 @@ describe("test statuses from output", () => {
       "tests/test_a.py::test_two": "failed",
       "tests/test_b.py::test_setup": "failed",
     });
-    expect(Object.fromEntries(testStatuses(PYTEST_V))).toEqual({ "tests/test_a.py::test_one": "passed", "tests/test_a.py::test_two": "failed" });
+    expect(Object.fromEntries(testStatuses(PYTEST_V))).toEqual({
+      "tests/test_a.py::test_one": "passed",
+      "tests/test_a.py::test_two": "failed",
+    });
   });
 
   it("decides by the lists when there are lists, by the exit code when there are none, and never for a killed run", () => {
     const lists = { failToPass: ["a"], passToPass: ["b"] };
-    expect(decide(lists, { exitCode: 1, killed: undefined, failToPass: { a: "passed" }, passToPass: { b: "passed" } })).toBe(true);
-    expect(decide(lists, { exitCode: 0, killed: undefined, failToPass: { a: "missing" }, passToPass: { b: "passed" } })).toBe(false);
-    expect(decide(lists, { exitCode: 0, killed: undefined, failToPass: { a: "passed" }, passToPass: { b: "failed" } })).toBe(false);
+    expect(
+      decide(lists, { exitCode: 1, killed: undefined, failToPass: { a: "passed" }, passToPass: { b: "passed" } }),
+    ).toBe(true);
+    expect(
+      decide(lists, { exitCode: 0, killed: undefined, failToPass: { a: "missing" }, passToPass: { b: "passed" } }),
+    ).toBe(false);
+    expect(
+      decide(lists, { exitCode: 0, killed: undefined, failToPass: { a: "passed" }, passToPass: { b: "failed" } }),
+    ).toBe(false);
     expect(decide({ failToPass: undefined, passToPass: undefined }, { exitCode: 0, killed: undefined })).toBe(true);
     expect(decide({ failToPass: undefined, passToPass: undefined }, { exitCode: 1, killed: undefined })).toBe(false);
-    expect(decide(lists, { exitCode: 0, killed: "timeout", failToPass: { a: "passed" }, passToPass: { b: "passed" } })).toBe(false);
+    expect(
+      decide(lists, { exitCode: 0, killed: "timeout", failToPass: { a: "passed" }, passToPass: { b: "passed" } }),
+    ).toBe(false);
   });
 });

@@ -10,14 +10,69 @@ export const BUDGET_KEYS = Object.keys(budgetSchema.shape);
 
 /** The pieces YAML is made of, and the ones that break it: indentation, flow, anchors, tags, block scalars, directives. */
 const FRAGMENTS = [
-  ...CONFIG_KEYS, ...BUDGET_KEYS, "_extends", "<<", "budget", "key",
-  ": ", ":", "- ", "-", "\n", "\n  ", "\n    ", "  ", "\t", "{", "}", "[", "]", ", ", "&a ", "*a", "*b", "!!str ", "!!int ", "!!map ",
-  "!!binary ", "!custom ", "---\n", "...\n", "# c", "'", '"', "? ", "| ", "> ", "|-\n  ", "%YAML 1.2\n", "%TAG ! tag:x:\n",
-  "1", "-1", "0x1F", "1e999", ".nan", ".inf", "null", "~", "true", "no", "yes", "on", "2024-01-01", "\u202e", "\u0000", "\ud800", "é", "💥",
+  ...CONFIG_KEYS,
+  ...BUDGET_KEYS,
+  "_extends",
+  "<<",
+  "budget",
+  "key",
+  ": ",
+  ":",
+  "- ",
+  "-",
+  "\n",
+  "\n  ",
+  "\n    ",
+  "  ",
+  "\t",
+  "{",
+  "}",
+  "[",
+  "]",
+  ", ",
+  "&a ",
+  "*a",
+  "*b",
+  "!!str ",
+  "!!int ",
+  "!!map ",
+  "!!binary ",
+  "!custom ",
+  "---\n",
+  "...\n",
+  "# c",
+  "'",
+  '"',
+  "? ",
+  "| ",
+  "> ",
+  "|-\n  ",
+  "%YAML 1.2\n",
+  "%TAG ! tag:x:\n",
+  "1",
+  "-1",
+  "0x1F",
+  "1e999",
+  ".nan",
+  ".inf",
+  "null",
+  "~",
+  "true",
+  "no",
+  "yes",
+  "on",
+  "2024-01-01",
+  "\u202e",
+  "\u0000",
+  "\ud800",
+  "é",
+  "💥",
 ];
 
 /** Text made of YAML pieces: mostly invalid, sometimes valid in surprising ways. */
-export const yamlishText: fc.Arbitrary<string> = fc.array(fc.constantFrom(...FRAGMENTS), { maxLength: 60 }).map((parts) => parts.join(""));
+export const yamlishText: fc.Arbitrary<string> = fc
+  .array(fc.constantFrom(...FRAGMENTS), { maxLength: 60 })
+  .map((parts) => parts.join(""));
 
 /** Random JSON-able values dumped as YAML documents. */
 export const dumpedValue: fc.Arbitrary<string> = fc.jsonValue({ maxDepth: 4 }).map((v) => stringify(v));
@@ -38,11 +93,23 @@ function wrongType(like: unknown): fc.Arbitrary<unknown> {
 const DEFAULTS = repoConfigSchema.parse({}) as Record<string, unknown>;
 const BUDGET_DEFAULTS = DEFAULTS.budget as Record<string, unknown>;
 // Keys whose default is undefined (optional commands and notes) are strings when present.
-const LIKE: Record<string, unknown> = { setup: "npm ci", test: "npm test", lint: "npm run lint", notes: "text", model: "gpt-4.1" };
+const LIKE: Record<string, unknown> = {
+  setup: "npm ci",
+  test: "npm test",
+  lint: "npm run lint",
+  notes: "text",
+  model: "gpt-4.1",
+};
 
 /** A mapping of real keys, each holding a value of a type the schema refuses (budget keys nested), plus the keys chosen. */
 export const wrongTypedConfig: fc.Arbitrary<{ doc: Record<string, unknown>; keys: string[] }> = fc
-  .tuple(fc.subarray(CONFIG_KEYS.filter((k) => k !== "budget" && k !== "setup"), { minLength: 1, maxLength: 4 }), fc.subarray(BUDGET_KEYS, { maxLength: 2 }))
+  .tuple(
+    fc.subarray(
+      CONFIG_KEYS.filter((k) => k !== "budget" && k !== "setup"),
+      { minLength: 1, maxLength: 4 },
+    ),
+    fc.subarray(BUDGET_KEYS, { maxLength: 2 }),
+  )
   .chain(([top, budget]) =>
     fc
       .tuple(

@@ -35,11 +35,24 @@ function expectedErrors(text: string): string[] | "invalid-yaml" | undefined {
 
 let issues = 0;
 async function labelWithConfig(text: string) {
-  await app.fake.commit({ owner: OWNER, repo: REPO, branch: "main", files: { ".github/agent.yml": text }, message: `config ${++issues}` });
+  await app.fake.commit({
+    owner: OWNER,
+    repo: REPO,
+    branch: "main",
+    files: { ".github/agent.yml": text },
+    message: `config ${++issues}`,
+  });
   const issue = app.fake.addIssue({ owner: OWNER, repo: REPO, title: `Case ${issues}`, body: "x", user: "reporter" });
-  const res = await app.send(issuesEvent("labeled", app.target(MAINTAINER), { issue: { number: issue.number, title: issue.title, body: "x" }, label: "agent" }));
+  const res = await app.send(
+    issuesEvent("labeled", app.target(MAINTAINER), {
+      issue: { number: issue.number, title: issue.title, body: "x" },
+      label: "agent",
+    }),
+  );
   expect(res.status).toBe(200);
-  const jobs = await app.waitForJobs({ predicate: (all) => all.some((j) => j.target.number === issue.number && TERMINAL_STATES.includes(j.state)) });
+  const jobs = await app.waitForJobs({
+    predicate: (all) => all.some((j) => j.target.number === issue.number && TERMINAL_STATES.includes(j.state)),
+  });
   const job = jobs.find((j) => j.target.number === issue.number)!;
   return { job, comment: botComments(app, issue.number).at(-1)?.body ?? "" };
 }
@@ -47,7 +60,11 @@ async function labelWithConfig(text: string) {
 describe("a broken .github/agent.yml, end to end", () => {
   it("ends each job as a config error whose comment lists every problem", async () => {
     const broken = fc
-      .oneof(yamlishText, dumpedValue, wrongTypedConfig.map(({ doc }) => stringify(doc)))
+      .oneof(
+        yamlishText,
+        dumpedValue,
+        wrongTypedConfig.map(({ doc }) => stringify(doc)),
+      )
       .filter((text) => expectedErrors(text) !== undefined);
     await fc.assert(
       fc.asyncProperty(broken, async (text) => {
@@ -65,7 +82,13 @@ describe("a broken .github/agent.yml, end to end", () => {
   });
 
   it("reports a document that is bytes, a set, a list or a number as not a mapping, never as no settings", async () => {
-    for (const [text, kind] of [["!!binary aGVsbG8=\n", "binary data"], ["!!binary \n", "binary data"], ["!!set { a, b }\n", "a set"], ["- a\n- b\n", "a list"], ["42\n", "a number"]] as const) {
+    for (const [text, kind] of [
+      ["!!binary aGVsbG8=\n", "binary data"],
+      ["!!binary \n", "binary data"],
+      ["!!set { a, b }\n", "a set"],
+      ["- a\n- b\n", "a list"],
+      ["42\n", "a number"],
+    ] as const) {
       const { job, comment } = await labelWithConfig(text);
       expect(job.outcome?.status).toBe("config_error");
       expect(comment).toContain(`.github/agent.yml: the file must be a YAML mapping (key: value), not ${kind}`);

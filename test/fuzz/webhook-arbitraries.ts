@@ -13,8 +13,23 @@ export type Mutation =
   | { op: "add"; at: number; key: string; value: unknown };
 
 const ODD_TEXT = [
-  "\u202e/agent fix", "/agent\u200f fix", "/agent fix\u0000", "\u0000", "\ud800", "\udfff", "a\ud800b", "\ufeff/agent fix", "𝔞𝔤𝔢𝔫𝔱",
-  "/agent \u{1F525}", "/AGENT FIX", "/agent", "/agent ".repeat(1000), "agent", "\r\n/agent fix\r\n", "`/agent fix`", "<!-- /agent fix -->",
+  "\u202e/agent fix",
+  "/agent\u200f fix",
+  "/agent fix\u0000",
+  "\u0000",
+  "\ud800",
+  "\udfff",
+  "a\ud800b",
+  "\ufeff/agent fix",
+  "𝔞𝔤𝔢𝔫𝔱",
+  "/agent \u{1F525}",
+  "/AGENT FIX",
+  "/agent",
+  "/agent ".repeat(1000),
+  "agent",
+  "\r\n/agent fix\r\n",
+  "`/agent fix`",
+  "<!-- /agent fix -->",
 ];
 
 /** A nested object `depth` levels deep. */
@@ -32,7 +47,12 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   { arbitrary: fc.string({ unit: "binary", maxLength: 40 }), weight: 3 },
   { arbitrary: fc.constantFrom(...ODD_TEXT), weight: 3 },
   // Up to a few MB: the body as a whole, and one string field, may be huge.
-  { arbitrary: fc.tuple(fc.integer({ min: 10_000, max: 3_000_000 }), fc.constantFrom("x", "\u202e", "é", "\u0000")).map(([n, c]) => c.repeat(n)), weight: 1 },
+  {
+    arbitrary: fc
+      .tuple(fc.integer({ min: 10_000, max: 3_000_000 }), fc.constantFrom("x", "\u202e", "é", "\u0000"))
+      .map(([n, c]) => c.repeat(n)),
+    weight: 1,
+  },
   { arbitrary: fc.integer({ min: 100, max: 3_000 }).map(nested), weight: 1 },
   { arbitrary: fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 5 }), weight: 2 },
   { arbitrary: fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 5 }), weight: 2 },
@@ -41,13 +61,23 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
 export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ op: fc.constant("delete" as const), at: fc.nat() }),
   fc.record({ op: fc.constant("set" as const), at: fc.nat(), value: hostileValue }),
-  fc.record({ op: fc.constant("add" as const), at: fc.nat(), key: fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom("__proto__", "constructor", "installation", "pull_request")), value: hostileValue }),
+  fc.record({
+    op: fc.constant("add" as const),
+    at: fc.nat(),
+    key: fc.oneof(
+      fc.string({ maxLength: 10 }),
+      fc.constantFrom("__proto__", "constructor", "installation", "pull_request"),
+    ),
+    value: hostileValue,
+  }),
 );
 
 /** Every path into `value` down to `maxDepth`, the root's children first. */
 export function pathsOf(value: unknown, maxDepth = 4, prefix: Path = []): Path[] {
   if (prefix.length >= maxDepth || value === null || typeof value !== "object") return [];
-  const entries: Array<[string | number, unknown]> = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+  const entries: Array<[string | number, unknown]> = Array.isArray(value)
+    ? value.map((v, i) => [i, v])
+    : Object.entries(value);
   return entries.flatMap(([k, v]) => [[...prefix, k], ...pathsOf(v, maxDepth, [...prefix, k])]);
 }
 
@@ -58,7 +88,12 @@ export function applyMutations(payload: Json, mutations: Mutation[]): unknown {
     const paths = pathsOf(out);
     const path = paths[m.at % Math.max(1, paths.length)];
     if (!path) continue;
-    const parent = path.slice(0, -1).reduce<unknown>((node, k) => (node as Record<string | number, unknown>)[k], out) as Record<string | number, unknown>;
+    const parent = path
+      .slice(0, -1)
+      .reduce<unknown>((node, k) => (node as Record<string | number, unknown>)[k], out) as Record<
+      string | number,
+      unknown
+    >;
     const key = path[path.length - 1]!;
     if (m.op === "delete") {
       if (Array.isArray(parent)) parent.splice(Number(key), 1);
@@ -68,7 +103,8 @@ export function applyMutations(payload: Json, mutations: Mutation[]): unknown {
     } else {
       const target = parent[key];
       // JSON-style: `__proto__` becomes an own key, as JSON.parse would make it.
-      if (target && typeof target === "object" && !Array.isArray(target)) Object.defineProperty(target, m.key, { value: m.value, enumerable: true, configurable: true, writable: true });
+      if (target && typeof target === "object" && !Array.isArray(target))
+        Object.defineProperty(target, m.key, { value: m.value, enumerable: true, configurable: true, writable: true });
       else parent[key] = { [m.key]: m.value };
     }
   }

@@ -7,7 +7,15 @@ import { createHmac, randomUUID } from "node:crypto";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAINTAINER, OWNER, REPO, startTestApp, WEBHOOK_SECRET, type TestApp } from "../support/app.ts";
-import { checkRunEvent, issueCommentEvent, issuesEvent, pullRequestEvent, pullRequestReviewCommentEvent, pullRequestReviewEvent, type Delivery } from "../support/webhooks.ts";
+import {
+  checkRunEvent,
+  issueCommentEvent,
+  issuesEvent,
+  pullRequestEvent,
+  pullRequestReviewCommentEvent,
+  pullRequestReviewEvent,
+  type Delivery,
+} from "../support/webhooks.ts";
 import { applyMutations, hostileValue, mutation } from "./webhook-arbitraries.ts";
 
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -17,7 +25,13 @@ let issueNumber: number;
 beforeAll(async () => {
   // No worker: deliveries are answered and enqueued, no job runs.
   app = await startTestApp({ worker: false });
-  issueNumber = app.fake.addIssue({ owner: OWNER, repo: REPO, title: "Fuzz target", body: "x", user: "reporter" }).number;
+  issueNumber = app.fake.addIssue({
+    owner: OWNER,
+    repo: REPO,
+    title: "Fuzz target",
+    body: "x",
+    user: "reporter",
+  }).number;
 });
 afterAll(() => app.stop());
 
@@ -31,19 +45,31 @@ function bases(a: TestApp): Delivery[] {
     issuesEvent("opened", t, { issue }),
     issueCommentEvent("created", t, { issue, comment: { body: "/agent fix please" } }),
     issueCommentEvent("created", t, { issue: { ...issue, isPullRequest: true }, comment: { body: "/agent plan" } }),
-    pullRequestReviewEvent("submitted", t, { pullRequest: pr, review: { state: "changes_requested", body: "/agent fix" } }),
-    pullRequestReviewCommentEvent("created", t, { pullRequest: pr, comment: { body: "/agent fix the name", path: "README.md", line: 1 } }),
+    pullRequestReviewEvent("submitted", t, {
+      pullRequest: pr,
+      review: { state: "changes_requested", body: "/agent fix" },
+    }),
+    pullRequestReviewCommentEvent("created", t, {
+      pullRequest: pr,
+      comment: { body: "/agent fix the name", path: "README.md", line: 1 },
+    }),
     pullRequestEvent("opened", t, { pullRequest: pr }),
     checkRunEvent("completed", t, { checkRun: { name: "ci", headSha: "0".repeat(40), conclusion: "failure" } }),
   ];
 }
 
 /** GitHub's X-Hub-Signature-256 (webhooks-methods' sign() refuses an empty secret or body, which the attacks need). */
-const sign = async (secret: string, body: string) => `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+const sign = async (secret: string, body: string) =>
+  `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
 
 /** POSTs `body` as GitHub would, signed with `secret` unless a signature is given (null: none at all). */
-async function post(event: string, body: string, options: { secret?: string; signature?: string | null; headers?: Record<string, string> } = {}): Promise<number> {
-  const signature = options.signature === undefined ? await sign(options.secret ?? WEBHOOK_SECRET, body) : options.signature;
+async function post(
+  event: string,
+  body: string,
+  options: { secret?: string; signature?: string | null; headers?: Record<string, string> } = {},
+): Promise<number> {
+  const signature =
+    options.signature === undefined ? await sign(options.secret ?? WEBHOOK_SECRET, body) : options.signature;
   const res = await fetch(app.webhookUrl, {
     method: "POST",
     headers: {
@@ -68,13 +94,17 @@ describe("mutated deliveries of every subscribed event", () => {
     const deliveries = bases(app);
     const statuses = new Map<number, number>();
     await fc.assert(
-      fc.asyncProperty(fc.nat({ max: deliveries.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 3 }), async (which, mutations) => {
-        const base = deliveries[which]!;
-        const status = await post(base.event, JSON.stringify(applyMutations(base.payload, mutations)));
-        statuses.set(status, (statuses.get(status) ?? 0) + 1);
-        expect(status, `${base.event} with ${mutations.length} mutation(s)`).toBeGreaterThanOrEqual(200);
-        expect(status).toBeLessThan(500);
-      }),
+      fc.asyncProperty(
+        fc.nat({ max: deliveries.length - 1 }),
+        fc.array(mutation, { minLength: 1, maxLength: 3 }),
+        async (which, mutations) => {
+          const base = deliveries[which]!;
+          const status = await post(base.event, JSON.stringify(applyMutations(base.payload, mutations)));
+          statuses.set(status, (statuses.get(status) ?? 0) + 1);
+          expect(status, `${base.event} with ${mutations.length} mutation(s)`).toBeGreaterThanOrEqual(200);
+          expect(status).toBeLessThan(500);
+        },
+      ),
       { numRuns: 200 },
     );
     // Most mutations leave a delivery the app reads and answers 200; some bodies are refused outright.
@@ -85,16 +115,36 @@ describe("mutated deliveries of every subscribed event", () => {
     const bodies = fc.oneof(
       hostileValue.map((v) => JSON.stringify(v) ?? "null"),
       fc.string({ unit: "binary", maxLength: 200 }),
-      fc.constantFrom("", "{", "{\"action\":", "[]", "\u0000", "null", "0", "false", "{\"installation\":{\"id\":1}}"),
+      fc.constantFrom("", "{", '{"action":', "[]", "\u0000", "null", "0", "false", '{"installation":{"id":1}}'),
       // Installation ids Probot cannot authenticate as.
-      fc.constantFrom("{\"installation\":{\"id\":\"1\"}}", "{\"installation\":{\"id\":{}}}", "{\"installation\":{\"id\":-1}}", "{\"installation\":{\"id\":1.5}}", "{\"installation\":\"x\"}", "{\"action\":\"labeled\",\"installation\":{\"id\":[1]}}"),
+      fc.constantFrom(
+        '{"installation":{"id":"1"}}',
+        '{"installation":{"id":{}}}',
+        '{"installation":{"id":-1}}',
+        '{"installation":{"id":1.5}}',
+        '{"installation":"x"}',
+        '{"action":"labeled","installation":{"id":[1]}}',
+      ),
     );
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom("issues", "issue_comment", "pull_request_review", "pull_request_review_comment", "check_run", "ping", "nonsense", ""), bodies, async (event, body) => {
-        const status = await post(event, body);
-        expect(status).toBeGreaterThanOrEqual(200);
-        expect(status).toBeLessThan(500);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(
+          "issues",
+          "issue_comment",
+          "pull_request_review",
+          "pull_request_review_comment",
+          "check_run",
+          "ping",
+          "nonsense",
+          "",
+        ),
+        bodies,
+        async (event, body) => {
+          const status = await post(event, body);
+          expect(status).toBeGreaterThanOrEqual(200);
+          expect(status).toBeLessThan(500);
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -102,7 +152,12 @@ describe("mutated deliveries of every subscribed event", () => {
   it("still enqueues a valid delivery afterwards", async () => {
     const before = await jobCount();
     const issue = app.fake.addIssue({ owner: OWNER, repo: REPO, title: "After the fuzz", body: "x", user: "reporter" });
-    const res = await app.send(issuesEvent("labeled", app.target(MAINTAINER), { issue: { number: issue.number, title: issue.title, body: "x" }, label: "agent" }));
+    const res = await app.send(
+      issuesEvent("labeled", app.target(MAINTAINER), {
+        issue: { number: issue.number, title: issue.title, body: "x" },
+        label: "agent",
+      }),
+    );
     expect(res.status).toBe(200);
     const jobs = await app.runtime.queue.list({ limit: 10_000 });
     expect(jobs.length).toBe(before + 1);
@@ -121,7 +176,10 @@ describe("deliveries without the right signature", () => {
       ["empty secret", { secret: "" }],
       ["garbage", { signature: "sha256=zzzz" }],
       ["truncated", { signature: (await sign(WEBHOOK_SECRET, body)).slice(0, 20) }],
-      ["sha1 only", { signature: null, headers: { "x-hub-signature": "sha1=0000000000000000000000000000000000000000" } }],
+      [
+        "sha1 only",
+        { signature: null, headers: { "x-hub-signature": "sha1=0000000000000000000000000000000000000000" } },
+      ],
       ["other bytes", { signature: await sign(WEBHOOK_SECRET, `${body} `) }],
     ];
     for (const [what, options] of attempts) {

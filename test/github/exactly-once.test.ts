@@ -23,7 +23,11 @@ describe("creates on GitHub survive lost answers and rate limits", () => {
 
   function octokitFor(fakeGitHub: FakeGitHub): Octokit {
     const Production = githubOctokit({ throttle: true });
-    return new Production({ auth: { appId: fakeGitHub.appId, privateKey, installationId: fakeGitHub.installationId }, baseUrl: fakeGitHub.apiUrl, log: pino({ level: "silent" }) }) as Octokit;
+    return new Production({
+      auth: { appId: fakeGitHub.appId, privateKey, installationId: fakeGitHub.installationId },
+      baseUrl: fakeGitHub.apiUrl,
+      log: pino({ level: "silent" }),
+    }) as Octokit;
   }
 
   beforeAll(async () => {
@@ -42,7 +46,14 @@ describe("creates on GitHub survive lost answers and rate limits", () => {
   it("opens one pull request when GitHub made it but the answer was lost", async () => {
     await fake.commit({ owner, repo, branch: "agent/issue-1", files: { "src/a.js": "2\n" } });
     fake.fault("POST", "/repos/{owner}/{repo}/pulls", { kind: "lost-answer" });
-    const pr = await openOrUpdatePull(octokit, ref, { branch: "agent/issue-1", base: "main", title: "Fix", body: "Closes #1", draft: false, labels: ["agent"] });
+    const pr = await openOrUpdatePull(octokit, ref, {
+      branch: "agent/issue-1",
+      base: "main",
+      title: "Fix",
+      body: "Closes #1",
+      draft: false,
+      labels: ["agent"],
+    });
     expect(fake.state.pulls).toHaveLength(1);
     expect(pr).toMatchObject({ number: fake.state.pulls[0]!.number, created: true });
     expect(posts(/\/pulls$/)).toBe(1);
@@ -51,10 +62,15 @@ describe("creates on GitHub survive lost answers and rate limits", () => {
   });
 
   it("posts one comment through a secondary rate limit followed by a lost answer", async () => {
-    fake.fault("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments", { kind: "secondary-rate-limit", seconds: 1 });
+    fake.fault("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      kind: "secondary-rate-limit",
+      seconds: 1,
+    });
     fake.fault("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments", { kind: "lost-answer" });
     const before = posts(/\/issues\/1\/comments$/);
-    const id = await postCommentOnce(octokit, ref, 1, "Working on it\n<!-- m:1 -->", "<!-- m:1 -->", { lookFirst: false });
+    const id = await postCommentOnce(octokit, ref, 1, "Working on it\n<!-- m:1 -->", "<!-- m:1 -->", {
+      lookFirst: false,
+    });
     const mine = fake.state.issueComments.filter((c) => c.body.includes("<!-- m:1 -->"));
     expect(mine.map((c) => c.id)).toEqual([id]);
     // the rate-limited request was replayed (GitHub did nothing with it); the lost one was not
@@ -65,23 +81,52 @@ describe("creates on GitHub survive lost answers and rate limits", () => {
   it("waits out a primary rate limit and retries a 5xx on reads", async () => {
     fake.fault("GET", "/repos/{owner}/{repo}/issues/{issue_number}", { kind: "primary-rate-limit", seconds: 1 });
     fake.failNext("GET", "/repos/{owner}/{repo}/issues/{issue_number}", 503);
-    const { data } = await octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: 1 });
+    const { data } = await octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}", {
+      ...ref,
+      issue_number: 1,
+    });
     expect(data.title).toBe("Bug");
-    expect(fake.requests.filter((r) => r.path.endsWith("/issues/1") && r.method === "GET").map((r) => r.status)).toEqual([403, 503, 200]);
+    expect(
+      fake.requests.filter((r) => r.path.endsWith("/issues/1") && r.method === "GET").map((r) => r.status),
+    ).toEqual([403, 503, 200]);
   });
 
   it("replies once in a review thread when the answer is lost", async () => {
     const pull = fake.state.pulls[0]!;
-    const comment = await fake.addReviewComment({ owner, repo, pullNumber: pull.number, user: "rev", path: "src/a.js", line: 1, body: "Why 2?" });
+    const comment = await fake.addReviewComment({
+      owner,
+      repo,
+      pullNumber: pull.number,
+      user: "rev",
+      path: "src/a.js",
+      line: 1,
+      body: "Why 2?",
+    });
     fake.fault("POST", /\/replies$/, { kind: "lost-answer" });
     await replyInThread(octokit, ref, pull.number, comment.id, "Because.\n<!-- r:1 -->", { marker: "<!-- r:1 -->" });
-    expect(fake.state.reviewComments.filter((c) => c.inReplyToId === comment.id).map((c) => c.body)).toEqual(["Because.\n<!-- r:1 -->"]);
+    expect(fake.state.reviewComments.filter((c) => c.inReplyToId === comment.id).map((c) => c.body)).toEqual([
+      "Because.\n<!-- r:1 -->",
+    ]);
   });
 
   it("reads every unresolved review thread and every comment across GraphQL's pages", async () => {
-    await fake.commit({ owner, repo, branch: "agent/long-review", files: { "src/a.js": Array.from({ length: 120 }, (_, i) => `${i}`).join("\n") + "\n" } });
-    const { data: pull } = await octokit.request("POST /repos/{owner}/{repo}/pulls", { ...ref, head: "agent/long-review", base: "main", title: "Long" });
-    const threads120 = Array.from({ length: 120 }, (_, i) => ({ path: "src/a.js", line: i + 1, bodies: [`line ${i + 1}`] }));
+    await fake.commit({
+      owner,
+      repo,
+      branch: "agent/long-review",
+      files: { "src/a.js": Array.from({ length: 120 }, (_, i) => `${i}`).join("\n") + "\n" },
+    });
+    const { data: pull } = await octokit.request("POST /repos/{owner}/{repo}/pulls", {
+      ...ref,
+      head: "agent/long-review",
+      base: "main",
+      title: "Long",
+    });
+    const threads120 = Array.from({ length: 120 }, (_, i) => ({
+      path: "src/a.js",
+      line: i + 1,
+      bodies: [`line ${i + 1}`],
+    }));
     threads120[0]!.bodies.push(...Array.from({ length: 104 }, (_, i) => `more ${i}`));
     await fake.addReviewThreads({ owner, repo, pullNumber: pull.number, user: "rev", threads: threads120 });
     const threads = await unresolvedThreads(octokit, ref, pull.number);
@@ -96,15 +141,25 @@ describe("creates on GitHub survive lost answers and rate limits", () => {
 describe("permissions the features need", () => {
   it("says which permission is missing when a team in allowed_users cannot be checked", async () => {
     const keys = await appKeys();
-    const fake = await createFakeGitHub({ appId: 42, publicKey: keys.publicKey, permissions: { contents: "write", issues: "write", pull_requests: "write", checks: "write", metadata: "read" } });
+    const fake = await createFakeGitHub({
+      appId: 42,
+      publicKey: keys.publicKey,
+      permissions: { contents: "write", issues: "write", pull_requests: "write", checks: "write", metadata: "read" },
+    });
     try {
       await fake.addRepo({ owner, name: repo });
       fake.addTeamMember(owner, "core", "tess");
       const Production = githubOctokit({ throttle: false });
-      const octokit = new Production({ auth: { appId: fake.appId, privateKey: keys.privateKey, installationId: fake.installationId }, baseUrl: fake.apiUrl, log: pino({ level: "silent" }) }) as Octokit;
+      const octokit = new Production({
+        auth: { appId: fake.appId, privateKey: keys.privateKey, installationId: fake.installationId },
+        baseUrl: fake.apiUrl,
+        log: pino({ level: "silent" }),
+      }) as Octokit;
       const result = await authorize(octokit, ref, "tess", { ...DEFAULT_REPO_CONFIG, allowed_users: ["@acme/core"] });
       expect(result.allowed).toBe(false);
-      expect(result.allowed ? "" : result.reason).toContain("`@acme/core` in allowed_users could not be checked: the app lacks the organization's `members: read` permission");
+      expect(result.allowed ? "" : result.reason).toContain(
+        "`@acme/core` in allowed_users could not be checked: the app lacks the organization's `members: read` permission",
+      );
       expect(fake.errors.map((e) => e.kind)).toEqual(["permission"]);
     } finally {
       await fake.close();
@@ -118,8 +173,14 @@ describe("permissions the features need", () => {
       await fake.addRepo({ owner, name: repo });
       fake.addTeamMember(owner, "core", "tess");
       const Production = githubOctokit({ throttle: false });
-      const octokit = new Production({ auth: { appId: fake.appId, privateKey: keys.privateKey, installationId: fake.installationId }, baseUrl: fake.apiUrl, log: pino({ level: "silent" }) }) as Octokit;
-      expect(await authorize(octokit, ref, "tess", { ...DEFAULT_REPO_CONFIG, allowed_users: ["@acme/core"] })).toMatchObject({ allowed: true });
+      const octokit = new Production({
+        auth: { appId: fake.appId, privateKey: keys.privateKey, installationId: fake.installationId },
+        baseUrl: fake.apiUrl,
+        log: pino({ level: "silent" }),
+      }) as Octokit;
+      expect(
+        await authorize(octokit, ref, "tess", { ...DEFAULT_REPO_CONFIG, allowed_users: ["@acme/core"] }),
+      ).toMatchObject({ allowed: true });
       expect(fake.errors).toEqual([]);
     } finally {
       await fake.close();

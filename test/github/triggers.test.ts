@@ -4,7 +4,10 @@ import { mayHoldCommand, parseCommand } from "../../src/github/triggers.ts";
 
 describe("/agent commands", () => {
   it("reads a verb and free text at the start of any line", () => {
-    expect(parseCommand("Thanks!\n/agent fix the null check\nplease")).toEqual({ verb: "fix", text: "the null check\nplease" });
+    expect(parseCommand("Thanks!\n/agent fix the null check\nplease")).toEqual({
+      verb: "fix",
+      text: "the null check\nplease",
+    });
     expect(parseCommand("/agent plan")).toEqual({ verb: "plan", text: "" });
     expect(parseCommand("  /AGENT STOP")).toEqual({ verb: "stop", text: "" });
   });
@@ -47,10 +50,21 @@ describe("/agent commands", () => {
 
 describe("--model on a command", () => {
   it("takes the model out of the command's words, in either spelling", () => {
-    expect(parseCommand("/agent fix --model gpt-4.1 the null check")).toEqual({ verb: "fix", text: "the null check", model: "gpt-4.1" });
-    expect(parseCommand("/agent plan --model=qwen2.5-coder")).toEqual({ verb: "plan", text: "", model: "qwen2.5-coder" });
+    expect(parseCommand("/agent fix --model gpt-4.1 the null check")).toEqual({
+      verb: "fix",
+      text: "the null check",
+      model: "gpt-4.1",
+    });
+    expect(parseCommand("/agent plan --model=qwen2.5-coder")).toEqual({
+      verb: "plan",
+      text: "",
+      model: "qwen2.5-coder",
+    });
     // Only the command's own line holds flags: the text below is the person's words.
-    expect(parseCommand("/agent fix the docs\nmention --model x")).toEqual({ verb: "fix", text: "the docs\nmention --model x" });
+    expect(parseCommand("/agent fix the docs\nmention --model x")).toEqual({
+      verb: "fix",
+      text: "the docs\nmention --model x",
+    });
     expect(parseCommand("/agent fix --model")).toEqual({ verb: "fix", text: "--model" });
   });
 });

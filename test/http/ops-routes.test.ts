@@ -21,7 +21,13 @@ afterEach(async () => {
 
 async function serve(over: Partial<OpsRoutesDeps> = {}): Promise<string> {
   const queue = new MemoryQueue();
-  const deps: OpsRoutesDeps = { queue, metrics: createJobMetrics(), worker: () => undefined, workerExpected: false, ...over };
+  const deps: OpsRoutesDeps = {
+    queue,
+    metrics: createJobMetrics(),
+    worker: () => undefined,
+    workerExpected: false,
+    ...over,
+  };
   server = new Server({
     Probot: Probot.defaults({ appId: 1, privateKey: "unused", secret: "test" }),
     // Probot reads port 0 as "use 3000": find a free one first.
@@ -40,7 +46,9 @@ function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer().listen(0, "127.0.0.1", () => {
       const address = probe.address();
-      probe.close(() => (address && typeof address !== "string" ? resolve(address.port) : reject(new Error("no port"))));
+      probe.close(() =>
+        address && typeof address !== "string" ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -87,7 +95,16 @@ describe("ops routes", () => {
 
   it("serves Prometheus text on /metrics with job, token and delivery series", async () => {
     const metrics = createJobMetrics();
-    metrics.recordOutcome("fix", "succeeded", { status: "pr_opened", summary: "", usage: { steps: 4, inputTokens: 1200, outputTokens: 300, costUsd: 0.25, wallMs: 1 } }, 90_000);
+    metrics.recordOutcome(
+      "fix",
+      "succeeded",
+      {
+        status: "pr_opened",
+        summary: "",
+        usage: { steps: 4, inputTokens: 1200, outputTokens: 300, costUsd: 0.25, wallMs: 1 },
+      },
+      90_000,
+    );
     metrics.recordDelivery("issues.labeled", "enqueued");
     const base = await serve({ metrics });
     const res = await fetch(`${base}/metrics`);
@@ -136,7 +153,13 @@ describe("ops routes on the public webhook port", () => {
   it("refuses /metrics and /readyz without the bearer token, or with a wrong one", async () => {
     const base = await serve({ guard: { token: TOKEN } });
     for (const route of ["/metrics", "/readyz"]) {
-      for (const authorization of [undefined, `Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(0, -1)}`, `Basic ${TOKEN}`, TOKEN]) {
+      for (const authorization of [
+        undefined,
+        `Bearer ${TOKEN}x`,
+        `Bearer ${TOKEN.slice(0, -1)}`,
+        `Basic ${TOKEN}`,
+        TOKEN,
+      ]) {
         const res = await fetch(`${base}${route}`, { headers: authorization ? { authorization } : {} });
         expect(res.status, `${route} with ${authorization}`).toBe(401);
         expect(res.headers.get("www-authenticate")).toMatch(/^Bearer/);
@@ -156,7 +179,16 @@ describe("ops routes on the public webhook port", () => {
 
 describe("the operator listener (AGENT_OPS_PORT)", () => {
   it("serves /healthz, /readyz and /metrics without a token, and nothing else", async () => {
-    ops = await startOpsServer(opsRoutes({ queue: new MemoryQueue(), metrics: createJobMetrics(), worker: () => undefined, workerExpected: false }), 0, "127.0.0.1");
+    ops = await startOpsServer(
+      opsRoutes({
+        queue: new MemoryQueue(),
+        metrics: createJobMetrics(),
+        worker: () => undefined,
+        workerExpected: false,
+      }),
+      0,
+      "127.0.0.1",
+    );
     const base = `http://127.0.0.1:${ops.port}`;
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);

@@ -187,7 +187,8 @@ export function queueContract(name: string, open: OpenHarness): void {
         { concurrency: 2, perInstallation: 10 },
       );
       const jobs = [];
-      for (const n of [101, 102, 103, 104, 105]) jobs.push((await h.queue.enqueue(newJob({ number: n, installationId: n }))).job);
+      for (const n of [101, 102, 103, 104, 105])
+        jobs.push((await h.queue.enqueue(newJob({ number: n, installationId: n }))).job);
       await waitFor(() => started.length === 2, "two jobs to start");
       await sleep(200);
       expect(started).toEqual([101, 102]);
@@ -228,7 +229,9 @@ export function queueContract(name: string, open: OpenHarness): void {
       const a = (await h.queue.enqueue(newJob())).job;
       const b = (await h.queue.enqueue(newJob())).job;
       const c = (await h.queue.enqueue(newJob())).job;
-      expect([await h.queue.position(a.id), await h.queue.position(b.id), await h.queue.position(c.id)]).toEqual([1, 2, 3]);
+      expect([await h.queue.position(a.id), await h.queue.position(b.id), await h.queue.position(c.id)]).toEqual([
+        1, 2, 3,
+      ]);
       await h.queue.cancel({ id: a.id });
       expect(await h.queue.position(c.id)).toBe(2);
       expect(await h.queue.position(a.id)).toBeUndefined();
@@ -329,7 +332,11 @@ export function queueContract(name: string, open: OpenHarness): void {
       });
       const { job } = await h.queue.enqueue(newJob());
       const end = await ended(job.id);
-      expect(end).toMatchObject({ state: "failed", attempts: 1, outcome: { status: "error", summary: "the model gave up" } });
+      expect(end).toMatchObject({
+        state: "failed",
+        attempts: 1,
+        outcome: { status: "error", summary: "the model gave up" },
+      });
       await sleep(200);
       expect(calls).toBe(1);
     });
@@ -339,7 +346,10 @@ export function queueContract(name: string, open: OpenHarness): void {
         throw new Cancelled("stopped by /agent stop");
       });
       const { job } = await h.queue.enqueue(newJob());
-      expect(await ended(job.id)).toMatchObject({ state: "cancelled", outcome: { status: "cancelled", summary: "stopped by /agent stop" } });
+      expect(await ended(job.id)).toMatchObject({
+        state: "cancelled",
+        outcome: { status: "cancelled", summary: "stopped by /agent stop" },
+      });
     });
 
     it.each([
@@ -353,7 +363,11 @@ export function queueContract(name: string, open: OpenHarness): void {
       ["cancelled", "cancelled"],
       ["interrupted", "interrupted"],
     ] as const)("ends a job whose outcome is %s as %s", async (status, state) => {
-      const outcome: JobOutcome = { status, summary: status, usage: { steps: 3, inputTokens: 10, outputTokens: 5, costUsd: 0.01, wallMs: 9 } };
+      const outcome: JobOutcome = {
+        status,
+        summary: status,
+        usage: { steps: 3, inputTokens: 10, outputTokens: 5, costUsd: 0.01, wallMs: 9 },
+      };
       work(async () => outcome);
       const { job } = await h.queue.enqueue(newJob());
       expect(await ended(job.id)).toMatchObject({ state, outcome });
@@ -408,7 +422,11 @@ export function queueContract(name: string, open: OpenHarness): void {
     it("persists phase, progress comment and checkpoint as soon as update returns", async () => {
       const hold = gate();
       work(async (_j, run) => {
-        await run.update({ phase: "edit", progressCommentId: 123, checkpoint: { branch: "agent/issue-1", messages: [{ role: "user", content: "hi" }] } });
+        await run.update({
+          phase: "edit",
+          progressCommentId: 123,
+          checkpoint: { branch: "agent/issue-1", messages: [{ role: "user", content: "hi" }] },
+        });
         await hold.promise;
         return done();
       });

@@ -34,7 +34,11 @@ export async function crashAndResume(queue: StoreQueue, childArgs: string[], ali
   const { job } = await queue.enqueue(newJob());
   const worker = spawnWorker(childArgs);
   try {
-    const started = await waitFor(() => worker.lines.find((l) => l.startsWith("STARTED") || l.startsWith("EXIT")), "the child to take the job", 15_000);
+    const started = await waitFor(
+      () => worker.lines.find((l) => l.startsWith("STARTED") || l.startsWith("EXIT")),
+      "the child to take the job",
+      15_000,
+    );
     expect(started).toBe(`STARTED ${job.id} false 1`);
     expect(await queue.get(job.id)).toMatchObject({ state: "running", phase: "edit", checkpoint: { step: 1 } });
 
@@ -50,15 +54,22 @@ export async function crashAndResume(queue: StoreQueue, childArgs: string[], ali
     const killedAt = Date.now();
 
     const runs: { resumed: boolean; attempts: number; checkpoint: unknown }[] = [];
-    const next = queue.work(async (j, run) => (runs.push({ resumed: run.resumed, attempts: j.attempts, checkpoint: j.checkpoint }), done()), {
-      concurrency: 1,
-      perInstallation: 1,
-    });
+    const next = queue.work(
+      async (j, run) => (runs.push({ resumed: run.resumed, attempts: j.attempts, checkpoint: j.checkpoint }), done()),
+      {
+        concurrency: 1,
+        perInstallation: 1,
+      },
+    );
     try {
-      const end = await waitFor(async () => {
-        const j = await queue.get(job.id);
-        return j?.state === "succeeded" ? j : undefined;
-      }, "the job to be resumed and finish", 20_000);
+      const end = await waitFor(
+        async () => {
+          const j = await queue.get(job.id);
+          return j?.state === "succeeded" ? j : undefined;
+        },
+        "the job to be resumed and finish",
+        20_000,
+      );
       const tookMs = Date.now() - killedAt;
       expect(runs).toEqual([{ resumed: true, attempts: 2, checkpoint: { step: 1 } }]);
       expect(end.attempts).toBe(2);

@@ -5,7 +5,16 @@ import type { JobKind, JobOutcome, NewJob } from "../../src/shared/job.ts";
 
 let counter = 0;
 
-export function newJob(over: { kind?: JobKind; number?: number; installationId?: number; deliveryId?: string; repo?: string; text?: string } = {}): NewJob {
+export function newJob(
+  over: {
+    kind?: JobKind;
+    number?: number;
+    installationId?: number;
+    deliveryId?: string;
+    repo?: string;
+    text?: string;
+  } = {},
+): NewJob {
   counter++;
   return {
     kind: over.kind ?? "fix",
@@ -24,7 +33,11 @@ export function newJob(over: { kind?: JobKind; number?: number; installationId?:
 
 export const done = (summary = "done"): JobOutcome => ({ status: "pr_opened", summary, prNumber: 7 });
 
-export async function waitFor<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 5_000): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  probe: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 5_000,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -41,10 +41,14 @@ async function queue(tuning: Partial<typeof NO_POLL> = NO_POLL): Promise<StoreQu
 }
 
 const ended = (q: StoreQueue, id: string, timeoutMs = 5_000) =>
-  waitFor(async () => {
-    const j = await q.get(id);
-    return j?.state === "succeeded" ? j : undefined;
-  }, `job ${id} to succeed`, timeoutMs);
+  waitFor(
+    async () => {
+      const j = await q.get(id);
+      return j?.state === "succeeded" ? j : undefined;
+    },
+    `job ${id} to succeed`,
+    timeoutMs,
+  );
 
 describe("postgres job store across processes", () => {
   it("resumes a job whose worker process was killed with SIGKILL once its lease lapses, never while it lived", async () => {
@@ -82,7 +86,11 @@ describe("postgres job store across processes", () => {
 
     expect(await terminateConnections(db.name)).toBeGreaterThan(0);
     // The first statements may meet a dead connection; the store answers again within a few tries.
-    const { job: after } = await waitFor(() => receiver.enqueue(newJob()).catch(() => undefined), "an enqueue after the cut", 10_000);
+    const { job: after } = await waitFor(
+      () => receiver.enqueue(newJob()).catch(() => undefined),
+      "an enqueue after the cut",
+      10_000,
+    );
     await ended(receiver, after.id, 10_000);
   });
 
@@ -175,12 +183,17 @@ describe("postgres schema migrations", () => {
 
 describe("postgres job store at start-up", () => {
   it("rejects quickly with a UserError naming the URL (password hidden) when PostgreSQL does not answer", async () => {
-    const env = loadEnv({ AGENT_QUEUE: "postgres", AGENT_DATABASE_URL: "postgres://issuesmith:s3cret@127.0.0.1:1/jobs" });
+    const env = loadEnv({
+      AGENT_QUEUE: "postgres",
+      AGENT_DATABASE_URL: "postgres://issuesmith:s3cret@127.0.0.1:1/jobs",
+    });
     const t0 = Date.now();
     const error = await createQueue(env, undefined, quiet()).catch((e: unknown) => e);
     expect(Date.now() - t0).toBeLessThan(5_000);
     expect(error).toBeInstanceOf(UserError);
-    expect((error as UserError).message).toMatch(/^cannot reach the job store PostgreSQL at postgres:\/\/issuesmith:\*\*\*@127\.0\.0\.1:1\/jobs: .*ECONNREFUSED/);
+    expect((error as UserError).message).toMatch(
+      /^cannot reach the job store PostgreSQL at postgres:\/\/issuesmith:\*\*\*@127\.0\.0\.1:1\/jobs: .*ECONNREFUSED/,
+    );
     expect(JSON.stringify(error)).not.toContain("s3cret");
     expect((error as UserError).details.join(" ")).toMatch(/pg_isready/);
   });
@@ -211,18 +224,28 @@ describe("postgres job store at start-up", () => {
       }
     })();
     expect(error).toBeInstanceOf(UserError);
-    expect((error as UserError).details.join(" ")).toMatch(/AGENT_QUEUE: redis is no longer supported.*AGENT_QUEUE=postgres.*Moving from Redis to PostgreSQL/);
+    expect((error as UserError).details.join(" ")).toMatch(
+      /AGENT_QUEUE: redis is no longer supported.*AGENT_QUEUE=postgres.*Moving from Redis to PostgreSQL/,
+    );
   });
 
   it("`issuesmith jobs list` on a database that does not exist says so in one message, not a stack trace", async () => {
     const { execFile } = await import("node:child_process");
     const bin = new URL("../../bin/issuesmith.js", import.meta.url).pathname;
-    const env = { ...process.env, AGENT_QUEUE: "postgres", AGENT_DATABASE_URL: databaseUrl("issuesmith_no_such_db").replace("postgres@", "postgres:s3cret@") };
+    const env = {
+      ...process.env,
+      AGENT_QUEUE: "postgres",
+      AGENT_DATABASE_URL: databaseUrl("issuesmith_no_such_db").replace("postgres@", "postgres:s3cret@"),
+    };
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = execFile(process.execPath, [bin, "jobs", "list"], { env, cwd: tmpdir() }, (_e, _out, err) => resolve({ code: child.exitCode, stderr: err }));
+      const child = execFile(process.execPath, [bin, "jobs", "list"], { env, cwd: tmpdir() }, (_e, _out, err) =>
+        resolve({ code: child.exitCode, stderr: err }),
+      );
     });
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^issuesmith: the job store database issuesmith_no_such_db does not exist on postgres:\/\/postgres:\*\*\*@/);
+    expect(stderr).toMatch(
+      /^issuesmith: the job store database issuesmith_no_such_db does not exist on postgres:\/\/postgres:\*\*\*@/,
+    );
     expect(stderr).toMatch(/createdb/);
     expect(stderr).not.toMatch(/\n\s+at |s3cret/);
   });

@@ -49,7 +49,10 @@ export async function testDatabase(): Promise<{ name: string; url: string; drop(
 /** End every server connection to the database: what clients see when the server restarts. */
 export async function terminateConnections(name: string): Promise<number> {
   return admin(async (c) => {
-    const { rowCount } = await c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [name]);
+    const { rowCount } = await c.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+      [name],
+    );
     return rowCount ?? 0;
   });
 }

@@ -16,7 +16,12 @@ const entry = fc.record({
 });
 
 const entries = fc.array(entry, { maxLength: 12 }).map((list) =>
-  list.map((e, i): SchedEntry => ({ ...e, id: `j${i}`, seq: i + 1, leaseExpiresAt: e.state === "running" ? e.leaseExpiresAt : undefined })),
+  list.map((e, i): SchedEntry => ({
+    ...e,
+    id: `j${i}`,
+    seq: i + 1,
+    leaseExpiresAt: e.state === "running" ? e.leaseExpiresAt : undefined,
+  })),
 );
 
 describe("pickNext", () => {
@@ -28,8 +33,12 @@ describe("pickNext", () => {
         const orphans = list.filter((e) => e.state === "running" && e.leaseExpiresAt! <= NOW && !e.cancelRequested);
         const busy = new Set([...live, ...orphans].map((e) => e.key));
         const room = (inst: number) => live.filter((e) => e.installationId === inst).length < limit;
-        const oldestOfKey = (e: SchedEntry) => !list.some((o) => o.state === "queued" && o.key === e.key && o.seq < e.seq);
-        const eligible = list.filter((e) => e.state === "queued" && !busy.has(e.key) && e.runAfter <= NOW && room(e.installationId) && oldestOfKey(e));
+        const oldestOfKey = (e: SchedEntry) =>
+          !list.some((o) => o.state === "queued" && o.key === e.key && o.seq < e.seq);
+        const eligible = list.filter(
+          (e) =>
+            e.state === "queued" && !busy.has(e.key) && e.runAfter <= NOW && room(e.installationId) && oldestOfKey(e),
+        );
         const resumable = orphans.filter((e) => room(e.installationId) && !live.some((l) => l.key === e.key));
         if (!pick) {
           expect(eligible).toEqual([]);
@@ -61,7 +70,16 @@ describe("newJobId", () => {
 
 describe("the end of a run past the crash cap and on the last attempt", () => {
   const policy = { maxAttempts: 3, baseMs: 1_000 };
-  const base = { outcome: undefined, error: undefined, threw: false, abortReason: undefined, shutdown: false, attempts: 4, interrupt: undefined, now: 0 };
+  const base = {
+    outcome: undefined,
+    error: undefined,
+    threw: false,
+    abortReason: undefined,
+    shutdown: false,
+    attempts: 4,
+    interrupt: undefined,
+    now: 0,
+  };
 
   it("resumes a job up to the cap, and tells the run to end it interrupted past it", () => {
     expect(crashInterrupt(3, 3)).toBeUndefined();
@@ -70,16 +88,34 @@ describe("the end of a run past the crash cap and on the last attempt", () => {
   });
 
   it("ends a job past the cap interrupted even when its report could not be written", () => {
-    const s = settle({ ...base, threw: true, error: new Transient("GitHub answered 502"), interrupt: { crashes: 4 } }, policy);
-    expect(s).toEqual({ action: "finish", state: "interrupted", outcome: { status: "interrupted", summary: "its worker died 4 times; the report failed: GitHub answered 502" } });
-    const reported = settle({ ...base, outcome: { status: "interrupted", summary: "its worker died 4 times" }, interrupt: { crashes: 4 } }, policy);
-    expect(reported).toEqual({ action: "finish", state: "interrupted", outcome: { status: "interrupted", summary: "its worker died 4 times" } });
+    const s = settle(
+      { ...base, threw: true, error: new Transient("GitHub answered 502"), interrupt: { crashes: 4 } },
+      policy,
+    );
+    expect(s).toEqual({
+      action: "finish",
+      state: "interrupted",
+      outcome: { status: "interrupted", summary: "its worker died 4 times; the report failed: GitHub answered 502" },
+    });
+    const reported = settle(
+      { ...base, outcome: { status: "interrupted", summary: "its worker died 4 times" }, interrupt: { crashes: 4 } },
+      policy,
+    );
+    expect(reported).toEqual({
+      action: "finish",
+      state: "interrupted",
+      outcome: { status: "interrupted", summary: "its worker died 4 times" },
+    });
   });
 
   it("retries a Transient failure until the last attempt, which the run is told of", () => {
     expect(isLastAttempt(2, policy)).toBe(false);
     expect(isLastAttempt(3, policy)).toBe(true);
-    expect(settle({ ...base, attempts: 2, threw: true, error: new Transient("git fetch failed on the network") }, policy)).toMatchObject({ action: "release", resume: false });
-    expect(settle({ ...base, attempts: 3, threw: true, error: new Transient("git fetch failed on the network") }, policy)).toMatchObject({ action: "finish", state: "failed" });
+    expect(
+      settle({ ...base, attempts: 2, threw: true, error: new Transient("git fetch failed on the network") }, policy),
+    ).toMatchObject({ action: "release", resume: false });
+    expect(
+      settle({ ...base, attempts: 3, threw: true, error: new Transient("git fetch failed on the network") }, policy),
+    ).toMatchObject({ action: "finish", state: "failed" });
   });
 });

@@ -32,8 +32,17 @@ interface Proc {
 }
 
 function start(name: string, args: string[], env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, [NODE, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  const p: Proc = { name, child, lines: [], stderr: [], exited: new Promise((r) => child.on("exit", (code) => r(code))) };
+  const child = spawn(process.execPath, [NODE, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const p: Proc = {
+    name,
+    child,
+    lines: [],
+    stderr: [],
+    exited: new Promise((r) => child.on("exit", (code) => r(code))),
+  };
   let buf = "";
   child.stdout!.setEncoding("utf8").on("data", (d: string) => {
     buf += d;
@@ -62,7 +71,13 @@ function schedule(): { a: ScheduledDelivery[]; b: ScheduledDelivery[]; all: Sche
       kind,
       installationId,
       target: { owner: `org${installationId}`, repo: "repo", number: issue, isPullRequest: false },
-      trigger: { deliveryId: randomUUID(), event: "issue_comment.created", actor: "someone", text: String(workMs), at: new Date().toISOString() },
+      trigger: {
+        deliveryId: randomUUID(),
+        event: "issue_comment.created",
+        actor: "someone",
+        text: String(workMs),
+        at: new Date().toISOString(),
+      },
       ...(kind === "reply" ? { reply: "hello" } : {}),
     };
     all.push({ atMs: Math.floor((i / DELIVERIES) * 6_000), job, workMs });
@@ -74,7 +89,15 @@ function schedule(): { a: ScheduledDelivery[]; b: ScheduledDelivery[]; all: Sche
   return { a, b, all };
 }
 
-type Interval = { job: string; key: string; installation: number; from: number; to: number; resumed: boolean; proc: string };
+type Interval = {
+  job: string;
+  key: string;
+  installation: number;
+  from: number;
+  to: number;
+  resumed: boolean;
+  proc: string;
+};
 
 describe("scale-out on PostgreSQL", () => {
   let db: Awaited<ReturnType<typeof testDatabase>>;
@@ -103,12 +126,16 @@ describe("scale-out on PostgreSQL", () => {
     const workers = [0, 1, 2].map((i) => start(`worker${i}`, ["work"], workerEnv));
     procs.push(...workers);
     await waitFor(() => workers.every((w) => w.lines.includes("READY")), "the workers to start", 20_000);
-    const receivers = ["a", "b"].map((n) => start(`receiver-${n}`, ["receive", path.join(dir, `${n}.json`)], { ...env, AGENT_WORKER: "false" }));
+    const receivers = ["a", "b"].map((n) =>
+      start(`receiver-${n}`, ["receive", path.join(dir, `${n}.json`)], { ...env, AGENT_WORKER: "false" }),
+    );
     procs.push(...receivers);
 
     const victim = workers[0]!;
     const opened = (p: Proc, minWorkMs = 0) => {
-      const ended = new Set(p.lines.filter((l) => l.startsWith("END ") || l.startsWith("ABORT ")).map((l) => l.split(" ")[1]));
+      const ended = new Set(
+        p.lines.filter((l) => l.startsWith("END ") || l.startsWith("ABORT ")).map((l) => l.split(" ")[1]),
+      );
       return p.lines
         .filter((l) => l.startsWith("START ") && Number(l.split(" ")[6]) >= minWorkMs)
         .map((l) => l.split(" ")[1]!)
@@ -117,7 +144,11 @@ describe("scale-out on PostgreSQL", () => {
     const count = (prefix: string) => procs.reduce((n, p) => n + p.lines.filter((l) => l.startsWith(prefix)).length, 0);
 
     // kill -9 a worker while it runs a job.
-    await waitFor(() => count("END ") >= 40 && opened(victim, 3_000).length > 0, "the victim to be mid-way through a long job", 60_000);
+    await waitFor(
+      () => count("END ") >= 40 && opened(victim, 3_000).length > 0,
+      "the victim to be mid-way through a long job",
+      60_000,
+    );
     const openAtKill = opened(victim);
     victim.child.kill("SIGKILL");
     await victim.exited;
@@ -132,7 +163,10 @@ describe("scale-out on PostgreSQL", () => {
     const admin = new pg.Client({ connectionString: db.url.replace(`/${db.name}`, "/postgres") });
     await admin.connect();
     await admin.query(`ALTER DATABASE ${db.name} WITH ALLOW_CONNECTIONS false`);
-    const { rowCount: cut } = await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", [db.name]);
+    const { rowCount: cut } = await admin.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+      [db.name],
+    );
     await sleep(1_500);
     await admin.query(`ALTER DATABASE ${db.name} WITH ALLOW_CONNECTIONS true`);
     await admin.end();
@@ -142,13 +176,25 @@ describe("scale-out on PostgreSQL", () => {
     expect(codes, receivers.map((r) => r.stderr.join("")).join("\n")).toEqual([0, 0]);
     const store = new pg.Client({ connectionString: db.url });
     await store.connect();
-    const jobsNow = async () => (await store.query<{ id: string; state: string; triggers: string; attempts: number }>("SELECT id, state, triggers, attempts FROM jobs")).rows;
-    const rows = await waitFor(async () => {
-      const r = await jobsNow();
-      return r.length > 0 && r.every((j) => j.state !== "queued" && j.state !== "running") ? r : undefined;
-    }, "every job to end", 90_000);
+    const jobsNow = async () =>
+      (
+        await store.query<{ id: string; state: string; triggers: string; attempts: number }>(
+          "SELECT id, state, triggers, attempts FROM jobs",
+        )
+      ).rows;
+    const rows = await waitFor(
+      async () => {
+        const r = await jobsNow();
+        return r.length > 0 && r.every((j) => j.state !== "queued" && j.state !== "running") ? r : undefined;
+      },
+      "every job to end",
+      90_000,
+    );
     await store.end();
-    if (process.env.SCALE_OUT_REPORT) process.stderr.write(`scale-out: ${rows.length} jobs from ${all.length} deliveries in ${Date.now() - started} ms\n`);
+    if (process.env.SCALE_OUT_REPORT)
+      process.stderr.write(
+        `scale-out: ${rows.length} jobs from ${all.length} deliveries in ${Date.now() - started} ms\n`,
+      );
     for (const w of workers.slice(1)) w.child.kill("SIGTERM");
     await Promise.all(workers.map((w) => w.exited));
 
@@ -161,7 +207,11 @@ describe("scale-out on PostgreSQL", () => {
     expect(enq.filter(([, , , status]) => status === "duplicate")).toHaveLength(10);
     const seen = rows.flatMap((j) => (JSON.parse(j.triggers) as { deliveryId: string }[]).map((t) => t.deliveryId));
     expect(seen.sort()).toEqual(all.map((d) => d.job.trigger.deliveryId).sort());
-    for (const [, delivery, jobId] of enq) expect(rows.find((j) => j.id === jobId), delivery).toBeDefined();
+    for (const [, delivery, jobId] of enq)
+      expect(
+        rows.find((j) => j.id === jobId),
+        delivery,
+      ).toBeDefined();
     expect(rows).toHaveLength(DELIVERIES);
     // Every job ended once, succeeded; only the killed one started twice, resumed.
     expect(rows.every((j) => j.state === "succeeded")).toBe(true);
@@ -170,7 +220,15 @@ describe("scale-out on PostgreSQL", () => {
       for (const l of p.lines.filter((x) => x.startsWith("START "))) {
         const [, job, key, inst, at, resumed] = l.split(" ");
         const end = p.lines.find((x) => x.startsWith(`END ${job} `) || x.startsWith(`ABORT ${job} `));
-        runs.push({ job: job!, key: key!, installation: Number(inst), from: Number(at), to: end ? Number(end.split(" ")[2]) : killedAt, resumed: resumed === "true", proc: p.name });
+        runs.push({
+          job: job!,
+          key: key!,
+          installation: Number(inst),
+          from: Number(at),
+          to: end ? Number(end.split(" ")[2]) : killedAt,
+          resumed: resumed === "true",
+          proc: p.name,
+        });
       }
     }
     const ends = workers.flatMap((p) => p.lines.filter((l) => l.startsWith("END ")).map((l) => l.split(" ")[1]!));
@@ -179,7 +237,10 @@ describe("scale-out on PostgreSQL", () => {
     expect([...new Set(ends)].sort()).toEqual(rows.map((j) => j.id).sort());
     expect(killedJobs.length).toBeGreaterThan(0);
     for (const id of killedJobs) {
-      expect(runs.filter((r) => r.job === id).map((r) => [r.proc === victim.name, r.resumed])).toEqual([[true, false], [false, true]]);
+      expect(runs.filter((r) => r.job === id).map((r) => [r.proc === victim.name, r.resumed])).toEqual([
+        [true, false],
+        [false, true],
+      ]);
     }
     const resumed = runs.filter((r) => r.resumed).map((r) => r.job);
     expect(resumed).toEqual(expect.arrayContaining(killedJobs));
@@ -191,7 +252,9 @@ describe("scale-out on PostgreSQL", () => {
       expect(sameKey, `${r.job} on ${r.key}`).toEqual([]);
     }
     for (let inst = 1; inst <= INSTALLATIONS; inst++) {
-      const points = runs.filter((r) => r.installation === inst).flatMap((r) => [[r.from, 1] as const, [r.to, -1] as const]);
+      const points = runs
+        .filter((r) => r.installation === inst)
+        .flatMap((r) => [[r.from, 1] as const, [r.to, -1] as const]);
       points.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
       let now = 0;
       let most = 0;

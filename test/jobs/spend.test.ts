@@ -5,7 +5,14 @@ import type { JobQueue, JobRecord, JobState } from "../../src/shared/job.ts";
 
 const NOW = new Date("2026-12-02T15:30:00Z");
 
-function job(over: { createdAt: string; state?: JobState; costUsd?: number; installationId?: number; repo?: string; kind?: JobRecord["kind"] }): JobRecord {
+function job(over: {
+  createdAt: string;
+  state?: JobState;
+  costUsd?: number;
+  installationId?: number;
+  repo?: string;
+  kind?: JobRecord["kind"];
+}): JobRecord {
   const [owner, repo] = (over.repo ?? "acme/widgets").split("/") as [string, string];
   return {
     id: Math.random().toString(36).slice(2),
@@ -21,7 +28,14 @@ function job(over: { createdAt: string; state?: JobState; costUsd?: number; inst
     crashResumes: 0,
     progressCommentId: undefined,
     checkpoint: undefined,
-    outcome: over.costUsd === undefined ? undefined : { status: "pr_opened", summary: "", usage: { steps: 3, inputTokens: 1, outputTokens: 1, costUsd: over.costUsd, wallMs: 1 } },
+    outcome:
+      over.costUsd === undefined
+        ? undefined
+        : {
+            status: "pr_opened",
+            summary: "",
+            usage: { steps: 3, inputTokens: 1, outputTokens: 1, costUsd: over.costUsd, wallMs: 1 },
+          },
     cancelRequested: false,
     createdAt: over.createdAt,
     updatedAt: over.createdAt,
@@ -36,7 +50,9 @@ function storeOf(jobs: JobRecord[]): Pick<JobQueue, "list"> & { reads: number } 
     reads: 0,
     async list(filter: { since?: string } = {}) {
       s.reads++;
-      return jobs.filter((j) => !filter.since || j.createdAt >= filter.since).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+      return jobs
+        .filter((j) => !filter.since || j.createdAt >= filter.since)
+        .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     },
   };
   return s;
@@ -46,8 +62,14 @@ const req = { installationId: 7, repo: "Acme/Widgets", budgetUsd: 2 };
 
 describe("spend caps", () => {
   it("counts UTC days and months, and resets at the next one", () => {
-    expect(capWindow("day", NOW)).toEqual({ start: new Date("2026-12-02T00:00:00Z"), end: new Date("2026-12-03T00:00:00Z") });
-    expect(capWindow("month", NOW)).toEqual({ start: new Date("2026-12-01T00:00:00Z"), end: new Date("2027-01-01T00:00:00Z") });
+    expect(capWindow("day", NOW)).toEqual({
+      start: new Date("2026-12-02T00:00:00Z"),
+      end: new Date("2026-12-03T00:00:00Z"),
+    });
+    expect(capWindow("month", NOW)).toEqual({
+      start: new Date("2026-12-01T00:00:00Z"),
+      end: new Date("2027-01-01T00:00:00Z"),
+    });
   });
 
   it("lets a job start while it fits under every cap, with one read of the store", async () => {
@@ -58,7 +80,11 @@ describe("spend caps", () => {
   });
 
   it("refuses a job that would pass the daily job count, with the numbers and the reset time", async () => {
-    const store = storeOf([job({ createdAt: "2026-12-02T01:00:00Z", costUsd: 0.1 }), job({ createdAt: "2026-12-02T02:00:00Z", costUsd: 0.1 }), job({ createdAt: "2026-12-01T23:59:00Z", costUsd: 0.1 })]);
+    const store = storeOf([
+      job({ createdAt: "2026-12-02T01:00:00Z", costUsd: 0.1 }),
+      job({ createdAt: "2026-12-02T02:00:00Z", costUsd: 0.1 }),
+      job({ createdAt: "2026-12-01T23:59:00Z", costUsd: 0.1 }),
+    ]);
     const refusal = await checkSpendCaps(store, { repository: { day: { jobs: 2 } } }, req, NOW);
     expect(refusal).toMatchObject({ scope: "repository", window: "day", measure: "jobs", limit: 2, used: 2 });
     expect(refusal?.message).toContain("2 of 2 jobs were already started today (UTC)");
@@ -66,11 +92,16 @@ describe("spend caps", () => {
   });
 
   it("counts a running job as its whole budget, so two jobs cannot overshoot the cost cap between them", async () => {
-    const store = storeOf([job({ createdAt: "2026-12-02T09:00:00Z", costUsd: 1 }), job({ createdAt: "2026-12-02T15:00:00Z", state: "running" })]);
+    const store = storeOf([
+      job({ createdAt: "2026-12-02T09:00:00Z", costUsd: 1 }),
+      job({ createdAt: "2026-12-02T15:00:00Z", state: "running" }),
+    ]);
     // Spent 1 + reserved 2 for the running job + 2 for this one = 5 > 4.5.
     const refusal = await checkSpendCaps(store, { installation: { month: { usd: 4.5 } } }, req, NOW);
     expect(refusal).toMatchObject({ scope: "installation", window: "month", measure: "usd", limit: 4.5, used: 3 });
-    expect(refusal?.message).toMatch(/\$3\.00 of the \$4\.50 cap is spent or reserved this month \(UTC\), and this job may spend up to \$2\.00/);
+    expect(refusal?.message).toMatch(
+      /\$3\.00 of the \$4\.50 cap is spent or reserved this month \(UTC\), and this job may spend up to \$2\.00/,
+    );
     expect(await checkSpendCaps(store, { installation: { month: { usd: 5 } } }, req, NOW)).toBeUndefined();
   });
 
@@ -81,12 +112,17 @@ describe("spend caps", () => {
       job({ createdAt: "2026-12-02T09:00:00Z", kind: "reply" }),
     ]);
     expect(await checkSpendCaps(store, { repository: { day: { usd: 3, jobs: 1 } } }, req, NOW)).toBeUndefined();
-    expect(await checkSpendCaps(store, { installation: { day: { usd: 3 } } }, req, NOW)).toMatchObject({ scope: "installation", used: 9 });
+    expect(await checkSpendCaps(store, { installation: { day: { usd: 3 } } }, req, NOW)).toMatchObject({
+      scope: "installation",
+      used: 9,
+    });
   });
 
   it("reads AGENT_SPEND_CAPS as JSON and names what is wrong in it", () => {
     const problems: string[] = [];
-    expect(parseSpendCaps('{"installation":{"day":{"usd":10}}}', problems)).toEqual({ installation: { day: { usd: 10 } } });
+    expect(parseSpendCaps('{"installation":{"day":{"usd":10}}}', problems)).toEqual({
+      installation: { day: { usd: 10 } },
+    });
     expect(parseSpendCaps(undefined, problems)).toEqual({});
     expect(problems).toEqual([]);
     parseSpendCaps("{nope", problems);

@@ -27,7 +27,11 @@ describe("sqlite job store across processes", () => {
     await first.close();
 
     const second = new SqliteQueue(file);
-    expect(await second.get(job.id)).toMatchObject({ state: "queued", checkpoint: { branch: "agent/1" }, progressCommentId: 5 });
+    expect(await second.get(job.id)).toMatchObject({
+      state: "queued",
+      checkpoint: { branch: "agent/1" },
+      progressCommentId: 5,
+    });
     expect((await second.enqueue(newJob({ deliveryId: "d-keep" }))).status).toBe("duplicate");
     await second.close();
   });
@@ -36,7 +40,12 @@ describe("sqlite job store across processes", () => {
     const queue = new SqliteQueue(file);
     const bad = newJob();
     (bad.trigger as { text?: unknown }).text = 10n; // JSON cannot hold a BigInt
-    const jobs = [...Array.from({ length: 30 }, () => newJob()), newJob({ deliveryId: "twice" }), newJob({ deliveryId: "twice" }), bad];
+    const jobs = [
+      ...Array.from({ length: 30 }, () => newJob()),
+      newJob({ deliveryId: "twice" }),
+      newJob({ deliveryId: "twice" }),
+      bad,
+    ];
     const results = await Promise.allSettled(jobs.map((j) => queue.enqueue(j)));
     const statuses = results.map((r) => (r.status === "fulfilled" ? r.value.status : "rejected"));
     expect(statuses.filter((s) => s === "enqueued")).toHaveLength(31);
@@ -78,7 +87,9 @@ describe("sqlite job store at start-up", () => {
       const error = thrown(() => new SqliteStore(file, { lockWaitMs: 300 }));
       expect(Date.now() - t0).toBeLessThan(3_000);
       expect(error).toBeInstanceOf(UserError);
-      expect((error as UserError).message).toBe(`the job store ${file} is locked by another process (database is locked)`);
+      expect((error as UserError).message).toBe(
+        `the job store ${file} is locked by another process (database is locked)`,
+      );
     } finally {
       holder.exec("ROLLBACK");
       holder.close();

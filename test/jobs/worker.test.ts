@@ -43,7 +43,10 @@ describe("queue worker", () => {
 
   it("records outcomes, durations, usage and retries in the metrics", async () => {
     const metrics = createJobMetrics({ processMetrics: false });
-    const queue = new StoreQueue(new MemoryStore(), { metrics, tuning: { pollMs: 20, retry: { maxAttempts: 3, baseMs: 10 } } });
+    const queue = new StoreQueue(new MemoryStore(), {
+      metrics,
+      tuning: { pollMs: 20, retry: { maxAttempts: 3, baseMs: 10 } },
+    });
     let calls = 0;
     workers.push(
       queue.work(async () => {

@@ -24,7 +24,8 @@ async function boundaryErrors(file: string, code: string): Promise<string[]> {
 
 describe("the import-layer lint rule", () => {
   it("lets a room import the layers below it", async () => {
-    const code = 'import { runAgentLoop } from "./loop.ts";\nimport { ToolError } from "../errors.ts";\nimport { truncateMiddle } from "../shared/truncate.ts";\nexport const x = [runAgentLoop, ToolError, truncateMiddle];\n';
+    const code =
+      'import { runAgentLoop } from "./loop.ts";\nimport { ToolError } from "../errors.ts";\nimport { truncateMiddle } from "../shared/truncate.ts";\nexport const x = [runAgentLoop, ToolError, truncateMiddle];\n';
     expect(await boundaryErrors("src/agent/probe.ts", code)).toEqual([]);
   });
 
@@ -42,18 +43,38 @@ describe("the import-layer lint rule", () => {
   });
 
   it("fails an import between two rooms of the same layer", async () => {
-    const errors = await boundaryErrors("src/llm/probe.ts", 'import { GitWorkspace } from "../workspace/git.ts";\nexport const g = GitWorkspace;\n');
+    const errors = await boundaryErrors(
+      "src/llm/probe.ts",
+      'import { GitWorkspace } from "../workspace/git.ts";\nexport const g = GitWorkspace;\n',
+    );
     expect(errors).toEqual([expect.stringContaining('"llm" to elements of type "workspace"')]);
   });
 
   it("holds for the files at the root of src/ too", async () => {
-    expect(await boundaryErrors("src/errors.ts", 'import { truncateMiddle } from "./shared/truncate.ts";\nexport const t = truncateMiddle;\n')).toHaveLength(1);
-    expect(await boundaryErrors("src/agent/probe.ts", 'import { createLogger } from "../logger.ts";\nexport const l = createLogger;\n')).toHaveLength(1);
-    expect(await boundaryErrors("src/cli/probe.ts", 'import { createLogger } from "../logger.ts";\nimport { runAgentLoop } from "../agent/loop.ts";\nexport const l = [createLogger, runAgentLoop];\n')).toEqual([]);
+    expect(
+      await boundaryErrors(
+        "src/errors.ts",
+        'import { truncateMiddle } from "./shared/truncate.ts";\nexport const t = truncateMiddle;\n',
+      ),
+    ).toHaveLength(1);
+    expect(
+      await boundaryErrors(
+        "src/agent/probe.ts",
+        'import { createLogger } from "../logger.ts";\nexport const l = createLogger;\n',
+      ),
+    ).toHaveLength(1);
+    expect(
+      await boundaryErrors(
+        "src/cli/probe.ts",
+        'import { createLogger } from "../logger.ts";\nimport { runAgentLoop } from "../agent/loop.ts";\nexport const l = [createLogger, runAgentLoop];\n',
+      ),
+    ).toEqual([]);
   });
 
   it("fails a file under src/ that belongs to no room, and an import of one", async () => {
     expect(await boundaryErrors("src/newroom/probe.ts", "export const n = 1;\n")).toHaveLength(1);
-    expect(await boundaryErrors("src/run/probe.ts", 'import { n } from "../newroom/probe.ts";\nexport const m = n;\n')).toHaveLength(1);
+    expect(
+      await boundaryErrors("src/run/probe.ts", 'import { n } from "../newroom/probe.ts";\nexport const m = n;\n'),
+    ).toHaveLength(1);
   });
 });

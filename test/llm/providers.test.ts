@@ -7,7 +7,13 @@ import type { ChatRequest, RetryNotice } from "../../src/llm/types.ts";
 import { createModelServer, type ModelServer, type ModelServerOptions } from "../support/model-server.ts";
 
 const KEY = "sk-provider-test-0123456789abcdef";
-const TOOLS: ChatRequest["tools"] = [{ name: "view", description: "View a file", parameters: { type: "object", properties: { path: { type: "string" } }, required: ["path"] } }];
+const TOOLS: ChatRequest["tools"] = [
+  {
+    name: "view",
+    description: "View a file",
+    parameters: { type: "object", properties: { path: { type: "string" } }, required: ["path"] },
+  },
+];
 const VIEW = { toolCalls: [{ name: "view", arguments: { path: "README.md" } }] };
 
 let server: ModelServer | undefined;
@@ -32,7 +38,15 @@ async function setup(options: ModelServerOptions, client: Partial<ChatModelOptio
   return { server, model };
 }
 
-const ask = (model: OpenAIChatModel, extra: Partial<ChatRequest> = {}) => model.complete({ messages: [{ role: "system", content: "be brief" }, { role: "user", content: "look at the readme" }], tools: TOOLS, ...extra });
+const ask = (model: OpenAIChatModel, extra: Partial<ChatRequest> = {}) =>
+  model.complete({
+    messages: [
+      { role: "system", content: "be brief" },
+      { role: "user", content: "look at the readme" },
+    ],
+    tools: TOOLS,
+    ...extra,
+  });
 
 describe("the model client with each provider", () => {
   it("sends a reasoning model max_completion_tokens and no temperature, and gets native tool calls", async () => {
@@ -47,7 +61,11 @@ describe("the model client with each provider", () => {
   });
 
   it("learns max_completion_tokens from the first refusal when the name does not tell, and stays native", async () => {
-    const { server, model } = await setup({ provider: "openai-reasoning", model: "team-reasoner", turns: [VIEW, VIEW] });
+    const { server, model } = await setup({
+      provider: "openai-reasoning",
+      model: "team-reasoner",
+      turns: [VIEW, VIEW],
+    });
     await ask(model);
     await ask(model);
     expect(server.requests.map((r) => [r.outcome, r.status])).toEqual([
@@ -61,19 +79,41 @@ describe("the model client with each provider", () => {
   });
 
   it("reaches an Azure deployment with api-version and the api-key header", async () => {
-    const { server, model } = await setup({ provider: "azure", model: "gpt-4o", deployment: "prod-gpt4o", turns: [VIEW] });
+    const { server, model } = await setup({
+      provider: "azure",
+      model: "gpt-4o",
+      deployment: "prod-gpt4o",
+      turns: [VIEW],
+    });
     expect(server.url).toMatch(/\/openai\/deployments\/prod-gpt4o\?api-version=2024-10-21$/);
     const response = await ask(model);
     expect(response.toolCalls).toHaveLength(1);
-    expect(server.requests[0]).toMatchObject({ path: "/openai/deployments/prod-gpt4o/chat/completions", query: "api-version=2024-10-21", apiKeyHeader: KEY, authorization: undefined, outcome: "answered" });
+    expect(server.requests[0]).toMatchObject({
+      path: "/openai/deployments/prod-gpt4o/chat/completions",
+      query: "api-version=2024-10-21",
+      apiKeyHeader: KEY,
+      authorization: undefined,
+      outcome: "answered",
+    });
   });
 
   it("reports an Azure deployment that does not exist, with Azure's words", async () => {
     const { server } = await setup({ provider: "azure", deployment: "prod-gpt4o" });
-    const model = new OpenAIChatModel({ apiKey: KEY, baseUrl: server.url.replace("prod-gpt4o", "staging"), model: "gpt-4o", protocol: "auto", timeoutMs: 5_000, retries: 3, maxOutputTokens: 100 });
+    const model = new OpenAIChatModel({
+      apiKey: KEY,
+      baseUrl: server.url.replace("prod-gpt4o", "staging"),
+      model: "gpt-4o",
+      protocol: "auto",
+      timeoutMs: 5_000,
+      retries: 3,
+      maxOutputTokens: 100,
+    });
     const err = await ask(model).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ModelError);
-    expect(err).toMatchObject({ reason: "not_found", message: expect.stringContaining("The API deployment for this resource does not exist") });
+    expect(err).toMatchObject({
+      reason: "not_found",
+      message: expect.stringContaining("The API deployment for this resource does not exist"),
+    });
     expect(server.requests).toHaveLength(1);
   });
 
@@ -88,7 +128,14 @@ describe("the model client with each provider", () => {
   });
 
   it("reads tool arguments sent as objects, a stream without usage, and keeps reasoning out of the answer", async () => {
-    const { model } = await setup({ stream: { argumentsAsObjects: true, omitUsage: true, reasoningContent: "The user wants the readme; I will view it." }, turns: [{ content: "Looking.", ...VIEW }] });
+    const { model } = await setup({
+      stream: {
+        argumentsAsObjects: true,
+        omitUsage: true,
+        reasoningContent: "The user wants the readme; I will view it.",
+      },
+      turns: [{ content: "Looking.", ...VIEW }],
+    });
     const response = await ask(model);
     expect(response.content).toBe("Looking.");
     expect(response.toolCalls.map((c) => JSON.parse(c.arguments))).toEqual([{ path: "README.md" }]);
@@ -96,7 +143,10 @@ describe("the model client with each provider", () => {
   });
 
   it("switches to the text protocol when the server says it has no tools, and only then", async () => {
-    const { server, model } = await setup({ reject: ["tools"], turns: ['```tool\n{"name": "view", "arguments": {"path": "README.md"}}\n```'].map((content) => ({ content })) });
+    const { server, model } = await setup({
+      reject: ["tools"],
+      turns: ['```tool\n{"name": "view", "arguments": {"path": "README.md"}}\n```'].map((content) => ({ content })),
+    });
     const response = await ask(model);
     expect(model.protocol).toBe("text");
     expect(response.toolCalls.map((c) => c.name)).toEqual(["view"]);
@@ -104,9 +154,21 @@ describe("the model client with each provider", () => {
   });
 
   it("reports any other 400 at once, in the provider's words, without switching protocol", async () => {
-    const { server, model } = await setup({ turns: [{ status: 400, message: "Invalid 'messages[1].content': string too long.", param: "messages[1].content", code: "string_above_max_length" }] });
+    const { server, model } = await setup({
+      turns: [
+        {
+          status: 400,
+          message: "Invalid 'messages[1].content': string too long.",
+          param: "messages[1].content",
+          code: "string_above_max_length",
+        },
+      ],
+    });
     const err = await ask(model).catch((e: unknown) => e);
-    expect(err).toMatchObject({ reason: "refused", message: "model endpoint refused the request (400): Invalid 'messages[1].content': string too long." });
+    expect(err).toMatchObject({
+      reason: "refused",
+      message: "model endpoint refused the request (400): Invalid 'messages[1].content': string too long.",
+    });
     expect(model.protocol).toBe("native");
     expect(server.requests).toHaveLength(1);
   });
@@ -148,15 +210,23 @@ describe("the model client under faults", () => {
     const { server, model } = await setup({ turns: [VIEW] }, { apiKey: "sk-wrong-key-000000000000000wxyz" });
     const err = await ask(model).catch((e: unknown) => e);
     expect(err).toMatchObject({ reason: "auth" });
-    expect((err as Error).message).toMatch(/^model endpoint refused the API key \(401\): Incorrect API key provided: \[key\]\. .* check OPENAI_API_KEY$/);
+    expect((err as Error).message).toMatch(
+      /^model endpoint refused the API key \(401\): Incorrect API key provided: \[key\]\. .* check OPENAI_API_KEY$/,
+    );
     expect((err as Error).message).not.toContain("wxyz");
     expect(server.requests).toHaveLength(1);
   });
 
   it("reports an unknown model at once", async () => {
-    const { server, model } = await setup({ provider: "openai", model: "gpt-4.1", turns: [VIEW] }, { model: "gpt-4.2" });
+    const { server, model } = await setup(
+      { provider: "openai", model: "gpt-4.1", turns: [VIEW] },
+      { model: "gpt-4.2" },
+    );
     const err = await ask(model).catch((e: unknown) => e);
-    expect(err).toMatchObject({ reason: "not_found", message: expect.stringContaining("The model `gpt-4.2` does not exist or you do not have access to it.") });
+    expect(err).toMatchObject({
+      reason: "not_found",
+      message: expect.stringContaining("The model `gpt-4.2` does not exist or you do not have access to it."),
+    });
     expect(server.requests).toHaveLength(1);
   });
 
@@ -174,7 +244,9 @@ describe("the model client under faults", () => {
     const err = await ask(model).catch((e: unknown) => e);
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(err).toMatchObject({ reason: "unavailable" });
-    expect((err as Error).message).toMatch(/^model endpoint failing: 503 The engine is currently overloaded, please try again later\. after \d+ tries over \d+ s$/);
+    expect((err as Error).message).toMatch(
+      /^model endpoint failing: 503 The engine is currently overloaded, please try again later\. after \d+ tries over \d+ s$/,
+    );
     expect(server.requests.length).toBeGreaterThan(2);
     expect(server.requests.every((r) => r.outcome === "fault")).toBe(true);
   });

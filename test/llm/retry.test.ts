@@ -11,7 +11,10 @@ class Flaky extends Error {
     this.retryAfterMs = retryAfterMs;
   }
 }
-const asTransient = (err: unknown) => (err instanceof Flaky ? { status: err.status, retryAfterMs: err.retryAfterMs, message: "Service Unavailable" } : undefined);
+const asTransient = (err: unknown) =>
+  err instanceof Flaky
+    ? { status: err.status, retryAfterMs: err.retryAfterMs, message: "Service Unavailable" }
+    : undefined;
 const policy = { retries: 5, windowMs: 10_000, baseDelayMs: 10, maxDelayMs: 40 };
 
 describe("model call retries", () => {
@@ -62,7 +65,9 @@ describe("model call retries", () => {
     expect(calls).toBe(3);
     expect(err).toBeInstanceOf(ModelError);
     expect((err as ModelError).reason).toBe("unavailable");
-    expect((err as ModelError).message).toMatch(/^model endpoint failing: 503 Service Unavailable after 3 tries over \d+ s$/);
+    expect((err as ModelError).message).toMatch(
+      /^model endpoint failing: 503 Service Unavailable after 3 tries over \d+ s$/,
+    );
   });
 
   it("gives up at once when retry-after points past the window", async () => {
@@ -103,7 +108,11 @@ describe("model call retries", () => {
         throw new Flaky(503, 5_000);
       },
       asTransient,
-      { policy, signal: controller.signal, onRetry: () => void setTimeout(() => controller.abort(new Cancelled("stop requested")), 20) },
+      {
+        policy,
+        signal: controller.signal,
+        onRetry: () => void setTimeout(() => controller.abort(new Cancelled("stop requested")), 20),
+      },
     );
     await expect(run).rejects.toThrow(new Cancelled("stop requested"));
     expect(Date.now() - started).toBeLessThan(2_000);

@@ -3,7 +3,10 @@ import { parseTextToolCalls, toTextMessages } from "../../src/llm/text-protocol.
 
 describe("the text protocol", () => {
   it("reads fenced tool calls, several per reply", () => {
-    const { toolCalls, error } = parseTextToolCalls('Let me look.\n```tool\n{"name": "view", "arguments": {"path": "a.ts"}}\n```\n```tool\n{"name":"search","arguments":{"pattern":"x"}}\n```', "t1");
+    const { toolCalls, error } = parseTextToolCalls(
+      'Let me look.\n```tool\n{"name": "view", "arguments": {"path": "a.ts"}}\n```\n```tool\n{"name":"search","arguments":{"pattern":"x"}}\n```',
+      "t1",
+    );
     expect(error).toBeUndefined();
     expect(toolCalls).toEqual([
       { id: "t1_0", name: "view", arguments: '{"path":"a.ts"}' },
@@ -23,7 +26,14 @@ describe("the text protocol", () => {
       [
         { role: "system", content: "sys" },
         { role: "user", content: "task" },
-        { role: "assistant", content: "", toolCalls: [{ id: "1", name: "view", arguments: '{"path":"a"}' }, { id: "2", name: "view", arguments: '{"path":"b"}' }] },
+        {
+          role: "assistant",
+          content: "",
+          toolCalls: [
+            { id: "1", name: "view", arguments: '{"path":"a"}' },
+            { id: "2", name: "view", arguments: '{"path":"b"}' },
+          ],
+        },
         { role: "tool", toolCallId: "1", name: "view", content: "A" },
         { role: "tool", toolCallId: "2", name: "view", content: "B" },
       ],

@@ -5,16 +5,37 @@ import type { SolveResult } from "../../src/run/solve.ts";
 import type { TestRun } from "../../src/shared/evidence.ts";
 
 type Ran = Pick<SolveResult, "stop" | "reason" | "modelError" | "tests" | "testCommand">;
-const passing: TestRun = { command: "npm test", passed: true, exitCode: 0, killed: undefined, summary: "", outputTail: "", durationMs: 1 };
+const passing: TestRun = {
+  command: "npm test",
+  passed: true,
+  exitCode: 0,
+  killed: undefined,
+  summary: "",
+  outputTail: "",
+  durationMs: 1,
+};
 const failing: TestRun = { ...passing, passed: false, exitCode: 1 };
-const run = (r: Partial<Ran>): Ran => ({ stop: "finish", reason: undefined, tests: undefined, testCommand: undefined, ...r });
+const run = (r: Partial<Ran>): Ran => ({
+  stop: "finish",
+  reason: undefined,
+  tests: undefined,
+  testCommand: undefined,
+  ...r,
+});
 
 describe("the end of a run, one table for every job", () => {
   it("maps each stop short of finish to one status, whatever the job published", () => {
     for (const published of [undefined, "pr_opened", "pr_updated"] as const) {
-      expect(endStatus(run({ stop: "limit", reason: "budget limit reached: steps (2 of 2)" }), published)).toBe("limit");
+      expect(endStatus(run({ stop: "limit", reason: "budget limit reached: steps (2 of 2)" }), published)).toBe(
+        "limit",
+      );
       expect(endStatus(run({ stop: "cancelled", reason: "cancelled on request" }), published)).toBe("cancelled");
-      expect(endStatus(run({ stop: "model_error", reason: "the model broke the tool-call protocol 3 times in a row" }), published)).toBe("error");
+      expect(
+        endStatus(
+          run({ stop: "model_error", reason: "the model broke the tool-call protocol 3 times in a row" }),
+          published,
+        ),
+      ).toBe("error");
     }
   });
 
@@ -32,11 +53,27 @@ describe("the end of a run, one table for every job", () => {
 
   it("names the reason in the headline of an unfinished run, on one line", () => {
     expect(unfinishedEnding(run({}))).toBeUndefined();
-    expect(unfinishedEnding(run({ stop: "limit", reason: "budget limit reached: steps (2 of 2)" }))?.headline).toBe("Stopped: budget limit reached: steps (2 of 2)");
-    expect(unfinishedEnding(run({ stop: "cancelled", reason: "cancelled on request" }))?.headline).toBe("Stopped on request");
-    const protocol = unfinishedEnding(run({ stop: "model_error", modelError: "protocol", reason: "the model broke the tool-call protocol 3 times in a row" }));
+    expect(unfinishedEnding(run({ stop: "limit", reason: "budget limit reached: steps (2 of 2)" }))?.headline).toBe(
+      "Stopped: budget limit reached: steps (2 of 2)",
+    );
+    expect(unfinishedEnding(run({ stop: "cancelled", reason: "cancelled on request" }))?.headline).toBe(
+      "Stopped on request",
+    );
+    const protocol = unfinishedEnding(
+      run({
+        stop: "model_error",
+        modelError: "protocol",
+        reason: "the model broke the tool-call protocol 3 times in a row",
+      }),
+    );
     expect(protocol?.headline).toBe("Stopped: the model did not follow the tool protocol");
-    const key = unfinishedEnding(run({ stop: "model_error", modelError: "auth", reason: "model endpoint refused the credentials (401)\nbody: {...}" }));
+    const key = unfinishedEnding(
+      run({
+        stop: "model_error",
+        modelError: "auth",
+        reason: "model endpoint refused the credentials (401)\nbody: {...}",
+      }),
+    );
     expect(key?.headline).toBe("Stopped: model endpoint refused the credentials (401)");
     expect(unfinishedEnding(run({ stop: "limit" }))?.headline).toBe("Stopped: a budget limit was reached");
   });
@@ -44,26 +81,45 @@ describe("the end of a run, one table for every job", () => {
 
 describe("the end of a job stopped by an error", () => {
   it("names every typed error, and calls only an untyped one internal", () => {
-    expect(errorEnding(new Cancelled("cancelled on request"), 1)).toEqual({ status: "cancelled", headline: "Stopped on request" });
-    expect(errorEnding(new LimitReached("steps", 2, 2), 1)).toEqual({ status: "limit", headline: "Stopped: budget limit reached: steps (2 of 2)" });
-    expect(errorEnding(new ModelError("the model endpoint kept failing (503) for 3 min", { reason: "unavailable" }), 1)).toEqual({
+    expect(errorEnding(new Cancelled("cancelled on request"), 1)).toEqual({
+      status: "cancelled",
+      headline: "Stopped on request",
+    });
+    expect(errorEnding(new LimitReached("steps", 2, 2), 1)).toEqual({
+      status: "limit",
+      headline: "Stopped: budget limit reached: steps (2 of 2)",
+    });
+    expect(
+      errorEnding(new ModelError("the model endpoint kept failing (503) for 3 min", { reason: "unavailable" }), 1),
+    ).toEqual({
       status: "error",
       headline: "Stopped: the model endpoint kept failing (503) for 3 min",
     });
-    expect(errorEnding(new UserError("the branch is protected"), 1)).toEqual({ status: "error", headline: "Stopped: the branch is protected" });
-    expect(errorEnding(new TypeError("x is undefined"), 1)).toEqual({ status: "error", headline: "Stopped: an internal error" });
+    expect(errorEnding(new UserError("the branch is protected"), 1)).toEqual({
+      status: "error",
+      headline: "Stopped: the branch is protected",
+    });
+    expect(errorEnding(new TypeError("x is undefined"), 1)).toEqual({
+      status: "error",
+      headline: "Stopped: an internal error",
+    });
   });
 
   it("says a transient failure was given up on, and after how many attempts", () => {
     const ending = errorEnding(new Transient("model endpoint answered 503 after retries: Service Unavailable"), 3);
-    expect(ending).toEqual({ status: "error", headline: "Stopped: model endpoint answered 503 after retries: Service Unavailable (gave up after 3 attempts)" });
+    expect(ending).toEqual({
+      status: "error",
+      headline: "Stopped: model endpoint answered 503 after retries: Service Unavailable (gave up after 3 attempts)",
+    });
   });
 
   it("names an error kind another room adds", () => {
     class EndpointDown extends Error {
       readonly kind = "model_unavailable" as const;
     }
-    expect(errorEnding(new EndpointDown("the model endpoint kept failing for 3 min"), 1).headline).toBe("Stopped: the model endpoint kept failing for 3 min");
+    expect(errorEnding(new EndpointDown("the model endpoint kept failing for 3 min"), 1).headline).toBe(
+      "Stopped: the model endpoint kept failing for 3 min",
+    );
   });
 });
 

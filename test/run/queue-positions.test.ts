@@ -38,14 +38,24 @@ function world(waiting: JobRecord[], options: { maxPerRound?: number; failFor?: 
     }) as unknown as Octokit;
   const queue = {
     // Newest first, like the stores.
-    list: async () => waiting.filter((j) => states.get(j.id) === "queued").slice().reverse(),
+    list: async () =>
+      waiting
+        .filter((j) => states.get(j.id) === "queued")
+        .slice()
+        .reverse(),
     get: async (id: string) => {
       const j = waiting.find((w) => w.id === id);
       return j && { ...j, state: states.get(id)! };
     },
   };
   const positions = new QueuePositions(
-    { queue, octokitFor, redactor: new Redactor(["sekret-value"]), log: pino({ level: "silent" }), model: "scripted-model" },
+    {
+      queue,
+      octokitFor,
+      redactor: new Redactor(["sekret-value"]),
+      log: pino({ level: "silent" }),
+      model: "scripted-model",
+    },
     options.maxPerRound ? { maxPerRound: options.maxPerRound } : {},
   );
   return { positions, writes, states };
@@ -65,7 +75,11 @@ describe("QueuePositions", () => {
     expect(await positions.refresh()).toBe(0);
     states.set("j1", "running"); // the first one started: everyone moves up
     expect(await positions.refresh()).toBe(2);
-    expect(writes.slice(2).map((w) => [w.comment_id, /starting shortly/.test(w.body) ? 1 : /#2 in line/.test(w.body) ? 2 : 0])).toEqual([
+    expect(
+      writes
+        .slice(2)
+        .map((w) => [w.comment_id, /starting shortly/.test(w.body) ? 1 : /#2 in line/.test(w.body) ? 2 : 0]),
+    ).toEqual([
       [1002, 1],
       [1003, 2],
     ]);
@@ -73,7 +87,11 @@ describe("QueuePositions", () => {
 
   it("leaves alone replies, jobs not yet acknowledged, and a job that started meanwhile", async () => {
     const started = job("j3");
-    const { positions, writes, states } = world([job("j1", { kind: "reply" }), job("j2", { progressCommentId: undefined }), started]);
+    const { positions, writes, states } = world([
+      job("j1", { kind: "reply" }),
+      job("j2", { progressCommentId: undefined }),
+      started,
+    ]);
     const listed = positions.refresh();
     states.set("j3", "running");
     expect(await listed).toBe(0);
@@ -81,7 +99,10 @@ describe("QueuePositions", () => {
   });
 
   it("edits at most maxPerRound comments a round, the oldest jobs first, and the rest next round", async () => {
-    const { positions, writes } = world(Array.from({ length: 5 }, (_, i) => job(`j${i + 1}`)), { maxPerRound: 2 });
+    const { positions, writes } = world(
+      Array.from({ length: 5 }, (_, i) => job(`j${i + 1}`)),
+      { maxPerRound: 2 },
+    );
     expect(await positions.refresh()).toBe(2);
     expect(await positions.refresh()).toBe(2);
     expect(await positions.refresh()).toBe(1);

@@ -25,8 +25,19 @@ afterEach(async () => {
 });
 
 async function runJob(a: TestApp) {
-  const issue = a.fake.addIssue({ owner: OWNER, repo: REPO, title: "sum() returns the wrong result", body: "sum(2, 3) gives -1.", user: "reporter" });
-  await a.send(issuesEvent("labeled", a.target(MAINTAINER), { issue: { number: issue.number, title: issue.title, body: issue.body ?? "" }, label: "agent" }));
+  const issue = a.fake.addIssue({
+    owner: OWNER,
+    repo: REPO,
+    title: "sum() returns the wrong result",
+    body: "sum(2, 3) gives -1.",
+    user: "reporter",
+  });
+  await a.send(
+    issuesEvent("labeled", a.target(MAINTAINER), {
+      issue: { number: issue.number, title: issue.title, body: issue.body ?? "" },
+      label: "agent",
+    }),
+  );
   const [job] = await a.waitForJobs();
   expect(a.model.errors).toEqual([]);
   return job!;
@@ -39,7 +50,10 @@ async function tempDir(prefix: string): Promise<string> {
 }
 
 /** A server that should never hear from the app: it records whoever calls. */
-async function trapServer(): Promise<{ url: string; calls: Array<{ method: string; url: string; headers: IncomingHttpHeaders }> }> {
+async function trapServer(): Promise<{
+  url: string;
+  calls: Array<{ method: string; url: string; headers: IncomingHttpHeaders }>;
+}> {
   const calls: Array<{ method: string; url: string; headers: IncomingHttpHeaders }> = [];
   const server: Server = createServer((req, res) => {
     calls.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers });
@@ -68,7 +82,11 @@ describe("the token and git's command lines", () => {
     let seenText = "";
     watcher.stdout.on("data", (c: Buffer) => (seenText += c.toString("latin1")));
     const ended = new Promise((r) => watcher.once("exit", r));
-    app = await startTestApp({ files: quickRepo(), turns: [edit("src/sum.js", "return a - b;", "return a + b;"), finish("Fixed.")], env: { AGENT_CHECKPOINT_INTERVAL_S: "0" } });
+    app = await startTestApp({
+      files: quickRepo(),
+      turns: [edit("src/sum.js", "return a - b;", "return a + b;"), finish("Fixed.")],
+      env: { AGENT_CHECKPOINT_INTERVAL_S: "0" },
+    });
     const job = await runJob(app);
     watcher.stdin.end();
     await ended;
@@ -118,8 +136,21 @@ describe("host-side git ignores what an unsandboxed agent plants in .git (AGENT_
   /** Shell that plants the config (into .git/config, or into another git dir named by .git/commondir) and hooks, running no git itself. */
   function plant(markers: string, config: string, via: "config" | "commondir"): string {
     const hook = Buffer.from(`#!/bin/sh\nenv > ${markers}/ran-$(basename "$0")\ncat\n`).toString("base64");
-    const hooks = ["pre-commit", "commit-msg", "post-commit", "pre-push", "post-checkout", "reference-transaction", "fsmonitor", "gpg", "filter-clean", "filter-smudge", "textconv"];
-    const writeHooks = (dir: string) => hooks.map((h) => `echo ${hook} | base64 -d > ${dir}/${h} && chmod +x ${dir}/${h}`).join(" && ");
+    const hooks = [
+      "pre-commit",
+      "commit-msg",
+      "post-commit",
+      "pre-push",
+      "post-checkout",
+      "reference-transaction",
+      "fsmonitor",
+      "gpg",
+      "filter-clean",
+      "filter-smudge",
+      "textconv",
+    ];
+    const writeHooks = (dir: string) =>
+      hooks.map((h) => `echo ${hook} | base64 -d > ${dir}/${h} && chmod +x ${dir}/${h}`).join(" && ");
     const target = via === "config" ? ".git/config" : `${markers}/gitdir/config`;
     return [
       `mkdir -p ${markers}/hooks`,
@@ -137,15 +168,27 @@ describe("host-side git ignores what an unsandboxed agent plants in .git (AGENT_
       const markers = await tempDir("planted-");
       const trap = await trapServer();
       const turns: Turn[] = [
-        () => shell(`${plant(markers, evilConfig(markers, trap.url, app!.fake.url), via)} && git config --file ${via === "config" ? ".git/config" : `${markers}/gitdir/config`} filter.evil.clean`),
+        () =>
+          shell(
+            `${plant(markers, evilConfig(markers, trap.url, app!.fake.url), via)} && git config --file ${via === "config" ? ".git/config" : `${markers}/gitdir/config`} filter.evil.clean`,
+          ),
         edit("src/sum.js", "return a - b;", "return a + b;"),
         finish("Fixed `sum`."),
       ];
-      app = await startTestApp({ files: quickRepo(), turns, env: { AGENT_SANDBOX: "none", AGENT_CHECKPOINT_INTERVAL_S: "0" } });
+      app = await startTestApp({
+        files: quickRepo(),
+        turns,
+        env: { AGENT_SANDBOX: "none", AGENT_CHECKPOINT_INTERVAL_S: "0" },
+      });
       const job = await runJob(app);
 
       const ran = (await readdir(markers)).filter((f) => f !== "hooks" && f !== "gitdir");
-      const leaked = await Promise.all(ran.map(async (f) => `${f}: ${(await readFile(path.join(markers, f), "utf8")).includes("GIT_CONFIG_VALUE") ? "with git's environment" : ""}`));
+      const leaked = await Promise.all(
+        ran.map(
+          async (f) =>
+            `${f}: ${(await readFile(path.join(markers, f), "utf8")).includes("GIT_CONFIG_VALUE") ? "with git's environment" : ""}`,
+        ),
+      );
       expect(leaked).toEqual([]);
       expect(trap.calls).toEqual([]);
       expect(job.outcome?.status).toBe("pr_opened");
@@ -159,7 +202,9 @@ describe("host-side git ignores what an unsandboxed agent plants in .git (AGENT_
     app = await startTestApp({
       files: quickRepo({ ".github/workflows/ci.yml": workflow }),
       turns: [
-        shell("mkdir -p docs && git mv .github/workflows/ci.yml docs/ci.yml && git -c user.name=a -c user.email=a@example.invalid commit -qm 'move ci' && git log --oneline -1"),
+        shell(
+          "mkdir -p docs && git mv .github/workflows/ci.yml docs/ci.yml && git -c user.name=a -c user.email=a@example.invalid commit -qm 'move ci' && git log --oneline -1",
+        ),
         edit("src/sum.js", "return a - b;", "return a + b;"),
         finish("Fixed `sum`."),
       ],

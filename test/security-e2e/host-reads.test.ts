@@ -23,8 +23,19 @@ afterEach(async () => {
 });
 
 async function runJob(a: TestApp, timeoutMs = 45_000) {
-  const issue = a.fake.addIssue({ owner: OWNER, repo: REPO, title: "Tidy up", body: "Please tidy up.", user: "reporter" });
-  await a.send(issuesEvent("labeled", a.target(MAINTAINER), { issue: { number: issue.number, title: issue.title, body: issue.body ?? "" }, label: "agent" }));
+  const issue = a.fake.addIssue({
+    owner: OWNER,
+    repo: REPO,
+    title: "Tidy up",
+    body: "Please tidy up.",
+    user: "reporter",
+  });
+  await a.send(
+    issuesEvent("labeled", a.target(MAINTAINER), {
+      issue: { number: issue.number, title: issue.title, body: issue.body ?? "" },
+      label: "agent",
+    }),
+  );
   const [job] = await a.waitForJobs({ timeoutMs });
   expect(a.model.errors).toEqual([]);
   return job!;
@@ -60,8 +71,16 @@ describe("repository files the app reads on the host", () => {
 
   it("finishes the job when package.json and the instructions are links to endless devices", async () => {
     // No `test:` in the config, so the app reads package.json to detect the test command.
-    app = await startTestApp({ files: { "README.md": "# widgets\n", ".github/agent.yml": "setup: null\n" }, turns: [finish("Nothing to do.")] });
-    await commitSymlinks(app, OWNER, REPO, { "package.json": "/dev/zero", "AGENTS.md": "/dev/urandom", "pyproject.toml": "/dev/zero", Makefile: "/dev/zero" });
+    app = await startTestApp({
+      files: { "README.md": "# widgets\n", ".github/agent.yml": "setup: null\n" },
+      turns: [finish("Nothing to do.")],
+    });
+    await commitSymlinks(app, OWNER, REPO, {
+      "package.json": "/dev/zero",
+      "AGENTS.md": "/dev/urandom",
+      "pyproject.toml": "/dev/zero",
+      Makefile: "/dev/zero",
+    });
     const job = await runJob(app, 30_000);
     expect(job.outcome?.status).toBe("no_change");
   });
@@ -70,7 +89,10 @@ describe("repository files the app reads on the host", () => {
 describe("special files the agent makes", () => {
   it("refuses FIFOs in every file tool and in run_tests' filter instead of blocking the app", async () => {
     app = await startTestApp({
-      files: quickRepo({ "package.json": '{"scripts":{"test":"node --test"}}\n' }, { test: "npm test", budget: { command_timeout_seconds: 5, test_timeout_seconds: 5 } }),
+      files: quickRepo(
+        { "package.json": '{"scripts":{"test":"node --test"}}\n' },
+        { test: "npm test", budget: { command_timeout_seconds: 5, test_timeout_seconds: 5 } },
+      ),
       turns: [
         shell("mkfifo trap.txt && rm package.json && mkfifo package.json && ls -l trap.txt package.json"),
         view("trap.txt"),

@@ -21,7 +21,11 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
 });
 
-async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+async function until<T>(
+  what: string,
+  fn: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -31,7 +35,8 @@ async function until<T>(what: string, fn: () => T | undefined | false | Promise<
   }
 }
 
-const packageJson = (scripts: Record<string, string>) => `${JSON.stringify({ name: "widgets", version: "1.0.0", private: true, type: "module", scripts: { test: "node --test", ...scripts } }, null, 2)}\n`;
+const packageJson = (scripts: Record<string, string>) =>
+  `${JSON.stringify({ name: "widgets", version: "1.0.0", private: true, type: "module", scripts: { test: "node --test", ...scripts } }, null, 2)}\n`;
 
 describe("an install script planted before a crash", () => {
   it("does not run with the network when the job resumes from its wip branch", async () => {
@@ -49,7 +54,11 @@ describe("an install script planted before a crash", () => {
         "package-lock.json": `${JSON.stringify({ name: "widgets", version: "1.0.0", lockfileVersion: 3, requires: true, packages: { "": { name: "widgets", version: "1.0.0" } } }, null, 2)}\n`,
         "setup.py": setupPy(canary.url, "base-setup-py"),
         "src/sum.js": "export function sum(a, b) {\n  return a - b;\n}\n",
-        ".github/agent.yml": stringify({ setup: "npm ci --no-audit --no-fund && python3 setup.py -q egg_info", setup_network: true, budget: { test_rounds: 0 } }),
+        ".github/agent.yml": stringify({
+          setup: "npm ci --no-audit --no-fund && python3 setup.py -q egg_info",
+          setup_network: true,
+          budget: { test_rounds: 0 },
+        }),
       },
     });
     fake.setPermission(OWNER, REPO, MAINTAINER, "write");
@@ -62,7 +71,14 @@ describe("an install script planted before a crash", () => {
     const model = await createModelServer({
       apiKey: MODEL_API_KEY,
       turns: [
-        create("package.json", packageJson({ postinstall: callHome(canary.url, "planted-postinstall"), prepare: callHome(canary.url, "planted-prepare") }), true),
+        create(
+          "package.json",
+          packageJson({
+            postinstall: callHome(canary.url, "planted-postinstall"),
+            prepare: callHome(canary.url, "planted-prepare"),
+          }),
+          true,
+        ),
         create("setup.py", setupPy(canary.url, "planted-setup-py"), true),
         { pause: hold },
         edit("src/sum.js", "return a - b;", "return a + b;"),
@@ -91,14 +107,32 @@ describe("an install script planted before a crash", () => {
 
     const first = await startAppProcess({ env, cwd: root });
     cleanup.push(() => first.kill("SIGKILL"));
-    const issue = fake.addIssue({ owner: OWNER, repo: REPO, title: "sum() subtracts", body: "sum(2, 3) gives -1.", user: "reporter" });
-    await sendWebhook(`${first.url}/api/github/webhooks`, issuesEvent("labeled", fakeTarget(fake, OWNER, REPO, MAINTAINER), { issue: { number: issue.number, title: issue.title }, label: "agent" }), { secret: WEBHOOK_SECRET });
+    const issue = fake.addIssue({
+      owner: OWNER,
+      repo: REPO,
+      title: "sum() subtracts",
+      body: "sum(2, 3) gives -1.",
+      user: "reporter",
+    });
+    await sendWebhook(
+      `${first.url}/api/github/webhooks`,
+      issuesEvent("labeled", fakeTarget(fake, OWNER, REPO, MAINTAINER), {
+        issue: { number: issue.number, title: issue.title },
+        label: "agent",
+      }),
+      { secret: WEBHOOK_SECRET },
+    );
     // The plant is checkpointed to the wip branch; then the model hangs and the worker dies.
     await until("the planted setup.py on the wip branch", async () => {
-      const wip = (await fake.git(OWNER, REPO, ["for-each-ref", "--format=%(refname:short)", "refs/heads/"])).split("\n").find((b) => b.includes("/wip/"));
+      const wip = (await fake.git(OWNER, REPO, ["for-each-ref", "--format=%(refname:short)", "refs/heads/"]))
+        .split("\n")
+        .find((b) => b.includes("/wip/"));
       return wip && (await fake.readFile(OWNER, REPO, wip, "setup.py").catch(() => ""))?.includes("planted-setup-py");
     });
-    await until("the paused model call", () => model.requests.filter((r) => r.path.endsWith("/chat/completions")).length >= 3);
+    await until(
+      "the paused model call",
+      () => model.requests.filter((r) => r.path.endsWith("/chat/completions")).length >= 3,
+    );
     await first.kill("SIGKILL");
     release();
     expect(canary.hits.filter((h) => h.startsWith("/base-postinstall"))).toHaveLength(1);

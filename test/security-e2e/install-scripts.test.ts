@@ -34,7 +34,8 @@ function repoFiles(url: string, withSecret: boolean): Record<string, string> {
     "package-lock.json": `${JSON.stringify({ name: "widgets", version: "1.0.0", lockfileVersion: 3, requires: true, packages: { "": { name: "widgets", version: "1.0.0" } } }, null, 2)}\n`,
     "setup.py": setupPy(url, "base-setup-py"),
     "src/sum.js": "export function sum(a, b) {\n  return a - b;\n}\n",
-    "test/sum.test.js": 'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { sum } from "../src/sum.js";\ntest("adds", () => assert.equal(sum(2, 3), 5));\n',
+    "test/sum.test.js":
+      'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { sum } from "../src/sum.js";\ntest("adds", () => assert.equal(sum(2, 3), 5));\n',
     ".github/agent.yml": stringify({
       setup: "npm ci --no-audit --no-fund && python3 setup.py -q egg_info",
       setup_network: true,
@@ -49,7 +50,15 @@ function repoFiles(url: string, withSecret: boolean): Record<string, string> {
 /** The agent's plant: install scripts that call home, in the places setup would run them. */
 function plantTurns(url: string) {
   return [
-    create("package.json", packageJson({ postinstall: callHome(url, "planted-postinstall"), prepare: callHome(url, "planted-prepare"), preinstall: callHome(url, "planted-preinstall") }), true),
+    create(
+      "package.json",
+      packageJson({
+        postinstall: callHome(url, "planted-postinstall"),
+        prepare: callHome(url, "planted-prepare"),
+        preinstall: callHome(url, "planted-preinstall"),
+      }),
+      true,
+    ),
     create("setup.py", setupPy(url, "planted-setup-py"), true),
     edit("src/sum.js", "return a - b;", "return a + b;"),
     finish("Fixed sum, and added install steps."),
@@ -61,7 +70,12 @@ const baseHits = (c: Canary) => c.hits.filter((h) => h.startsWith("/base-postins
 
 function comment(a: TestApp, number: number, body: string, isPullRequest: boolean) {
   const c = a.fake.addIssueComment({ owner: OWNER, repo: REPO, issueNumber: number, user: MAINTAINER, body });
-  return a.send(issueCommentEvent("created", a.target(MAINTAINER), { issue: { number, isPullRequest }, comment: { id: c.id, body } }));
+  return a.send(
+    issueCommentEvent("created", a.target(MAINTAINER), {
+      issue: { number, isPullRequest },
+      comment: { id: c.id, body },
+    }),
+  );
 }
 
 describe.each([
@@ -85,15 +99,28 @@ describe.each([
     };
 
     // 1. The first job: setup before the agent, then the plant.
-    const issue = app.fake.addIssue({ owner: OWNER, repo: REPO, title: "sum() subtracts", body: "sum(2, 3) gives -1.", user: "reporter" });
-    await app.send(issuesEvent("labeled", app.target(MAINTAINER), { issue: { number: issue.number, title: issue.title, body: issue.body ?? "" }, label: "agent" }));
+    const issue = app.fake.addIssue({
+      owner: OWNER,
+      repo: REPO,
+      title: "sum() subtracts",
+      body: "sum(2, 3) gives -1.",
+      user: "reporter",
+    });
+    await app.send(
+      issuesEvent("labeled", app.target(MAINTAINER), {
+        issue: { number: issue.number, title: issue.title, body: issue.body ?? "" },
+        label: "agent",
+      }),
+    );
     const [first] = await app.waitForJobs();
     expect(first?.outcome?.status, JSON.stringify(first?.outcome)).toBe("pr_opened");
     const [pr] = pullsOf(app);
     expect(await app.fake.readFile(OWNER, REPO, pr!.head, "package.json")).toContain("planted-postinstall");
     expectBaseInstalled(1, "first job");
     // The trusted install carried the secret when one was opted in; nothing else ever did.
-    expect(canary.hits.find((h) => h.startsWith("/base-postinstall"))).toBe(`/base-postinstall?k=${withSecret ? SECRET : ""}`);
+    expect(canary.hits.find((h) => h.startsWith("/base-postinstall"))).toBe(
+      `/base-postinstall?k=${withSecret ? SECRET : ""}`,
+    );
 
     // 2. /agent retry: a fix job again, building on the open pull request's branch (the plant included).
     await comment(app, issue.number, "/agent retry", false);
@@ -113,7 +140,13 @@ describe.each([
     const sha = (await app.fake.branchSha(OWNER, REPO, pr!.head))!;
     await app.send(
       checkRunEvent("completed", app.target("github-actions[bot]"), {
-        checkRun: { name: "lint", headSha: sha, conclusion: "failure", output: { title: "1 problem", summary: "lint: README" }, pullRequests: [{ number: pr!.number, head: { ref: pr!.head, sha }, base: { ref: "main" } }] },
+        checkRun: {
+          name: "lint",
+          headSha: sha,
+          conclusion: "failure",
+          output: { title: "1 problem", summary: "lint: README" },
+          pullRequests: [{ number: pr!.number, head: { ref: pr!.head, sha }, base: { ref: "main" } }],
+        },
       }),
     );
     await app.waitForJobs({ count: 4 });
@@ -126,9 +159,22 @@ describe.each([
       repo: REPO,
       branch: "feature",
       from: "main",
-      files: { "package.json": packageJson({ postinstall: callHome(url, "fork-postinstall"), prepare: callHome(url, "fork-prepare") }), "setup.py": setupPy(url, "fork-setup-py") },
+      files: {
+        "package.json": packageJson({
+          postinstall: callHome(url, "fork-postinstall"),
+          prepare: callHome(url, "fork-prepare"),
+        }),
+        "setup.py": setupPy(url, "fork-setup-py"),
+      },
     });
-    const forkPull = await app.fake.addPullRequest({ owner: OWNER, repo: REPO, title: "A feature", user: "forker", head: "feature", headRepo: `forker/${REPO}` });
+    const forkPull = await app.fake.addPullRequest({
+      owner: OWNER,
+      repo: REPO,
+      title: "A feature",
+      user: "forker",
+      head: "feature",
+      headRepo: `forker/${REPO}`,
+    });
     await comment(app, forkPull.number, "/agent fix polish this", true);
     const all = await app.waitForJobs({ count: 5 });
     expect(all.at(-1)?.outcome?.status, JSON.stringify(all.at(-1)?.outcome)).toBe("pr_opened");

@@ -32,12 +32,16 @@ export async function appSecrets(app: TestApp, extra: Secret[] = []): Promise<Se
   for (const [i, token] of app.fake.tokens.entries()) {
     secrets.push({ name: `installation token #${i + 1}`, value: token });
     secrets.push({ name: `installation token #${i + 1} without its prefix`, value: token.replace(/^gh[a-z]_/, "") });
-    secrets.push({ name: `installation token #${i + 1} as Basic credentials`, value: Buffer.from(`x-access-token:${token}`).toString("base64") });
+    secrets.push({
+      name: `installation token #${i + 1} as Basic credentials`,
+      value: Buffer.from(`x-access-token:${token}`).toString("base64"),
+    });
   }
   const { privateKey } = await appKeys();
   secrets.push({ name: "private key", value: privateKey.trim() });
   for (const [i, line] of privateKey.split("\n").entries()) {
-    if (line.length >= 40 && !line.startsWith("-----")) secrets.push({ name: `private key line ${i + 1}`, value: line });
+    if (line.length >= 40 && !line.startsWith("-----"))
+      secrets.push({ name: `private key line ${i + 1}`, value: line });
   }
   return secrets;
 }
@@ -56,20 +60,36 @@ export async function publicPlaces(app: TestApp): Promise<Place[]> {
   const places: Place[] = app.logs.map((line, i) => ({ where: `log line ${i + 1}`, text: line }));
   const s = app.fake.state;
   for (const c of s.issueComments) places.push({ where: `comment ${c.id} on #${c.issueNumber}`, text: c.body });
-  for (const i of s.issues) places.push({ where: `${i.isPullRequest ? "pull request" : "issue"} #${i.number} title and body`, text: `${i.title}\n${i.body ?? ""}` });
+  for (const i of s.issues)
+    places.push({
+      where: `${i.isPullRequest ? "pull request" : "issue"} #${i.number} title and body`,
+      text: `${i.title}\n${i.body ?? ""}`,
+    });
   for (const r of s.reviews) places.push({ where: `review ${r.id}`, text: r.body });
   for (const c of s.reviewComments) places.push({ where: `review comment ${c.id}`, text: c.body });
   for (const c of s.checkRuns) places.push({ where: `check run ${c.id}`, text: JSON.stringify(c) });
   for (const l of s.labels) places.push({ where: `label ${l.name}`, text: `${l.name} ${l.description ?? ""}` });
-  places.push({ where: "commits on every branch (git log --all -p)", text: await app.fake.git(OWNER, REPO, ["log", "--all", "-p", "--format=%H%n%an <%ae>%n%B"]) });
-  places.push({ where: "branch names", text: await app.fake.git(OWNER, REPO, ["for-each-ref", "--format=%(refname)"]) });
+  places.push({
+    where: "commits on every branch (git log --all -p)",
+    text: await app.fake.git(OWNER, REPO, ["log", "--all", "-p", "--format=%H%n%an <%ae>%n%B"]),
+  });
+  places.push({
+    where: "branch names",
+    text: await app.fake.git(OWNER, REPO, ["for-each-ref", "--format=%(refname)"]),
+  });
   for (const [i, r] of app.model.requests.entries()) {
     // The Authorization header is where the model key belongs: everything else of the request may not hold it.
-    places.push({ where: `model request #${i + 1} (${r.method} ${r.path})`, text: `${r.path}\n${JSON.stringify(r.body ?? null)}` });
+    places.push({
+      where: `model request #${i + 1} (${r.method} ${r.path})`,
+      text: `${r.path}\n${JSON.stringify(r.body ?? null)}`,
+    });
   }
   for (const [i, r] of app.fake.requests.entries()) {
     const { authorization: _auth, ...headers } = r.headers;
-    places.push({ where: `request #${i + 1} to GitHub (${r.method} ${r.path.split("?")[0]})`, text: `${r.path}\n${JSON.stringify(headers)}\n${r.body}` });
+    places.push({
+      where: `request #${i + 1} to GitHub (${r.method} ${r.path.split("?")[0]})`,
+      text: `${r.path}\n${JSON.stringify(headers)}\n${r.body}`,
+    });
   }
   const jobs = await app.runtime.queue.list({ limit: 1000 });
   places.push({ where: "job records", text: JSON.stringify(jobs) });
@@ -90,7 +110,10 @@ export async function filesUnder(dir: string, label: string, maxBytes = 1 << 20)
       const p = path.join(d, e.name);
       if (e.isDirectory()) await walk(p);
       else if (e.isFile()) {
-        const text = await readFile(p).then((b) => (b.length <= maxBytes ? b.toString("latin1") : ""), () => "");
+        const text = await readFile(p).then(
+          (b) => (b.length <= maxBytes ? b.toString("latin1") : ""),
+          () => "",
+        );
         places.push({ where: `${label}/${path.relative(dir, p)}`, text });
       }
     }

@@ -10,11 +10,18 @@ import type { TestApp } from "../support/app.ts";
 const run = promisify(execFile);
 
 /** Adds `links` (path in the repository → target) to `branch` of owner/repo as one commit. */
-export async function commitSymlinks(app: TestApp, owner: string, repo: string, links: Record<string, string>, branch = "main"): Promise<void> {
+export async function commitSymlinks(
+  app: TestApp,
+  owner: string,
+  repo: string,
+  links: Record<string, string>,
+  branch = "main",
+): Promise<void> {
   const record = app.fake.state.repo(`${owner}/${repo}`);
   if (!record) throw new Error(`no repository ${owner}/${repo}`);
   const dir = await mkdtemp(path.join(tmpdir(), "plant-"));
-  const git = (...args: string[]) => run("git", ["-c", "user.name=Planter", "-c", "user.email=planter@example.invalid", ...args], { cwd: dir });
+  const git = (...args: string[]) =>
+    run("git", ["-c", "user.name=Planter", "-c", "user.email=planter@example.invalid", ...args], { cwd: dir });
   try {
     await git("clone", "--quiet", "--branch", branch, record.gitDir, ".");
     for (const [p, target] of Object.entries(links)) {

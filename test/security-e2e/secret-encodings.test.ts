@@ -45,7 +45,8 @@ function files(): Record<string, string> {
     "README.md": "# widgets\n",
     "package.json": `${JSON.stringify({ name: "widgets", version: "1.0.0", private: true, type: "module", scripts: { test: "node --test" } }, null, 2)}\n`,
     "src/sum.js": "export function sum(a, b) {\n  return a - b;\n}\n",
-    "test/sum.test.js": 'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { sum } from "../src/sum.js";\ntest("adds", () => assert.equal(sum(2, 3), 5));\n',
+    "test/sum.test.js":
+      'import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { sum } from "../src/sum.js";\ntest("adds", () => assert.equal(sum(2, 3), 5));\n',
     ".github/agent.yml": stringify({ setup: null, secrets: ["DEPLOY_KEY"], budget: { test_rounds: 0 } }),
   };
 }
@@ -54,7 +55,10 @@ function files(): Record<string, string> {
 function secretForms(): Secret[] {
   const b = Buffer.from(SECRET);
   const pct = [...b].map((x) => `%${x.toString(16).padStart(2, "0")}`).join("");
-  const middle = (prefix: string) => Buffer.from(prefix + SECRET).toString("base64").slice(4, 4 + Math.floor((SECRET.length - (3 - prefix.length)) / 3) * 4);
+  const middle = (prefix: string) =>
+    Buffer.from(prefix + SECRET)
+      .toString("base64")
+      .slice(4, 4 + Math.floor((SECRET.length - (3 - prefix.length)) / 3) * 4);
   return [
     { name: "raw", value: SECRET },
     { name: "hex", value: b.toString("hex") },
@@ -75,7 +79,8 @@ async function everyPlace(a: TestApp): Promise<Place[]> {
   const places = await publicPlaces(a);
   const queue = a.runtime.queue;
   if (isTrajectoryLog(queue)) {
-    for (const job of await queue.list({ limit: 100 })) places.push({ where: `trajectory of job ${job.id}`, text: (await queue.readTrajectory(job.id)).join("\n") });
+    for (const job of await queue.list({ limit: 100 }))
+      places.push({ where: `trajectory of job ${job.id}`, text: (await queue.readTrajectory(job.id)).join("\n") });
   }
   return [...places, ...places.map((p) => ({ where: `${p.where} (lines joined)`, text: p.text.replace(/\s+/g, "") }))];
 }
@@ -98,8 +103,19 @@ describe("an opted-in secret printed in every encoding by code the agent wrote",
         finish("Print the configuration before the tests, as the review asked."),
       ],
     });
-    const issue = app.fake.addIssue({ owner: OWNER, repo: REPO, title: "sum() subtracts", body: "sum(2, 3) gives -1.", user: "reporter" });
-    await app.send(issuesEvent("labeled", app.target(MAINTAINER), { issue: { number: issue.number, title: issue.title, body: issue.body ?? "" }, label: "agent" }));
+    const issue = app.fake.addIssue({
+      owner: OWNER,
+      repo: REPO,
+      title: "sum() subtracts",
+      body: "sum(2, 3) gives -1.",
+      user: "reporter",
+    });
+    await app.send(
+      issuesEvent("labeled", app.target(MAINTAINER), {
+        issue: { number: issue.number, title: issue.title, body: issue.body ?? "" },
+        label: "agent",
+      }),
+    );
     const [first] = await app.waitForJobs();
     expect(first?.outcome?.status, JSON.stringify(first?.outcome)).toBe("pr_opened");
     const [pr] = pullsOf(app);
@@ -110,16 +126,31 @@ describe("an opted-in secret printed in every encoding by code the agent wrote",
     const seen = JSON.stringify(app.model.requests.map((r) => r.body));
     expect(seen).toContain("the deploy key is there\\n    The expression evaluated to a falsy value");
 
-    const review = await app.fake.addReview({ owner: OWNER, repo: REPO, pullNumber: pr!.number, user: MAINTAINER, state: "CHANGES_REQUESTED", body: "Print the configuration before the tests run.", comments: [] });
+    const review = await app.fake.addReview({
+      owner: OWNER,
+      repo: REPO,
+      pullNumber: pr!.number,
+      user: MAINTAINER,
+      state: "CHANGES_REQUESTED",
+      body: "Print the configuration before the tests run.",
+      comments: [],
+    });
     const pullJson = await app.fake.pullJson(OWNER, REPO, pr!.number);
-    await app.send(pullRequestReviewEvent("submitted", app.target(), { pullRequest: { number: pr!.number, json: pullJson }, review: { state: "CHANGES_REQUESTED", json: app.fake.reviewJson(OWNER, REPO, review.id) } }));
+    await app.send(
+      pullRequestReviewEvent("submitted", app.target(), {
+        pullRequest: { number: pr!.number, json: pullJson },
+        review: { state: "CHANGES_REQUESTED", json: app.fake.reviewJson(OWNER, REPO, review.id) },
+      }),
+    );
     const jobs = await app.waitForJobs({ count: 2 });
     const revision = jobs.find((j) => j.kind === "revise");
     // Pushed, with the tests failing: the planted test needs the secret, which this run did not get.
     expect(revision?.outcome?.status, JSON.stringify(revision?.outcome)).toBe("tests_failing");
     // The changed test script ran only without the secret, and the report says why.
     const body = pullsOf(app).find((p) => p.number === pr!.number)!.body;
-    expect(body).toMatch(/did not get the opted-in secrets \(`DEPLOY_KEY`\): the change touches the test machinery \(`package.json`\)/);
+    expect(body).toMatch(
+      /did not get the opted-in secrets \(`DEPLOY_KEY`\): the change touches the test machinery \(`package.json`\)/,
+    );
     expect(await app.fake.readFile(OWNER, REPO, pr!.head, "package.json")).toContain("print-forms.cjs");
 
     expect(findLeaks(await everyPlace(app), secretForms())).toEqual([]);

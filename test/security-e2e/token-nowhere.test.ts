@@ -6,7 +6,16 @@ import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { MAINTAINER, MODEL_API_KEY, OWNER, REPO, WEBHOOK_SECRET, pullsOf, startTestApp, type TestApp } from "../support/app.ts";
+import {
+  MAINTAINER,
+  MODEL_API_KEY,
+  OWNER,
+  REPO,
+  WEBHOOK_SECRET,
+  pullsOf,
+  startTestApp,
+  type TestApp,
+} from "../support/app.ts";
 import { appKeys } from "../support/keys.ts";
 import type { ModelRequest, Turn } from "../support/model-server.ts";
 import { issuesEvent } from "../support/webhooks.ts";
@@ -41,13 +50,26 @@ const RAW_DUMP =
   "base64 -w0 loot-raw.txt > loot.b64; rev loot-raw.txt > loot.rev; wc -c loot-raw.txt";
 
 function labeled(a: TestApp, body = "sum(2, 3) gives -1.") {
-  const issue = a.fake.addIssue({ owner: OWNER, repo: REPO, title: "sum() returns the wrong result", body, user: "reporter" });
-  return { issue, delivery: issuesEvent("labeled", a.target(MAINTAINER), { issue: { number: issue.number, title: issue.title, body: issue.body ?? "" }, label: "agent" }) };
+  const issue = a.fake.addIssue({
+    owner: OWNER,
+    repo: REPO,
+    title: "sum() returns the wrong result",
+    body,
+    user: "reporter",
+  });
+  return {
+    issue,
+    delivery: issuesEvent("labeled", a.target(MAINTAINER), {
+      issue: { number: issue.number, title: issue.title, body: issue.body ?? "" },
+      label: "agent",
+    }),
+  };
 }
 
 /** The model turns of the attack: every command, a raw dump, then everything it saw written into a file and its summary. */
 function exfiltrationTurns(a: () => TestApp, seen: Place[]): Turn[] {
-  const allResults = (req: ModelRequest) => req.toolResults.map((r, i) => `--- result ${i + 1}\n${r.content}`).join("\n");
+  const allResults = (req: ModelRequest) =>
+    req.toolResults.map((r, i) => `--- result ${i + 1}\n${r.content}`).join("\n");
   return [
     peek(a, seen, shell(EXFILTRATION_COMMANDS[0]!)),
     ...EXFILTRATION_COMMANDS.slice(1).map((c) => shell(c)),
@@ -58,7 +80,10 @@ function exfiltrationTurns(a: () => TestApp, seen: Place[]): Turn[] {
     peek(a, seen, shell("rm -f loot-raw.txt loot.b64 loot.rev")),
     async (req) => {
       const dir = await repoDirOf(a());
-      seen.push({ where: "the clone's .git/config during the run", text: await readFile(path.join(dir, ".git", "config"), "utf8") });
+      seen.push({
+        where: "the clone's .git/config during the run",
+        text: await readFile(path.join(dir, ".git", "config"), "utf8"),
+      });
       return create("loot.txt", allResults(req));
     },
     (req) => finish(`Here is everything I found:\n${allResults(req)}`),
@@ -70,9 +95,18 @@ describe("the installation token and the app's secrets appear nowhere", () => {
     // As in production, the app's own environment holds its secrets (and a canary no one was told about).
     const canary = `canary-${randomBytes(12).toString("hex")}`;
     const { privateKey } = await appKeys();
-    Object.assign(process.env, { ISSUESMITH_CANARY: canary, PRIVATE_KEY: privateKey, WEBHOOK_SECRET, OPENAI_API_KEY: MODEL_API_KEY });
+    Object.assign(process.env, {
+      ISSUESMITH_CANARY: canary,
+      PRIVATE_KEY: privateKey,
+      WEBHOOK_SECRET,
+      OPENAI_API_KEY: MODEL_API_KEY,
+    });
     const seen: Place[] = [];
-    app = await startTestApp({ files: quickRepo(), turns: exfiltrationTurns(() => app!, seen), env: { AGENT_SANDBOX: "bwrap", AGENT_CHECKPOINT_INTERVAL_S: "0" } });
+    app = await startTestApp({
+      files: quickRepo(),
+      turns: exfiltrationTurns(() => app!, seen),
+      env: { AGENT_SANDBOX: "bwrap", AGENT_CHECKPOINT_INTERVAL_S: "0" },
+    });
     const { delivery } = labeled(app);
     expect((await app.send(delivery)).status).toBe(200);
     const [job] = await app.waitForJobs();
@@ -97,7 +131,10 @@ describe("the installation token and the app's secrets appear nowhere", () => {
 describe("tool output shown to the model passes the redactor", () => {
   it("hides known secrets and token shapes in a repository file, whichever tool shows it", async () => {
     const pat = `ghp_${"A1b2C3d4".repeat(5)}`;
-    const files = quickRepo({ "deploy/notes.txt": `hook secret: ${WEBHOOK_SECRET}\ntoken: ${pat}\nmodel: ${MODEL_API_KEY}\n` }, { test: "cat deploy/notes.txt" });
+    const files = quickRepo(
+      { "deploy/notes.txt": `hook secret: ${WEBHOOK_SECRET}\ntoken: ${pat}\nmodel: ${MODEL_API_KEY}\n` },
+      { test: "cat deploy/notes.txt" },
+    );
     app = await startTestApp({
       files,
       turns: [
@@ -117,8 +154,9 @@ describe("tool output shown to the model passes the redactor", () => {
     // The files were read (the redactions are there), and nothing of the values is.
     expect(shown.match(/hook secret: \[REDACTED\]/g)?.length).toBeGreaterThanOrEqual(4);
     const secrets = [...(await appSecrets(app)), { name: "a token-shaped string", value: pat }];
-    const places = (await publicPlaces(app)).filter((p) => !p.where.startsWith("commits") && p.where !== "branch names");
+    const places = (await publicPlaces(app)).filter(
+      (p) => !p.where.startsWith("commits") && p.where !== "branch names",
+    );
     expect(findLeaks(places, secrets)).toEqual([]);
   });
 });
-

@@ -9,14 +9,26 @@ import { filesUnder, type Place } from "./leaks.ts";
 
 export const shell = (command: string): ReplyTurn => ({ toolCalls: [{ name: "shell", arguments: { command } }] });
 export const view = (p: string): ReplyTurn => ({ toolCalls: [{ name: "view", arguments: { path: p } }] });
-export const create = (p: string, content: string, overwrite = false): ReplyTurn => ({ toolCalls: [{ name: "create", arguments: { path: p, content, ...(overwrite ? { overwrite } : {}) } }] });
-export const edit = (p: string, oldStr: string, newStr: string): ReplyTurn => ({ toolCalls: [{ name: "edit", arguments: { path: p, old_str: oldStr, new_str: newStr } }] });
+export const create = (p: string, content: string, overwrite = false): ReplyTurn => ({
+  toolCalls: [{ name: "create", arguments: { path: p, content, ...(overwrite ? { overwrite } : {}) } }],
+});
+export const edit = (p: string, oldStr: string, newStr: string): ReplyTurn => ({
+  toolCalls: [{ name: "edit", arguments: { path: p, old_str: oldStr, new_str: newStr } }],
+});
 export const finish = (summary: string): ReplyTurn => ({ toolCalls: [{ name: "finish", arguments: { summary } }] });
 
 /** A repository whose jobs are quick: no setup, a test command that passes, no extra rounds; `config` adds to or overrides that. */
-export function quickRepo(files: Record<string, string> = {}, config: Record<string, unknown> = {}): Record<string, string> {
+export function quickRepo(
+  files: Record<string, string> = {},
+  config: Record<string, unknown> = {},
+): Record<string, string> {
   const { budget, ...rest } = config;
-  const agentYml = { setup: null, test: "true", ...rest, budget: { test_rounds: 0, ...(budget as Record<string, unknown> | undefined) } };
+  const agentYml = {
+    setup: null,
+    test: "true",
+    ...rest,
+    budget: { test_rounds: 0, ...(budget as Record<string, unknown> | undefined) },
+  };
   return {
     "README.md": "# widgets\n",
     "src/sum.js": "export function sum(a, b) {\n  return a - b;\n}\n",
@@ -53,5 +65,7 @@ export async function repoDirOf(app: TestApp): Promise<string> {
 export function toolResultsSeen(app: TestApp): string[] {
   const last = app.model.requests.filter((r) => r.path.endsWith("/chat/completions") && r.body).at(-1);
   const messages = last?.body?.messages ?? [];
-  return messages.filter((m) => m.role === "tool").map((m) => (typeof m.content === "string" ? m.content : JSON.stringify(m.content)));
+  return messages
+    .filter((m) => m.role === "tool")
+    .map((m) => (typeof m.content === "string" ? m.content : JSON.stringify(m.content)));
 }

@@ -7,7 +7,9 @@ const config = (value: Record<string, unknown> = {}) => repoConfigSchema.parse(v
 describe("protectedPathMatcher", () => {
   it("refuses workflow files by default, naming the setting that allows them", () => {
     const reason = protectedPathMatcher(config())(".github/workflows/ci.yml");
-    expect(reason).toBe("`.github/workflows/` may not be changed unless `allow_workflow_changes: true` is set in .github/agent.yml");
+    expect(reason).toBe(
+      "`.github/workflows/` may not be changed unless `allow_workflow_changes: true` is set in .github/agent.yml",
+    );
     expect(protectedPathMatcher(config())("./.github/workflows/sub/deploy.yaml")).toBeDefined();
     expect(protectedPathMatcher(config())(".github/workflows")).toBeDefined();
   });
@@ -24,8 +26,12 @@ describe("protectedPathMatcher", () => {
   });
 
   it("refuses every protected_paths glob, naming the glob", () => {
-    const m = protectedPathMatcher(config({ protected_paths: ["secrets/**", "*.pem", "vendor/", "docs", "config/*.json"] }));
-    expect(m("secrets/prod/key.txt")).toBe("`secrets/prod/key.txt` matches `secrets/**` in `protected_paths` of .github/agent.yml and may not be changed");
+    const m = protectedPathMatcher(
+      config({ protected_paths: ["secrets/**", "*.pem", "vendor/", "docs", "config/*.json"] }),
+    );
+    expect(m("secrets/prod/key.txt")).toBe(
+      "`secrets/prod/key.txt` matches `secrets/**` in `protected_paths` of .github/agent.yml and may not be changed",
+    );
     expect(m("deploy/certs/server.pem")).toMatch(/matches `\*\.pem`/); // a pattern without a slash matches in any directory
     expect(m("vendor/lib/a.js")).toMatch(/matches `vendor\/`/);
     expect(m("docs/guide/intro.md")).toMatch(/matches `docs`/); // a directory protects what is below it
@@ -57,6 +63,8 @@ describe("the app's own config", () => {
     const reason = protectedPathMatcher({ allow_workflow_changes: false, protected_paths: [] });
     expect(reason(".github/agent.yml")).toMatch(/issuesmith's own settings/);
     expect(reason(".github/agent.yml.bak")).toBeUndefined();
-    expect(protectedPathMatcher({ allow_workflow_changes: true, protected_paths: [] })(".github/agent.yml")).toBeUndefined();
+    expect(
+      protectedPathMatcher({ allow_workflow_changes: true, protected_paths: [] })(".github/agent.yml"),
+    ).toBeUndefined();
   });
 });

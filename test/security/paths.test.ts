@@ -50,8 +50,12 @@ describe("resolveInWorkspace", () => {
 
   it("refuses reading and writing through a symlink planted in the repository that points to /etc, naming the link", async () => {
     await symlink("/etc", repo.file("etc-link"));
-    expect(await refusal("etc-link/passwd")).toMatch(/`etc-link\/passwd` leads outside the repository through the symlink `etc-link` \(→ \/etc\)/);
-    expect(await refusal("etc-link/new-file", true)).toMatch(/leads outside the repository through the symlink `etc-link`.*can be changed/);
+    expect(await refusal("etc-link/passwd")).toMatch(
+      /`etc-link\/passwd` leads outside the repository through the symlink `etc-link` \(→ \/etc\)/,
+    );
+    expect(await refusal("etc-link/new-file", true)).toMatch(
+      /leads outside the repository through the symlink `etc-link`.*can be changed/,
+    );
     expect(await refusal("etc-link")).toMatch(/leads outside/);
   });
 
@@ -81,7 +85,9 @@ describe("resolveInWorkspace", () => {
 
   it("says a file to read does not exist, but allows writing a new file in a new directory", async () => {
     expect(await refusal("src/missing.ts")).toMatch(/`src\/missing.ts` does not exist.*search/);
-    expect(await resolveInWorkspace(repo.repoDir, "new/dir/file.ts", { write: true })).toBe(path.join(realRepo, "new/dir/file.ts"));
+    expect(await resolveInWorkspace(repo.repoDir, "new/dir/file.ts", { write: true })).toBe(
+      path.join(realRepo, "new/dir/file.ts"),
+    );
   });
 
   it("refuses to write the repository root itself", async () => {

@@ -5,7 +5,8 @@ const SECRET = "deploy-Key_9f8e7d6c5b4a3210zz";
 const r = new Redactor([SECRET]);
 
 const reverse = (s: string) => [...s].reverse().join("");
-const fullyPercentEncoded = (s: string) => [...Buffer.from(s)].map((b) => `%${b.toString(16).padStart(2, "0")}`).join("");
+const fullyPercentEncoded = (s: string) =>
+  [...Buffer.from(s)].map((b) => `%${b.toString(16).padStart(2, "0")}`).join("");
 
 describe("the redactor hides an opted-in secret in every form a script would print it", () => {
   const forms: Record<string, string> = {
@@ -45,7 +46,9 @@ describe("the redactor hides an opted-in secret in every form a script would pri
     const cases = [
       `${SECRET.slice(0, 10)}\n${SECRET.slice(10)}`,
       `${hex.slice(0, 20)}\r\n${hex.slice(20, 40)}\n${hex.slice(40)}`,
-      Buffer.from(`${SECRET}${SECRET}${SECRET}`).toString("base64").replace(/(.{16})/g, "$1\n"),
+      Buffer.from(`${SECRET}${SECRET}${SECRET}`)
+        .toString("base64")
+        .replace(/(.{16})/g, "$1\n"),
       `part one: ${reverse(SECRET).slice(0, 7)}\n  ${reverse(SECRET).slice(7)}`,
     ];
     for (const text of cases) {

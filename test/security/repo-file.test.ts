@@ -31,7 +31,8 @@ describe("readRepoText", () => {
     await symlink(path.join(root, "outside.txt"), path.join(repo, "out.txt"));
     await symlink(".git/config", path.join(repo, "cfg"));
     await symlink("/proc/self/environ", path.join(repo, "env"));
-    for (const name of ["out.txt", "cfg", "env", "../outside.txt", "missing.txt"]) expect(await readRepoText(repo, name, 100)).toBeUndefined();
+    for (const name of ["out.txt", "cfg", "env", "../outside.txt", "missing.txt"])
+      expect(await readRepoText(repo, name, 100)).toBeUndefined();
   });
 
   it("returns at once for a FIFO and for an endless device", async () => {

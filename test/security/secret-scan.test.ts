@@ -19,7 +19,8 @@ afterEach(() => {
 function gitDiff(before: Record<string, string | Buffer>, after: Record<string, string | Buffer | null>): string {
   const dir = mkdtempSync(path.join(tmpdir(), "issuesmith-scan-"));
   repos.push(dir);
-  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: dir, encoding: "utf8" });
+  const git = (...args: string[]) =>
+    execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: dir, encoding: "utf8" });
   git("init", "-q");
   const write = (files: Record<string, string | Buffer | null>) => {
     for (const [name, content] of Object.entries(files)) {
@@ -46,7 +47,9 @@ describe("scanDiff", () => {
   it("finds an installation token added to a config file, naming path and line, without repeating it", () => {
     const diff = gitDiff({ "config/app.env": "PORT=3000\n" }, { "config/app.env": `PORT=3000\nGITHUB_TOKEN=${ghs}\n` });
     const findings = scanDiff(diff, { maxFileBytes: MAX });
-    expect(findings).toEqual([{ path: "config/app.env", line: 2, kind: "github-token", excerpt: "GITHUB_TOKEN=[REDACTED]" }]);
+    expect(findings).toEqual([
+      { path: "config/app.env", line: 2, kind: "github-token", excerpt: "GITHUB_TOKEN=[REDACTED]" },
+    ]);
     expect(JSON.stringify(findings)).not.toContain(ghs.slice(4));
   });
 
@@ -55,7 +58,9 @@ describe("scanDiff", () => {
     const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
     const diff = gitDiff({}, { "deploy/key.pem": pem, "README.md": "# hi\n" });
     const findings = scanDiff(diff, { maxFileBytes: MAX });
-    expect(findings).toEqual([{ path: "deploy/key.pem", line: 1, kind: "private-key", excerpt: "-----BEGIN PRIVATE KEY-----" }]);
+    expect(findings).toEqual([
+      { path: "deploy/key.pem", line: 1, kind: "private-key", excerpt: "-----BEGIN PRIVATE KEY-----" },
+    ]);
   });
 
   it("lets a certificate through: PEM bodies are expected base64", () => {
@@ -70,7 +75,10 @@ describe("scanDiff", () => {
 
   it("finds any value the redactor knows, even when nothing about it looks secret", () => {
     const known = new Redactor(["correct-horse-battery"]);
-    const diff = gitDiff({ "test/db.ts": "export const url = 'x';\n" }, { "test/db.ts": "export const password = 'correct-horse-battery';\n" });
+    const diff = gitDiff(
+      { "test/db.ts": "export const url = 'x';\n" },
+      { "test/db.ts": "export const password = 'correct-horse-battery';\n" },
+    );
     expect(scanDiff(diff, { maxFileBytes: MAX, knownSecrets: known })).toEqual([
       { path: "test/db.ts", line: 1, kind: "known-secret", excerpt: "export const password = '[REDACTED]';" },
     ]);
@@ -87,7 +95,9 @@ describe("scanDiff", () => {
 
   it("finds a token hidden in base64 (a Basic auth value)", () => {
     const basic = Buffer.from(`x-access-token:${ghs}`).toString("base64");
-    const findings = scanDiff(gitDiff({}, { "scripts/push.sh": `curl -H "X-Auth: ${basic}" https://example.test\n` }), { maxFileBytes: MAX });
+    const findings = scanDiff(gitDiff({}, { "scripts/push.sh": `curl -H "X-Auth: ${basic}" https://example.test\n` }), {
+      maxFileBytes: MAX,
+    });
     expect(findings.map((f) => f.kind)).toContain("github-token");
     expect(JSON.stringify(findings)).not.toContain(basic);
   });
@@ -101,10 +111,16 @@ describe("scanDiff", () => {
       "google-api-key": "AIza" + "S".repeat(35),
       "stripe-key": "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc",
     };
-    const file = Object.values(tokens).map((t, i) => `value${i} = "${t}"`).join("\n") + "\n";
+    const file =
+      Object.values(tokens)
+        .map((t, i) => `value${i} = "${t}"`)
+        .join("\n") + "\n";
     const findings = scanDiff(gitDiff({}, { "settings.py": file }), { maxFileBytes: MAX });
     for (const [kind, token] of Object.entries(tokens)) {
-      expect(findings.find((f) => f.kind === kind), kind).toBeDefined();
+      expect(
+        findings.find((f) => f.kind === kind),
+        kind,
+      ).toBeDefined();
       expect(JSON.stringify(findings)).not.toContain(token);
     }
   });
@@ -123,7 +139,9 @@ describe("scanDiff", () => {
       "node_modules/zod/v4/core/regexes.js",
       "package-lock.json",
     ];
-    const after = Object.fromEntries(files.map((f) => [f.replace(/^node_modules\//, "vendor/"), readFileSync(f, "utf8")]));
+    const after = Object.fromEntries(
+      files.map((f) => [f.replace(/^node_modules\//, "vendor/"), readFileSync(f, "utf8")]),
+    );
     const diff = gitDiff({}, after);
     expect(diff.length).toBeGreaterThan(200_000);
     expect(scanDiff(diff, { maxFileBytes: 10 * MAX })).toEqual([]);
@@ -152,12 +170,19 @@ describe("scanDiff", () => {
 
   it("counts hex as a secret only where the line names one", () => {
     const hex = randomBytes(20).toString("hex");
-    const findings = scanDiff(gitDiff({}, { "a.ts": `const commit = "${hex}";\nconst apiKey = "${hex}";\n` }), { maxFileBytes: MAX });
-    expect(findings).toEqual([{ path: "a.ts", line: 2, kind: "high-entropy", excerpt: 'const apiKey = "[REDACTED]";' }]);
+    const findings = scanDiff(gitDiff({}, { "a.ts": `const commit = "${hex}";\nconst apiKey = "${hex}";\n` }), {
+      maxFileBytes: MAX,
+    });
+    expect(findings).toEqual([
+      { path: "a.ts", line: 2, kind: "high-entropy", excerpt: 'const apiKey = "[REDACTED]";' },
+    ]);
   });
 
   it("reports a text file adding more than the size limit, and a large binary by its declared size", () => {
-    const diff = gitDiff({}, { "data/big.csv": "x,y\n".repeat(5_000), "assets/blob.bin": randomBytes(30_000), "small.txt": "ok\n" });
+    const diff = gitDiff(
+      {},
+      { "data/big.csv": "x,y\n".repeat(5_000), "assets/blob.bin": randomBytes(30_000), "small.txt": "ok\n" },
+    );
     expect(scanDiff(diff, { maxFileBytes: 16 * 1024 })).toEqual([
       { path: "assets/blob.bin", kind: "oversized-file", excerpt: "adds 29.3 KiB, over the limit of 16.0 KiB" },
       { path: "data/big.csv", kind: "oversized-file", excerpt: "adds 19.5 KiB, over the limit of 16.0 KiB" },
@@ -167,7 +192,9 @@ describe("scanDiff", () => {
   it("reads added lines that start with ++ as content, and quoted unicode paths as names", () => {
     const diff = gitDiff({ "notes/naïve.txt": "a\n" }, { "notes/naïve.txt": `a\n++${ghs}\n` });
     expect(diff).toContain('"b/notes/na\\303\\257ve.txt"');
-    expect(scanDiff(diff, { maxFileBytes: MAX })).toEqual([{ path: "notes/naïve.txt", line: 2, kind: "github-token", excerpt: "++[REDACTED]" }]);
+    expect(scanDiff(diff, { maxFileBytes: MAX })).toEqual([
+      { path: "notes/naïve.txt", line: 2, kind: "github-token", excerpt: "++[REDACTED]" },
+    ]);
   });
 });
 

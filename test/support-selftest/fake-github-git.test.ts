@@ -17,7 +17,11 @@ describe("fake GitHub: git over smart HTTP", () => {
     const keys = await appKeys();
     privateKey = keys.privateKey;
     fake = await createFakeGitHub({ appId: 7, publicKey: keys.publicKey });
-    await fake.addRepo({ owner: "acme", name: "widgets", files: { "README.md": "# widgets\n", "src/add.js": "module.exports = (a, b) => a - b;\n" } });
+    await fake.addRepo({
+      owner: "acme",
+      name: "widgets",
+      files: { "README.md": "# widgets\n", "src/add.js": "module.exports = (a, b) => a - b;\n" },
+    });
     await fake.addRepo({ owner: "acme", name: "secret", private: true, installation: false });
     cloneUrl = `${fake.url}/acme/widgets.git`;
     work = await mkdtemp(join(tmpdir(), "fake-git-test-"));
@@ -32,21 +36,32 @@ describe("fake GitHub: git over smart HTTP", () => {
     const token = await installationToken(fake, privateKey);
     await runGit(work, ["clone", "--quiet", cloneUrl, "with-token"], gitTokenEnv(token));
     expect(await readFile(join(work, "with-token", "src/add.js"), "utf8")).toContain("a - b");
-    expect(fake.gitRequests.filter((r) => r.service === "git-upload-pack").map((r) => [r.phase, r.user, r.status])).toContainEqual(["rpc", "issuesmith-test[bot]", 200]);
+    expect(
+      fake.gitRequests.filter((r) => r.service === "git-upload-pack").map((r) => [r.phase, r.user, r.status]),
+    ).toContainEqual(["rpc", "issuesmith-test[bot]", 200]);
     // the token travelled in a header, never in the remote URL
     expect(await readFile(join(work, "with-token", ".git", "config"), "utf8")).not.toContain(token);
   });
 
   it("accepts the token as a Bearer header too", async () => {
     const token = await installationToken(fake, privateKey);
-    const env = { ...isolatedGitEnv, GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "http.extraHeader", GIT_CONFIG_VALUE_0: `Authorization: Bearer ${token}` };
+    const env = {
+      ...isolatedGitEnv,
+      GIT_CONFIG_COUNT: "1",
+      GIT_CONFIG_KEY_0: "http.extraHeader",
+      GIT_CONFIG_VALUE_0: `Authorization: Bearer ${token}`,
+    };
     await runGit(work, ["ls-remote", cloneUrl], env);
   });
 
   it("answers 401 without a token, and records a wrong token as an error", async () => {
-    await expect(runGit(work, ["clone", "--quiet", cloneUrl, "anonymous"])).rejects.toThrow(/401|Authentication failed|could not read Username/i);
+    await expect(runGit(work, ["clone", "--quiet", cloneUrl, "anonymous"])).rejects.toThrow(
+      /401|Authentication failed|could not read Username/i,
+    );
     const before = fake.errors.length;
-    await expect(runGit(work, ["clone", "--quiet", cloneUrl, "wrong"], gitTokenEnv("ghs_notatokenthisfakeissued"))).rejects.toThrow();
+    await expect(
+      runGit(work, ["clone", "--quiet", cloneUrl, "wrong"], gitTokenEnv("ghs_notatokenthisfakeissued")),
+    ).rejects.toThrow();
     expect(fake.errors.slice(before).map((e) => e.kind)).toContain("git-auth");
     expect(fake.gitRequests.some((r) => r.status === 401 && r.user === null)).toBe(true);
     fake.errors.length = before;
@@ -62,7 +77,9 @@ describe("fake GitHub: git over smart HTTP", () => {
 
   it("hides a private repository the installation does not cover", async () => {
     const token = await installationToken(fake, privateKey);
-    await expect(runGit(work, ["ls-remote", `${fake.url}/acme/secret.git`], gitTokenEnv(token))).rejects.toThrow(/not found|404/i);
+    await expect(runGit(work, ["ls-remote", `${fake.url}/acme/secret.git`], gitTokenEnv(token))).rejects.toThrow(
+      /not found|404/i,
+    );
   });
 
   it("takes a push that creates a branch, which the REST API then shows", async () => {
@@ -75,9 +92,20 @@ describe("fake GitHub: git over smart HTTP", () => {
     await runGit(dir, ["push", "--quiet", "origin", "agent/issue-1-fix-add"], gitTokenEnv(token));
 
     const sha = (await runGit(dir, ["rev-parse", "HEAD"])).trim();
-    expect(fake.pushes).toContainEqual({ repo: "acme/widgets", ref: "refs/heads/agent/issue-1-fix-add", before: null, after: sha, forced: false, user: "issuesmith-test[bot]" });
+    expect(fake.pushes).toContainEqual({
+      repo: "acme/widgets",
+      ref: "refs/heads/agent/issue-1-fix-add",
+      before: null,
+      after: sha,
+      forced: false,
+      user: "issuesmith-test[bot]",
+    });
     const octokit = installationOctokit(fake, privateKey);
-    const { data: branch } = await octokit.rest.repos.getBranch({ owner: "acme", repo: "widgets", branch: "agent/issue-1-fix-add" });
+    const { data: branch } = await octokit.rest.repos.getBranch({
+      owner: "acme",
+      repo: "widgets",
+      branch: "agent/issue-1-fix-add",
+    });
     expect(branch.commit.sha).toBe(sha);
     expect(await fake.readFile("acme", "widgets", "agent/issue-1-fix-add", "src/add.js")).toContain("a + b");
     expect(fake.errors).toEqual([]);
@@ -95,8 +123,14 @@ describe("fake GitHub: git over smart HTTP", () => {
     await fake.addRepo({ owner: "someone", name: "public-fork", forkOf: "acme/widgets" });
     const token = await installationToken(fake, privateKey);
     const dir = join(work, "pusher");
-    await expect(runGit(dir, ["push", "--quiet", `${fake.url}/someone/public-fork.git`, "HEAD:refs/heads/x"], gitTokenEnv(token))).rejects.toThrow(/403|denied/i);
-    expect(fake.gitRequests.at(-1)).toMatchObject({ repo: "someone/public-fork", service: "git-receive-pack", status: 403 });
+    await expect(
+      runGit(dir, ["push", "--quiet", `${fake.url}/someone/public-fork.git`, "HEAD:refs/heads/x"], gitTokenEnv(token)),
+    ).rejects.toThrow(/403|denied/i);
+    expect(fake.gitRequests.at(-1)).toMatchObject({
+      repo: "someone/public-fork",
+      service: "git-receive-pack",
+      status: 403,
+    });
   });
 });
 
@@ -112,10 +146,16 @@ describe("fake GitHub: gzip request bodies", () => {
       const shas = (await fake.git("acme", "many", ["rev-list", "main"])).trim().split("\n");
       await writeFile(join(repo.gitDir, "packed-refs"), shas.map((sha, i) => `${sha} refs/heads/b${i}\n`).join(""));
       const token = await installationToken(fake, keys.privateKey);
-      await runGit(work, ["-c", "protocol.version=0", "clone", "--quiet", "--mirror", `${fake.url}/acme/many.git`, "mirror"], gitTokenEnv(token));
+      await runGit(
+        work,
+        ["-c", "protocol.version=0", "clone", "--quiet", "--mirror", `${fake.url}/acme/many.git`, "mirror"],
+        gitTokenEnv(token),
+      );
       const gzipped = fake.requests.filter((r) => r.kind === "git" && r.headers["content-encoding"] === "gzip");
       expect(gzipped.length).toBeGreaterThan(0);
-      expect((await runGit(join(work, "mirror"), ["branch", "--list"])).split("\n").filter(Boolean)).toHaveLength(shas.length + 1);
+      expect((await runGit(join(work, "mirror"), ["branch", "--list"])).split("\n").filter(Boolean)).toHaveLength(
+        shas.length + 1,
+      );
       expect(fake.errors).toEqual([]);
     } finally {
       await fake.close();

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFakeGitHub, type FakeGitHub } from "../support/fake-github.ts";
-import { appOctokit, installationOctokit, installationToken, TestOctokit, type TestOctokitInstance } from "../support/github-client.ts";
+import {
+  appOctokit,
+  installationOctokit,
+  installationToken,
+  TestOctokit,
+  type TestOctokitInstance,
+} from "../support/github-client.ts";
 import { appKeys, newAppKeys } from "../support/keys.ts";
 
 describe("fake GitHub: REST", () => {
@@ -14,7 +20,11 @@ describe("fake GitHub: REST", () => {
     const keys = await appKeys();
     privateKey = keys.privateKey;
     fake = await createFakeGitHub({ appId: 12, publicKey: keys.publicKey, appSlug: "smith" });
-    await fake.addRepo({ owner, name: repo, files: { "README.md": "# widgets\n", ".github/agent.yml": "test: npm test\n", "src/a.js": "1\n" } });
+    await fake.addRepo({
+      owner,
+      name: repo,
+      files: { "README.md": "# widgets\n", ".github/agent.yml": "test: npm test\n", "src/a.js": "1\n" },
+    });
     octokit = installationOctokit(fake, privateKey);
   });
 
@@ -54,7 +64,9 @@ describe("fake GitHub: REST", () => {
   it("rejects an invalid body with 422 and records it (POST /pulls without head)", async () => {
     const res = await raw("POST", `/repos/${owner}/${repo}/pulls`, { title: "x", base: "main" });
     expect(res.status).toBe(422);
-    expect(fake.errors.splice(0)).toMatchObject([{ kind: "invalid-request", operationId: "pulls/create", message: expect.stringMatching(/head/) }]);
+    expect(fake.errors.splice(0)).toMatchObject([
+      { kind: "invalid-request", operationId: "pulls/create", message: expect.stringMatching(/head/) },
+    ]);
     expect(fake.state.pulls).toHaveLength(0);
   });
 
@@ -71,11 +83,18 @@ describe("fake GitHub: REST", () => {
   });
 
   it("serves file contents raw (as Probot's config plugin asks) and as JSON, and 404 when missing", async () => {
-    const { data: rawText } = await octokit.request("GET /repos/{owner}/{repo}/contents/{path}", { owner, repo, path: ".github/agent.yml", mediaType: { format: "raw" } });
+    const { data: rawText } = await octokit.request("GET /repos/{owner}/{repo}/contents/{path}", {
+      owner,
+      repo,
+      path: ".github/agent.yml",
+      mediaType: { format: "raw" },
+    });
     expect(rawText).toBe("test: npm test\n");
     const { data: file } = await octokit.rest.repos.getContent({ owner, repo, path: "src/a.js" });
     expect(!Array.isArray(file) && file.type === "file" && Buffer.from(file.content, "base64").toString()).toBe("1\n");
-    await expect(octokit.rest.repos.getContent({ owner, repo, path: ".github/missing.yml" })).rejects.toMatchObject({ status: 404 });
+    await expect(octokit.rest.repos.getContent({ owner, repo, path: ".github/missing.yml" })).rejects.toMatchObject({
+      status: 404,
+    });
     expect(fake.errors).toEqual([]);
   });
 
@@ -89,57 +108,128 @@ describe("fake GitHub: REST", () => {
 
   it("round-trips comments, reactions and labels as the app's bot", async () => {
     const issue = fake.addIssue({ owner, repo, title: "Subtraction instead of addition", user: "alice" });
-    const { data: comment } = await octokit.rest.issues.createComment({ owner, repo, issue_number: issue.number, body: "Working on it" });
+    const { data: comment } = await octokit.rest.issues.createComment({
+      owner,
+      repo,
+      issue_number: issue.number,
+      body: "Working on it",
+    });
     expect(comment.user?.login).toBe("smith[bot]");
     await octokit.rest.issues.updateComment({ owner, repo, comment_id: comment.id, body: "Done" });
-    const first = await octokit.rest.reactions.createForIssue({ owner, repo, issue_number: issue.number, content: "eyes" });
-    const again = await octokit.rest.reactions.createForIssue({ owner, repo, issue_number: issue.number, content: "eyes" });
+    const first = await octokit.rest.reactions.createForIssue({
+      owner,
+      repo,
+      issue_number: issue.number,
+      content: "eyes",
+    });
+    const again = await octokit.rest.reactions.createForIssue({
+      owner,
+      repo,
+      issue_number: issue.number,
+      content: "eyes",
+    });
     expect([first.status, again.status]).toEqual([201, 200]);
     await octokit.rest.issues.addLabels({ owner, repo, issue_number: issue.number, labels: ["agent"] });
     await octokit.rest.issues.removeLabel({ owner, repo, issue_number: issue.number, name: "agent" });
-    await expect(octokit.rest.issues.removeLabel({ owner, repo, issue_number: issue.number, name: "agent" })).rejects.toMatchObject({ status: 404 });
+    await expect(
+      octokit.rest.issues.removeLabel({ owner, repo, issue_number: issue.number, name: "agent" }),
+    ).rejects.toMatchObject({ status: 404 });
     expect(fake.state.issueComments.find((c) => c.id === comment.id)?.body).toBe("Done");
-    expect(fake.state.reactions).toMatchObject([{ content: "eyes", user: "smith[bot]", subject: { kind: "issue", number: issue.number } }]);
+    expect(fake.state.reactions).toMatchObject([
+      { content: "eyes", user: "smith[bot]", subject: { kind: "issue", number: issue.number } },
+    ]);
     expect(fake.errors).toEqual([]);
   });
 
   it("pages long lists with a Link header that octokit.paginate follows", async () => {
     const issue = fake.addIssue({ owner, repo, title: "chatty" });
-    for (let i = 0; i < 35; i++) fake.addIssueComment({ owner, repo, issueNumber: issue.number, user: "bob", body: `c${i}` });
+    for (let i = 0; i < 35; i++)
+      fake.addIssueComment({ owner, repo, issueNumber: issue.number, user: "bob", body: `c${i}` });
     const firstPage = await octokit.rest.issues.listComments({ owner, repo, issue_number: issue.number, per_page: 10 });
     expect(firstPage.data).toHaveLength(10);
     expect(firstPage.headers.link).toMatch(/rel="next"/);
-    const all = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: issue.number, per_page: 10 });
+    const all = await octokit.paginate(octokit.rest.issues.listComments, {
+      owner,
+      repo,
+      issue_number: issue.number,
+      per_page: 10,
+    });
     expect(all.map((c) => c.body)).toEqual(Array.from({ length: 35 }, (_, i) => `c${i}`));
   });
 
   it("answers collaborator permission and team membership", async () => {
     fake.setPermission(owner, repo, "maintainer-mia", "maintain");
-    const { data: mia } = await octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username: "maintainer-mia" });
+    const { data: mia } = await octokit.rest.repos.getCollaboratorPermissionLevel({
+      owner,
+      repo,
+      username: "maintainer-mia",
+    });
     expect([mia.permission, mia.role_name]).toEqual(["write", "maintain"]);
-    const { data: stranger } = await octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username: "stranger" });
+    const { data: stranger } = await octokit.rest.repos.getCollaboratorPermissionLevel({
+      owner,
+      repo,
+      username: "stranger",
+    });
     expect(stranger.permission).toBe("read");
     fake.addTeamMember(owner, "core", "tess");
-    expect((await octokit.rest.teams.getMembershipForUserInOrg({ org: owner, team_slug: "core", username: "tess" })).data.state).toBe("active");
-    await expect(octokit.rest.teams.getMembershipForUserInOrg({ org: owner, team_slug: "core", username: "nobody" })).rejects.toMatchObject({ status: 404 });
+    expect(
+      (await octokit.rest.teams.getMembershipForUserInOrg({ org: owner, team_slug: "core", username: "tess" })).data
+        .state,
+    ).toBe("active");
+    await expect(
+      octokit.rest.teams.getMembershipForUserInOrg({ org: owner, team_slug: "core", username: "nobody" }),
+    ).rejects.toMatchObject({ status: 404 });
   });
 
   it("opens a pull request from a pushed branch, refusing a missing branch and an empty one with 422", async () => {
-    await expect(octokit.rest.pulls.create({ owner, repo, title: "x", head: "nope", base: "main" })).rejects.toMatchObject({ status: 422 });
+    await expect(
+      octokit.rest.pulls.create({ owner, repo, title: "x", head: "nope", base: "main" }),
+    ).rejects.toMatchObject({ status: 422 });
     await fake.git(owner, repo, ["branch", "-f", "same-as-main", "main"]);
-    await expect(octokit.rest.pulls.create({ owner, repo, title: "x", head: "same-as-main", base: "main" })).rejects.toMatchObject({
+    await expect(
+      octokit.rest.pulls.create({ owner, repo, title: "x", head: "same-as-main", base: "main" }),
+    ).rejects.toMatchObject({
       status: 422,
-      response: { data: { errors: [expect.objectContaining({ message: "No commits between main and same-as-main" })] } },
+      response: {
+        data: { errors: [expect.objectContaining({ message: "No commits between main and same-as-main" })] },
+      },
     });
     await fake.commit({ owner, repo, branch: "agent/issue-1-fix", files: { "src/a.js": "2\n", "src/b.js": "new\n" } });
-    const { data: pr } = await octokit.rest.pulls.create({ owner, repo, title: "Fix", head: "agent/issue-1-fix", base: "main", body: "Fixes #1", draft: true });
-    expect(pr).toMatchObject({ draft: true, state: "open", head: { ref: "agent/issue-1-fix" }, base: { ref: "main" }, commits: 1, changed_files: 2, additions: 2, deletions: 1 });
+    const { data: pr } = await octokit.rest.pulls.create({
+      owner,
+      repo,
+      title: "Fix",
+      head: "agent/issue-1-fix",
+      base: "main",
+      body: "Fixes #1",
+      draft: true,
+    });
+    expect(pr).toMatchObject({
+      draft: true,
+      state: "open",
+      head: { ref: "agent/issue-1-fix" },
+      base: { ref: "main" },
+      commits: 1,
+      changed_files: 2,
+      additions: 2,
+      deletions: 1,
+    });
     expect(pr.node_id).toMatch(/^PR_/);
-    await expect(octokit.rest.pulls.create({ owner, repo, title: "Again", head: "agent/issue-1-fix", base: "main" })).rejects.toMatchObject({ status: 422 });
-    const { data: found } = await octokit.rest.pulls.list({ owner, repo, head: `${owner}:agent/issue-1-fix`, state: "open" });
+    await expect(
+      octokit.rest.pulls.create({ owner, repo, title: "Again", head: "agent/issue-1-fix", base: "main" }),
+    ).rejects.toMatchObject({ status: 422 });
+    const { data: found } = await octokit.rest.pulls.list({
+      owner,
+      repo,
+      head: `${owner}:agent/issue-1-fix`,
+      state: "open",
+    });
     expect(found.map((p) => p.number)).toEqual([pr.number]);
     const { data: files } = await octokit.rest.pulls.listFiles({ owner, repo, pull_number: pr.number });
-    expect(files.map((f) => [f.filename, f.status])).toEqual([["src/a.js", "modified"], ["src/b.js", "added"]]);
+    expect(files.map((f) => [f.filename, f.status])).toEqual([
+      ["src/a.js", "modified"],
+      ["src/b.js", "added"],
+    ]);
     expect(files[0]?.patch).toBe("@@ -1 +1 @@\n-1\n+2");
     const { data: commits } = await octokit.rest.pulls.listCommits({ owner, repo, pull_number: pr.number });
     expect(commits).toHaveLength(1);
@@ -147,7 +237,11 @@ describe("fake GitHub: REST", () => {
     expect(issueView.pull_request?.html_url).toBe(`${fake.url}/${owner}/${repo}/pull/${pr.number}`);
     await octokit.rest.pulls.update({ owner, repo, pull_number: pr.number, body: "Fixes #1\n\nupdated" });
     expect(fake.state.issue(`${owner}/${repo}`, pr.number)?.body).toContain("updated");
-    const { data: cmp } = await octokit.rest.repos.compareCommitsWithBasehead({ owner, repo, basehead: "main...agent/issue-1-fix" });
+    const { data: cmp } = await octokit.rest.repos.compareCommitsWithBasehead({
+      owner,
+      repo,
+      basehead: "main...agent/issue-1-fix",
+    });
     expect([cmp.status, cmp.ahead_by, cmp.files?.length]).toEqual(["ahead", 1, 2]);
     const { data: ref } = await octokit.rest.git.getRef({ owner, repo, ref: "heads/agent/issue-1-fix" });
     expect(ref.object.sha).toBe(await fake.branchSha(owner, repo, "agent/issue-1-fix"));
@@ -156,13 +250,30 @@ describe("fake GitHub: REST", () => {
 
   it("records check runs and lists them for a ref", async () => {
     const sha = (await fake.branchSha(owner, repo, "agent/issue-1-fix")) ?? "";
-    const { data: run } = await octokit.rest.checks.create({ owner, repo, name: "issuesmith", head_sha: sha, status: "in_progress", output: { title: "Working", summary: "step 1" } });
+    const { data: run } = await octokit.rest.checks.create({
+      owner,
+      repo,
+      name: "issuesmith",
+      head_sha: sha,
+      status: "in_progress",
+      output: { title: "Working", summary: "step 1" },
+    });
     // GitHub's schema itself says a completed run needs a conclusion
-    await expect(octokit.rest.checks.update({ owner, repo, check_run_id: run.id, status: "completed" })).rejects.toMatchObject({ status: 422 });
+    await expect(
+      octokit.rest.checks.update({ owner, repo, check_run_id: run.id, status: "completed" }),
+    ).rejects.toMatchObject({ status: 422 });
     expect(fake.errors.splice(0)).toMatchObject([{ kind: "invalid-request", operationId: "checks/update" }]);
-    await octokit.rest.checks.update({ owner, repo, check_run_id: run.id, conclusion: "success", output: { title: "Done", summary: "tests pass" } });
+    await octokit.rest.checks.update({
+      owner,
+      repo,
+      check_run_id: run.id,
+      conclusion: "success",
+      output: { title: "Done", summary: "tests pass" },
+    });
     const { data: list } = await octokit.rest.checks.listForRef({ owner, repo, ref: "agent/issue-1-fix" });
-    expect(list.check_runs.map((r) => [r.name, r.status, r.conclusion, r.output.title])).toEqual([["issuesmith", "completed", "success", "Done"]]);
+    expect(list.check_runs.map((r) => [r.name, r.status, r.conclusion, r.output.title])).toEqual([
+      ["issuesmith", "completed", "success", "Done"],
+    ]);
     expect(list.check_runs[0]?.pull_requests).toHaveLength(1);
     expect(fake.errors).toEqual([]);
   });
@@ -183,6 +294,11 @@ describe("fake GitHub: REST", () => {
     const res = await raw("GET", `/repos/${owner}/${repo}`, undefined, "ghs_unknown");
     expect(res.status).toBe(401);
     expect(fake.errors.splice(0)).toMatchObject([{ kind: "auth", message: expect.stringMatching(/unknown token/) }]);
-    expect(fake.requests.at(-1)).toMatchObject({ method: "GET", path: `/api/v3/repos/${owner}/${repo}`, status: 401, headers: { authorization: "token ghs_unknown" } });
+    expect(fake.requests.at(-1)).toMatchObject({
+      method: "GET",
+      path: `/api/v3/repos/${owner}/${repo}`,
+      status: 401,
+      headers: { authorization: "token ghs_unknown" },
+    });
   });
 });

@@ -60,7 +60,15 @@ describe("fake GitHub: response shapes", () => {
     await octokit.rest.issues.deleteComment({ owner, repo, comment_id: comment.id });
 
     await fake.commit({ owner, repo, branch: "agent/issue-1", files: { "src/a.js": "a\nB\nc\n" } });
-    const { data: pr } = await octokit.rest.pulls.create({ owner, repo, head: "agent/issue-1", base: "main", title: "Fix", body: "Fixes #1", draft: true });
+    const { data: pr } = await octokit.rest.pulls.create({
+      owner,
+      repo,
+      head: "agent/issue-1",
+      base: "main",
+      title: "Fix",
+      body: "Fixes #1",
+      draft: true,
+    });
     const pull_number = pr.number;
     await octokit.rest.pulls.get({ owner, repo, pull_number });
     await octokit.rest.pulls.update({ owner, repo, pull_number, title: "Fix the bug" });
@@ -71,17 +79,52 @@ describe("fake GitHub: response shapes", () => {
     // "a...b" routes to compare-commits ({base}...{head}); the two-dot form reaches the basehead operation
     await octokit.rest.repos.compareCommitsWithBasehead({ owner, repo, basehead: "main..agent/issue-1" });
 
-    const review = await fake.addReview({ owner, repo, pullNumber: pull_number, user: "alice", state: "CHANGES_REQUESTED", body: "see inline", comments: [{ path: "src/a.js", line: 2, body: "Why uppercase?" }] });
+    const review = await fake.addReview({
+      owner,
+      repo,
+      pullNumber: pull_number,
+      user: "alice",
+      state: "CHANGES_REQUESTED",
+      body: "see inline",
+      comments: [{ path: "src/a.js", line: 2, body: "Why uppercase?" }],
+    });
     const comment_id = review.comments[0]?.id ?? 0;
     await octokit.rest.pulls.listReviews({ owner, repo, pull_number });
     await octokit.rest.pulls.listReviewComments({ owner, repo, pull_number });
     await octokit.rest.pulls.getReviewComment({ owner, repo, comment_id });
-    await octokit.rest.pulls.createReplyForReviewComment({ owner, repo, pull_number, comment_id, body: "Reverted in abc123" });
-    await octokit.rest.pulls.createReviewComment({ owner, repo, pull_number, body: "note", path: "src/a.js", line: 2, commit_id: pr.head.sha, side: "RIGHT" });
+    await octokit.rest.pulls.createReplyForReviewComment({
+      owner,
+      repo,
+      pull_number,
+      comment_id,
+      body: "Reverted in abc123",
+    });
+    await octokit.rest.pulls.createReviewComment({
+      owner,
+      repo,
+      pull_number,
+      body: "note",
+      path: "src/a.js",
+      line: 2,
+      commit_id: pr.head.sha,
+      side: "RIGHT",
+    });
     await octokit.rest.reactions.createForPullRequestReviewComment({ owner, repo, comment_id, content: "+1" });
 
-    const { data: run } = await octokit.rest.checks.create({ owner, repo, name: "issuesmith", head_sha: pr.head.sha, status: "in_progress" });
-    await octokit.rest.checks.update({ owner, repo, check_run_id: run.id, conclusion: "failure", output: { title: "Tests fail", summary: "1 failing" } });
+    const { data: run } = await octokit.rest.checks.create({
+      owner,
+      repo,
+      name: "issuesmith",
+      head_sha: pr.head.sha,
+      status: "in_progress",
+    });
+    await octokit.rest.checks.update({
+      owner,
+      repo,
+      check_run_id: run.id,
+      conclusion: "failure",
+      output: { title: "Tests fail", summary: "1 failing" },
+    });
     await octokit.rest.checks.get({ owner, repo, check_run_id: run.id });
     await octokit.rest.checks.listForRef({ owner, repo, ref: pr.head.sha });
 
@@ -89,19 +132,34 @@ describe("fake GitHub: response shapes", () => {
     const { data: wip } = await octokit.rest.git.listMatchingRefs({ owner, repo, ref: "heads/agent/wip/" });
     expect(wip.map((r) => r.ref)).toEqual(["refs/heads/agent/wip/job-1"]);
     await octokit.rest.git.deleteRef({ owner, repo, ref: "heads/agent/wip/job-1" });
-    await expect(octokit.rest.git.deleteRef({ owner, repo, ref: "heads/agent/wip/job-1" })).rejects.toMatchObject({ status: 422 });
+    await expect(octokit.rest.git.deleteRef({ owner, repo, ref: "heads/agent/wip/job-1" })).rejects.toMatchObject({
+      status: 422,
+    });
 
     expect(fake.errors).toEqual([]);
-    const answered = new Set(fake.requests.filter((r) => r.status !== null && r.status < 300).map((r) => r.operationId));
+    const answered = new Set(
+      fake.requests.filter((r) => r.status !== null && r.status < 300).map((r) => r.operationId),
+    );
     expect(Object.keys(routes).filter((id) => !answered.has(id))).toEqual([]);
   });
 
   it("shows a fork's pull request with the fork as head repository", async () => {
     await fake.addRepo({ owner: "outsider", name: repo, forkOf: `${owner}/${repo}` });
     await fake.commit({ owner: "outsider", repo, branch: "patch-1", files: { "src/a.js": "a\nb\nc\nd\n" } });
-    const pull = await fake.addPullRequest({ owner, repo, title: "Add d", user: "outsider", head: "patch-1", headRepo: `outsider/${repo}` });
+    const pull = await fake.addPullRequest({
+      owner,
+      repo,
+      title: "Add d",
+      user: "outsider",
+      head: "patch-1",
+      headRepo: `outsider/${repo}`,
+    });
     const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: pull.number });
-    expect(data.head).toMatchObject({ ref: "patch-1", label: "outsider:patch-1", repo: { full_name: `outsider/${repo}`, fork: true } });
+    expect(data.head).toMatchObject({
+      ref: "patch-1",
+      label: "outsider:patch-1",
+      repo: { full_name: `outsider/${repo}`, fork: true },
+    });
     expect(data.maintainer_can_modify).toBe(false);
     const { data: files } = await octokit.rest.pulls.listFiles({ owner, repo, pull_number: pull.number });
     expect(files.map((f) => f.filename)).toEqual(["src/a.js"]);
@@ -122,6 +180,12 @@ describe("fake GitHub: response shapes", () => {
     } finally {
       route.handle = original;
     }
-    expect(fake.errors.splice(0)).toMatchObject([{ kind: "response-shape", operationId: "repos/get", details: [expect.objectContaining({ params: { missingProperty: "clone_url" } })] }]);
+    expect(fake.errors.splice(0)).toMatchObject([
+      {
+        kind: "response-shape",
+        operationId: "repos/get",
+        details: [expect.objectContaining({ params: { missingProperty: "clone_url" } })],
+      },
+    ]);
   });
 });

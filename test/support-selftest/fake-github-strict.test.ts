@@ -33,22 +33,36 @@ describe("fake GitHub: as strict as GitHub about permissions", () => {
   });
 
   async function token(permissions?: Record<string, string>): Promise<string> {
-    const { data } = await appOctokit(fake, privateKey).request("POST /app/installations/{installation_id}/access_tokens", { installation_id: fake.installationId, ...(permissions ? { permissions } : {}) });
+    const { data } = await appOctokit(fake, privateKey).request(
+      "POST /app/installations/{installation_id}/access_tokens",
+      { installation_id: fake.installationId, ...(permissions ? { permissions } : {}) },
+    );
     return data.token;
   }
 
   async function rest(method: string, path: string, auth: string, body?: unknown): Promise<Response> {
-    return fetch(`${fake.apiUrl}${path}`, { method, headers: { authorization: `token ${auth}`, "content-type": "application/json" }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    return fetch(`${fake.apiUrl}${path}`, {
+      method,
+      headers: { authorization: `token ${auth}`, "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
   }
 
   it("grants the installation exactly the permissions app.yml asks for", async () => {
-    const manifest = parse(readFileSync(new URL("../../app.yml", import.meta.url), "utf8")) as { default_permissions: Record<string, string> };
-    const { data } = await appOctokit(fake, privateKey).request("POST /app/installations/{installation_id}/access_tokens", { installation_id: fake.installationId });
+    const manifest = parse(readFileSync(new URL("../../app.yml", import.meta.url), "utf8")) as {
+      default_permissions: Record<string, string>;
+    };
+    const { data } = await appOctokit(fake, privateKey).request(
+      "POST /app/installations/{installation_id}/access_tokens",
+      { installation_id: fake.installationId },
+    );
     expect(data.permissions).toEqual(manifest.default_permissions);
   });
 
   it("knows the documented permission of every route it serves to installations", () => {
-    const served = Object.entries(routes).filter(([, r]) => r.auth === "installation").map(([id]) => id);
+    const served = Object.entries(routes)
+      .filter(([, r]) => r.auth === "installation")
+      .map(([id]) => id);
     expect(served.filter((id) => !(id in REST_NEEDS))).toEqual([]);
   });
 
@@ -60,14 +74,22 @@ describe("fake GitHub: as strict as GitHub about permissions", () => {
     expect(res.headers.get("x-accepted-github-permissions")).toBe("issues=write; pull_requests=write");
     expect((await rest("GET", `/repos/${owner}/${repo}/issues/1`, readOnly)).status).toBe(200);
     expect(fake.state.issueComments).toHaveLength(0);
-    expect(fake.errors.splice(0)).toMatchObject([{ kind: "permission", status: 403, operationId: "issues/create-comment" }]);
+    expect(fake.errors.splice(0)).toMatchObject([
+      { kind: "permission", status: 403, operationId: "issues/create-comment" },
+    ]);
   });
 
   it("refuses to narrow a token to more than the installation holds (422)", async () => {
     const res = await appOctokit(fake, privateKey)
-      .request("POST /app/installations/{installation_id}/access_tokens", { installation_id: fake.installationId, permissions: { administration: "write" } })
+      .request("POST /app/installations/{installation_id}/access_tokens", {
+        installation_id: fake.installationId,
+        permissions: { administration: "write" },
+      })
       .catch((err: unknown) => err);
-    expect(res).toMatchObject({ status: 422, message: expect.stringContaining("The permissions requested are not granted to this installation.") });
+    expect(res).toMatchObject({
+      status: 422,
+      message: expect.stringContaining("The permissions requested are not granted to this installation."),
+    });
   });
 
   it("checks team membership only with the organization's members permission", async () => {
@@ -76,7 +98,9 @@ describe("fake GitHub: as strict as GitHub about permissions", () => {
     expect((await rest("GET", `/orgs/${owner}/teams/core/memberships/tess`, withMembers)).status).toBe(200);
     const without = await token({ issues: "write", metadata: "read" });
     expect((await rest("GET", `/orgs/${owner}/teams/core/memberships/tess`, without)).status).toBe(403);
-    expect(fake.errors.splice(0)).toMatchObject([{ kind: "permission", operationId: "teams/get-membership-for-user-in-org" }]);
+    expect(fake.errors.splice(0)).toMatchObject([
+      { kind: "permission", operationId: "teams/get-membership-for-user-in-org" },
+    ]);
   });
 
   it("answers GraphQL with FORBIDDEN when the token lacks pull_requests", async () => {
@@ -84,9 +108,12 @@ describe("fake GitHub: as strict as GitHub about permissions", () => {
     const res = await fetch(fake.graphqlUrl, {
       method: "POST",
       headers: { authorization: `bearer ${issuesOnly}`, "content-type": "application/json" },
-      body: JSON.stringify({ query: "query { repository(owner: \"acme\", name: \"widgets\") { id } }" }),
+      body: JSON.stringify({ query: 'query { repository(owner: "acme", name: "widgets") { id } }' }),
     });
-    expect(await res.json()).toMatchObject({ data: null, errors: [{ type: "FORBIDDEN", message: "Resource not accessible by integration" }] });
+    expect(await res.json()).toMatchObject({
+      data: null,
+      errors: [{ type: "FORBIDDEN", message: "Resource not accessible by integration" }],
+    });
     expect(fake.errors.splice(0)).toMatchObject([{ kind: "permission" }]);
   });
 
@@ -112,7 +139,11 @@ describe("fake GitHub: as strict as GitHub about permissions", () => {
         "refusing to allow a GitHub App to create or update workflow `.github/workflows/ci.yml` without `workflows` permission",
       );
       expect(await fake.branchSha(owner, repo, "agent/ci")).toBeNull();
-      await runGit(dir, ["push", "--quiet", "origin", "agent/ci"], gitTokenEnv(await token({ contents: "write", workflows: "write" })));
+      await runGit(
+        dir,
+        ["push", "--quiet", "origin", "agent/ci"],
+        gitTokenEnv(await token({ contents: "write", workflows: "write" })),
+      );
       expect(await fake.readFile(owner, repo, "agent/ci", ".github/workflows/ci.yml")).toContain("agent/ci");
     });
 
@@ -121,9 +152,13 @@ describe("fake GitHub: as strict as GitHub about permissions", () => {
       await writeFile(join(dir, "README.md"), "# changed\n");
       await runGit(dir, ["commit", "--quiet", "-am", "Change"]);
       fake.protectBranch(owner, repo, "main");
-      await expect(runGit(dir, ["push", "--quiet", "origin", "main"], gitTokenEnv(await token()))).rejects.toThrow(/GH006: Protected branch update failed for refs\/heads\/main/);
+      await expect(runGit(dir, ["push", "--quiet", "origin", "main"], gitTokenEnv(await token()))).rejects.toThrow(
+        /GH006: Protected branch update failed for refs\/heads\/main/,
+      );
       fake.refusePushes(owner, repo, "Pushes are frozen for the release");
-      await expect(runGit(dir, ["push", "--quiet", "origin", "HEAD:refs/heads/other"], gitTokenEnv(await token()))).rejects.toThrow(/Pushes are frozen for the release/);
+      await expect(
+        runGit(dir, ["push", "--quiet", "origin", "HEAD:refs/heads/other"], gitTokenEnv(await token())),
+      ).rejects.toThrow(/Pushes are frozen for the release/);
       fake.refusePushes(owner, repo, null);
       await runGit(dir, ["push", "--quiet", "origin", "HEAD:refs/heads/other"], gitTokenEnv(await token()));
     });
@@ -147,20 +182,36 @@ describe("fake GitHub: GitHub's failures", () => {
   it("makes the object, then loses the answer (502)", async () => {
     const octokit = installationOctokit(fake, privateKey);
     fake.fault("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments", { kind: "lost-answer" });
-    await expect(octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner, repo, issue_number: 1, body: "once" })).rejects.toMatchObject({ status: 502 });
+    await expect(
+      octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+        owner,
+        repo,
+        issue_number: 1,
+        body: "once",
+      }),
+    ).rejects.toMatchObject({ status: 502 });
     expect(fake.state.issueComments.map((c) => c.body)).toEqual(["once"]);
   });
 
   it("answers a primary rate limit with x-ratelimit-remaining 0 and the reset time, and a secondary one with retry-after", async () => {
     const octokit = installationOctokit(fake, privateKey);
     fake.fault("GET", "/repos/{owner}/{repo}", { kind: "primary-rate-limit", seconds: 30 });
-    const primary = (await octokit.request("GET /repos/{owner}/{repo}", { owner, repo }).catch((e: unknown) => e)) as { status: number; response: { headers: Record<string, string> }; message: string };
+    const primary = (await octokit.request("GET /repos/{owner}/{repo}", { owner, repo }).catch((e: unknown) => e)) as {
+      status: number;
+      response: { headers: Record<string, string> };
+      message: string;
+    };
     expect(primary.status).toBe(403);
     expect(primary.message).toMatch(/API rate limit exceeded/);
     expect(primary.response.headers["x-ratelimit-remaining"]).toBe("0");
     expect(Number(primary.response.headers["x-ratelimit-reset"]) - Date.now() / 1000).toBeGreaterThan(25);
-    fake.fault("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments", { kind: "secondary-rate-limit", seconds: 7 });
-    const secondary = (await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner, repo, issue_number: 1, body: "x" }).catch((e: unknown) => e)) as { status: number; response: { headers: Record<string, string> }; message: string };
+    fake.fault("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      kind: "secondary-rate-limit",
+      seconds: 7,
+    });
+    const secondary = (await octokit
+      .request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner, repo, issue_number: 1, body: "x" })
+      .catch((e: unknown) => e)) as { status: number; response: { headers: Record<string, string> }; message: string };
     expect([secondary.status, secondary.response.headers["retry-after"]]).toEqual([403, "7"]);
     expect(secondary.message).toMatch(/secondary rate limit/);
     expect(fake.state.issueComments.map((c) => c.body)).not.toContain("x");

@@ -5,7 +5,11 @@ import { createModelServer, type ModelServer } from "../support/model-server.ts"
 const TOOLS = [
   {
     type: "function" as const,
-    function: { name: "view", description: "View a file", parameters: { type: "object", properties: { path: { type: "string" } }, required: ["path"] } },
+    function: {
+      name: "view",
+      description: "View a file",
+      parameters: { type: "object", properties: { path: { type: "string" } }, required: ["path"] },
+    },
   },
 ];
 
@@ -21,15 +25,31 @@ describe("scripted model server", () => {
   }
 
   it("streams a tool call in chunks that the openai SDK reassembles", async () => {
-    server = await createModelServer({ turns: [{ content: "Let me look.", toolCalls: [{ name: "view", arguments: { path: "src/add.js", start: 1 } }], usage: { prompt_tokens: 120, completion_tokens: 30 } }] });
-    const stream = client(server).chat.completions.stream({ model: "m", messages: [{ role: "user", content: "fix it" }], tools: TOOLS, stream_options: { include_usage: true } });
+    server = await createModelServer({
+      turns: [
+        {
+          content: "Let me look.",
+          toolCalls: [{ name: "view", arguments: { path: "src/add.js", start: 1 } }],
+          usage: { prompt_tokens: 120, completion_tokens: 30 },
+        },
+      ],
+    });
+    const stream = client(server).chat.completions.stream({
+      model: "m",
+      messages: [{ role: "user", content: "fix it" }],
+      tools: TOOLS,
+      stream_options: { include_usage: true },
+    });
     let deltas = 0;
     stream.on("chunk", () => deltas++);
     const done = await stream.finalChatCompletion();
     const message = done.choices[0]?.message;
     expect(message?.content).toBe("Let me look.");
     const call = message?.tool_calls?.[0];
-    expect(call?.type === "function" && [call.function.name, JSON.parse(call.function.arguments)]).toEqual(["view", { path: "src/add.js", start: 1 }]);
+    expect(call?.type === "function" && [call.function.name, JSON.parse(call.function.arguments)]).toEqual([
+      "view",
+      { path: "src/add.js", start: 1 },
+    ]);
     expect(done.choices[0]?.finish_reason).toBe("tool_calls");
     expect(done.usage).toMatchObject({ prompt_tokens: 120, completion_tokens: 30, total_tokens: 150 });
     // role, 3 content pieces, tool name, ≥2 argument pieces, finish, usage
@@ -39,8 +59,22 @@ describe("scripted model server", () => {
   });
 
   it("streams raw deltas with an index, an id and arguments split across chunks", async () => {
-    server = await createModelServer({ turns: [{ toolCalls: [{ name: "view", arguments: { path: "a" } }, { name: "view", arguments: { path: "b" }, id: "call_b" }] }] });
-    const stream = await client(server).chat.completions.create({ model: "m", messages: [{ role: "user", content: "x" }], tools: TOOLS, stream: true });
+    server = await createModelServer({
+      turns: [
+        {
+          toolCalls: [
+            { name: "view", arguments: { path: "a" } },
+            { name: "view", arguments: { path: "b" }, id: "call_b" },
+          ],
+        },
+      ],
+    });
+    const stream = await client(server).chat.completions.create({
+      model: "m",
+      messages: [{ role: "user", content: "x" }],
+      tools: TOOLS,
+      stream: true,
+    });
     const pieces: Record<number, string[]> = {};
     const ids: string[] = [];
     for await (const chunk of stream) {
@@ -59,7 +93,11 @@ describe("scripted model server", () => {
     server = await createModelServer({ model: "tiny", turns: [{ content: "done" }] });
     const openai = client(server);
     const res = await openai.chat.completions.create({ model: "tiny", messages: [{ role: "user", content: "hi" }] });
-    expect([res.choices[0]?.message.content, res.choices[0]?.finish_reason, res.model]).toEqual(["done", "stop", "tiny"]);
+    expect([res.choices[0]?.message.content, res.choices[0]?.finish_reason, res.model]).toEqual([
+      "done",
+      "stop",
+      "tiny",
+    ]);
     expect((await openai.models.list()).data.map((m) => m.id)).toEqual(["tiny"]);
   });
 
@@ -67,11 +105,17 @@ describe("scripted model server", () => {
     server = await createModelServer({
       turns: [
         { toolCalls: [{ name: "view", arguments: { path: "README.md" } }] },
-        (request) => ({ content: `saw ${request.lastToolResult ?? "nothing"} from ${request.toolResults[0]?.toolCallId ?? "?"}` }),
+        (request) => ({
+          content: `saw ${request.lastToolResult ?? "nothing"} from ${request.toolResults[0]?.toolCallId ?? "?"}`,
+        }),
       ],
     });
     const openai = client(server);
-    const first = await openai.chat.completions.create({ model: "m", messages: [{ role: "user", content: "go" }], tools: TOOLS });
+    const first = await openai.chat.completions.create({
+      model: "m",
+      messages: [{ role: "user", content: "go" }],
+      tools: TOOLS,
+    });
     const call = first.choices[0]?.message.tool_calls?.[0];
     const second = await openai.chat.completions.create({
       model: "m",
@@ -86,9 +130,14 @@ describe("scripted model server", () => {
   });
 
   it("answers 400 to `tools` in text-only mode, keeping the turn for the text-protocol retry", async () => {
-    server = await createModelServer({ noNativeTools: true, turns: [{ content: '```json\n{"tool":"view","arguments":{"path":"a"}}\n```' }] });
+    server = await createModelServer({
+      noNativeTools: true,
+      turns: [{ content: '```json\n{"tool":"view","arguments":{"path":"a"}}\n```' }],
+    });
     const openai = client(server);
-    await expect(openai.chat.completions.create({ model: "m", messages: [{ role: "user", content: "x" }], tools: TOOLS })).rejects.toMatchObject({ status: 400 });
+    await expect(
+      openai.chat.completions.create({ model: "m", messages: [{ role: "user", content: "x" }], tools: TOOLS }),
+    ).rejects.toMatchObject({ status: 400 });
     const res = await openai.chat.completions.create({ model: "m", messages: [{ role: "user", content: "x" }] });
     expect(res.choices[0]?.message.content).toContain('"tool":"view"');
     expect(server.requests.map((r) => r.outcome)).toEqual(["refused-tools", "answered"]);
@@ -96,14 +145,22 @@ describe("scripted model server", () => {
 
   it("plays an error turn with Retry-After, which the SDK's own retry honours", async () => {
     server = await createModelServer({ turns: [{ status: 429, retryAfter: 0 }, { content: "after the limit" }] });
-    const res = await client(server, { maxRetries: 1 }).chat.completions.create({ model: "m", messages: [{ role: "user", content: "x" }] });
+    const res = await client(server, { maxRetries: 1 }).chat.completions.create({
+      model: "m",
+      messages: [{ role: "user", content: "x" }],
+    });
     expect(res.choices[0]?.message.content).toBe("after the limit");
-    expect(server.requests.map((r) => [r.outcome, r.status])).toEqual([["error-turn", 429], ["answered", 200]]);
+    expect(server.requests.map((r) => [r.outcome, r.status])).toEqual([
+      ["error-turn", 429],
+      ["answered", 200],
+    ]);
   });
 
   it("ends with a readable 500 when the script runs out", async () => {
     server = await createModelServer({ turns: [] });
-    await expect(client(server).chat.completions.create({ model: "m", messages: [{ role: "user", content: "x" }] })).rejects.toThrow(/script exhausted/);
+    await expect(
+      client(server).chat.completions.create({ model: "m", messages: [{ role: "user", content: "x" }] }),
+    ).rejects.toThrow(/script exhausted/);
     expect(server.errors).toEqual([expect.stringMatching(/chat request #1 has no scripted turn/)]);
   });
 
@@ -112,7 +169,10 @@ describe("scripted model server", () => {
     const gate = new Promise<void>((r) => (release = r));
     server = await createModelServer({ turns: [{ pause: gate, then: { content: "late" } }] });
     const controller = new AbortController();
-    const pending = client(server).chat.completions.create({ model: "m", messages: [{ role: "user", content: "x" }] }, { signal: controller.signal });
+    const pending = client(server).chat.completions.create(
+      { model: "m", messages: [{ role: "user", content: "x" }] },
+      { signal: controller.signal },
+    );
     await new Promise((r) => setTimeout(r, 100));
     expect(server.requests).toHaveLength(1);
     controller.abort();
@@ -126,7 +186,9 @@ describe("scripted model server", () => {
 
   it("refuses a wrong API key when one is required", async () => {
     server = await createModelServer({ apiKey: "sk-right", turns: [{ content: "x" }] });
-    await expect(client(server).chat.completions.create({ model: "m", messages: [{ role: "user", content: "x" }] })).rejects.toMatchObject({ status: 401 });
+    await expect(
+      client(server).chat.completions.create({ model: "m", messages: [{ role: "user", content: "x" }] }),
+    ).rejects.toMatchObject({ status: 401 });
     expect(server.remaining).toBe(1);
   });
 });

@@ -14,7 +14,11 @@ describe("tmpRepo", () => {
       ],
     });
     try {
-      expect((await repo.git(["log", "--format=%s"])).trim().split("\n")).toEqual(["Drop package.json", "Change a", "Initial commit"]);
+      expect((await repo.git(["log", "--format=%s"])).trim().split("\n")).toEqual([
+        "Drop package.json",
+        "Change a",
+        "Initial commit",
+      ]);
       expect(await readFile(join(repo.dir, "src/a.js"), "utf8")).toBe("2\n");
       expect(existsSync(join(repo.dir, "package.json"))).toBe(false);
       expect((await repo.git(["status", "--porcelain"])).trim()).toBe("");

@@ -22,8 +22,15 @@ const SECRET = "test-webhook-secret";
 
 describe("webhook deliveries", () => {
   it("builds payloads from the examples, pointed at the target repository and installation", () => {
-    const target: WebhookTarget = { repo: { owner: "acme", name: "widgets" }, installationId: 99, sender: { login: "alice" } };
-    const { event, payload } = issuesEvent("labeled", target, { issue: { number: 7, title: "Bug", body: "It breaks" }, label: "agent" });
+    const target: WebhookTarget = {
+      repo: { owner: "acme", name: "widgets" },
+      installationId: 99,
+      sender: { login: "alice" },
+    };
+    const { event, payload } = issuesEvent("labeled", target, {
+      issue: { number: 7, title: "Bug", body: "It breaks" },
+      label: "agent",
+    });
     expect(event).toBe("issues");
     expect(payload).toMatchObject({
       action: "labeled",
@@ -38,15 +45,32 @@ describe("webhook deliveries", () => {
   });
 
   it("spells review states in lowercase, as webhooks do", () => {
-    const target: WebhookTarget = { repo: { owner: "acme", name: "widgets" }, installationId: 1, sender: { login: "alice" } };
-    const { payload } = pullRequestReviewEvent("submitted", target, { pullRequest: { number: 3, headRef: "agent/issue-1" }, review: { state: "CHANGES_REQUESTED", body: "/agent fix please" } });
-    expect(payload).toMatchObject({ review: { state: "changes_requested", body: "/agent fix please" }, pull_request: { number: 3, head: { ref: "agent/issue-1" } } });
+    const target: WebhookTarget = {
+      repo: { owner: "acme", name: "widgets" },
+      installationId: 1,
+      sender: { login: "alice" },
+    };
+    const { payload } = pullRequestReviewEvent("submitted", target, {
+      pullRequest: { number: 3, headRef: "agent/issue-1" },
+      review: { state: "CHANGES_REQUESTED", body: "/agent fix please" },
+    });
+    expect(payload).toMatchObject({
+      review: { state: "changes_requested", body: "/agent fix please" },
+      pull_request: { number: 3, head: { ref: "agent/issue-1" } },
+    });
   });
 
   it("marks a bot sender as a Bot", () => {
-    const target: WebhookTarget = { repo: { owner: "acme", name: "widgets" }, installationId: 1, sender: { login: "issuesmith[bot]" } };
+    const target: WebhookTarget = {
+      repo: { owner: "acme", name: "widgets" },
+      installationId: 1,
+      sender: { login: "issuesmith[bot]" },
+    };
     const { payload } = issueCommentEvent("created", target, { issue: { number: 1 }, comment: { body: "/agent fix" } });
-    expect(payload).toMatchObject({ sender: { type: "Bot" }, comment: { user: { login: "issuesmith[bot]", type: "Bot" } } });
+    expect(payload).toMatchObject({
+      sender: { type: "Bot" },
+      comment: { user: { login: "issuesmith[bot]", type: "Bot" } },
+    });
   });
 
   it("signs the body with the secret (x-hub-signature-256) and sends event and delivery headers", async () => {
@@ -62,13 +86,24 @@ describe("webhook deliveries", () => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
-      const delivery = checkRunEvent("completed", { repo: { owner: "acme", name: "widgets" }, installationId: 1, sender: { login: "ci[bot]" } }, { checkRun: { name: "tests", headSha: "a".repeat(40), conclusion: "failure" } });
+      const delivery = checkRunEvent(
+        "completed",
+        { repo: { owner: "acme", name: "widgets" }, installationId: 1, sender: { login: "ci[bot]" } },
+        { checkRun: { name: "tests", headSha: "a".repeat(40), conclusion: "failure" } },
+      );
       const result = await sendWebhook(url, delivery, { secret: SECRET, deliveryId: "d-1" });
       expect(result).toMatchObject({ status: 202, body: "ok", deliveryId: "d-1" });
       const got = seen[0];
-      expect(got?.headers).toMatchObject({ "x-github-event": "check_run", "x-github-delivery": "d-1", "content-type": "application/json" });
+      expect(got?.headers).toMatchObject({
+        "x-github-event": "check_run",
+        "x-github-delivery": "d-1",
+        "content-type": "application/json",
+      });
       expect(await verify(SECRET, got?.body ?? "", String(got?.headers["x-hub-signature-256"]))).toBe(true);
-      expect(JSON.parse(got?.body ?? "{}")).toMatchObject({ action: "completed", check_run: { conclusion: "failure", head_sha: "a".repeat(40) } });
+      expect(JSON.parse(got?.body ?? "{}")).toMatchObject({
+        action: "completed",
+        check_run: { conclusion: "failure", head_sha: "a".repeat(40) },
+      });
     } finally {
       server.close();
     }
@@ -84,8 +119,19 @@ describe("webhook deliveries to a Probot app backed by the fake GitHub", () => {
   beforeAll(async () => {
     const keys = await appKeys();
     fake = await createFakeGitHub({ appId: 21, publicKey: keys.publicKey });
-    await fake.addRepo({ owner: "acme", name: "widgets", files: { ".github/agent.yml": "label: agent\n", "a.txt": "1\n" } });
-    const probot = new Probot({ appId: 21, privateKey: keys.privateKey, secret: SECRET, baseUrl: fake.apiUrl, Octokit: TestOctokit, logLevel: "fatal" });
+    await fake.addRepo({
+      owner: "acme",
+      name: "widgets",
+      files: { ".github/agent.yml": "label: agent\n", "a.txt": "1\n" },
+    });
+    const probot = new Probot({
+      appId: 21,
+      privateKey: keys.privateKey,
+      secret: SECRET,
+      baseUrl: fake.apiUrl,
+      Octokit: TestOctokit,
+      logLevel: "fatal",
+    });
     const middleware = await createNodeMiddleware(
       (app) => {
         app.onAny(async (context) => {
@@ -94,7 +140,9 @@ describe("webhook deliveries to a Probot app backed by the fake GitHub", () => {
         });
         app.on("issues.labeled", async (context) => {
           const config = await context.config<{ label: string }>("agent.yml");
-          await context.octokit.rest.issues.createComment(context.issue({ body: `label from config: ${config?.label ?? "none"}` }));
+          await context.octokit.rest.issues.createComment(
+            context.issue({ body: `label from config: ${config?.label ?? "none"}` }),
+          );
         });
       },
       { probot },
@@ -112,17 +160,30 @@ describe("webhook deliveries to a Probot app backed by the fake GitHub", () => {
   it("is accepted by Probot, whose handler then talks to the fake with an installation token", async () => {
     const issue = fake.addIssue({ owner: "acme", repo: "widgets", title: "Bug", user: "alice" });
     const target = fakeTarget(fake, "acme", "widgets", "alice");
-    const result = await sendWebhook(appUrl, issuesEvent("labeled", target, { issue: { number: issue.number, json: fake.issueJson("acme", "widgets", issue.number) }, label: "agent" }), { secret: SECRET });
+    const result = await sendWebhook(
+      appUrl,
+      issuesEvent("labeled", target, {
+        issue: { number: issue.number, json: fake.issueJson("acme", "widgets", issue.number) },
+        label: "agent",
+      }),
+      { secret: SECRET },
+    );
     expect(result.status).toBe(200);
     expect(received.at(-1)).toEqual({ name: "issues", action: "labeled", sender: "alice" });
-    expect(fake.state.issueComments.map((c) => [c.user, c.body])).toEqual([["issuesmith-test[bot]", "label from config: agent"]]);
+    expect(fake.state.issueComments.map((c) => [c.user, c.body])).toEqual([
+      ["issuesmith-test[bot]", "label from config: agent"],
+    ]);
     expect(fake.errors).toEqual([]);
   });
 
   it("is refused by Probot when the signature is wrong", async () => {
     const before = received.length;
     const target = fakeTarget(fake, "acme", "widgets", "mallory");
-    const result = await sendWebhook(appUrl, issueCommentEvent("created", target, { issue: { number: 1 }, comment: { body: "/agent fix" } }), { secret: "not-the-secret" });
+    const result = await sendWebhook(
+      appUrl,
+      issueCommentEvent("created", target, { issue: { number: 1 }, comment: { body: "/agent fix" } }),
+      { secret: "not-the-secret" },
+    );
     expect(result.status).toBeGreaterThanOrEqual(400);
     expect(result.status).toBeLessThan(500);
     expect(received.length).toBe(before);
@@ -130,17 +191,40 @@ describe("webhook deliveries to a Probot app backed by the fake GitHub", () => {
 
   it("delivers PR, review and review-comment events built from the fake's own JSON", async () => {
     await fake.commit({ owner: "acme", repo: "widgets", branch: "fix", files: { "a.txt": "2\n" } });
-    const pull = await fake.addPullRequest({ owner: "acme", repo: "widgets", title: "Fix", user: "alice", head: "fix" });
-    const review = await fake.addReview({ owner: "acme", repo: "widgets", pullNumber: pull.number, user: "bob", state: "CHANGES_REQUESTED", comments: [{ path: "a.txt", line: 1, body: "no" }] });
+    const pull = await fake.addPullRequest({
+      owner: "acme",
+      repo: "widgets",
+      title: "Fix",
+      user: "alice",
+      head: "fix",
+    });
+    const review = await fake.addReview({
+      owner: "acme",
+      repo: "widgets",
+      pullNumber: pull.number,
+      user: "bob",
+      state: "CHANGES_REQUESTED",
+      comments: [{ path: "a.txt", line: 1, body: "no" }],
+    });
     const target = fakeTarget(fake, "acme", "widgets", "bob");
     const pullRequest = { number: pull.number, json: await fake.pullJson("acme", "widgets", pull.number) };
     for (const delivery of [
       pullRequestEvent("opened", target, { pullRequest }),
-      pullRequestReviewEvent("submitted", target, { pullRequest, review: { state: review.state, json: fake.reviewJson("acme", "widgets", review.id) } }),
-      pullRequestReviewCommentEvent("created", target, { pullRequest, comment: { body: "no", json: fake.reviewCommentJson("acme", "widgets", review.comments[0]?.id ?? 0) } }),
+      pullRequestReviewEvent("submitted", target, {
+        pullRequest,
+        review: { state: review.state, json: fake.reviewJson("acme", "widgets", review.id) },
+      }),
+      pullRequestReviewCommentEvent("created", target, {
+        pullRequest,
+        comment: { body: "no", json: fake.reviewCommentJson("acme", "widgets", review.comments[0]?.id ?? 0) },
+      }),
     ]) {
       expect((await sendWebhook(appUrl, delivery, { secret: SECRET })).status).toBe(200);
     }
-    expect(received.slice(-3).map((r) => `${r.name}.${r.action}`)).toEqual(["pull_request.opened", "pull_request_review.submitted", "pull_request_review_comment.created"]);
+    expect(received.slice(-3).map((r) => `${r.name}.${r.action}`)).toEqual([
+      "pull_request.opened",
+      "pull_request_review.submitted",
+      "pull_request_review_comment.created",
+    ]);
   });
 });

@@ -39,7 +39,11 @@ export interface TestApp {
   target(sender?: string): WebhookTarget;
   send(delivery: Delivery, options?: { deliveryId?: string; secret?: string }): Promise<SendResult>;
   /** Wait until every job is finished (or `predicate` holds), then return the jobs. */
-  waitForJobs(options?: { count?: number; timeoutMs?: number; predicate?: (jobs: JobRecord[]) => boolean }): Promise<JobRecord[]>;
+  waitForJobs(options?: {
+    count?: number;
+    timeoutMs?: number;
+    predicate?: (jobs: JobRecord[]) => boolean;
+  }): Promise<JobRecord[]>;
   stop(): Promise<void>;
 }
 
@@ -82,8 +86,17 @@ export const MAINTAINER = "maya";
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const keys = await appKeys();
-  const fake = await createFakeGitHub({ appId: 4242, publicKey: keys.publicKey, ...(options.permissions ? { permissions: options.permissions } : {}) });
-  const model = await createModelServer({ ...options.modelServer, turns: options.turns ?? [], apiKey: MODEL_API_KEY, ...(options.noNativeTools ? { noNativeTools: true } : {}) });
+  const fake = await createFakeGitHub({
+    appId: 4242,
+    publicKey: keys.publicKey,
+    ...(options.permissions ? { permissions: options.permissions } : {}),
+  });
+  const model = await createModelServer({
+    ...options.modelServer,
+    turns: options.turns ?? [],
+    apiKey: MODEL_API_KEY,
+    ...(options.noNativeTools ? { noNativeTools: true } : {}),
+  });
   const root = await mkdtemp(path.join(tmpdir(), "issuesmith-e2e-"));
   const workDir = path.join(root, "work");
   if (options.repo !== false) {
@@ -126,7 +139,19 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     // Probot's Server treats port 0 as "use 3000", so ask the OS for a free one first.
     port: await freePort(),
     log,
-    Probot: Probot.defaults({ appId: env.github.appId!, privateKey: env.github.privateKey!, secret: WEBHOOK_SECRET, baseUrl: env.github.baseUrl, log, Octokit: options.productionOctokit === "paced" ? githubOctokit({ throttle: true }) : options.productionOctokit ? unpacedProductionOctokit() : TestOctokit }),
+    Probot: Probot.defaults({
+      appId: env.github.appId!,
+      privateKey: env.github.privateKey!,
+      secret: WEBHOOK_SECRET,
+      baseUrl: env.github.baseUrl,
+      log,
+      Octokit:
+        options.productionOctokit === "paced"
+          ? githubOctokit({ throttle: true })
+          : options.productionOctokit
+            ? unpacedProductionOctokit()
+            : TestOctokit,
+    }),
   });
   await server.load(app.appFn);
   await server.start();
@@ -143,14 +168,23 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     logs,
     workDir,
     target: (sender = MAINTAINER) => fakeTarget(fake, OWNER, REPO, sender),
-    send: (delivery, o = {}) => sendWebhook(`${url}/api/github/webhooks`, delivery, { secret: o.secret ?? WEBHOOK_SECRET, ...(o.deliveryId ? { deliveryId: o.deliveryId } : {}) }),
+    send: (delivery, o = {}) =>
+      sendWebhook(`${url}/api/github/webhooks`, delivery, {
+        secret: o.secret ?? WEBHOOK_SECRET,
+        ...(o.deliveryId ? { deliveryId: o.deliveryId } : {}),
+      }),
     async waitForJobs(o = {}) {
       const deadline = Date.now() + (o.timeoutMs ?? 60_000);
       for (;;) {
         const jobs = await runtime.queue.list({ limit: 1000 });
-        const done = o.predicate ? o.predicate(jobs) : jobs.length >= (o.count ?? 1) && jobs.every((j) => TERMINAL_STATES.includes(j.state));
+        const done = o.predicate
+          ? o.predicate(jobs)
+          : jobs.length >= (o.count ?? 1) && jobs.every((j) => TERMINAL_STATES.includes(j.state));
         if (done) return jobs;
-        if (Date.now() > deadline) throw new Error(`jobs did not finish in time: ${JSON.stringify(jobs.map((j) => ({ id: j.id, kind: j.kind, state: j.state, phase: j.phase })))}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `jobs did not finish in time: ${JSON.stringify(jobs.map((j) => ({ id: j.id, kind: j.kind, state: j.state, phase: j.phase })))}`,
+          );
         await new Promise((r) => setTimeout(r, 50));
       }
     },
@@ -170,7 +204,15 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
 export function pullsOf(a: TestApp) {
   return [...a.fake.state.pulls.values()].map((p) => {
     const issue = a.fake.state.issue(p.repo, p.number)!;
-    return { ...p, head: p.headRef, title: issue.title, body: issue.body ?? "", labels: issue.labels, user: issue.user, state: issue.state };
+    return {
+      ...p,
+      head: p.headRef,
+      title: issue.title,
+      body: issue.body ?? "",
+      labels: issue.labels,
+      user: issue.user,
+      state: issue.state,
+    };
   });
 }
 

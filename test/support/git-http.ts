@@ -33,7 +33,12 @@ export async function startGitHttp(root: string): Promise<GitHttpServer> {
     const m = /^\/(.+?\.git)(\/.*)$/.exec(url.pathname);
     const done = (status: number, text: string) => {
       requests.push({ method: req.method ?? "", path: url.pathname, status });
-      res.writeHead(status, { "content-type": "text/plain", ...(status === 401 ? { "www-authenticate": 'Basic realm="git"' } : {}) }).end(text);
+      res
+        .writeHead(status, {
+          "content-type": "text/plain",
+          ...(status === 401 ? { "www-authenticate": 'Basic realm="git"' } : {}),
+        })
+        .end(text);
     };
     if (!m) return done(404, "not found");
     const [, repo = "", rest = ""] = m;
@@ -41,7 +46,8 @@ export async function startGitHttp(root: string): Promise<GitHttpServer> {
     const credential = credentialFrom(req.headers.authorization);
     if (!credential) return done(401, "Authentication required");
     if (!allowed?.has(credential)) return done(404, "Repository not found.");
-    if (rest === "/git-receive-pack" || url.searchParams.get("service") === "git-receive-pack") return done(403, "read only");
+    if (rest === "/git-receive-pack" || url.searchParams.get("service") === "git-receive-pack")
+      return done(403, "read only");
 
     const body: Buffer[] = [];
     for await (const chunk of req) body.push(chunk as Buffer);

@@ -23,7 +23,12 @@ export function unpacedProductionOctokit(): typeof ProbotOctokit {
   const unpaced = () => new Bottleneck.Group({ maxConcurrent: 10, minTime: 0 });
   return githubOctokit({ throttle: true }).defaults((options: Record<string, unknown>) => ({
     ...options,
-    throttle: { ...(options["throttle"] as object | undefined), write: unpaced(), notifications: unpaced(), global: unpaced() },
+    throttle: {
+      ...(options["throttle"] as object | undefined),
+      write: unpaced(),
+      notifications: unpaced(),
+      global: unpaced(),
+    },
   }));
 }
 
@@ -35,13 +40,23 @@ export function appOctokit(fake: FakeGitHub, privateKey: string): TestOctokitIns
 }
 
 /** Authenticated as an installation (tokens fetched and refreshed by @octokit/auth-app). */
-export function installationOctokit(fake: FakeGitHub, privateKey: string, installationId = fake.installationId): TestOctokitInstance {
+export function installationOctokit(
+  fake: FakeGitHub,
+  privateKey: string,
+  installationId = fake.installationId,
+): TestOctokitInstance {
   return new TestOctokit({ auth: { appId: fake.appId, privateKey, installationId }, baseUrl: fake.apiUrl });
 }
 
 /** An installation token, fresh from the fake. */
-export async function installationToken(fake: FakeGitHub, privateKey: string, installationId = fake.installationId): Promise<string> {
-  const { data } = await appOctokit(fake, privateKey).rest.apps.createInstallationAccessToken({ installation_id: installationId });
+export async function installationToken(
+  fake: FakeGitHub,
+  privateKey: string,
+  installationId = fake.installationId,
+): Promise<string> {
+  const { data } = await appOctokit(fake, privateKey).rest.apps.createInstallationAccessToken({
+    installation_id: installationId,
+  });
   return data.token;
 }
 

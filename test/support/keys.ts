@@ -22,7 +22,11 @@ export function newAppKeys(): Promise<AppKeys> {
   return new Promise((resolve, reject) => {
     generateKeyPair(
       "rsa",
-      { modulusLength: 2048, publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs1", format: "pem" } },
+      {
+        modulusLength: 2048,
+        publicKeyEncoding: { type: "spki", format: "pem" },
+        privateKeyEncoding: { type: "pkcs1", format: "pem" },
+      },
       (error, publicKey, privateKey) => (error ? reject(error) : resolve({ publicKey, privateKey })),
     );
   });

@@ -51,23 +51,52 @@ export function isChatPath(rules: ProviderRules, path: string): boolean {
 }
 
 /** Credentials, path and deployment: checked before the body is read. */
-export function checkEndpoint(rules: ProviderRules, path: string, query: URLSearchParams, headers: IncomingHttpHeaders): Refusal | undefined {
+export function checkEndpoint(
+  rules: ProviderRules,
+  path: string,
+  query: URLSearchParams,
+  headers: IncomingHttpHeaders,
+): Refusal | undefined {
   if (rules.provider === "azure") {
     // Azure answers a wrong key before it looks at the path or version.
     if (rules.apiKey !== undefined && headers["api-key"] !== rules.apiKey) {
-      const note = headers["authorization"] ? "Azure takes the key in `api-key`, not Authorization: Bearer" : "request without the right api-key header";
-      return { status: 401, outcome: "unauthorized", note, body: { error: { code: "401", message: "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource." } } };
+      const note = headers["authorization"]
+        ? "Azure takes the key in `api-key`, not Authorization: Bearer"
+        : "request without the right api-key header";
+      return {
+        status: 401,
+        outcome: "unauthorized",
+        note,
+        body: {
+          error: {
+            code: "401",
+            message:
+              "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.",
+          },
+        },
+      };
     }
     const version = query.get("api-version");
     if (!version || !rules.apiVersions.includes(version)) {
-      return { status: 404, outcome: "not-found", note: `api-version ${version ?? "missing"}`, body: { error: { code: "404", message: "Resource not found" } } };
+      return {
+        status: 404,
+        outcome: "not-found",
+        note: `api-version ${version ?? "missing"}`,
+        body: { error: { code: "404", message: "Resource not found" } },
+      };
     }
     const deployment = /^\/openai\/deployments\/([^/]+)\//.exec(path)?.[1];
     if (deployment !== undefined && decodeURIComponent(deployment) !== rules.deployment) {
       return {
         status: 404,
         outcome: "not-found",
-        body: { error: { code: "DeploymentNotFound", message: "The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again." } },
+        body: {
+          error: {
+            code: "DeploymentNotFound",
+            message:
+              "The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.",
+          },
+        },
       };
     }
     return undefined;
@@ -79,7 +108,10 @@ export function checkEndpoint(rules: ProviderRules, path: string, query: URLSear
         status: 401,
         outcome: "unauthorized",
         note: "request without an API key",
-        body: openAIError("You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username. You can obtain an API key from https://platform.openai.com/account/api-keys.", "invalid_request_error"),
+        body: openAIError(
+          "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username. You can obtain an API key from https://platform.openai.com/account/api-keys.",
+          "invalid_request_error",
+        ),
       };
     }
     if (auth !== `Bearer ${rules.apiKey}`) {
@@ -88,7 +120,12 @@ export function checkEndpoint(rules: ProviderRules, path: string, query: URLSear
         status: 401,
         outcome: "unauthorized",
         note: "request without the right API key",
-        body: openAIError(`Incorrect API key provided: ${mask(given)}. You can find your API key at https://platform.openai.com/account/api-keys.`, "invalid_request_error", null, "invalid_api_key"),
+        body: openAIError(
+          `Incorrect API key provided: ${mask(given)}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+          "invalid_request_error",
+          null,
+          "invalid_api_key",
+        ),
       };
     }
   }
@@ -98,43 +135,99 @@ export function checkEndpoint(rules: ProviderRules, path: string, query: URLSear
 /** The body's parameters against the model family's rules. */
 export function checkBody(rules: ProviderRules, body: Record<string, unknown>): Refusal | undefined {
   const model = typeof body["model"] === "string" ? body["model"] : undefined;
-  if ((rules.provider === "openai" || rules.provider === "openai-reasoning") && (!model || !rules.models.includes(model))) {
-    return { status: 404, outcome: "not-found", body: openAIError(`The model \`${model ?? ""}\` does not exist or you do not have access to it.`, "invalid_request_error", null, "model_not_found") };
+  if (
+    (rules.provider === "openai" || rules.provider === "openai-reasoning") &&
+    (!model || !rules.models.includes(model))
+  ) {
+    return {
+      status: 404,
+      outcome: "not-found",
+      body: openAIError(
+        `The model \`${model ?? ""}\` does not exist or you do not have access to it.`,
+        "invalid_request_error",
+        null,
+        "model_not_found",
+      ),
+    };
   }
   for (const field of rules.reject) {
     if (body[field] === undefined) continue;
     if (field === "tools") {
       if (!Array.isArray(body["tools"]) || body["tools"].length === 0) continue;
       // Ollama's words for a model without tool support (vLLM and llama.cpp say it otherwise; classify.ts knows each).
-      return { status: 400, outcome: "refused-tools", body: openAIError(`registry.ollama.ai/library/${model ?? "model"}:latest does not support tools`, "api_error") };
+      return {
+        status: 400,
+        outcome: "refused-tools",
+        body: openAIError(`registry.ollama.ai/library/${model ?? "model"}:latest does not support tools`, "api_error"),
+      };
     }
-    return { status: 400, outcome: "refused-param", body: { error: { code: null, message: `Unrecognized request argument supplied: ${field}`, param: null, type: "invalid_request_error" } } };
+    return {
+      status: 400,
+      outcome: "refused-param",
+      body: {
+        error: {
+          code: null,
+          message: `Unrecognized request argument supplied: ${field}`,
+          param: null,
+          type: "invalid_request_error",
+        },
+      },
+    };
   }
   if (rules.provider === "openai-reasoning") {
     if (body["max_tokens"] !== undefined) {
-      return { status: 400, outcome: "refused-param", body: openAIError("Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", "invalid_request_error", "max_tokens", "unsupported_parameter") };
+      return {
+        status: 400,
+        outcome: "refused-param",
+        body: openAIError(
+          "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+          "invalid_request_error",
+          "max_tokens",
+          "unsupported_parameter",
+        ),
+      };
     }
     const temperature = body["temperature"];
     if (temperature !== undefined && temperature !== 1) {
       return {
         status: 400,
         outcome: "refused-param",
-        body: openAIError(`Unsupported value: 'temperature' does not support ${JSON.stringify(temperature)} with this model. Only the default (1) value is supported.`, "invalid_request_error", "temperature", "unsupported_value"),
+        body: openAIError(
+          `Unsupported value: 'temperature' does not support ${JSON.stringify(temperature)} with this model. Only the default (1) value is supported.`,
+          "invalid_request_error",
+          "temperature",
+          "unsupported_value",
+        ),
       };
     }
     if (body["top_p"] !== undefined) {
-      return { status: 400, outcome: "refused-param", body: openAIError("Unsupported parameter: 'top_p' is not supported with this model.", "invalid_request_error", "top_p", "unsupported_parameter") };
+      return {
+        status: 400,
+        outcome: "refused-param",
+        body: openAIError(
+          "Unsupported parameter: 'top_p' is not supported with this model.",
+          "invalid_request_error",
+          "top_p",
+          "unsupported_parameter",
+        ),
+      };
     }
   }
   if (rules.contextWindow !== undefined) {
-    const input = Math.ceil(JSON.stringify(body["messages"] ?? []).length / 4) + Math.ceil(JSON.stringify(body["tools"] ?? []).length / 4);
+    const input =
+      Math.ceil(JSON.stringify(body["messages"] ?? []).length / 4) +
+      Math.ceil(JSON.stringify(body["tools"] ?? []).length / 4);
     const output = Number(body["max_completion_tokens"] ?? body["max_tokens"] ?? 0);
     if (input + output > rules.contextWindow) {
       const message =
         output > 0
           ? `This model's maximum context length is ${rules.contextWindow} tokens. However, you requested ${input + output} tokens (${input} in the messages, ${output} in the completion). Please reduce the length of the messages or completion.`
           : `This model's maximum context length is ${rules.contextWindow} tokens. However, your messages resulted in ${input} tokens. Please reduce the length of the messages.`;
-      return { status: 400, outcome: "context-length", body: openAIError(message, "invalid_request_error", "messages", "context_length_exceeded") };
+      return {
+        status: 400,
+        outcome: "context-length",
+        body: openAIError(message, "invalid_request_error", "messages", "context_length_exceeded"),
+      };
     }
   }
   return undefined;

@@ -6,8 +6,24 @@
 // strictly as the provider is (model-providers.ts).
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { FAULT_BODIES, checkBody, checkEndpoint, isChatPath, openAIError, type Provider, type ProviderRules, type RejectedField } from "./model-providers.ts";
-import { completionJson, roughTokens, streamChunks, type Answer, type ScriptedToolCall, type StreamStyle } from "./model-stream.ts";
+import {
+  FAULT_BODIES,
+  checkBody,
+  checkEndpoint,
+  isChatPath,
+  openAIError,
+  type Provider,
+  type ProviderRules,
+  type RejectedField,
+} from "./model-providers.ts";
+import {
+  completionJson,
+  roughTokens,
+  streamChunks,
+  type Answer,
+  type ScriptedToolCall,
+  type StreamStyle,
+} from "./model-stream.ts";
 
 export type { Provider, RejectedField } from "./model-providers.ts";
 
@@ -78,7 +94,19 @@ export interface RecordedModelRequest {
   body: ModelRequest["body"] | undefined;
   authorization: string | undefined;
   stream: boolean;
-  outcome: "answered" | "error-turn" | "refused-tools" | "refused-param" | "context-length" | "script-exhausted" | "unauthorized" | "aborted" | "not-found" | "fault" | "hung" | "cut";
+  outcome:
+    | "answered"
+    | "error-turn"
+    | "refused-tools"
+    | "refused-param"
+    | "context-length"
+    | "script-exhausted"
+    | "unauthorized"
+    | "aborted"
+    | "not-found"
+    | "fault"
+    | "hung"
+    | "cut";
   status: number;
   /** The query string (Azure's api-version travels there). */
   query: string;
@@ -144,9 +172,18 @@ function isHang(turn: Turn): turn is HangTurn {
 
 function errorTurnBody(turn: ErrorTurn): unknown {
   if (turn.message !== undefined) {
-    return openAIError(turn.message, turn.type ?? (turn.status === 429 ? "rate_limit_error" : turn.status >= 500 ? "server_error" : "invalid_request_error"), turn.param ?? null, turn.code ?? null);
+    return openAIError(
+      turn.message,
+      turn.type ??
+        (turn.status === 429 ? "rate_limit_error" : turn.status >= 500 ? "server_error" : "invalid_request_error"),
+      turn.param ?? null,
+      turn.code ?? null,
+    );
   }
-  return FAULT_BODIES[turn.status] ?? openAIError(`scripted error ${turn.status}`, turn.status >= 500 ? "server_error" : "invalid_request_error");
+  return (
+    FAULT_BODIES[turn.status] ??
+    openAIError(`scripted error ${turn.status}`, turn.status >= 500 ? "server_error" : "invalid_request_error")
+  );
 }
 
 function textOf(content: WireMessage["content"]): string {
@@ -181,13 +218,38 @@ export async function createModelServer(options: ModelServerOptions = {}): Promi
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const url = new URL(req.url ?? "/", "http://x");
-      void handle(req.method ?? "GET", url.pathname, url.searchParams, req.headers, Buffer.concat(chunks).toString("utf8"), res);
+      void handle(
+        req.method ?? "GET",
+        url.pathname,
+        url.searchParams,
+        req.headers,
+        Buffer.concat(chunks).toString("utf8"),
+        res,
+      );
     });
   });
 
-  async function handle(method: string, path: string, query: URLSearchParams, headers: IncomingHttpHeaders, raw: string, res: ServerResponse): Promise<void> {
+  async function handle(
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    headers: IncomingHttpHeaders,
+    raw: string,
+    res: ServerResponse,
+  ): Promise<void> {
     const apiKeyHeader = typeof headers["api-key"] === "string" ? headers["api-key"] : undefined;
-    const record: RecordedModelRequest = { at: Date.now(), method, path, query: query.toString(), apiKeyHeader, body: undefined, authorization: headers["authorization"], stream: false, outcome: "answered", status: 200 };
+    const record: RecordedModelRequest = {
+      at: Date.now(),
+      method,
+      path,
+      query: query.toString(),
+      apiKeyHeader,
+      body: undefined,
+      authorization: headers["authorization"],
+      stream: false,
+      outcome: "answered",
+      status: 200,
+    };
     requests.push(record);
     const reply = (status: number, body: string, extra: Record<string, string> = {}) => {
       record.status = status;
@@ -201,7 +263,13 @@ export async function createModelServer(options: ModelServerOptions = {}): Promi
       return reply(refused.status, JSON.stringify(refused.body));
     }
     if (method === "GET" && path.replace(/\/$/, "") === "/v1/models") {
-      return reply(200, JSON.stringify({ object: "list", data: [{ id: model, object: "model", created: 1_700_000_000, owned_by: "issuesmith-test" }] }));
+      return reply(
+        200,
+        JSON.stringify({
+          object: "list",
+          data: [{ id: model, object: "model", created: 1_700_000_000, owned_by: "issuesmith-test" }],
+        }),
+      );
     }
     if (method !== "POST" || !isChatPath(rules, path)) {
       record.outcome = "not-found";
@@ -226,7 +294,11 @@ export async function createModelServer(options: ModelServerOptions = {}): Promi
     if (fault) {
       record.outcome = isHang(fault) ? "hung" : "fault";
       if (isHang(fault)) return; // the socket stays open until the client gives up
-      return reply(fault.status, JSON.stringify(errorTurnBody(fault)), fault.retryAfter !== undefined ? { "retry-after": String(fault.retryAfter) } : {});
+      return reply(
+        fault.status,
+        JSON.stringify(errorTurnBody(fault)),
+        fault.retryAfter !== undefined ? { "retry-after": String(fault.retryAfter) } : {},
+      );
     }
     const index = completions++;
     let turn = script.shift();
@@ -237,8 +309,18 @@ export async function createModelServer(options: ModelServerOptions = {}): Promi
       return reply(500, errorBody(message, "server_error"));
     }
     const messages = Array.isArray(body.messages) ? body.messages : [];
-    const toolResults = messages.filter((m) => m.role === "tool").map((m) => ({ toolCallId: m.tool_call_id ?? "", content: textOf(m.content) }));
-    const request: ModelRequest = { index, body, headers, messages, toolResults, lastToolResult: toolResults.at(-1)?.content, lastMessageText: textOf(messages.at(-1)?.content) };
+    const toolResults = messages
+      .filter((m) => m.role === "tool")
+      .map((m) => ({ toolCallId: m.tool_call_id ?? "", content: textOf(m.content) }));
+    const request: ModelRequest = {
+      index,
+      body,
+      headers,
+      messages,
+      toolResults,
+      lastToolResult: toolResults.at(-1)?.content,
+      lastMessageText: textOf(messages.at(-1)?.content),
+    };
     let aborted = false;
     let cutting = false;
     // a client that gives up closes its connection
@@ -270,7 +352,8 @@ export async function createModelServer(options: ModelServerOptions = {}): Promi
     }
     if (isError(turn)) {
       record.outcome = "error-turn";
-      const extra: Record<string, string> = turn.retryAfter !== undefined ? { "retry-after": String(turn.retryAfter) } : {};
+      const extra: Record<string, string> =
+        turn.retryAfter !== undefined ? { "retry-after": String(turn.retryAfter) } : {};
       return reply(turn.status, JSON.stringify(errorTurnBody(turn)), extra);
     }
     if (turn.delayMs) await new Promise((r) => setTimeout(r, turn.delayMs));
@@ -285,7 +368,9 @@ export async function createModelServer(options: ModelServerOptions = {}): Promi
     }));
     const cutAfter = turn.cutAfter;
     const content = turn.content ?? (toolCalls.length > 0 ? null : "");
-    const completionTokens = turn.usage?.completion_tokens ?? roughTokens((content ?? "") + toolCalls.map((c) => c.name + c.arguments).join(""));
+    const completionTokens =
+      turn.usage?.completion_tokens ??
+      roughTokens((content ?? "") + toolCalls.map((c) => c.name + c.arguments).join(""));
     const promptTokens = turn.usage?.prompt_tokens ?? roughTokens(JSON.stringify(messages));
     const answer: Answer = {
       id: `chatcmpl-scripted-${index + 1}`,
@@ -293,14 +378,22 @@ export async function createModelServer(options: ModelServerOptions = {}): Promi
       content,
       toolCalls,
       finishReason: turn.finishReason ?? (toolCalls.length > 0 ? "tool_calls" : "stop"),
-      usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+      usage: {
+        prompt_tokens: promptTokens,
+        completion_tokens: completionTokens,
+        total_tokens: promptTokens + completionTokens,
+      },
     };
     const created = Math.floor(Date.now() / 1000);
     if (cutAfter === undefined) record.usage = answer.usage;
     if (!record.stream) return reply(200, JSON.stringify(completionJson(answer, created)));
     const includeUsage = (body["stream_options"] as { include_usage?: boolean } | undefined)?.include_usage === true;
     record.status = 200;
-    res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive" });
+    res.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+      connection: "keep-alive",
+    });
     const chunks = streamChunks(answer, created, includeUsage && !options.stream?.omitUsage, options.stream ?? {});
     if (cutAfter !== undefined) {
       record.outcome = "cut";
@@ -317,7 +410,10 @@ export async function createModelServer(options: ModelServerOptions = {}): Promi
 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const url = rules.provider === "azure" ? `${origin}/openai/deployments/${encodeURIComponent(rules.deployment)}?api-version=${rules.apiVersions[0]}` : `${origin}/v1`;
+  const url =
+    rules.provider === "azure"
+      ? `${origin}/openai/deployments/${encodeURIComponent(rules.deployment)}?api-version=${rules.apiVersions[0]}`
+      : `${origin}/v1`;
   return {
     url,
     model,

@@ -44,7 +44,13 @@ export function completionJson(answer: Answer, created: number): Record<string, 
           content: answer.content,
           refusal: null,
           ...(answer.toolCalls.length > 0
-            ? { tool_calls: answer.toolCalls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: c.arguments } })) }
+            ? {
+                tool_calls: answer.toolCalls.map((c) => ({
+                  id: c.id,
+                  type: "function",
+                  function: { name: c.name, arguments: c.arguments },
+                })),
+              }
             : {}),
         },
         logprobs: null,
@@ -65,7 +71,12 @@ export function split(text: string, parts: number): string[] {
 }
 
 /** The `data:` payloads of a streamed answer, in order, ending with [DONE]. */
-export function streamChunks(answer: Answer, created: number, includeUsage: boolean, style: StreamStyle = {}): string[] {
+export function streamChunks(
+  answer: Answer,
+  created: number,
+  includeUsage: boolean,
+  style: StreamStyle = {},
+): string[] {
   const chunk = (delta: Record<string, unknown>, finishReason: string | null = null) =>
     JSON.stringify({
       id: answer.id,
@@ -77,19 +88,44 @@ export function streamChunks(answer: Answer, created: number, includeUsage: bool
       ...(includeUsage ? { usage: null } : {}),
     });
   const out = [chunk({ role: "assistant", content: "", refusal: null })];
-  for (const piece of split(style.reasoningContent ?? "", 3)) out.push(chunk({ content: null, reasoning_content: piece }));
+  for (const piece of split(style.reasoningContent ?? "", 3))
+    out.push(chunk({ content: null, reasoning_content: piece }));
   for (const piece of split(answer.content ?? "", 3)) out.push(chunk({ content: piece }));
   answer.toolCalls.forEach((call, index) => {
     if (style.argumentsAsObjects) {
-      out.push(chunk({ tool_calls: [{ index, id: call.id, type: "function", function: { name: call.name, arguments: asObject(call.arguments) } }] }));
+      out.push(
+        chunk({
+          tool_calls: [
+            {
+              index,
+              id: call.id,
+              type: "function",
+              function: { name: call.name, arguments: asObject(call.arguments) },
+            },
+          ],
+        }),
+      );
       return;
     }
-    out.push(chunk({ tool_calls: [{ index, id: call.id, type: "function", function: { name: call.name, arguments: "" } }] }));
-    for (const piece of split(call.arguments, 4)) out.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }));
+    out.push(
+      chunk({ tool_calls: [{ index, id: call.id, type: "function", function: { name: call.name, arguments: "" } }] }),
+    );
+    for (const piece of split(call.arguments, 4))
+      out.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }));
   });
   out.push(chunk({}, answer.finishReason));
   if (includeUsage) {
-    out.push(JSON.stringify({ id: answer.id, object: "chat.completion.chunk", created, model: answer.model, system_fingerprint: "fp_scripted", choices: [], usage: answer.usage }));
+    out.push(
+      JSON.stringify({
+        id: answer.id,
+        object: "chat.completion.chunk",
+        created,
+        model: answer.model,
+        system_fingerprint: "fp_scripted",
+        choices: [],
+        usage: answer.usage,
+      }),
+    );
   }
   out.push("[DONE]");
   return out;

@@ -15,14 +15,26 @@ export async function npmProjectFiles(): Promise<Record<string, string | Buffer>
   try {
     const dep = path.join(dir, "padder");
     await mkdir(dep);
-    await writeFile(path.join(dep, "package.json"), JSON.stringify({ name: "padder", version: "1.0.0", main: "index.js" }));
+    await writeFile(
+      path.join(dep, "package.json"),
+      JSON.stringify({ name: "padder", version: "1.0.0", main: "index.js" }),
+    );
     await writeFile(path.join(dep, "index.js"), "module.exports = (s, n) => String(s).padStart(n);\n");
     const app = path.join(dir, "app");
     await mkdir(path.join(app, "vendor"), { recursive: true });
     await exec("npm", ["pack", "--silent", "--pack-destination", path.join(app, "vendor")], { cwd: dep });
-    const pkg = { name: "widgets", version: "1.0.0", private: true, type: "module", scripts: { test: "node --test" }, dependencies: { padder: `file:${DEP_TARBALL}` } };
+    const pkg = {
+      name: "widgets",
+      version: "1.0.0",
+      private: true,
+      type: "module",
+      scripts: { test: "node --test" },
+      dependencies: { padder: `file:${DEP_TARBALL}` },
+    };
     await writeFile(path.join(app, "package.json"), JSON.stringify(pkg, null, 2) + "\n");
-    await exec("npm", ["install", "--package-lock-only", "--offline", "--ignore-scripts", "--no-audit", "--no-fund"], { cwd: app });
+    await exec("npm", ["install", "--package-lock-only", "--offline", "--ignore-scripts", "--no-audit", "--no-fund"], {
+      cwd: app,
+    });
     return {
       "package.json": await readFile(path.join(app, "package.json"), "utf8"),
       "package-lock.json": await readFile(path.join(app, "package-lock.json"), "utf8"),

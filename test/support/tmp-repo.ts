@@ -43,7 +43,10 @@ export async function tmpRepo(options: TmpRepoOptions): Promise<TmpRepo> {
   const git = (args: string[]) => runGit(dir, args);
   try {
     await git(["init", "--quiet", `--initial-branch=${options.branch ?? "main"}`]);
-    const steps = [{ message: "Initial commit", files: options.files as Record<string, string | Buffer | null> }, ...(options.commits ?? [])];
+    const steps = [
+      { message: "Initial commit", files: options.files as Record<string, string | Buffer | null> },
+      ...(options.commits ?? []),
+    ];
     for (const step of steps) {
       for (const [path, content] of Object.entries(step.files)) {
         const target = join(dir, path);

@@ -60,9 +60,20 @@ export function fakeTarget(fake: FakeGitHub, owner: string, name: string, sender
   const who = typeof sender === "string" ? { login: sender } : sender;
   const known = fake.state.users.get(who.login);
   return {
-    repo: { owner: record.owner, name: record.name, id: record.id, private: record.private, defaultBranch: record.defaultBranch, json: fake.repositoryJson(owner, name) },
+    repo: {
+      owner: record.owner,
+      name: record.name,
+      id: record.id,
+      private: record.private,
+      defaultBranch: record.defaultBranch,
+      json: fake.repositoryJson(owner, name),
+    },
     installationId: record.installationId ?? fake.installationId,
-    sender: { ...who, ...(known && who.id === undefined ? { id: known.id } : {}), ...(known && who.type === undefined ? { type: known.type } : {}) },
+    sender: {
+      ...who,
+      ...(known && who.id === undefined ? { id: known.id } : {}),
+      ...(known && who.type === undefined ? { type: known.type } : {}),
+    },
     webUrl: fake.url,
     apiUrl: fake.apiUrl,
   };
@@ -86,12 +97,18 @@ function retarget(value: unknown, from: { fullName: string }, target: WebhookTar
   const full = `${target.repo.owner}/${target.repo.name}`;
   const rewrite = (s: string) =>
     s
-      .split(`https://api.github.com/repos/${from.fullName}`).join(`${api}/repos/${full}`)
-      .split("https://api.github.com").join(api)
-      .split(`https://github.com/${from.fullName}`).join(`${web}/${full}`)
-      .split("https://github.com").join(web)
-      .split(`git://github.com/${from.fullName}`).join(`git://${host}/${full}`)
-      .split(`git@github.com:${from.fullName}`).join(`git@${host}:${full}`);
+      .split(`https://api.github.com/repos/${from.fullName}`)
+      .join(`${api}/repos/${full}`)
+      .split("https://api.github.com")
+      .join(api)
+      .split(`https://github.com/${from.fullName}`)
+      .join(`${web}/${full}`)
+      .split("https://github.com")
+      .join(web)
+      .split(`git://github.com/${from.fullName}`)
+      .join(`git://${host}/${full}`)
+      .split(`git@github.com:${from.fullName}`)
+      .join(`git@${host}:${full}`);
   const walk = (v: unknown): unknown => {
     if (typeof v === "string") return rewrite(v);
     if (Array.isArray(v)) return v.map(walk);
@@ -145,10 +162,19 @@ function base(event: string, action: string | undefined, target: WebhookTarget):
     master_branch: target.repo.defaultBranch ?? "main",
   };
   const repoOwner = (payload["repository"] as Json)["owner"] as Json | undefined;
-  if (repoOwner?.["type"] === "Organization") payload["organization"] = { login: repoOwner["login"], id: repoOwner["id"], node_id: repoOwner["node_id"], url: `${(target.apiUrl ?? "https://api.github.com").replace(/\/$/, "")}/orgs/${String(repoOwner["login"])}` };
+  if (repoOwner?.["type"] === "Organization")
+    payload["organization"] = {
+      login: repoOwner["login"],
+      id: repoOwner["id"],
+      node_id: repoOwner["node_id"],
+      url: `${(target.apiUrl ?? "https://api.github.com").replace(/\/$/, "")}/orgs/${String(repoOwner["login"])}`,
+    };
   else delete payload["organization"];
   payload["sender"] = userJson(payload["sender"], target.sender, target);
-  payload["installation"] = { id: target.installationId, node_id: `MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9u${target.installationId}` };
+  payload["installation"] = {
+    id: target.installationId,
+    node_id: `MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9u${target.installationId}`,
+  };
   return payload;
 }
 
@@ -179,22 +205,48 @@ function issueJson(template: unknown, input: IssueInput, target: WebhookTarget):
     title: input.title ?? "Example issue",
     body: input.body ?? null,
     user: userJson((template as Json | undefined)?.["user"], input.user ?? { login: "octocat" }, target),
-    labels: (input.labels ?? []).map((name) => ({ id: stableId(name), node_id: `LA_${stableId(name)}`, url: `${api}/repos/${full}/labels/${encodeURIComponent(name)}`, name, color: "ededed", default: false, description: null })),
+    labels: (input.labels ?? []).map((name) => ({
+      id: stableId(name),
+      node_id: `LA_${stableId(name)}`,
+      url: `${api}/repos/${full}/labels/${encodeURIComponent(name)}`,
+      name,
+      color: "ededed",
+      default: false,
+      description: null,
+    })),
     state: "open",
   };
   if (input.isPullRequest) {
-    issue["pull_request"] = { url: `${api}/repos/${full}/pulls/${input.number}`, html_url: `${web}/${full}/pull/${input.number}`, diff_url: `${web}/${full}/pull/${input.number}.diff`, patch_url: `${web}/${full}/pull/${input.number}.patch`, merged_at: null };
+    issue["pull_request"] = {
+      url: `${api}/repos/${full}/pulls/${input.number}`,
+      html_url: `${web}/${full}/pull/${input.number}`,
+      diff_url: `${web}/${full}/pull/${input.number}.diff`,
+      patch_url: `${web}/${full}/pull/${input.number}.patch`,
+      merged_at: null,
+    };
   } else delete issue["pull_request"];
   return issue;
 }
 
 /** `issues` events: labeled (give `label`), opened, edited, closed, … */
-export function issuesEvent(action: string, target: WebhookTarget, input: { issue: IssueInput; label?: string }): Delivery {
+export function issuesEvent(
+  action: string,
+  target: WebhookTarget,
+  input: { issue: IssueInput; label?: string },
+): Delivery {
   const payload = base("issues", action, target);
   payload["issue"] = issueJson(payload["issue"], input.issue, target);
   if (input.label !== undefined) {
     const api = (target.apiUrl ?? "https://api.github.com").replace(/\/$/, "");
-    payload["label"] = { id: stableId(input.label), node_id: `LA_${stableId(input.label)}`, url: `${api}/repos/${target.repo.owner}/${target.repo.name}/labels/${encodeURIComponent(input.label)}`, name: input.label, color: "ededed", default: false, description: null };
+    payload["label"] = {
+      id: stableId(input.label),
+      node_id: `LA_${stableId(input.label)}`,
+      url: `${api}/repos/${target.repo.owner}/${target.repo.name}/labels/${encodeURIComponent(input.label)}`,
+      name: input.label,
+      color: "ededed",
+      default: false,
+      description: null,
+    };
   } else delete payload["label"];
   return { event: "issues", payload };
 }
@@ -208,7 +260,11 @@ export interface CommentInput {
 }
 
 /** `issue_comment` events (created, edited with `previousBody`, deleted) on an issue or a PR conversation. */
-export function issueCommentEvent(action: "created" | "edited" | "deleted", target: WebhookTarget, input: { issue: IssueInput; comment: CommentInput; previousBody?: string }): Delivery {
+export function issueCommentEvent(
+  action: "created" | "edited" | "deleted",
+  target: WebhookTarget,
+  input: { issue: IssueInput; comment: CommentInput; previousBody?: string },
+): Delivery {
   const payload = base("issue_comment", action, target);
   payload["issue"] = issueJson(payload["issue"], input.issue, target);
   const api = (target.apiUrl ?? "https://api.github.com").replace(/\/$/, "");
@@ -250,7 +306,12 @@ function pullJson(template: unknown, input: PullInput, target: WebhookTarget): J
   const api = (target.apiUrl ?? "https://api.github.com").replace(/\/$/, "");
   const web = (target.webUrl ?? "https://github.com").replace(/\/$/, "");
   const full = `${target.repo.owner}/${target.repo.name}`;
-  const side = (which: "head" | "base", ref: string, sha: string) => ({ ...(t[which] as Json), ref, sha, label: `${target.repo.owner}:${ref}` });
+  const side = (which: "head" | "base", ref: string, sha: string) => ({
+    ...(t[which] as Json),
+    ref,
+    sha,
+    label: `${target.repo.owner}:${ref}`,
+  });
   return {
     ...t,
     number: input.number,
@@ -289,14 +350,28 @@ export interface ReviewInput {
 }
 
 /** `pull_request_review` events (submitted, edited, dismissed). Webhooks spell states in lowercase. */
-export function pullRequestReviewEvent(action: string, target: WebhookTarget, input: { pullRequest: PullInput; review: ReviewInput }): Delivery {
+export function pullRequestReviewEvent(
+  action: string,
+  target: WebhookTarget,
+  input: { pullRequest: PullInput; review: ReviewInput },
+): Delivery {
   const payload = base("pull_request_review", action, target);
   payload["pull_request"] = pullJson(payload["pull_request"], input.pullRequest, target);
   const template = (payload["review"] ?? {}) as Json;
-  const id = input.review.id ?? (input.review.json?.["id"] as number | undefined) ?? stableId(`review:${input.pullRequest.number}:${input.review.body ?? ""}`);
+  const id =
+    input.review.id ??
+    (input.review.json?.["id"] as number | undefined) ??
+    stableId(`review:${input.pullRequest.number}:${input.review.body ?? ""}`);
   const review: Json = input.review.json
     ? { ...input.review.json }
-    : { ...template, id, node_id: `PRR_${id}`, body: input.review.body ?? null, user: userJson(template["user"], input.review.user ?? target.sender, target), commit_id: input.review.commitId ?? template["commit_id"] };
+    : {
+        ...template,
+        id,
+        node_id: `PRR_${id}`,
+        body: input.review.body ?? null,
+        user: userJson(template["user"], input.review.user ?? target.sender, target),
+        commit_id: input.review.commitId ?? template["commit_id"],
+      };
   review["state"] = String(input.review.state).toLowerCase();
   payload["review"] = review;
   return { event: "pull_request_review", payload };
@@ -316,7 +391,11 @@ export interface ReviewCommentInput {
 }
 
 /** `pull_request_review_comment` events: an inline comment created, edited or deleted. */
-export function pullRequestReviewCommentEvent(action: "created" | "edited" | "deleted", target: WebhookTarget, input: { pullRequest: PullInput; comment: ReviewCommentInput }): Delivery {
+export function pullRequestReviewCommentEvent(
+  action: "created" | "edited" | "deleted",
+  target: WebhookTarget,
+  input: { pullRequest: PullInput; comment: ReviewCommentInput },
+): Delivery {
   const payload = base("pull_request_review_comment", action, target);
   payload["pull_request"] = pullJson(payload["pull_request"], input.pullRequest, target);
   const template = (payload["comment"] ?? {}) as Json;
@@ -345,7 +424,18 @@ export function pullRequestReviewCommentEvent(action: "created" | "edited" | "de
 export function checkRunEvent(
   action: string,
   target: WebhookTarget,
-  input: { checkRun: { id?: number; name: string; headSha: string; status?: string; conclusion?: string | null; output?: { title?: string | null; summary?: string | null; text?: string | null }; appId?: number; pullRequests?: Json[] } },
+  input: {
+    checkRun: {
+      id?: number;
+      name: string;
+      headSha: string;
+      status?: string;
+      conclusion?: string | null;
+      output?: { title?: string | null; summary?: string | null; text?: string | null };
+      appId?: number;
+      pullRequests?: Json[];
+    };
+  },
 ): Delivery {
   const payload = base("check_run", action, target);
   const template = (payload["check_run"] ?? {}) as Json;
@@ -359,7 +449,12 @@ export function checkRunEvent(
     head_sha: run.headSha,
     status: run.status ?? (action === "completed" ? "completed" : "queued"),
     conclusion: run.conclusion ?? (action === "completed" ? "success" : null),
-    output: { ...(template["output"] as Json), title: run.output?.title ?? null, summary: run.output?.summary ?? null, text: run.output?.text ?? null },
+    output: {
+      ...(template["output"] as Json),
+      title: run.output?.title ?? null,
+      summary: run.output?.summary ?? null,
+      text: run.output?.text ?? null,
+    },
     ...(run.appId !== undefined ? { app: { ...(template["app"] as Json), id: run.appId } } : {}),
     pull_requests: run.pullRequests ?? [],
     check_suite: { ...(template["check_suite"] as Json), head_sha: run.headSha },

@@ -21,7 +21,9 @@ describe("detectTestCommand", () => {
   });
 
   it("ignores npm's placeholder test script", async () => {
-    expect(await testCommandOf({ "package.json": pkg({ test: 'echo "Error: no test specified" && exit 1' }) })).toBeUndefined();
+    expect(
+      await testCommandOf({ "package.json": pkg({ test: 'echo "Error: no test specified" && exit 1' }) }),
+    ).toBeUndefined();
   });
 
   it.each([
@@ -50,7 +52,9 @@ describe("detectTestCommand", () => {
   });
 
   it("prefers the package.json script over other signs", async () => {
-    expect(await testCommandOf({ "package.json": pkg({ test: "jest" }), Makefile: "test:\n\tjest\n" })).toBe("npm test");
+    expect(await testCommandOf({ "package.json": pkg({ test: "jest" }), Makefile: "test:\n\tjest\n" })).toBe(
+      "npm test",
+    );
   });
 
   it("finds nothing in an empty repository, and survives a broken package.json", async () => {

@@ -35,12 +35,17 @@ beforeEach(async () => {
 });
 afterEach(() => repo.cleanup());
 
-const call = (name: string, args: Record<string, unknown>, ctx: ContextOverrides = {}) => registry.call({ name, arguments: JSON.stringify(args) }, makeContext(repo, ctx));
+const call = (name: string, args: Record<string, unknown>, ctx: ContextOverrides = {}) =>
+  registry.call({ name, arguments: JSON.stringify(args) }, makeContext(repo, ctx));
 const read = (rel: string) => readFile(repo.file(rel), "utf8");
 
 describe("edit", () => {
   it("replaces a unique string and shows the edited region with line numbers and a syntax check", async () => {
-    const out = await call("edit", { path: "src/math.ts", old_str: "  return a - b;", new_str: "  const d = a - b;\n  return d;" });
+    const out = await call("edit", {
+      path: "src/math.ts",
+      old_str: "  return a - b;",
+      new_str: "  const d = a - b;\n  return d;",
+    });
     expect(out.isError).toBe(false);
     expect(out.output).toBe(
       [
@@ -62,7 +67,9 @@ describe("edit", () => {
   it("refuses a string that matches several times, naming the count and the lines", async () => {
     const out = await call("edit", { path: "src/dup.ts", old_str: "log(1);", new_str: "log(9);" });
     expect(out.isError).toBe(true);
-    expect(out.output).toBe("old_str matches 3 times in `src/dup.ts` (at lines 1, 3, 4). Include more surrounding lines in old_str so that it matches exactly once, or set replace_all: true to change every occurrence.");
+    expect(out.output).toBe(
+      "old_str matches 3 times in `src/dup.ts` (at lines 1, 3, 4). Include more surrounding lines in old_str so that it matches exactly once, or set replace_all: true to change every occurrence.",
+    );
     expect(await read("src/dup.ts")).toBe("log(1);\nlog(2);\nlog(1);\nlog(1);\n");
   });
 
@@ -86,9 +93,15 @@ describe("edit", () => {
   });
 
   it("refuses a string that matches nothing, showing the most similar lines", async () => {
-    const out = await call("edit", { path: "src/math.ts", old_str: "export function subtract(a: number, b: number): number {\n  return a - b;", new_str: "x" });
+    const out = await call("edit", {
+      path: "src/math.ts",
+      old_str: "export function subtract(a: number, b: number): number {\n  return a - b;",
+      new_str: "x",
+    });
     expect(out.output).toMatch(/^old_str was not found in `src\/math\.ts`/);
-    expect(out.output).toMatch(/Closest text \(\d+% similar\), lines 5–6:\n5\texport function sub\(a: number, b: number\): number \{\n6\t  return a - b;/);
+    expect(out.output).toMatch(
+      /Closest text \(\d+% similar\), lines 5–6:\n5\texport function sub\(a: number, b: number\): number \{\n6\t  return a - b;/,
+    );
   });
 
   it("says when nothing similar exists", async () => {
@@ -102,11 +115,15 @@ describe("edit", () => {
   });
 
   it("refuses identical old and new strings", async () => {
-    expect((await call("edit", { path: "src/math.ts", old_str: "ZERO", new_str: "ZERO" })).output).toBe("old_str and new_str are identical: nothing would change.");
+    expect((await call("edit", { path: "src/math.ts", old_str: "ZERO", new_str: "ZERO" })).output).toBe(
+      "old_str and new_str are identical: nothing would change.",
+    );
   });
 
   it("points to create for a missing file", async () => {
-    expect((await call("edit", { path: "src/nope.ts", old_str: "a", new_str: "b" })).output).toBe("`src/nope.ts` does not exist. Make new files with `create`.");
+    expect((await call("edit", { path: "src/nope.ts", old_str: "a", new_str: "b" })).output).toBe(
+      "`src/nope.ts` does not exist. Make new files with `create`.",
+    );
   });
 
   it("refuses a binary file", async () => {
@@ -114,7 +131,11 @@ describe("edit", () => {
   });
 
   it("keeps CRLF line endings when the model sends LF", async () => {
-    const out = await call("edit", { path: "src/crlf.ts", old_str: "const a = 1;\nconst b = 2;", new_str: "const a = 10;\nconst b = 20;" });
+    const out = await call("edit", {
+      path: "src/crlf.ts",
+      old_str: "const a = 1;\nconst b = 2;",
+      new_str: "const a = 10;\nconst b = 20;",
+    });
     expect(out.isError).toBe(false);
     expect(await read("src/crlf.ts")).toBe("const a = 10;\r\nconst b = 20;\r\n");
   });
@@ -122,35 +143,59 @@ describe("edit", () => {
   it("refuses a workflow file by default and allows it when the config says so", async () => {
     const refused = await call("edit", { path: ".github/workflows/ci.yml", old_str: "push", new_str: "pull_request" });
     expect(refused.isError).toBe(true);
-    expect(refused.output).toMatch(/^Refused: `\.github\/workflows\/` may not be changed unless `allow_workflow_changes: true` is set in \.github\/agent\.yml\./);
+    expect(refused.output).toMatch(
+      /^Refused: `\.github\/workflows\/` may not be changed unless `allow_workflow_changes: true` is set in \.github\/agent\.yml\./,
+    );
     expect(await read(".github/workflows/ci.yml")).toBe("on: push\n");
-    const allowed = await call("edit", { path: ".github/workflows/ci.yml", old_str: "push", new_str: "pull_request" }, { config: { allow_workflow_changes: true } });
+    const allowed = await call(
+      "edit",
+      { path: ".github/workflows/ci.yml", old_str: "push", new_str: "pull_request" },
+      { config: { allow_workflow_changes: true } },
+    );
     expect(allowed.isError).toBe(false);
     expect(await read(".github/workflows/ci.yml")).toBe("on: pull_request\n");
   });
 
   it("refuses a path matching a protected_paths glob", async () => {
-    const out = await call("edit", { path: "secrets/keys.txt", old_str: "k", new_str: "x" }, { config: { protected_paths: ["secrets/**"] } });
+    const out = await call(
+      "edit",
+      { path: "secrets/keys.txt", old_str: "k", new_str: "x" },
+      { config: { protected_paths: ["secrets/**"] } },
+    );
     expect(out.output).toMatch(/^Refused: `secrets\/keys\.txt` matches `secrets\/\*\*` in `protected_paths`/);
   });
 
   it("refuses writes outside the repository, through symlinks, into .git and through hard links", async () => {
-    expect((await call("edit", { path: "../outside.txt", old_str: "a", new_str: "b" })).output).toMatch(/outside the repository/);
+    expect((await call("edit", { path: "../outside.txt", old_str: "a", new_str: "b" })).output).toMatch(
+      /outside the repository/,
+    );
     await symlink("/etc", repo.file("etc"));
-    expect((await call("edit", { path: "etc/hostname", old_str: "a", new_str: "b" })).output).toMatch(/leads outside the repository through the symlink `etc`/);
-    expect((await call("edit", { path: ".git/HEAD", old_str: "main", new_str: "evil" })).output).toMatch(/inside `\.git\/`/);
+    expect((await call("edit", { path: "etc/hostname", old_str: "a", new_str: "b" })).output).toMatch(
+      /leads outside the repository through the symlink `etc`/,
+    );
+    expect((await call("edit", { path: ".git/HEAD", old_str: "main", new_str: "evil" })).output).toMatch(
+      /inside `\.git\/`/,
+    );
     await link(repo.file("src/math.ts"), repo.file("hard.ts"));
     expect((await call("edit", { path: "hard.ts", old_str: "ZERO", new_str: "NIL" })).output).toMatch(/is a hard link/);
   });
 
   it("appends the syntax errors of a broken TypeScript edit with line:col and the line", async () => {
-    const out = await call("edit", { path: "src/math.ts", old_str: "  return a + b;\n}", new_str: "  return a + b;\n" });
-    expect(out.output).toMatch(/SYNTAX ERROR \(TypeScript\) — the file does not parse now; fix it next:\n {2}\d+:\d+: '}' expected\./);
+    const out = await call("edit", {
+      path: "src/math.ts",
+      old_str: "  return a + b;\n}",
+      new_str: "  return a + b;\n",
+    });
+    expect(out.output).toMatch(
+      /SYNTAX ERROR \(TypeScript\) — the file does not parse now; fix it next:\n {2}\d+:\d+: '}' expected\./,
+    );
   });
 
   it("catches a broken JSON edit", async () => {
     const out = await call("edit", { path: "config.json", old_str: '"demo",', new_str: '"demo"' });
-    expect(out.output).toMatch(/SYNTAX ERROR \(JSON\)[^\n]*\n {2}3:3: Expected ',' or '}' after property value\n {4}3 \| {3}"version": "1\.0\.0"/);
+    expect(out.output).toMatch(
+      /SYNTAX ERROR \(JSON\)[^\n]*\n {2}3:3: Expected ',' or '}' after property value\n {4}3 \| {3}"version": "1\.0\.0"/,
+    );
   });
 
   it("catches a broken YAML edit", async () => {
@@ -170,7 +215,9 @@ describe("edit", () => {
 describe("insert", () => {
   it("inserts at the top with line 0", async () => {
     const out = await call("insert", { path: "src/math.ts", line: 0, text: "// header" });
-    expect(out.output).toMatch(/^Inserted 1 line at the top of `src\/math\.ts`\.\n1\t\/\/ header\n2\texport function add/);
+    expect(out.output).toMatch(
+      /^Inserted 1 line at the top of `src\/math\.ts`\.\n1\t\/\/ header\n2\texport function add/,
+    );
     expect(out.output).toMatch(/syntax OK \(TypeScript\)$/);
     expect((await read("src/math.ts")).startsWith("// header\nexport function add")).toBe(true);
   });
@@ -184,7 +231,9 @@ describe("insert", () => {
   });
 
   it("refuses a line past the end, saying how to append", async () => {
-    expect((await call("insert", { path: "src/dup.ts", line: 9, text: "x" })).output).toBe("line=9 is past the end: `src/dup.ts` has 4 lines. Use line=4 to append at the end.");
+    expect((await call("insert", { path: "src/dup.ts", line: 9, text: "x" })).output).toBe(
+      "line=9 is past the end: `src/dup.ts` has 4 lines. Use line=4 to append at the end.",
+    );
   });
 
   it("keeps CRLF line endings", async () => {
@@ -193,7 +242,9 @@ describe("insert", () => {
   });
 
   it("refuses a protected file", async () => {
-    expect((await call("insert", { path: ".github/workflows/ci.yml", line: 0, text: "# x" })).output).toMatch(/^Refused: `\.github\/workflows\/`/);
+    expect((await call("insert", { path: ".github/workflows/ci.yml", line: 0, text: "# x" })).output).toMatch(
+      /^Refused: `\.github\/workflows\/`/,
+    );
   });
 });
 
@@ -207,10 +258,14 @@ describe("create", () => {
   it("refuses to overwrite an existing file unless asked", async () => {
     const refused = await call("create", { path: "src/math.ts", content: "x" });
     expect(refused.isError).toBe(true);
-    expect(refused.output).toMatch(/^`src\/math\.ts` already exists \([\d.]+ bytes\)\. Change it with `edit`, or pass overwrite: true to replace it whole\.$/);
+    expect(refused.output).toMatch(
+      /^`src\/math\.ts` already exists \([\d.]+ bytes\)\. Change it with `edit`, or pass overwrite: true to replace it whole\.$/,
+    );
     expect(await read("src/math.ts")).toBe(MATH);
     const replaced = await call("create", { path: "src/math.ts", content: "export {};\n", overwrite: true });
-    expect(replaced.output).toMatch(/^Overwrote `src\/math\.ts` \(was [\d.]+ bytes\): 1 line, 11 bytes\.\nsyntax OK \(TypeScript\)$/);
+    expect(replaced.output).toMatch(
+      /^Overwrote `src\/math\.ts` \(was [\d.]+ bytes\): 1 line, 11 bytes\.\nsyntax OK \(TypeScript\)$/,
+    );
   });
 
   it("reports a broken new JSON file", async () => {
@@ -220,18 +275,28 @@ describe("create", () => {
 
   it("refuses content over the max_file_kb limit", async () => {
     const out = await call("create", { path: "big.txt", content: "x".repeat(3_000) }, { config: { max_file_kb: 2 } });
-    expect(out.output).toBe("Refused: `big.txt` would be 2.9 KB, over the 2.0 KB limit for files (`max_file_kb` in .github/agent.yml).");
+    expect(out.output).toBe(
+      "Refused: `big.txt` would be 2.9 KB, over the 2.0 KB limit for files (`max_file_kb` in .github/agent.yml).",
+    );
     await expect(stat(repo.file("big.txt"))).rejects.toThrow();
   });
 
   it("refuses a workflow file, writes into .git, and paths outside", async () => {
-    expect((await call("create", { path: ".github/workflows/evil.yml", content: "on: push\n" })).output).toMatch(/^Refused: `\.github\/workflows\/`/);
-    expect((await call("create", { path: ".git/hooks/post-checkout", content: "#!/bin/sh\n" })).output).toMatch(/inside `\.git\/`/);
-    expect((await call("create", { path: "/tmp/issuesmith-escape.txt", content: "x" })).output).toMatch(/outside the repository/);
+    expect((await call("create", { path: ".github/workflows/evil.yml", content: "on: push\n" })).output).toMatch(
+      /^Refused: `\.github\/workflows\/`/,
+    );
+    expect((await call("create", { path: ".git/hooks/post-checkout", content: "#!/bin/sh\n" })).output).toMatch(
+      /inside `\.git\/`/,
+    );
+    expect((await call("create", { path: "/tmp/issuesmith-escape.txt", content: "x" })).output).toMatch(
+      /outside the repository/,
+    );
     await expect(stat("/tmp/issuesmith-escape.txt")).rejects.toThrow();
   });
 
   it("refuses a path whose parent is a file", async () => {
-    expect((await call("create", { path: "src/math.ts/inner.ts", content: "x" })).output).toBe("Could not write `src/math.ts/inner.ts`: a parent of it is a file, not a directory.");
+    expect((await call("create", { path: "src/math.ts/inner.ts", content: "x" })).output).toBe(
+      "Could not write `src/math.ts/inner.ts`: a parent of it is a file, not a directory.",
+    );
   });
 });

@@ -19,7 +19,10 @@ export interface TestRepo {
   cleanup(): Promise<void>;
 }
 
-export async function makeRepo(files: Record<string, string | Buffer> = {}, options: { git?: boolean } = {}): Promise<TestRepo> {
+export async function makeRepo(
+  files: Record<string, string | Buffer> = {},
+  options: { git?: boolean } = {},
+): Promise<TestRepo> {
   const root = await mkdtemp(path.join(os.tmpdir(), "issuesmith-tools-"));
   const repoDir = path.join(root, "repo");
   const homeDir = path.join(root, "home");
@@ -31,7 +34,12 @@ export async function makeRepo(files: Record<string, string | Buffer> = {}, opti
     await writeFile(abs, content);
   }
   if (options.git !== false) {
-    const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main", ...args], { cwd: repoDir, stdio: "pipe" });
+    const git = (...args: string[]) =>
+      execFileSync(
+        "git",
+        ["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main", ...args],
+        { cwd: repoDir, stdio: "pipe" },
+      );
     git("init", "-q");
     git("add", "-A");
     git("commit", "-q", "--allow-empty", "-m", "initial");

@@ -11,7 +11,8 @@ const registry = createRegistry(defaultTools());
 beforeAll(async () => {
   repo = await makeRepo({
     "src/a.js": "var x = 1;\nexport { x };\n",
-    "lint.mjs": 'import { readFileSync } from "node:fs";\nconst bad = readFileSync("src/a.js", "utf8").includes("var ");\nconsole.log(bad ? "src/a.js:1: no-var" : "clean");\nprocess.exitCode = bad ? 1 : 0;\n',
+    "lint.mjs":
+      'import { readFileSync } from "node:fs";\nconst bad = readFileSync("src/a.js", "utf8").includes("var ");\nconsole.log(bad ? "src/a.js:1: no-var" : "clean");\nprocess.exitCode = bad ? 1 : 0;\n',
   });
 });
 afterAll(() => repo.cleanup());
@@ -35,7 +36,10 @@ describe("lint", () => {
 
   it("passes when the linter exits 0", async () => {
     const out = await lint({ config: { lint: "echo clean" } });
-    expect(out).toEqual({ isError: false, output: expect.stringContaining("PASSED: no lint problems.") as unknown as string });
+    expect(out).toEqual({
+      isError: false,
+      output: expect.stringContaining("PASSED: no lint problems.") as unknown as string,
+    });
   });
 
   it("runs as a command without network (package managers told to stay offline)", async () => {

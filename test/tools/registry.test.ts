@@ -24,10 +24,36 @@ const echo = defineTool({
     return args.loud ? out.toUpperCase() : out;
   },
 });
-const noArgs = defineTool({ name: "ping", description: "Ping.", params: z.object({}), async run() { return "pong"; } });
-const refuses = defineTool({ name: "refuse", description: "Refuses.", params: z.object({}), async run(): Promise<string> { throw new ToolError("no, and here is what to do instead"); } });
-const crashes = defineTool({ name: "crash", description: "Crashes.", params: z.object({}), async run(): Promise<string> { throw new TypeError("cannot read properties of undefined"); } });
-const hangs = defineTool({ name: "hang", description: "Never ends.", params: z.object({}), run: () => new Promise<string>(() => {}) });
+const noArgs = defineTool({
+  name: "ping",
+  description: "Ping.",
+  params: z.object({}),
+  async run() {
+    return "pong";
+  },
+});
+const refuses = defineTool({
+  name: "refuse",
+  description: "Refuses.",
+  params: z.object({}),
+  async run(): Promise<string> {
+    throw new ToolError("no, and here is what to do instead");
+  },
+});
+const crashes = defineTool({
+  name: "crash",
+  description: "Crashes.",
+  params: z.object({}),
+  async run(): Promise<string> {
+    throw new TypeError("cannot read properties of undefined");
+  },
+});
+const hangs = defineTool({
+  name: "hang",
+  description: "Never ends.",
+  params: z.object({}),
+  run: () => new Promise<string>(() => {}),
+});
 const tools = [echo, noArgs, refuses, crashes, hangs] as Tool[];
 
 describe("createRegistry", () => {
@@ -46,7 +72,11 @@ describe("createRegistry", () => {
       required: ["text"],
       additionalProperties: false,
     });
-    expect(reg.specs().find((s) => s.name === "ping")!.parameters).toEqual({ type: "object", properties: {}, additionalProperties: false });
+    expect(reg.specs().find((s) => s.name === "ping")!.parameters).toEqual({
+      type: "object",
+      properties: {},
+      additionalProperties: false,
+    });
   });
 
   it("refuses two tools with the same name", () => {
@@ -54,7 +84,10 @@ describe("createRegistry", () => {
   });
 
   it("runs a valid call and returns its output", async () => {
-    const out = await createRegistry(tools).call({ name: "echo", arguments: '{"text":"hi","times":2}' }, makeContext(repo));
+    const out = await createRegistry(tools).call(
+      { name: "echo", arguments: '{"text":"hi","times":2}' },
+      makeContext(repo),
+    );
     expect(out).toEqual({ isError: false, output: "hi\nhi" });
   });
 
@@ -63,7 +96,9 @@ describe("createRegistry", () => {
     const out = await reg.call({ name: "bash", arguments: '{"command":"ls"}' }, makeContext(repo));
     expect(out.isError).toBe(true);
     expect(out.malformed).toBe(true);
-    expect(out.output).toBe("Unknown tool `bash`. Did you mean `shell`? Available tools: view, search, edit, insert, create, shell, run_tests, lint, finish.");
+    expect(out.output).toBe(
+      "Unknown tool `bash`. Did you mean `shell`? Available tools: view, search, edit, insert, create, shell, run_tests, lint, finish.",
+    );
     const plain = await reg.call({ name: "frobnicate", arguments: "{}" }, makeContext(repo));
     expect(plain.output).toMatch(/^Unknown tool `frobnicate`\. Available tools: view, /);
   });
@@ -72,32 +107,46 @@ describe("createRegistry", () => {
     const out = await createRegistry(tools).call({ name: "echo", arguments: '{"text": "hi"' }, makeContext(repo));
     expect(out.malformed).toBe(true);
     expect(out.output).toMatch(/^The arguments of `echo` are not valid JSON \(/);
-    expect(out.output).toContain("Expected a JSON object with:\n- text (string, required): What to echo.\n- times (integer, default 1): How often.\n- loud (boolean, optional): Shout.");
+    expect(out.output).toContain(
+      "Expected a JSON object with:\n- text (string, required): What to echo.\n- times (integer, default 1): How often.\n- loud (boolean, optional): Shout.",
+    );
   });
 
   it("answers arguments that do not match the schema as malformed, naming each field", async () => {
     const out = await createRegistry(tools).call({ name: "echo", arguments: '{"times":"two"}' }, makeContext(repo));
     expect(out.malformed).toBe(true);
-    expect(out.output).toMatch(/^Invalid arguments for `echo`:\n- text: .*expected string.*\n- times: .*expected number/);
+    expect(out.output).toMatch(
+      /^Invalid arguments for `echo`:\n- text: .*expected string.*\n- times: .*expected number/,
+    );
     expect(out.output).toContain("- text (string, required)");
   });
 
   it("refuses unknown argument names instead of dropping them", async () => {
-    const out = await createRegistry(tools).call({ name: "echo", arguments: '{"text":"hi","Loud":true}' }, makeContext(repo));
+    const out = await createRegistry(tools).call(
+      { name: "echo", arguments: '{"text":"hi","Loud":true}' },
+      makeContext(repo),
+    );
     expect(out.malformed).toBe(true);
     expect(out.output).toContain("- Loud: unknown argument");
   });
 
   it("answers a JSON array or number as malformed", async () => {
     const reg = createRegistry(tools);
-    expect((await reg.call({ name: "echo", arguments: "[1]" }, makeContext(repo))).output).toMatch(/are a JSON array, not a JSON object/);
-    expect((await reg.call({ name: "echo", arguments: "42" }, makeContext(repo))).output).toMatch(/are a JSON number, not a JSON object/);
+    expect((await reg.call({ name: "echo", arguments: "[1]" }, makeContext(repo))).output).toMatch(
+      /are a JSON array, not a JSON object/,
+    );
+    expect((await reg.call({ name: "echo", arguments: "42" }, makeContext(repo))).output).toMatch(
+      /are a JSON number, not a JSON object/,
+    );
   });
 
   it("accepts empty, null and empty-object arguments for a tool without parameters", async () => {
     const reg = createRegistry(tools);
     for (const args of ["", "  ", "null", "{}", '""', '"{}"']) {
-      expect(await reg.call({ name: "ping", arguments: args }, makeContext(repo))).toEqual({ isError: false, output: "pong" });
+      expect(await reg.call({ name: "ping", arguments: args }, makeContext(repo))).toEqual({
+        isError: false,
+        output: "pong",
+      });
     }
   });
 
@@ -105,7 +154,9 @@ describe("createRegistry", () => {
     const reg = createRegistry(tools);
     const doubled = JSON.stringify(JSON.stringify({ text: "inner" }));
     expect((await reg.call({ name: "echo", arguments: doubled }, makeContext(repo))).output).toBe("inner");
-    expect((await reg.call({ name: "echo", arguments: '```json\n{"text":"fenced"}\n```' }, makeContext(repo))).output).toBe("fenced");
+    expect(
+      (await reg.call({ name: "echo", arguments: '```json\n{"text":"fenced"}\n```' }, makeContext(repo))).output,
+    ).toBe("fenced");
   });
 
   it("shows a ToolError's message as an error result that is not malformed", async () => {
@@ -128,7 +179,10 @@ describe("createRegistry", () => {
       controller.abort();
     }, 50);
     // `hang` never ends: without the abort this call would never return.
-    const out = await createRegistry(tools).call({ name: "hang", arguments: "{}" }, makeContext(repo, { signal: controller.signal }));
+    const out = await createRegistry(tools).call(
+      { name: "hang", arguments: "{}" },
+      makeContext(repo, { signal: controller.signal }),
+    );
     // Measured from the abort, with room for a loaded CI machine.
     expect(performance.now() - abortedAt).toBeLessThan(10_000);
     expect(out).toEqual({ isError: true, output: "Stopped: the job was cancelled while `hang` ran." });
@@ -137,7 +191,10 @@ describe("createRegistry", () => {
   it("does not start a tool when the job is already cancelled", async () => {
     const controller = new AbortController();
     controller.abort();
-    const out = await createRegistry(defaultTools()).call({ name: "create", arguments: '{"path":"x.txt","content":"x"}' }, makeContext(repo, { signal: controller.signal }));
+    const out = await createRegistry(defaultTools()).call(
+      { name: "create", arguments: '{"path":"x.txt","content":"x"}' },
+      makeContext(repo, { signal: controller.signal }),
+    );
     expect(out.output).toBe("Not run: the job was cancelled.");
     await expect(import("node:fs/promises").then((fs) => fs.stat(repo.file("x.txt")))).rejects.toThrow();
   });
@@ -146,7 +203,10 @@ describe("createRegistry", () => {
     const secret = "s3cr3t-value-1234";
     const reg = createRegistry(tools);
     const ctx = makeContext(repo, { secrets: [secret] });
-    const out = await reg.call({ name: "echo", arguments: JSON.stringify({ text: `key=${secret} token=ghs_${"a".repeat(36)}` }) }, ctx);
+    const out = await reg.call(
+      { name: "echo", arguments: JSON.stringify({ text: `key=${secret} token=ghs_${"a".repeat(36)}` }) },
+      ctx,
+    );
     expect(out.output).toBe("key=[REDACTED] token=[REDACTED]");
     const err = await reg.call({ name: "nope", arguments: "{}" }, ctx);
     expect(err.output).not.toContain(secret);
@@ -163,7 +223,10 @@ describe("createRegistry", () => {
   });
 
   it("passes a finish outcome through", async () => {
-    const out = await createRegistry(defaultTools()).call({ name: "finish", arguments: '{"summary":"Fixed the off-by-one in range()."}' }, makeContext(repo));
+    const out = await createRegistry(defaultTools()).call(
+      { name: "finish", arguments: '{"summary":"Fixed the off-by-one in range()."}' },
+      makeContext(repo),
+    );
     expect(out.finish).toEqual({ summary: "Fixed the off-by-one in range()." });
     expect(out.isError).toBe(false);
   });
@@ -176,14 +239,19 @@ describe("defaultTools", () => {
     for (const spec of reg.specs()) {
       expect(spec.parameters).not.toHaveProperty("$schema");
       expect(spec.parameters.additionalProperties).toBe(false);
-      for (const [name, prop] of Object.entries(spec.parameters.properties as Record<string, { description?: string }>)) {
+      for (const [name, prop] of Object.entries(
+        spec.parameters.properties as Record<string, { description?: string }>,
+      )) {
         expect(prop.description, `${spec.name}.${name}`).toBeTruthy();
       }
     }
   });
 
   it("finish refuses an empty summary as malformed", async () => {
-    const out = await createRegistry(defaultTools()).call({ name: "finish", arguments: '{"summary":"  "}' }, makeContext(repo));
+    const out = await createRegistry(defaultTools()).call(
+      { name: "finish", arguments: '{"summary":"  "}' },
+      makeContext(repo),
+    );
     expect(out.malformed).toBe(true);
     expect(out.output).toMatch(/summary: the summary must not be empty/);
   });

@@ -23,7 +23,8 @@ beforeAll(async () => {
 });
 afterAll(() => repo.cleanup());
 
-const runTests = (args: Record<string, unknown>, ctx: ContextOverrides) => registry.call({ name: "run_tests", arguments: JSON.stringify(args) }, makeContext(repo, ctx));
+const runTests = (args: Record<string, unknown>, ctx: ContextOverrides) =>
+  registry.call({ name: "run_tests", arguments: JSON.stringify(args) }, makeContext(repo, ctx));
 
 describe("run_tests", () => {
   it("says clearly when there is no test command, and how to add one", async () => {
@@ -65,7 +66,10 @@ describe("run_tests", () => {
   });
 
   it("explains a test run stopped at the time limit", async () => {
-    const out = await runTests({}, { testCommand: "echo running; sleep 20", config: { budget: { test_timeout_seconds: 1 } } });
+    const out = await runTests(
+      {},
+      { testCommand: "echo running; sleep 20", config: { budget: { test_timeout_seconds: 1 } } },
+    );
     expect(out.isError).toBe(true);
     expect(out.output).toContain("STOPPED after 1 s (the test time limit). Run a subset with `filter`");
     expect(out.output).toContain("FAILED (no exit code: the command was killed)");
@@ -81,7 +85,11 @@ describe("filteredTestCommand", () => {
     ["npx jest", "src/a.test.js", "npx jest 'src/a.test.js'"],
     ["npx mocha", "adds", "npx mocha --grep 'adds'"],
     ["node --test", "adds", "node --test --test-name-pattern='adds'"],
-    ["node --experimental-strip-types --test --test-concurrency=1 test/", "test/a.test.ts", "node --experimental-strip-types --test --test-concurrency=1 'test/a.test.ts'"],
+    [
+      "node --experimental-strip-types --test --test-concurrency=1 test/",
+      "test/a.test.ts",
+      "node --experimental-strip-types --test --test-concurrency=1 'test/a.test.ts'",
+    ],
     ["python3 -m pytest -q", "tests/test_x.py::test_y", "python3 -m pytest -q 'tests/test_x.py::test_y'"],
     ["python3 -m pytest -q", "parse and not slow", "python3 -m pytest -q -k 'parse and not slow'"],
     ["go test ./...", "TestParse", "go test ./... -run 'TestParse'"],
@@ -94,7 +102,10 @@ describe("filteredTestCommand", () => {
   });
 
   it("runs the whole suite, and says so, when the runner cannot take a filter", async () => {
-    expect(await filteredTestCommand("make test", "adds", dir())).toEqual({ command: "make test", note: "`make test` has no known way to run a subset: the whole suite ran. For a subset, call the runner directly with `shell`." });
+    expect(await filteredTestCommand("make test", "adds", dir())).toEqual({
+      command: "make test",
+      note: "`make test` has no known way to run a subset: the whole suite ran. For a subset, call the runner directly with `shell`.",
+    });
   });
 
   it("recognises runners in scripts", () => {

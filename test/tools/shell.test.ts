@@ -6,11 +6,15 @@ import { makeContext, makeRepo, type ContextOverrides, type TestRepo } from "./h
 let repo: TestRepo;
 const registry = createRegistry(defaultTools());
 beforeAll(async () => {
-  repo = await makeRepo({ "hello.txt": "hello from the repo\n", ".env.test": "API_KEY=sk-test-abcdefghijklmnopqrstuvwxyz\n" });
+  repo = await makeRepo({
+    "hello.txt": "hello from the repo\n",
+    ".env.test": "API_KEY=sk-test-abcdefghijklmnopqrstuvwxyz\n",
+  });
 });
 afterAll(() => repo.cleanup());
 
-const shell = (args: Record<string, unknown>, ctx: ContextOverrides = {}) => registry.call({ name: "shell", arguments: JSON.stringify(args) }, makeContext(repo, ctx));
+const shell = (args: Record<string, unknown>, ctx: ContextOverrides = {}) =>
+  registry.call({ name: "shell", arguments: JSON.stringify(args) }, makeContext(repo, ctx));
 
 describe("shell", () => {
   it("runs in the repository and reports the exit code first", async () => {
@@ -36,19 +40,29 @@ describe("shell", () => {
 
   it("explains command not found", async () => {
     const out = await shell({ command: "definitely-not-a-command-xyz" });
-    expect(out.output).toMatch(/^exit code 127[\s\S]*command not found[\s\S]*Exit code 127: command not found\. Check the name/);
+    expect(out.output).toMatch(
+      /^exit code 127[\s\S]*command not found[\s\S]*Exit code 127: command not found\. Check the name/,
+    );
   });
 
   it("stops a command at the time limit and says what to do", async () => {
     const started = performance.now();
-    const out = await shell({ command: "echo started; sleep 20" }, { config: { budget: { command_timeout_seconds: 1 } } });
+    const out = await shell(
+      { command: "echo started; sleep 20" },
+      { config: { budget: { command_timeout_seconds: 1 } } },
+    );
     expect(performance.now() - started).toBeLessThan(10_000);
     expect(out.isError).toBe(true);
-    expect(out.output).toMatch(/^killed · [\d.]+ m?s\nstarted\n\nSTOPPED: the command was stopped after 1 s \(timeout\)/);
+    expect(out.output).toMatch(
+      /^killed · [\d.]+ m?s\nstarted\n\nSTOPPED: the command was stopped after 1 s \(timeout\)/,
+    );
   });
 
   it("caps a requested timeout at the job's limit and says so", async () => {
-    const out = await shell({ command: "true", timeout_seconds: 999 }, { config: { budget: { command_timeout_seconds: 5 } } });
+    const out = await shell(
+      { command: "true", timeout_seconds: 999 },
+      { config: { budget: { command_timeout_seconds: 5 } } },
+    );
     expect(out.output).toMatch(/^exit code 0 · [\d.]+ m?s \(asked for 999 s; the limit is 5 s\)/);
   });
 
@@ -61,7 +75,10 @@ describe("shell", () => {
   });
 
   it("redacts secrets and token-shaped strings in the output", async () => {
-    const out = await shell({ command: "cat .env.test; echo token=my-secret-token-value" }, { secrets: ["my-secret-token-value"] });
+    const out = await shell(
+      { command: "cat .env.test; echo token=my-secret-token-value" },
+      { secrets: ["my-secret-token-value"] },
+    );
     expect(out.output).toContain("API_KEY=[REDACTED]");
     expect(out.output).toContain("token=[REDACTED]");
     expect(out.output).not.toContain("my-secret-token-value");
@@ -80,7 +97,11 @@ describe("shell", () => {
 
   it("refuses interactive commands without running them, with a hint", async () => {
     const out = await shell({ command: "vim src/index.ts" });
-    expect(out).toEqual({ isError: true, output: "Not run: `vim` is an interactive editor and there is no terminal. Change files with `edit`, `insert` or `create` (or `sed -i` in a command)." });
+    expect(out).toEqual({
+      isError: true,
+      output:
+        "Not run: `vim` is an interactive editor and there is no terminal. Change files with `edit`, `insert` or `create` (or `sed -i` in a command).",
+    });
   });
 });
 

@@ -11,10 +11,22 @@ afterAll(() => repo.cleanup());
 
 describe("checkSyntax", () => {
   it("passes valid TypeScript, TSX, JavaScript with JSX, and modules", async () => {
-    expect(await checkSyntax("a.ts", "export const x: number = 1;\n")).toEqual({ language: "TypeScript", problems: [] });
-    expect(await checkSyntax("a.tsx", "export const C = () => <div className='x'>{1}</div>;\n")).toEqual({ language: "TypeScript", problems: [] });
-    expect(await checkSyntax("a.jsx", "export const C = () => <b>hi</b>;\n")).toEqual({ language: "JavaScript", problems: [] });
-    expect(await checkSyntax("a.mjs", "import x from 'y';\nexport default x;\n")).toEqual({ language: "JavaScript", problems: [] });
+    expect(await checkSyntax("a.ts", "export const x: number = 1;\n")).toEqual({
+      language: "TypeScript",
+      problems: [],
+    });
+    expect(await checkSyntax("a.tsx", "export const C = () => <div className='x'>{1}</div>;\n")).toEqual({
+      language: "TypeScript",
+      problems: [],
+    });
+    expect(await checkSyntax("a.jsx", "export const C = () => <b>hi</b>;\n")).toEqual({
+      language: "JavaScript",
+      problems: [],
+    });
+    expect(await checkSyntax("a.mjs", "import x from 'y';\nexport default x;\n")).toEqual({
+      language: "JavaScript",
+      problems: [],
+    });
   });
 
   it("reports TypeScript parse errors with line and column, but not type errors", async () => {
@@ -25,8 +37,13 @@ describe("checkSyntax", () => {
 
   it("checks JSON strictly, and tsconfig-style files as JSON with comments", async () => {
     expect((await checkSyntax("package.json", '{"a": 1,}'))?.problems[0]).toMatchObject({ line: 1, column: 9 });
-    expect((await checkSyntax("tsconfig.json", '{\n  // comment\n  "compilerOptions": {},\n}\n'))?.problems).toEqual([]);
-    expect((await checkSyntax("tsconfig.json", '{\n  "a": 1\n  "b": 2\n}\n'))?.problems[0]).toMatchObject({ line: 3, message: "',' expected." });
+    expect((await checkSyntax("tsconfig.json", '{\n  // comment\n  "compilerOptions": {},\n}\n'))?.problems).toEqual(
+      [],
+    );
+    expect((await checkSyntax("tsconfig.json", '{\n  "a": 1\n  "b": 2\n}\n'))?.problems[0]).toMatchObject({
+      line: 3,
+      message: "',' expected.",
+    });
     expect((await checkSyntax("empty.json", ""))?.problems[0]?.message).toBe("empty file is not valid JSON");
   });
 
@@ -55,9 +72,9 @@ describe("checkSyntax", () => {
 describe("formatSyntaxResult", () => {
   it("says syntax OK, or lists problems with line:col and the offending line", () => {
     expect(formatSyntaxResult({ language: "JSON", problems: [] }, "{}")).toBe("syntax OK (JSON)");
-    expect(formatSyntaxResult({ language: "JSON", problems: [{ line: 2, column: 3, message: "bad" }] }, "{\n  x\n}")).toBe(
-      "SYNTAX ERROR (JSON) — the file does not parse now; fix it next:\n  2:3: bad\n    2 |   x",
-    );
+    expect(
+      formatSyntaxResult({ language: "JSON", problems: [{ line: 2, column: 3, message: "bad" }] }, "{\n  x\n}"),
+    ).toBe("SYNTAX ERROR (JSON) — the file does not parse now; fix it next:\n  2:3: bad\n    2 |   x");
     expect(formatSyntaxResult(undefined, "")).toBe("");
   });
 

@@ -60,7 +60,9 @@ describe("summarizeTestOutput on real runs", () => {
     expect(s.passed).toBe(false);
     expect(s.counts).toEqual({ passed: 1, failed: 2, skipped: 1 });
     expect(s.failures).toHaveLength(2);
-    expect(s.failures[0]).toMatch(/^subtracts\n {4}AssertionError \[ERR_ASSERTION\]: Expected values to be strictly equal:/);
+    expect(s.failures[0]).toMatch(
+      /^subtracts\n {4}AssertionError \[ERR_ASSERTION\]: Expected values to be strictly equal:/,
+    );
     expect(s.failures[1]).toMatch(/^inner fails\n {4}Error: boom/);
     expect(s.text.split("\n")[0]).toBe("FAILED (exit code 1): 2 failed, 1 passed, 1 skipped");
     expect(s.text).toContain("Failures (2):\n- subtracts\n");
@@ -89,7 +91,11 @@ describe("summarizeTestOutput on real runs", () => {
     let output = "";
     let exitCode = 0;
     try {
-      output = execFileSync(process.execPath, [vitest, "run", "--root", root, "--globals"], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", NO_COLOR: "1", CI: "true" }, encoding: "utf8", stdio: "pipe" });
+      output = execFileSync(process.execPath, [vitest, "run", "--root", root, "--globals"], {
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", NO_COLOR: "1", CI: "true" },
+        encoding: "utf8",
+        stdio: "pipe",
+      });
     } catch (err) {
       const e = err as { stdout: string; stderr: string; status: number };
       output = e.stdout + e.stderr;
@@ -98,7 +104,10 @@ describe("summarizeTestOutput on real runs", () => {
     const s = summarizeTestOutput(output, exitCode);
     expect(s.passed).toBe(false);
     expect(s.counts).toEqual({ failed: 2, passed: 1, skipped: 1 });
-    expect(s.failures.map((f) => f.split("\n")[0])).toEqual(["math.test.js > math > subtracts", "math.test.js > top fails"]);
+    expect(s.failures.map((f) => f.split("\n")[0])).toEqual([
+      "math.test.js > math > subtracts",
+      "math.test.js > top fails",
+    ]);
     expect(s.failures[0]).toContain("AssertionError: expected 1 to be 5");
     expect(s.failures[1]).toContain("Error: boom");
   });
@@ -108,12 +117,19 @@ describe("summarizeTestOutput on real runs", () => {
     const s = summarizeTestOutput(output, exitCode);
     expect(s.passed).toBe(false);
     expect(s.counts).toEqual({ failed: 2, passed: 1, skipped: 1 });
-    expect(s.failures).toEqual(["test_math.py::test_subtracts\n    assert (2 - 1) == 5", "test_math.py::test_raises\n    ValueError: nope"]);
+    expect(s.failures).toEqual([
+      "test_math.py::test_subtracts\n    assert (2 - 1) == 5",
+      "test_math.py::test_raises\n    ValueError: nope",
+    ]);
   });
 
   it("reads a passing pytest run", async () => {
     const { output, exitCode } = await run("cd py_ok && python3 -m pytest -p no:cacheprovider");
-    expect(summarizeTestOutput(output, exitCode)).toMatchObject({ passed: true, counts: { passed: 1, failed: 0 }, failures: [] });
+    expect(summarizeTestOutput(output, exitCode)).toMatchObject({
+      passed: true,
+      counts: { passed: 1, failed: 0 },
+      failures: [],
+    });
   });
 });
 
@@ -227,13 +243,17 @@ describe("summarizeTestOutput on captured output", () => {
   it("reads jest", () => {
     const s = summarizeTestOutput(JEST, 1);
     expect(s.counts).toEqual({ failed: 1, passed: 1, skipped: 1 });
-    expect(s.failures).toEqual(["math › subtracts\n    expect(received).toBe(expected) // Object.is equality\n    Expected: 1\n    Received: -1"]);
+    expect(s.failures).toEqual([
+      "math › subtracts\n    expect(received).toBe(expected) // Object.is equality\n    Expected: 1\n    Received: -1",
+    ]);
   });
 
   it("reads mocha", () => {
     const s = summarizeTestOutput(MOCHA, 1);
     expect(s.counts).toEqual({ failed: 1, passed: 1, skipped: 1 });
-    expect(s.failures[0]).toMatch(/^math subtracts\n {4}AssertionError \[ERR_ASSERTION\]: Expected values to be strictly equal:\n {4}-1 !== 1/);
+    expect(s.failures[0]).toMatch(
+      /^math subtracts\n {4}AssertionError \[ERR_ASSERTION\]: Expected values to be strictly equal:\n {4}-1 !== 1/,
+    );
   });
 
   it("reads go test, plain and verbose, and build failures", () => {
@@ -249,7 +269,9 @@ describe("summarizeTestOutput on captured output", () => {
   it("reads cargo test", () => {
     const s = summarizeTestOutput(CARGO, 101);
     expect(s.counts).toEqual({ passed: 1, failed: 1, skipped: 1 });
-    expect(s.failures).toEqual(["tests::fails\n    thread 'tests::fails' (3349) panicked at src/lib.rs:8:18:\n    assertion `left == right` failed\n    left: 3"]);
+    expect(s.failures).toEqual([
+      "tests::fails\n    thread 'tests::fails' (3349) panicked at src/lib.rs:8:18:\n    assertion `left == right` failed\n    left: 3",
+    ]);
   });
 });
 
@@ -264,7 +286,9 @@ describe("summarizeTestOutput verdicts", () => {
   });
 
   it("calls a killed run failed", () => {
-    expect(summarizeTestOutput("running...\n", null).text.split("\n")[0]).toBe("FAILED (no exit code: the command was killed)");
+    expect(summarizeTestOutput("running...\n", null).text.split("\n")[0]).toBe(
+      "FAILED (no exit code: the command was killed)",
+    );
   });
 
   it("lists at most ten failures and keeps only the tail of long output", () => {

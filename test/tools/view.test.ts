@@ -5,7 +5,8 @@ import { makeContext, makeRepo, type TestRepo } from "./helpers.ts";
 
 let repo: TestRepo;
 const registry = createRegistry(defaultTools());
-const lines = (n: number, prefix = "line") => Array.from({ length: n }, (_, i) => `${prefix} ${i + 1}`).join("\n") + "\n";
+const lines = (n: number, prefix = "line") =>
+  Array.from({ length: n }, (_, i) => `${prefix} ${i + 1}`).join("\n") + "\n";
 
 beforeAll(async () => {
   repo = await makeRepo({
@@ -15,7 +16,9 @@ beforeAll(async () => {
     "src/crlf.txt": "one\r\ntwo\r\n",
     "src/long-line.js": `const s = "${"x".repeat(5_000)}";\n`,
     "src/wide.txt": Array.from({ length: 150 }, (_, i) => `${i}:${"y".repeat(190)}`).join("\n"),
-    "assets/logo.png": Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]),
+    "assets/logo.png": Buffer.from([
+      0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52,
+    ]),
     "node_modules/dep/index.js": "module.exports = 1;\n",
     "docs/guide/deep/er/note.md": "# note\n",
     "README.md": "# Project\n",
@@ -26,7 +29,8 @@ beforeAll(async () => {
 });
 afterAll(() => repo.cleanup());
 
-const view = (args: Record<string, unknown>) => registry.call({ name: "view", arguments: JSON.stringify(args) }, makeContext(repo));
+const view = (args: Record<string, unknown>) =>
+  registry.call({ name: "view", arguments: JSON.stringify(args) }, makeContext(repo));
 
 describe("view a file", () => {
   it("shows the first 200 lines with numbers, the total, and how to see more", async () => {
@@ -44,11 +48,15 @@ describe("view a file", () => {
     expect(out.output.split("\n")[0]).toBe("src/big.ts — lines 1,230–1,234 of 1,234; end of file");
     expect(out.output).toContain("1234\tline 1234");
     const mid = await view({ path: "src/big.ts", start: 500, end: 502 });
-    expect(mid.output).toBe("src/big.ts — lines 500–502 of 1,234; view with start=503 for more\n500\tline 500\n501\tline 501\n502\tline 502");
+    expect(mid.output).toBe(
+      "src/big.ts — lines 500–502 of 1,234; view with start=503 for more\n500\tline 500\n501\tline 501\n502\tline 502",
+    );
   });
 
   it("shows a short file whole", async () => {
-    expect((await view({ path: "src/small.ts" })).output).toBe("src/small.ts — lines 1–2 of 2\n1\tconst a = 1;\n2\tconst b = 2;");
+    expect((await view({ path: "src/small.ts" })).output).toBe(
+      "src/small.ts — lines 1–2 of 2\n1\tconst a = 1;\n2\tconst b = 2;",
+    );
   });
 
   it("says where the file ends when start is past it", async () => {
@@ -78,7 +86,9 @@ describe("view a file", () => {
   it("shortens the window rather than overflow the output limit, and says where to continue", async () => {
     const out = await view({ path: "src/wide.txt" });
     const header = out.output.split("\n")[0]!;
-    expect(header).toMatch(/^src\/wide\.txt — lines 1–(\d+) of 150 \(window shortened to fit the output limit\); view with start=(\d+) for more$/);
+    expect(header).toMatch(
+      /^src\/wide\.txt — lines 1–(\d+) of 150 \(window shortened to fit the output limit\); view with start=(\d+) for more$/,
+    );
     const [, last, next] = /lines 1–(\d+).*start=(\d+)/.exec(header)!;
     expect(Number(next)).toBe(Number(last) + 1);
     expect(out.output).not.toContain("characters cut");
@@ -87,7 +97,9 @@ describe("view a file", () => {
   it("refuses a binary file with a message", async () => {
     const out = await view({ path: "assets/logo.png" });
     expect(out.isError).toBe(true);
-    expect(out.output).toBe("`assets/logo.png` is a binary file (16 bytes); the file tools show and edit text only. Inspect it with `shell` (e.g. `file assets/logo.png`) if you must.");
+    expect(out.output).toBe(
+      "`assets/logo.png` is a binary file (16 bytes); the file tools show and edit text only. Inspect it with `shell` (e.g. `file assets/logo.png`) if you must.",
+    );
   });
 
   it("refuses paths outside the repository and through symlinks", async () => {
@@ -123,7 +135,16 @@ describe("view a directory", () => {
 
   it("goes deeper with depth", async () => {
     const out = await view({ path: "docs", depth: 4 });
-    expect(out.output).toBe(["docs/", "  guide/", "    deep/", "      er/", "        note.md", "(`/` marks directories, `@` symlinks, `…` directories not expanded: view them, or raise `depth`)"].join("\n"));
+    expect(out.output).toBe(
+      [
+        "docs/",
+        "  guide/",
+        "    deep/",
+        "      er/",
+        "        note.md",
+        "(`/` marks directories, `@` symlinks, `…` directories not expanded: view them, or raise `depth`)",
+      ].join("\n"),
+    );
   });
 
   it("caps the number of entries and says how many were left out", async () => {

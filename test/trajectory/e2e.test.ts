@@ -4,7 +4,17 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { TrajectoryLog } from "../../src/jobs/store.ts";
 import { isTrajectoryLog } from "../../src/trajectory/wiring.ts";
-import { botComments, pullsOf, startTestApp, MAINTAINER, OWNER, REPO, MODEL_API_KEY, WEBHOOK_SECRET, type TestApp } from "../support/app.ts";
+import {
+  botComments,
+  pullsOf,
+  startTestApp,
+  MAINTAINER,
+  OWNER,
+  REPO,
+  MODEL_API_KEY,
+  WEBHOOK_SECRET,
+  type TestApp,
+} from "../support/app.ts";
 import { issuesEvent } from "../support/webhooks.ts";
 import { BUGGY_REPO, FIX_TURNS } from "../e2e/fixtures.ts";
 
@@ -25,8 +35,19 @@ function viaApp(a: TestApp, link: string): string {
 describe("the job page, end to end", () => {
   it("links the progress comment and the PR body to a signed page that shows the job", async () => {
     app = await startTestApp({ files: BUGGY_REPO, turns: FIX_TURNS, env: { AGENT_PUBLIC_URL: PUBLIC_URL } });
-    const issue = app.fake.addIssue({ owner: OWNER, repo: REPO, title: "sum() returns the wrong result", body: "sum(2, 3) gives -1.", user: "reporter" });
-    await app.send(issuesEvent("labeled", app.target(MAINTAINER), { issue: { number: issue.number, title: issue.title, body: issue.body ?? "" }, label: "agent" }));
+    const issue = app.fake.addIssue({
+      owner: OWNER,
+      repo: REPO,
+      title: "sum() returns the wrong result",
+      body: "sum(2, 3) gives -1.",
+      user: "reporter",
+    });
+    await app.send(
+      issuesEvent("labeled", app.target(MAINTAINER), {
+        issue: { number: issue.number, title: issue.title, body: issue.body ?? "" },
+        label: "agent",
+      }),
+    );
     const [job] = await app.waitForJobs();
     expect(job?.outcome?.status).toBe("pr_opened");
 
@@ -58,8 +79,19 @@ describe("the job page, end to end", () => {
 
   it("writes no link when the app has no public URL", async () => {
     app = await startTestApp({ files: BUGGY_REPO, turns: FIX_TURNS });
-    const issue = app.fake.addIssue({ owner: OWNER, repo: REPO, title: "sum() returns the wrong result", body: "sum(2, 3) gives -1.", user: "reporter" });
-    await app.send(issuesEvent("labeled", app.target(MAINTAINER), { issue: { number: issue.number, title: issue.title, body: issue.body ?? "" }, label: "agent" }));
+    const issue = app.fake.addIssue({
+      owner: OWNER,
+      repo: REPO,
+      title: "sum() returns the wrong result",
+      body: "sum(2, 3) gives -1.",
+      user: "reporter",
+    });
+    await app.send(
+      issuesEvent("labeled", app.target(MAINTAINER), {
+        issue: { number: issue.number, title: issue.title, body: issue.body ?? "" },
+        label: "agent",
+      }),
+    );
     const [job] = await app.waitForJobs();
     expect(job?.outcome?.status).toBe("pr_opened");
     expect(botComments(app, issue.number)[0]!.body).not.toContain("/jobs/");
@@ -67,6 +99,8 @@ describe("the job page, end to end", () => {
     // The trajectory is kept all the same, for the export.
     expect(isTrajectoryLog(app.runtime.queue)).toBe(true);
     const records = await (app.runtime.queue as unknown as TrajectoryLog).readTrajectory(job!.id);
-    expect(records.map((r) => (JSON.parse(r) as { type: string }).type)).toEqual(expect.arrayContaining(["task", "model", "tool", "test", "diff", "outcome"]));
+    expect(records.map((r) => (JSON.parse(r) as { type: string }).type)).toEqual(
+      expect.arrayContaining(["task", "model", "tool", "test", "diff", "outcome"]),
+    );
   });
 });

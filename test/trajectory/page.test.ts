@@ -9,7 +9,15 @@ import { KNOWN_SECRET, TOKEN_LIKE } from "./fixtures.ts";
 import { APP_SECRET, servePage, type PageServer } from "./serve.ts";
 
 const ARTIFACTS = path.resolve("test-artifacts");
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
 
 let browser: Browser;
 let page: PageServer;
@@ -62,7 +70,9 @@ describe("the job page in a browser", () => {
     const rows = await tab.locator("ol.steps > li").allInnerTexts();
     const order = rows.map((r) => r.split("\n")[0]!);
     expect(order.findIndex((r) => r.includes("Step 1"))).toBeLessThan(order.findIndex((r) => r.startsWith("view")));
-    expect(order.findIndex((r) => r.includes("▸ test"))).toBeGreaterThan(order.findIndex((r) => r.startsWith("finish")));
+    expect(order.findIndex((r) => r.includes("▸ test"))).toBeGreaterThan(
+      order.findIndex((r) => r.startsWith("finish")),
+    );
 
     const diff = tab.locator("#diff pre.diff");
     expect(await diff.locator("span.add").allInnerTexts()).toEqual(["+  return a + b;"]);
@@ -101,7 +111,9 @@ describe("the job page in a browser", () => {
   it("fits a phone's width without sideways scrolling of the page", async () => {
     const tab = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true });
     await tab.goto(page.signer.link(page.jobId)!);
-    const widths = await tab.evaluate<{ page: number; view: number }>("({ page: document.documentElement.scrollWidth, view: window.innerWidth })");
+    const widths = await tab.evaluate<{ page: number; view: number }>(
+      "({ page: document.documentElement.scrollWidth, view: window.innerWidth })",
+    );
     expect(widths.page).toBeLessThanOrEqual(widths.view);
     expect(await tab.locator("h1").isVisible()).toBe(true);
     await tab.screenshot({ path: path.join(ARTIFACTS, "trajectory-page-phone.png"), fullPage: true });

@@ -47,7 +47,10 @@ describe("GET /jobs/<id>", () => {
       // Signed by a key derived from another secret.
       new LinkSigner({ secret: `${APP_SECRET}-other`, publicUrl: page.url }).link(page.jobId)!,
       // Expired: made a day ago with a one-hour lifetime.
-      new LinkSigner({ secret: APP_SECRET, publicUrl: page.url, now: () => Date.now() - 24 * 3600_000 }).link(page.jobId, 3600)!,
+      new LinkSigner({ secret: APP_SECRET, publicUrl: page.url, now: () => Date.now() - 24 * 3600_000 }).link(
+        page.jobId,
+        3600,
+      )!,
       unknown,
     ];
     const answers = await Promise.all(attempts.map((u) => get(u)));
@@ -67,7 +70,11 @@ describe("GET /jobs/<id>", () => {
     expect(exported.headers.get("content-type")).toBe("application/json; charset=utf-8");
     const t = parseTrajectory(exported.body);
     expect(typeof t).toBe("object");
-    expect(t).toMatchObject({ jobId: page.jobId, outcome: { status: "pr_opened" }, task: { title: "sum() returns the wrong result" } });
+    expect(t).toMatchObject({
+      jobId: page.jobId,
+      outcome: { status: "pr_opened" },
+      task: { title: "sum() returns the wrong result" },
+    });
     const forged = new URL(href!, link);
     forged.searchParams.set("sig", "x");
     expect((await get(forged.toString())).status).toBe(404);
@@ -89,7 +96,9 @@ describe("GET /jobs/<id>", () => {
 
   it("shows a job still running with the steps stored so far", async () => {
     const { job } = await page.store.enqueue(newJob(9));
-    await page.store.appendTrajectory(job.id, [JSON.stringify({ at: new Date().toISOString(), type: "phase", phase: "clone" })]);
+    await page.store.appendTrajectory(job.id, [
+      JSON.stringify({ at: new Date().toISOString(), type: "phase", phase: "clone" }),
+    ]);
     const res = await get(page.signer.link(job.id)!);
     expect(res.status).toBe(200);
     expect(res.body).toContain("Not finished yet (queued");

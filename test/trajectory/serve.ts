@@ -25,7 +25,12 @@ export function newJob(number = 7): NewJob {
     kind: "fix",
     installationId: 1,
     target: { owner: "acme", repo: "widgets", number, isPullRequest: false },
-    trigger: { deliveryId: `d-${number}-${Math.random()}`, event: "issues.labeled", actor: "maya", at: new Date().toISOString() },
+    trigger: {
+      deliveryId: `d-${number}-${Math.random()}`,
+      event: "issues.labeled",
+      actor: "maya",
+      at: new Date().toISOString(),
+    },
   };
 }
 
@@ -48,11 +53,19 @@ export async function servePage(options: { now?: () => number } = {}): Promise<P
 
   // The route only verifies (it needs no URL); the test's signer makes links under the server's address.
   const clock = options.now ? { now: options.now } : {};
-  const handler = jobPageRoute({ signer: new LinkSigner({ secret: APP_SECRET, publicUrl: undefined, ...clock }), jobs: store, trajectories: store, githubUrl: "https://github.com" });
+  const handler = jobPageRoute({
+    signer: new LinkSigner({ secret: APP_SECRET, publicUrl: undefined, ...clock }),
+    jobs: store,
+    trajectories: store,
+    githubUrl: "https://github.com",
+  });
   const server: Server = createServer((req, res) => {
-    handler(req, res).then((served) => {
-      if (!served) res.writeHead(418).end("not a page route\n");
-    }, () => res.writeHead(500).end());
+    handler(req, res).then(
+      (served) => {
+        if (!served) res.writeHead(418).end("not a page route\n");
+      },
+      () => res.writeHead(500).end(),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -18,9 +18,22 @@ let file: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "issuesmith-show-"));
-  const recorder = new TrajectoryRecorder({ jobId: "job-1", task: { source: "", title: "", body: "" }, model: "scripted-model", redactor: new Redactor([KNOWN_SECRET]) });
+  const recorder = new TrajectoryRecorder({
+    jobId: "job-1",
+    task: { source: "", title: "", body: "" },
+    model: "scripted-model",
+    redactor: new Redactor([KNOWN_SECRET]),
+  });
   for (const e of jobEvents()) recorder.record(e);
-  recorder.record({ type: "tool", step: 6, name: "shell", arguments: '{"command":"printf x"}', output: "\x1b]0;owned\x07\x1b[2Jcleared?", isError: false, durationMs: 1 });
+  recorder.record({
+    type: "tool",
+    step: 6,
+    name: "shell",
+    arguments: '{"command":"printf x"}',
+    output: "\x1b]0;owned\x07\x1b[2Jcleared?",
+    isError: false,
+    durationMs: 1,
+  });
   recorder.finish({ usage: { steps: 5, inputTokens: 7400, outputTokens: 230, costUsd: 0.0074, wallMs: 12_300 } });
   file = path.join(dir, "trajectory.json");
   await writeFile(file, JSON.stringify(recorder.toJSON()));

@@ -44,7 +44,11 @@ describe("signed job links", () => {
   it("makes no link without a public URL, and no signer without a secret", () => {
     const env = loadEnv({ WEBHOOK_SECRET: "whsec-value" });
     expect(LinkSigner.fromEnv(env)?.link("job-1")).toBeUndefined();
-    expect(LinkSigner.fromEnv(loadEnv({ WEBHOOK_SECRET: "whsec-value", AGENT_PUBLIC_URL: "https://a.example/" }))?.link("job-1")).toMatch(/^https:\/\/a\.example\/jobs\/job-1\?exp=\d+&sig=/);
+    expect(
+      LinkSigner.fromEnv(loadEnv({ WEBHOOK_SECRET: "whsec-value", AGENT_PUBLIC_URL: "https://a.example/" }))?.link(
+        "job-1",
+      ),
+    ).toMatch(/^https:\/\/a\.example\/jobs\/job-1\?exp=\d+&sig=/);
     expect(LinkSigner.fromEnv(loadEnv({}))).toBeUndefined();
   });
 

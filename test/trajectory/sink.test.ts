@@ -42,7 +42,15 @@ describe("StoreTrajectorySink", () => {
   it("flushes waiting tool results after a while when no next step comes", async () => {
     const store = countingStore();
     const sink = new StoreTrajectorySink({ store, redactor: new Redactor(), flushDelayMs: 20 });
-    await sink.record("job-1", { type: "tool", step: 1, name: "shell", arguments: "{}", output: "slow", isError: false, durationMs: 1 });
+    await sink.record("job-1", {
+      type: "tool",
+      step: 1,
+      name: "shell",
+      arguments: "{}",
+      output: "slow",
+      isError: false,
+      durationMs: 1,
+    });
     expect(await store.readTrajectory("job-1")).toHaveLength(0);
     await new Promise((r) => setTimeout(r, 80));
     expect(await store.readTrajectory("job-1")).toHaveLength(1);
@@ -63,7 +71,15 @@ describe("StoreTrajectorySink", () => {
     const store = new MemoryStore();
     const sink = new StoreTrajectorySink({ store, redactor: new Redactor() });
     const output = `HEAD${"x".repeat(MAX_FIELD_CHARS * 3)}TAIL`;
-    await sink.record("job-1", { type: "tool", step: 1, name: "shell", arguments: "{}", output, isError: false, durationMs: 1 });
+    await sink.record("job-1", {
+      type: "tool",
+      step: 1,
+      name: "shell",
+      arguments: "{}",
+      output,
+      isError: false,
+      durationMs: 1,
+    });
     await sink.flush();
     const [record] = await store.readTrajectory("job-1");
     const stored = (JSON.parse(record!) as { output: string }).output;
@@ -78,7 +94,11 @@ describe("StoreTrajectorySink", () => {
       appendTrajectory: () => Promise.reject(new Error("disk full")),
       readTrajectory: async () => [],
     };
-    const sink = new StoreTrajectorySink({ store: broken, redactor: new Redactor(), log: { warn: (_o, m) => warnings.push(m) } });
+    const sink = new StoreTrajectorySink({
+      store: broken,
+      redactor: new Redactor(),
+      log: { warn: (_o, m) => warnings.push(m) },
+    });
     await expect(sink.record("job-1", { type: "phase", phase: "clone" })).resolves.toBeUndefined();
     expect(warnings).toEqual(["could not store trajectory records"]);
   });
@@ -99,8 +119,16 @@ describe("StoreTrajectorySink", () => {
 
   it("links to the job's page only when the app has a public URL", () => {
     const store = new MemoryStore();
-    const withUrl = new StoreTrajectorySink({ store, redactor: new Redactor(), signer: new LinkSigner({ secret: "whsec", publicUrl: "https://a.example" }) });
-    const withoutUrl = new StoreTrajectorySink({ store, redactor: new Redactor(), signer: new LinkSigner({ secret: "whsec", publicUrl: undefined }) });
+    const withUrl = new StoreTrajectorySink({
+      store,
+      redactor: new Redactor(),
+      signer: new LinkSigner({ secret: "whsec", publicUrl: "https://a.example" }),
+    });
+    const withoutUrl = new StoreTrajectorySink({
+      store,
+      redactor: new Redactor(),
+      signer: new LinkSigner({ secret: "whsec", publicUrl: undefined }),
+    });
     expect(withUrl.link("job-1")).toMatch(/^https:\/\/a\.example\/jobs\/job-1\?exp=\d+&sig=[\w-]+$/);
     expect(withoutUrl.link("job-1")).toBeUndefined();
   });

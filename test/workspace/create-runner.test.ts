@@ -43,7 +43,9 @@ describe("createRunner", () => {
     const runner = await createRunner("auto", log, { bwrap: brokenBwrap });
     expect(runner.kind).toBe("none");
     const warning = log.lines.find((l) => l.level === "warn");
-    expect(warning?.msg).toMatch(/^!!! NO SANDBOX: bubblewrap does not work here \(bwrap: No permissions to create new namespace\)/);
+    expect(warning?.msg).toMatch(
+      /^!!! NO SANDBOX: bubblewrap does not work here \(bwrap: No permissions to create new namespace\)/,
+    );
     expect(warning?.msg).toContain("apt-get install bubblewrap");
   });
 
@@ -57,7 +59,10 @@ describe("createRunner", () => {
   });
 
   it("names a missing bwrap executable", async () => {
-    const error = await createRunner("bwrap", recordingLog(), { bwrap: path.join(dir, "no-such-bwrap"), cgroups: false }).catch((e: unknown) => e);
+    const error = await createRunner("bwrap", recordingLog(), {
+      bwrap: path.join(dir, "no-such-bwrap"),
+      cgroups: false,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
     expect((error as UserError).message).toContain("ENOENT");
   });
@@ -66,7 +71,9 @@ describe("createRunner", () => {
     const log = recordingLog();
     const runner = await createRunner("none", log);
     expect(runner.kind).toBe("none");
-    expect(log.lines.find((l) => l.level === "warn")?.msg).toContain("AGENT_SANDBOX=none: agent commands run directly on this host");
+    expect(log.lines.find((l) => l.level === "warn")?.msg).toContain(
+      "AGENT_SANDBOX=none: agent commands run directly on this host",
+    );
   });
 
   it("warns that no process limit is in force when there is no cgroup and the app is root", async () => {
@@ -74,7 +81,9 @@ describe("createRunner", () => {
     const runner = await createRunner("bwrap", log, { cgroups: false });
     const root = process.getuid?.() === 0;
     expect(runner.processLimit).toBe(root ? "none" : "rlimit");
-    const warned = log.lines.some((l) => l.level === "warn" && l.msg.includes("a fork bomb is stopped only by the command timeout"));
+    const warned = log.lines.some(
+      (l) => l.level === "warn" && l.msg.includes("a fork bomb is stopped only by the command timeout"),
+    );
     expect(warned).toBe(root);
   });
 });

@@ -24,7 +24,9 @@ let root: string;
 let cacheDir: string;
 
 beforeAll(async () => {
-  repo = await tmpRepo({ files: { ...(await npmProjectFiles()), "index.js": 'import pad from "padder";\nconsole.log(pad("x", 3));\n' } });
+  repo = await tmpRepo({
+    files: { ...(await npmProjectFiles()), "index.js": 'import pad from "padder";\nconsole.log(pad("x", 3));\n' },
+  });
   base = (await repo.git(["rev-parse", "HEAD"])).trim();
   root = await mkdtemp(path.join(tmpdir(), "dep-cache-"));
 });
@@ -44,8 +46,13 @@ async function checkout(): Promise<Workspace> {
   return { root: ws, repoDir: path.join(ws, "repo"), homeDir: path.join(ws, "home") };
 }
 
-const cache = (options: { trustedBase?: string } = { trustedBase: base }) => new DepCache({ dir: cacheDir, maxBytes: 1024 ** 3, key: KEY, trustedBase: options.trustedBase, log });
-const npmCi = (ws: Workspace) => exec("npm", ["ci", "--offline", "--no-audit", "--no-fund"], { cwd: ws.repoDir, env: { ...process.env, HOME: ws.homeDir } });
+const cache = (options: { trustedBase?: string } = { trustedBase: base }) =>
+  new DepCache({ dir: cacheDir, maxBytes: 1024 ** 3, key: KEY, trustedBase: options.trustedBase, log });
+const npmCi = (ws: Workspace) =>
+  exec("npm", ["ci", "--offline", "--no-audit", "--no-fund"], {
+    cwd: ws.repoDir,
+    env: { ...process.env, HOME: ws.homeDir },
+  });
 const entries = async () => readdir(path.join(cacheDir, "deps", "github.example", "7", "99")).catch(() => []);
 
 describe("DepCache", () => {
@@ -91,7 +98,13 @@ describe("DepCache", () => {
 
   it("does not fill the cache from a checkout on a commit other than the base, even with the same lockfile", async () => {
     const ws = await checkout();
-    await writeFile(path.join(ws.repoDir, "package.json"), (await readFile(path.join(ws.repoDir, "package.json"), "utf8")).replace('"test": "node --test"', '"test": "node --test", "postinstall": "echo planted"'));
+    await writeFile(
+      path.join(ws.repoDir, "package.json"),
+      (await readFile(path.join(ws.repoDir, "package.json"), "utf8")).replace(
+        '"test": "node --test"',
+        '"test": "node --test", "postinstall": "echo planted"',
+      ),
+    );
     await runGit(ws.repoDir, ["commit", "--quiet", "-am", "a fork's change"]);
     const c = cache();
     await c.restore("npm ci", ws);
@@ -122,7 +135,9 @@ describe("DepCache", () => {
     const c = cache();
     const restored = await c.restore("npm ci", second);
     await rm(path.join(second.repoDir, "node_modules/padder"), { recursive: true });
-    await expect(exec("bash", ["-c", restored!.check], { cwd: second.repoDir, env: { ...process.env, HOME: second.homeDir } })).rejects.toThrow();
+    await expect(
+      exec("bash", ["-c", restored!.check], { cwd: second.repoDir, env: { ...process.env, HOME: second.homeDir } }),
+    ).rejects.toThrow();
     await c.discard("npm ci", second);
     await expect(stat(path.join(second.repoDir, "node_modules"))).rejects.toThrow();
     expect(await entries()).toEqual([]);

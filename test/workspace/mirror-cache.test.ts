@@ -76,7 +76,10 @@ describe("MirrorCache", () => {
     const second = request();
     expect(await cache().cloneInto(second)).toBe("warm");
     expect(await read(second.dir, "README.md")).toBe("two\n");
-    expect((await runGit(second.dir, ["log", "--format=%s"])).split("\n").filter(Boolean)).toEqual(["second", "Initial commit"]);
+    expect((await runGit(second.dir, ["log", "--format=%s"])).split("\n").filter(Boolean)).toEqual([
+      "second",
+      "Initial commit",
+    ]);
   });
 
   it("leaves a workspace that owns its objects and names only the real remote, with no token anywhere on disk", async () => {
@@ -91,7 +94,12 @@ describe("MirrorCache", () => {
     for (const dir of [cacheDir, path.join(req.dir, ".git")]) {
       // -a: packs and the index too; exit 1 is "no match"
       const hits = await new Promise<string>((resolve, reject) =>
-        execFile("git", ["grep", "--no-index", "-a", "-l", "-F", "-e", TOKEN_A, "-e", basic, "--", "."], { cwd: dir }, (err, stdout) => (err && err.code !== 1 ? reject(err) : resolve(stdout))),
+        execFile(
+          "git",
+          ["grep", "--no-index", "-a", "-l", "-F", "-e", TOKEN_A, "-e", basic, "--", "."],
+          { cwd: dir },
+          (err, stdout) => (err && err.code !== 1 ? reject(err) : resolve(stdout)),
+        ),
       );
       expect(hits).toBe("");
     }
@@ -99,7 +107,10 @@ describe("MirrorCache", () => {
 
   it("copies the mirror's packs unless told that commands cannot write .git, and then links them", async () => {
     // Enough objects that the fetch keeps them as a pack (under transfer.unpackLimit they are loose).
-    await pushToRemote(Object.fromEntries(Array.from({ length: 120 }, (_, i) => [`f${i}.txt`, `${i}\n`])), "many files");
+    await pushToRemote(
+      Object.fromEntries(Array.from({ length: 120 }, (_, i) => [`f${i}.txt`, `${i}\n`])),
+      "many files",
+    );
     const copied = request();
     await cache().cloneInto(copied);
     const linked = request({ shareObjects: true });
@@ -169,7 +180,13 @@ describe("MirrorCache", () => {
 
   it("evicts the least recently used mirror past the size cap, never the one in use", async () => {
     await pushToRemote({ "big.bin": randomBytes(3 * 1024 * 1024) }, "big");
-    await runGit(root, ["clone", "--quiet", "--bare", path.join(root, "acme/app.git"), path.join(root, "acme/other.git")]);
+    await runGit(root, [
+      "clone",
+      "--quiet",
+      "--bare",
+      path.join(root, "acme/app.git"),
+      path.join(root, "acme/other.git"),
+    ]);
     server.tokens.set("acme/other.git", new Set([TOKEN_A]));
     const small = cache(4 * 1024 * 1024);
     await small.cloneInto(request());
@@ -184,11 +201,20 @@ describe("MirrorCache", () => {
     await pushToRemote({ "big.bin": randomBytes(4 * 1024 * 1024), "README.md": "after kill\n" }, "large");
     const req = request();
     const stalled = server.stall(512 * 1024);
-    const child = spawn(process.execPath, [path.join(import.meta.dirname, "mirror-child.ts"), JSON.stringify({ cacheDir, staleMs: STALE_MS, request: req })], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(import.meta.dirname, "mirror-child.ts"),
+        JSON.stringify({ cacheDir, staleMs: STALE_MS, request: req }),
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
     let output = "";
     child.stdout.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on("exit", (_code, signal) => resolve(signal)),
+    );
     const ended = exited.then((signal) => {
       throw new Error(`the child ended before the fetch stalled (${signal ?? "exit"}): ${output}`);
     });

@@ -3,6 +3,10 @@
 import pino from "pino";
 import { MirrorCache, type MirrorCloneRequest } from "../../src/workspace/cache/mirror.ts";
 
-const { cacheDir, staleMs, request } = JSON.parse(process.argv[2] ?? "{}") as { cacheDir: string; staleMs: number; request: MirrorCloneRequest };
+const { cacheDir, staleMs, request } = JSON.parse(process.argv[2] ?? "{}") as {
+  cacheDir: string;
+  staleMs: number;
+  request: MirrorCloneRequest;
+};
 const cache = new MirrorCache({ dir: cacheDir, maxBytes: 1024 ** 3, staleMs, log: pino({ level: "silent" }) });
 console.log(await cache.cloneInto(request));

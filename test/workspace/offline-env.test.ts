@@ -19,7 +19,8 @@ afterAll(async () => {
   await rm(workspace.root, { recursive: true, force: true });
 });
 
-const show = 'echo "npm=$npm_config_offline pip=$PIP_NO_INDEX yarn=$YARN_ENABLE_NETWORK cargo=$CARGO_NET_OFFLINE go=$GOPROXY"';
+const show =
+  'echo "npm=$npm_config_offline pip=$PIP_NO_INDEX yarn=$YARN_ENABLE_NETWORK cargo=$CARGO_NET_OFFLINE go=$GOPROXY"';
 
 describe("package managers in a command without network", () => {
   it("are told to stay offline when the command has no network, and left alone when it has", async () => {
@@ -31,10 +32,18 @@ describe("package managers in a command without network", () => {
   });
 
   it("make npm install fail with npm's offline error instead of retrying the registry", async () => {
-    await writeFile(path.join(workspace.repoDir, "package.json"), JSON.stringify({ name: "x", version: "1.0.0", dependencies: { "left-pad": "1.3.0" } }));
+    await writeFile(
+      path.join(workspace.repoDir, "package.json"),
+      JSON.stringify({ name: "x", version: "1.0.0", dependencies: { "left-pad": "1.3.0" } }),
+    );
     // In bubblewrap, where there really is no network: npm would otherwise retry the registry for a minute and more.
     const runner = await bwrapRunner();
-    const run = await runner.run({ command: "npm install --no-package-lock", workspace, timeoutMs: 120_000, network: false });
+    const run = await runner.run({
+      command: "npm install --no-package-lock",
+      workspace,
+      timeoutMs: 120_000,
+      network: false,
+    });
     expect(run.exitCode).not.toBe(0);
     expect(run.output).toContain("ENOTCACHED");
     expect(run.output).not.toContain("EAI_AGAIN");

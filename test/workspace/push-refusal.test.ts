@@ -13,7 +13,11 @@ const DENIED = `remote: Permission to acme/widgets.git denied to issuesmith[bot]
 describe("a refused push gets a named reason", () => {
   it.each([
     [WORKFLOW, "workflows-permission", /touches `\.github\/workflows\/ci\.yml`.*lacks the `workflows` permission/],
-    [PROTECTED, "protected-branch", /branch protection refuses direct pushes to this branch \(GH006: Protected branch update failed for refs\/heads\/main\./],
+    [
+      PROTECTED,
+      "protected-branch",
+      /branch protection refuses direct pushes to this branch \(GH006: Protected branch update failed for refs\/heads\/main\./,
+    ],
     [HOOK, "pre-receive-hook", /a server-side hook refused it: Pushes are frozen for the release/],
     [NON_FF, "not-fast-forward", /someone else pushed to the branch since the job started/],
     [DENIED, "no-permission", /needs `contents: write`/],

@@ -5,7 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findPidsCgroup } from "../../src/workspace/pids-cgroup.ts";
 import { describeKill, DirectRunner } from "../../src/workspace/sandbox.ts";
 import type { CommandRunner, RunOptions } from "../../src/workspace/types.ts";
-import { bwrapRunner, hostProcessesWith, largestForeignPidNamespace, makeWorkspace, type TestWorkspace } from "./sandbox-fixtures.ts";
+import {
+  bwrapRunner,
+  hostProcessesWith,
+  largestForeignPidNamespace,
+  makeWorkspace,
+  type TestWorkspace,
+} from "./sandbox-fixtures.ts";
 
 let ws: TestWorkspace;
 beforeAll(async () => {
@@ -54,7 +60,9 @@ describe.each(runners)("%s runner", (_name, make) => {
     expect(result.outputTruncated).toBe(true);
     expect(result.output.length).toBeLessThan(5_000);
     expect(result.output).toMatch(/^y\ny\n[\s\S]*\[\.\.\. [\d,]+ bytes of output cut \.\.\.\][\s\S]*y\n?$/);
-    expect(describeKill(result, { timeoutMs: 20_000, maxOutputBytes: 4096 })).toContain("printed more than 64 MiB of output");
+    expect(describeKill(result, { timeoutMs: 20_000, maxOutputBytes: 4096 })).toContain(
+      "printed more than 64 MiB of output",
+    );
   });
 
   it("cuts the middle of long output without stopping a command that ends", async () => {
@@ -82,7 +90,11 @@ describe.each(runners)("%s runner", (_name, make) => {
   it("kills background processes the command leaves running", async () => {
     const marker = `4${Math.floor(Math.random() * 1e6)}.${randomBytes(2).readUInt16BE()}`;
     // Plain, nohup'ed, and in a session of its own (out of reach of a process-group kill).
-    const result = await runner.run(opts(`sleep ${marker} & nohup sleep ${marker} >/dev/null 2>&1 & setsid sleep ${marker} >/dev/null 2>&1 & echo started`));
+    const result = await runner.run(
+      opts(
+        `sleep ${marker} & nohup sleep ${marker} >/dev/null 2>&1 & setsid sleep ${marker} >/dev/null 2>&1 & echo started`,
+      ),
+    );
     expect(result).toMatchObject({ exitCode: 0, killed: undefined });
     expect(result.output.trim()).toBe("started");
     expect(result.durationMs).toBeLessThan(3_000);
@@ -106,14 +118,24 @@ describe.each(runners)("%s runner", (_name, make) => {
 describe("direct runner without a cgroup", () => {
   it("still kills background processes left in its process group", async () => {
     const marker = `5${Math.floor(Math.random() * 1e6)}.${randomBytes(2).readUInt16BE()}`;
-    const result = await new DirectRunner().run({ command: `sleep ${marker} & echo started`, workspace: ws, timeoutMs: 20_000, network: false });
+    const result = await new DirectRunner().run({
+      command: `sleep ${marker} & echo started`,
+      workspace: ws,
+      timeoutMs: 20_000,
+      network: false,
+    });
     expect(result.output.trim()).toBe("started");
     expect(result.durationMs).toBeLessThan(3_000);
     expect(await hostProcessesWith(`sleep ${marker}`)).toEqual([]);
   });
   it("returns promptly even when a detached process keeps the output open", async () => {
     const marker = `6${Math.floor(Math.random() * 1e6)}.${randomBytes(2).readUInt16BE()}`;
-    const result = await new DirectRunner().run({ command: `setsid sleep ${marker} & echo started`, workspace: ws, timeoutMs: 20_000, network: false });
+    const result = await new DirectRunner().run({
+      command: `setsid sleep ${marker} & echo started`,
+      workspace: ws,
+      timeoutMs: 20_000,
+      network: false,
+    });
     expect(result.output.trim()).toBe("started");
     expect(result.durationMs).toBeLessThan(3_000);
     // Without a sandbox or a cgroup nothing reaches a process that left the group (why "none" warns): clean up here.
@@ -126,18 +148,26 @@ describe("fork bomb", () => {
     const limit = 48;
     const runner = await bwrapRunner({ maxProcesses: limit });
     // Without a working limit this test would endanger the machine: fail instead of running the bomb.
-    expect(runner.processLimit, "no pids cgroup and the app runs as root: nothing here would stop a fork bomb").not.toBe("none");
+    expect(
+      runner.processLimit,
+      "no pids cgroup and the app runs as root: nothing here would stop a fork bomb",
+    ).not.toBe("none");
     let peak = 0;
     const watcher = setInterval(() => {
       void largestForeignPidNamespace().then((n) => (peak = Math.max(peak, n)));
     }, 50);
     try {
-      const result = await runner.run({ command: "bomb() { bomb | bomb & }; bomb; sleep 30", workspace: ws, timeoutMs: 3_000, network: false });
+      const result = await runner.run({
+        command: "bomb() { bomb | bomb & }; bomb; sleep 30",
+        workspace: ws,
+        timeoutMs: 3_000,
+        network: false,
+      });
       expect(result.killed).toBe("timeout");
       expect(result.output).toContain("Resource temporarily unavailable");
-      expect(describeKill({ ...result, killed: undefined, exitCode: 254 }, { timeoutMs: 3_000, maxProcesses: limit })).toContain(
-        `limit of ${limit} processes`,
-      );
+      expect(
+        describeKill({ ...result, killed: undefined, exitCode: 254 }, { timeoutMs: 3_000, maxProcesses: limit }),
+      ).toContain(`limit of ${limit} processes`);
     } finally {
       clearInterval(watcher);
     }

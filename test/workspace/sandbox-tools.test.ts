@@ -18,7 +18,8 @@ afterAll(async () => {
   await ws?.remove();
 });
 
-const run = (command: string): Promise<RunResult> => runner.run({ command, workspace: ws, timeoutMs: 60_000, network: false });
+const run = (command: string): Promise<RunResult> =>
+  runner.run({ command, workspace: ws, timeoutMs: 60_000, network: false });
 
 describe("bwrap sandbox: the tools a repository needs", () => {
   it("runs `npm test` with the repository's own node_modules", async () => {
@@ -27,7 +28,10 @@ describe("bwrap sandbox: the tools a repository needs", () => {
       JSON.stringify({ name: "demo", version: "1.0.0", scripts: { test: "node test.js" } }),
     );
     await mkdir(path.join(ws.repoDir, "node_modules/left-pad"), { recursive: true });
-    await writeFile(path.join(ws.repoDir, "node_modules/left-pad/index.js"), "module.exports = (s, n) => String(s).padStart(n, '0');\n");
+    await writeFile(
+      path.join(ws.repoDir, "node_modules/left-pad/index.js"),
+      "module.exports = (s, n) => String(s).padStart(n, '0');\n",
+    );
     await writeFile(
       path.join(ws.repoDir, "test.js"),
       "const pad = require('left-pad');\nif (pad(7, 3) !== '007') process.exit(1);\nconsole.log('tests passed', process.version);\n",

@@ -62,7 +62,9 @@ describe("slim clones", () => {
   it("partial_clone: no past file contents until the app checks out an older commit, then fetched with the token", async () => {
     const { dir, git } = await clone({ partial: true });
     expect(git.mirrorUse).toBeUndefined();
-    const missing = (await runGit(dir, ["rev-list", "--objects", "--all", "--missing=print"])).split("\n").filter((l) => l.startsWith("?"));
+    const missing = (await runGit(dir, ["rev-list", "--objects", "--all", "--missing=print"]))
+      .split("\n")
+      .filter((l) => l.startsWith("?"));
     expect(missing).toHaveLength(4);
     const first = (await runGit(dir, ["rev-list", "--max-parents=0", "HEAD"])).trim();
     await git.checkoutNewBranch("old", first);

@@ -55,7 +55,12 @@ export class MemoryStore implements JobStore {
 
   async list(filter: ListFilter): Promise<JobRecord[]> {
     const out = [...this.#jobs.values()]
-      .filter((j) => (!filter.states || filter.states.includes(j.state)) && (!filter.key || j.key === filter.key) && (!filter.since || j.createdAt >= filter.since))
+      .filter(
+        (j) =>
+          (!filter.states || filter.states.includes(j.state)) &&
+          (!filter.key || j.key === filter.key) &&
+          (!filter.since || j.createdAt >= filter.since),
+      )
       .sort((a, b) => b.seq - a.seq)
       .slice(0, filter.limit ?? Infinity);
     return out.map((j) => clone(publicRecord(j)));
@@ -106,7 +111,13 @@ export class MemoryStore implements JobStore {
     for (const id of cancelOrphans) {
       const job = this.#jobs.get(id);
       if (!job) continue;
-      Object.assign(job, { state: "cancelled", outcome: cancelledOutcome("cancelled (its worker had stopped)"), finishedAt: at, updatedAt: at, lease: undefined });
+      Object.assign(job, {
+        state: "cancelled",
+        outcome: cancelledOutcome("cancelled (its worker had stopped)"),
+        finishedAt: at,
+        updatedAt: at,
+        lease: undefined,
+      });
     }
     const job = pick && this.#jobs.get(pick.id);
     if (!job) return undefined;
@@ -136,7 +147,12 @@ export class MemoryStore implements JobStore {
     return result;
   }
 
-  async finish(id: string, owner: LeaseOwner, state: TerminalState, outcome: JobOutcome): Promise<JobRecord | undefined> {
+  async finish(
+    id: string,
+    owner: LeaseOwner,
+    state: TerminalState,
+    outcome: JobOutcome,
+  ): Promise<JobRecord | undefined> {
     const job = this.#held(id, owner);
     if (!job) return undefined;
     const at = new Date().toISOString();

@@ -32,9 +32,21 @@ export interface JobRow {
   lease_expires_at: string | null;
 }
 
-export type SchedRow = Pick<JobRow, "id" | "seq" | "key" | "installation_id" | "state" | "run_after" | "lease_expires_at" | "cancel_requested" | "resume_next">;
+export type SchedRow = Pick<
+  JobRow,
+  | "id"
+  | "seq"
+  | "key"
+  | "installation_id"
+  | "state"
+  | "run_after"
+  | "lease_expires_at"
+  | "cancel_requested"
+  | "resume_next"
+>;
 
-export const SCHED_COLUMNS = "id, seq, key, installation_id, state, run_after, lease_expires_at, cancel_requested, resume_next";
+export const SCHED_COLUMNS =
+  "id, seq, key, installation_id, state, run_after, lease_expires_at, cancel_requested, resume_next";
 
 export function toSched(r: SchedRow): SchedEntry {
   return {
@@ -74,6 +86,11 @@ export function fromRow(r: JobRow): StoredJob {
     lease:
       r.lease_owner == null
         ? undefined
-        : { owner: r.lease_owner, pid: Number(r.lease_pid), host: String(r.lease_host), expiresAt: Number(r.lease_expires_at) },
+        : {
+            owner: r.lease_owner,
+            pid: Number(r.lease_pid),
+            host: String(r.lease_host),
+            expiresAt: Number(r.lease_expires_at),
+          },
   };
 }

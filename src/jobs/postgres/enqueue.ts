@@ -89,7 +89,10 @@ type Active = Parameters<typeof coalesceTarget>[0][number];
  */
 async function enqueueBatch(c: PoolClient, batch: Planned[]): Promise<EnqueueResult[]> {
   const keys = [...new Set(batch.filter((p) => p.job.kind !== "reply").map((p) => p.key))];
-  await c.query("SELECT pg_advisory_xact_lock($1, h) FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($2::text[]) AS k ORDER BY 1) AS s", [KEY_NS, keys]);
+  await c.query(
+    "SELECT pg_advisory_xact_lock($1, h) FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($2::text[]) AS k ORDER BY 1) AS s",
+    [KEY_NS, keys],
+  );
   const deliveryIds = batch.map((p) => p.job.trigger.deliveryId);
   const { rows: taken } = await c.query<{ delivery_id: string }>(
     `INSERT INTO deliveries (delivery_id, job_id, at)
@@ -105,11 +108,25 @@ async function enqueueBatch(c: PoolClient, batch: Planned[]): Promise<EnqueueRes
   );
   const records = new Map(seenRows.map((r) => [r.id, fromRow(r)]));
   const jobOfDelivery = new Map(seenRows.map((r) => [r.delivery_id, r.id]));
-  const { rows: activeRows } = await c.query<{ id: string; seq: string; key: string; kind: string; state: string; cancel_requested: boolean }>(
+  const { rows: activeRows } = await c.query<{
+    id: string;
+    seq: string;
+    key: string;
+    kind: string;
+    state: string;
+    cancel_requested: boolean;
+  }>(
     "SELECT id, seq, key, kind, state, cancel_requested FROM jobs WHERE key = ANY($1) AND state IN ('queued', 'running')",
     [keys],
   );
-  const active: Active[] = activeRows.map((r) => ({ id: r.id, seq: Number(r.seq), key: r.key, kind: r.kind as JobKind, state: r.state as JobState, cancelRequested: r.cancel_requested }));
+  const active: Active[] = activeRows.map((r) => ({
+    id: r.id,
+    seq: Number(r.seq),
+    key: r.key,
+    kind: r.kind as JobKind,
+    state: r.state as JobState,
+    cancelRequested: r.cancel_requested,
+  }));
 
   const fresher = new Map<string, StoredJob>(); // made by this batch, by id
   const merges = new Map<string, Planned[]>(); // existing queued job id → triggers to add
@@ -118,7 +135,14 @@ async function enqueueBatch(c: PoolClient, batch: Planned[]): Promise<EnqueueRes
   const newJob = (p: Planned) => {
     const stored = newStoredJob(p.job, p.id, Number.MAX_SAFE_INTEGER, p.at);
     fresher.set(p.id, stored);
-    active.push({ id: p.id, seq: Number.MAX_SAFE_INTEGER - 1e6 + fresher.size, key: p.key, kind: p.job.kind, state: "queued", cancelRequested: false });
+    active.push({
+      id: p.id,
+      seq: Number.MAX_SAFE_INTEGER - 1e6 + fresher.size,
+      key: p.key,
+      kind: p.job.kind,
+      state: "queued",
+      cancelRequested: false,
+    });
     return p.id;
   };
   for (const p of batch) {
@@ -186,9 +210,9 @@ async function enqueueBatch(c: PoolClient, batch: Planned[]): Promise<EnqueueRes
     await c.query("SELECT pg_notify($1, '')", [WAKE_CHANNEL]);
   }
   const owned = [...jobOfDelivery.entries()].filter(([d]) => !seenRows.some((r) => r.delivery_id === d));
-  await c.query("UPDATE deliveries SET job_id = t.j FROM unnest($1::text[], $2::text[]) AS t(d, j) WHERE delivery_id = t.d", [
-    owned.map(([d]) => d),
-    owned.map(([, j]) => j),
-  ]);
+  await c.query(
+    "UPDATE deliveries SET job_id = t.j FROM unnest($1::text[], $2::text[]) AS t(d, j) WHERE delivery_id = t.d",
+    [owned.map(([d]) => d), owned.map(([, j]) => j)],
+  );
   return outcome.map((o) => ({ job: publicRecord(records.get(o.id)!), status: o.status }));
 }

@@ -37,9 +37,10 @@ export async function migrate(client: PoolClient, where: string, known: Migratio
     const applied = new Set(rows.map((r) => r.version));
     const newest = Math.max(0, ...applied);
     if (newest > latest) {
-      throw new UserError(`the job store ${where} was written by a newer issuesmith (schema ${newest}, this one knows ${latest})`, [
-        "Run the newer version, or point AGENT_DATABASE_URL at another database.",
-      ]);
+      throw new UserError(
+        `the job store ${where} was written by a newer issuesmith (schema ${newest}, this one knows ${latest})`,
+        ["Run the newer version, or point AGENT_DATABASE_URL at another database."],
+      );
     }
     const now: number[] = [];
     for (const m of known) {

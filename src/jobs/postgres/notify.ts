@@ -28,7 +28,11 @@ export class WakeListener {
   /** Connect and LISTEN; on failure keep trying in the background (polling covers the gap). */
   async start(): Promise<void> {
     if (this.#closed) return;
-    const client = new pg.Client({ connectionString: this.#url, application_name: "issuesmith-listen", connectionTimeoutMillis: 5_000 });
+    const client = new pg.Client({
+      connectionString: this.#url,
+      application_name: "issuesmith-listen",
+      connectionTimeoutMillis: 5_000,
+    });
     client.on("error", (error) => this.#lost(client, error));
     client.on("end", () => this.#lost(client, new Error("connection closed")));
     client.on("notification", () => this.#emit());
@@ -80,13 +84,16 @@ export class WakeListener {
     client.removeAllListeners("end");
     client.end().catch(() => {});
     if (this.#closed || this.#timer) return;
-    if (wasListening) this.#log?.warn({ err: errorMessage(error) }, "job wake-up connection lost; reconnecting (polling meanwhile)");
+    if (wasListening)
+      this.#log?.warn({ err: errorMessage(error) }, "job wake-up connection lost; reconnecting (polling meanwhile)");
     const wait = this.#retryMs;
     this.#retryMs = Math.min(RETRY_MAX_MS, this.#retryMs * 2);
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       // start() turns a failed connect into another retry; anything else is a bug, logged.
-      void this.start().catch((err: unknown) => this.#log?.error({ err: errorMessage(err) }, "job wake-up reconnect crashed"));
+      void this.start().catch((err: unknown) =>
+        this.#log?.error({ err: errorMessage(err) }, "job wake-up reconnect crashed"),
+      );
     }, wait);
     this.#timer.unref();
   }

@@ -17,7 +17,11 @@ export class PostgresQueue extends StoreQueue {
   }
 
   static async connect(url: string, options: QueueOptions & Omit<PostgresOptions, "log"> = {}): Promise<PostgresQueue> {
-    const store = await PostgresStore.connect(url, { log: options.log, retentionDays: options.retentionDays, poolMax: options.poolMax });
+    const store = await PostgresStore.connect(url, {
+      log: options.log,
+      retentionDays: options.retentionDays,
+      poolMax: options.poolMax,
+    });
     return new PostgresQueue(store, { ...options, tuning: { pollMs: SAFETY_POLL_MS, ...options.tuning } });
   }
 }

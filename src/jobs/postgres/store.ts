@@ -64,7 +64,13 @@ export class PostgresStore implements JobStore {
       await store.close();
       throw error;
     }
-    store.#pruneTimer = setInterval(() => void store.prune().catch((e: unknown) => options.log?.warn({ err: errorMessage(e) }, "job store pruning failed")), PRUNE_EVERY_MS);
+    store.#pruneTimer = setInterval(
+      () =>
+        void store
+          .prune()
+          .catch((e: unknown) => options.log?.warn({ err: errorMessage(e) }, "job store pruning failed")),
+      PRUNE_EVERY_MS,
+    );
     store.#pruneTimer.unref();
     return store;
   }
@@ -112,7 +118,11 @@ export class PostgresStore implements JobStore {
     if (patch.checkpoint !== undefined) fields.push(["checkpoint", JSON.stringify(patch.checkpoint)]);
     if (fields.length === 0) return;
     const sets = fields.map(([column], i) => `${column} = $${i + 3}`).join(", ");
-    await this.#pool.query(`UPDATE jobs SET ${sets}, updated_at = $2 WHERE id = $1`, [id, new Date().toISOString(), ...fields.map(([, v]) => v)]);
+    await this.#pool.query(`UPDATE jobs SET ${sets}, updated_at = $2 WHERE id = $1`, [
+      id,
+      new Date().toISOString(),
+      ...fields.map(([, v]) => v),
+    ]);
   }
 
   cancel(selector: { id: string } | { key: string }): Promise<JobRecord[]> {
@@ -122,7 +132,9 @@ export class PostgresStore implements JobStore {
       const { rows } =
         "id" in selector
           ? await c.query<JobRow>(`SELECT * FROM jobs WHERE id = $1 AND ${ACTIVE} FOR UPDATE`, [selector.id])
-          : await c.query<JobRow>(`SELECT * FROM jobs WHERE key = $1 AND ${ACTIVE} ORDER BY seq FOR UPDATE`, [selector.key]);
+          : await c.query<JobRow>(`SELECT * FROM jobs WHERE key = $1 AND ${ACTIVE} ORDER BY seq FOR UPDATE`, [
+              selector.key,
+            ]);
       const out: JobRecord[] = [];
       for (const row of rows) {
         const job = fromRow(row);
@@ -152,7 +164,9 @@ export class PostgresStore implements JobStore {
 
   async counts(): Promise<Record<JobState, number>> {
     const counts = emptyCounts();
-    const { rows } = await this.#pool.query<{ state: JobState; n: string }>("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state");
+    const { rows } = await this.#pool.query<{ state: JobState; n: string }>(
+      "SELECT state, COUNT(*) AS n FROM jobs GROUP BY state",
+    );
     for (const r of rows) counts[r.state] = Number(r.n);
     return counts;
   }
@@ -165,7 +179,14 @@ export class PostgresStore implements JobStore {
       const { rows } = await c.query<SchedRow>(`SELECT ${SCHED_COLUMNS} FROM jobs WHERE ${ACTIVE}`);
       const { pick, cancelOrphans } = pickNext(rows.map(toSched), perInstallation, now);
       for (const id of cancelOrphans) {
-        await this.#end(c, id, "cancelled", cancelledOutcome("cancelled (its worker had stopped)"), at, "AND state = 'running'");
+        await this.#end(
+          c,
+          id,
+          "cancelled",
+          cancelledOutcome("cancelled (its worker had stopped)"),
+          at,
+          "AND state = 'running'",
+        );
       }
       if (!pick) return undefined;
       const before = rows.find((r) => r.id === pick.id)!;
@@ -194,7 +215,12 @@ export class PostgresStore implements JobStore {
     };
   }
 
-  async finish(id: string, owner: LeaseOwner, state: TerminalState, outcome: JobOutcome): Promise<JobRecord | undefined> {
+  async finish(
+    id: string,
+    owner: LeaseOwner,
+    state: TerminalState,
+    outcome: JobOutcome,
+  ): Promise<JobRecord | undefined> {
     const at = new Date().toISOString();
     const { rows } = await this.#pool.query<JobRow>(
       `WITH ended AS (
@@ -251,12 +277,17 @@ export class PostgresStore implements JobStore {
     return transaction(this.#pool, fn);
   }
 
-  async #end(c: PoolClient, id: string, state: TerminalState, outcome: JobOutcome, at: string, guard = ""): Promise<void> {
-    await c.query(`UPDATE jobs SET state = $2, outcome = $3, finished_at = $4, updated_at = $4, ${CLEAR_LEASE} WHERE id = $1 ${guard}`, [
-      id,
-      state,
-      JSON.stringify(outcome),
-      at,
-    ]);
+  async #end(
+    c: PoolClient,
+    id: string,
+    state: TerminalState,
+    outcome: JobOutcome,
+    at: string,
+    guard = "",
+  ): Promise<void> {
+    await c.query(
+      `UPDATE jobs SET state = $2, outcome = $3, finished_at = $4, updated_at = $4, ${CLEAR_LEASE} WHERE id = $1 ${guard}`,
+      [id, state, JSON.stringify(outcome), at],
+    );
   }
 }

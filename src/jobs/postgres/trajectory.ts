@@ -11,6 +11,8 @@ export async function appendTrajectory(pool: pg.Pool, jobId: string, records: st
 }
 
 export async function readTrajectory(pool: pg.Pool, jobId: string): Promise<string[]> {
-  const { rows } = await pool.query<{ record: string }>("SELECT record FROM trajectory WHERE job_id = $1 ORDER BY n", [jobId]);
+  const { rows } = await pool.query<{ record: string }>("SELECT record FROM trajectory WHERE job_id = $1 ORDER BY n", [
+    jobId,
+  ]);
   return rows.map((r) => r.record);
 }

@@ -46,6 +46,11 @@ export function fromRow(r: Row): StoredJob {
     lease:
       r.lease_owner == null
         ? undefined
-        : { owner: String(r.lease_owner), pid: Number(r.lease_pid), host: String(r.lease_host), expiresAt: Number(r.lease_expires_at) },
+        : {
+            owner: String(r.lease_owner),
+            pid: Number(r.lease_pid),
+            host: String(r.lease_host),
+            expiresAt: Number(r.lease_expires_at),
+          },
   };
 }

@@ -62,16 +62,24 @@ export function flushEnqueues(db: DatabaseSync, batch: PendingEnqueue[], first: 
 function enqueueOne(db: DatabaseSync, job: NewJob): EnqueueResult {
   const now = Date.now();
   const seen = db.prepare("SELECT job_id FROM deliveries WHERE delivery_id = ?").get(job.trigger.deliveryId) as
-    | { job_id: string }
-    | undefined;
+    { job_id: string } | undefined;
   const existing = seen && readJob(db, seen.job_id);
   if (existing) return { job: publicRecord(existing), status: "duplicate" };
 
   const id = newJobId(now);
   const key = jobKey(job, id);
-  const sameKey = db.prepare(`SELECT id, seq, key, kind, state, cancel_requested FROM jobs WHERE key = ? AND ${ACTIVE}`).all(key) as Row[];
+  const sameKey = db
+    .prepare(`SELECT id, seq, key, kind, state, cancel_requested FROM jobs WHERE key = ? AND ${ACTIVE}`)
+    .all(key) as Row[];
   const targetId = coalesceTarget(
-    sameKey.map((r) => ({ id: String(r.id), seq: Number(r.seq), key: String(r.key), kind: r.kind as NewJob["kind"], state: r.state as JobState, cancelRequested: r.cancel_requested === 1 })),
+    sameKey.map((r) => ({
+      id: String(r.id),
+      seq: Number(r.seq),
+      key: String(r.key),
+      kind: r.kind as NewJob["kind"],
+      state: r.state as JobState,
+      cancelRequested: r.cancel_requested === 1,
+    })),
     key,
     job.kind,
   );
@@ -79,7 +87,11 @@ function enqueueOne(db: DatabaseSync, job: NewJob): EnqueueResult {
   if (targetId) {
     const target = readJob(db, targetId)!;
     target.triggers.push(job.trigger);
-    db.prepare("UPDATE jobs SET triggers = ?, updated_at = ? WHERE id = ?").run(JSON.stringify(target.triggers), at, targetId);
+    db.prepare("UPDATE jobs SET triggers = ?, updated_at = ? WHERE id = ?").run(
+      JSON.stringify(target.triggers),
+      at,
+      targetId,
+    );
     remember(db, job.trigger.deliveryId, targetId, now);
     return { job: publicRecord({ ...target, updatedAt: at }), status: "coalesced" };
   }
@@ -93,5 +105,9 @@ function enqueueOne(db: DatabaseSync, job: NewJob): EnqueueResult {
 }
 
 function remember(db: DatabaseSync, deliveryId: string, jobId: string, now: number): void {
-  db.prepare("INSERT OR REPLACE INTO deliveries (delivery_id, job_id, at) VALUES (?, ?, ?)").run(deliveryId, jobId, now);
+  db.prepare("INSERT OR REPLACE INTO deliveries (delivery_id, job_id, at) VALUES (?, ?, ?)").run(
+    deliveryId,
+    jobId,
+    now,
+  );
 }

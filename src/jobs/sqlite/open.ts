@@ -78,12 +78,14 @@ export function openJobDatabase(file: string, options: OpenOptions = {}): Databa
     // FULL: a job record written is on disk when the call returns, power cut included.
     db.exec("PRAGMA synchronous = FULL");
     const check = db.prepare("PRAGMA quick_check").all() as { quick_check: string }[];
-    if (check[0]?.quick_check !== "ok") throw new Error(`database disk image is malformed (${check.map((c) => c.quick_check).join("; ")})`);
+    if (check[0]?.quick_check !== "ok")
+      throw new Error(`database disk image is malformed (${check.map((c) => c.quick_check).join("; ")})`);
     const version = (db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version;
     if (version > SCHEMA_VERSION) {
-      throw new UserError(`the job store ${file} was written by a newer issuesmith (schema ${version}, this one knows ${SCHEMA_VERSION})`, [
-        "Run the newer version, or point AGENT_DATA_DIR at another directory.",
-      ]);
+      throw new UserError(
+        `the job store ${file} was written by a newer issuesmith (schema ${version}, this one knows ${SCHEMA_VERSION})`,
+        ["Run the newer version, or point AGENT_DATA_DIR at another directory."],
+      );
     }
     // Take the write lock once now, so a file another process holds shows here and not mid-job.
     db.exec("BEGIN IMMEDIATE");

@@ -69,16 +69,20 @@ export class SqliteStore implements JobStore {
     if (patch.checkpoint !== undefined) fields.push(["checkpoint", JSON.stringify(patch.checkpoint)]);
     if (fields.length === 0) return;
     const sets = fields.map(([column]) => `${column} = ?`).join(", ");
-    this.#db.prepare(`UPDATE jobs SET ${sets}, updated_at = ? WHERE id = ?`).run(...fields.map(([, v]) => v), new Date().toISOString(), id);
+    this.#db
+      .prepare(`UPDATE jobs SET ${sets}, updated_at = ? WHERE id = ?`)
+      .run(...fields.map(([, v]) => v), new Date().toISOString(), id);
   }
 
   async cancel(selector: { id: string } | { key: string }): Promise<JobRecord[]> {
     return this.#tx(() => {
       const now = Date.now();
       const at = new Date(now).toISOString();
-      const rows = ("id" in selector
-        ? this.#db.prepare(`SELECT * FROM jobs WHERE id = ? AND ${ACTIVE}`).all(selector.id)
-        : this.#db.prepare(`SELECT * FROM jobs WHERE key = ? AND ${ACTIVE} ORDER BY seq`).all(selector.key)) as Row[];
+      const rows = (
+        "id" in selector
+          ? this.#db.prepare(`SELECT * FROM jobs WHERE id = ? AND ${ACTIVE}`).all(selector.id)
+          : this.#db.prepare(`SELECT * FROM jobs WHERE key = ? AND ${ACTIVE} ORDER BY seq`).all(selector.key)
+      ) as Row[];
       return rows.map((row) => {
         const job = fromRow(row);
         // Queued, or running under a worker that is gone: nobody to tell, end it now.
@@ -94,15 +98,21 @@ export class SqliteStore implements JobStore {
   }
 
   async position(id: string): Promise<number | undefined> {
-    const me = this.#db.prepare("SELECT seq, state FROM jobs WHERE id = ?").get(id) as { seq: number; state: string } | undefined;
+    const me = this.#db.prepare("SELECT seq, state FROM jobs WHERE id = ?").get(id) as
+      { seq: number; state: string } | undefined;
     if (!me || me.state !== "queued") return undefined;
-    const { n } = this.#db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE state = 'queued' AND seq <= ?").get(me.seq) as { n: number };
+    const { n } = this.#db
+      .prepare("SELECT COUNT(*) AS n FROM jobs WHERE state = 'queued' AND seq <= ?")
+      .get(me.seq) as { n: number };
     return n;
   }
 
   async counts(): Promise<Record<JobState, number>> {
     const counts = emptyCounts();
-    for (const r of this.#db.prepare("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state").all() as { state: JobState; n: number }[]) {
+    for (const r of this.#db.prepare("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state").all() as {
+      state: JobState;
+      n: number;
+    }[]) {
       counts[r.state] = r.n;
     }
     return counts;
@@ -113,10 +123,13 @@ export class SqliteStore implements JobStore {
       const now = Date.now();
       const at = new Date(now).toISOString();
       const rows = this.#db
-        .prepare(`SELECT id, seq, key, installation_id, state, run_after, lease_expires_at, cancel_requested FROM jobs WHERE ${ACTIVE}`)
+        .prepare(
+          `SELECT id, seq, key, installation_id, state, run_after, lease_expires_at, cancel_requested FROM jobs WHERE ${ACTIVE}`,
+        )
         .all() as Row[];
       const { pick, cancelOrphans } = pickNext(rows.map(toSched), perInstallation, now);
-      for (const id of cancelOrphans) this.#end(id, "cancelled", cancelledOutcome("cancelled (its worker had stopped)"), at);
+      for (const id of cancelOrphans)
+        this.#end(id, "cancelled", cancelledOutcome("cancelled (its worker had stopped)"), at);
       if (!pick) return undefined;
       const before = this.#row(pick.id)!;
       this.#db
@@ -132,21 +145,30 @@ export class SqliteStore implements JobStore {
   async heartbeat(owner: LeaseOwner, ids: string[], leaseMs: number): Promise<HeartbeatResult> {
     return this.#tx(() => {
       const result: HeartbeatResult = { cancelRequested: [], lost: [] };
-      const extend = this.#db.prepare("UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND state = 'running' AND lease_owner = ?");
+      const extend = this.#db.prepare(
+        "UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND state = 'running' AND lease_owner = ?",
+      );
       const expiresAt = Date.now() + leaseMs;
       for (const id of ids) {
         if (extend.run(expiresAt, id, owner.id).changes === 0) {
           result.lost.push(id);
           continue;
         }
-        const r = this.#db.prepare("SELECT cancel_requested FROM jobs WHERE id = ?").get(id) as { cancel_requested: number };
+        const r = this.#db.prepare("SELECT cancel_requested FROM jobs WHERE id = ?").get(id) as {
+          cancel_requested: number;
+        };
         if (r.cancel_requested === 1) result.cancelRequested.push(id);
       }
       return result;
     });
   }
 
-  async finish(id: string, owner: LeaseOwner, state: TerminalState, outcome: JobOutcome): Promise<JobRecord | undefined> {
+  async finish(
+    id: string,
+    owner: LeaseOwner,
+    state: TerminalState,
+    outcome: JobOutcome,
+  ): Promise<JobRecord | undefined> {
     return this.#tx(() => {
       if (!this.#holds(id, owner)) return undefined;
       this.#end(id, state, outcome, new Date().toISOString());
@@ -168,12 +190,15 @@ export class SqliteStore implements JobStore {
 
   async reapDead(host: string, isAlive: (pid: number) => boolean): Promise<number> {
     return this.#tx(() => {
-      const rows = this.#db.prepare("SELECT id, lease_pid FROM jobs WHERE state = 'running' AND lease_host = ?").all(host) as {
+      const rows = this.#db
+        .prepare("SELECT id, lease_pid FROM jobs WHERE state = 'running' AND lease_host = ?")
+        .all(host) as {
         id: string;
         lease_pid: number;
       }[];
       const dead = rows.filter((r) => r.lease_pid !== process.pid && !isAlive(r.lease_pid));
-      for (const r of dead) this.#db.prepare("UPDATE jobs SET lease_expires_at = 0 WHERE id = ? AND lease_pid = ?").run(r.id, r.lease_pid);
+      for (const r of dead)
+        this.#db.prepare("UPDATE jobs SET lease_expires_at = 0 WHERE id = ? AND lease_pid = ?").run(r.id, r.lease_pid);
       return dead.length;
     });
   }
@@ -188,7 +213,9 @@ export class SqliteStore implements JobStore {
   }
 
   async readTrajectory(jobId: string): Promise<string[]> {
-    const rows = this.#db.prepare("SELECT record FROM trajectory WHERE job_id = ? ORDER BY n").all(jobId) as { record: string }[];
+    const rows = this.#db.prepare("SELECT record FROM trajectory WHERE job_id = ? ORDER BY n").all(jobId) as {
+      record: string;
+    }[];
     return rows.map((r) => r.record);
   }
 
@@ -209,7 +236,11 @@ export class SqliteStore implements JobStore {
   }
 
   #holds(id: string, owner: LeaseOwner): boolean {
-    return this.#db.prepare("SELECT 1 FROM jobs WHERE id = ? AND state = 'running' AND lease_owner = ?").get(id, owner.id) !== undefined;
+    return (
+      this.#db
+        .prepare("SELECT 1 FROM jobs WHERE id = ? AND state = 'running' AND lease_owner = ?")
+        .get(id, owner.id) !== undefined
+    );
   }
 
   #end(id: string, state: TerminalState, outcome: JobOutcome, at: string): void {

@@ -23,15 +23,35 @@ export async function runFixJob(job: JobRecord, run: JobRunContext, deps: JobDep
     const { octokit, repo, reporter } = scope;
     const { data: repoData } = await octokit.request("GET /repos/{owner}/{repo}", repo);
     const issue = await loadIssueText(octokit, repo, job.target.number, config, scope.identity.slug);
-    await reporter.record({ type: "task", source: `${repo.owner}/${repo.repo}#${job.target.number}`, title: issue.title, body: issue.body });
+    await reporter.record({
+      type: "task",
+      source: `${repo.owner}/${repo.repo}#${job.target.number}`,
+      title: issue.title,
+      body: issue.body,
+    });
     const clone = await workspaces.clone(scope, repoData.clone_url, repoData.default_branch, repoData.id);
     const { workspace, git } = clone;
     const repoInstructions = await readRepoInstructions(workspace.repoDir);
     const previous = readCheckpoint(job.checkpoint);
     const branch = previous?.branch ?? branchName(config.branch_prefix, job.target.number, issue.title);
     const start = await prepareBranch(scope, git, branch, run.resumed ? previous : undefined, config);
-    const { result, checkpointer } = await solveWithCheckpoints(scope, config, clone, start, jobTask(scope, config, issue, repoInstructions));
-    const outcome = await publishResult(scope, git, config, branch, start, result, issue.title, repoData.default_branch);
+    const { result, checkpointer } = await solveWithCheckpoints(
+      scope,
+      config,
+      clone,
+      start,
+      jobTask(scope, config, issue, repoInstructions),
+    );
+    const outcome = await publishResult(
+      scope,
+      git,
+      config,
+      branch,
+      start,
+      result,
+      issue.title,
+      repoData.default_branch,
+    );
     await checkpointer.discard();
     return outcome;
   });
@@ -42,7 +62,13 @@ interface BranchStart extends CheckpointedStart {
   expect: string | null | undefined;
 }
 
-async function prepareBranch(scope: JobScope, git: GitWorkspace, branch: string, previous: FixCheckpoint | undefined, config: RepoConfig): Promise<BranchStart> {
+async function prepareBranch(
+  scope: JobScope,
+  git: GitWorkspace,
+  branch: string,
+  previous: FixCheckpoint | undefined,
+  config: RepoConfig,
+): Promise<BranchStart> {
   const remoteSha = (await git.fetchBranch(branch)) ? await git.revParse(`origin/${branch}`) : null;
   const openPull = remoteSha ? await findOpenPull(scope.octokit, scope.repo, branch) : undefined;
   // An open PR on this branch: build on top of it, never rewrite it.
@@ -55,7 +81,11 @@ async function prepareBranch(scope: JobScope, git: GitWorkspace, branch: string,
   }
   await git.checkoutNewBranch(branch, startPoint);
   // Resumed with no work saved yet: start over, keep what was spent.
-  return { checkpoint: freshCheckpoint(branch, startPoint, wipBranchName(config, scope.job.id), previous?.usage), expect, resume: undefined };
+  return {
+    checkpoint: freshCheckpoint(branch, startPoint, wipBranchName(config, scope.job.id), previous?.usage),
+    expect,
+    resume: undefined,
+  };
 }
 
 async function publishResult(
@@ -78,11 +108,17 @@ async function publishResult(
   const unfinished = unfinishedEnding(result);
   const message = `Fix #${n}: ${title}\n\n${firstLine(result.summary)}`.trim();
   const prepared = await prepareCommit(git, start.checkpoint.base, config, redactor, message);
-  const refusedText = prepared.refused.length ? `\n\nChanges refused: ${prepared.refused.map((r) => `\`${r.path}\` (${r.reason})`).join("; ")}` : "";
+  const refusedText = prepared.refused.length
+    ? `\n\nChanges refused: ${prepared.refused.map((r) => `\`${r.path}\` (${r.reason})`).join("; ")}`
+    : "";
 
   if (!prepared.sha) {
     const why = unfinished?.headline ?? "The model finished without changing any file.";
-    await reporter.final(false, unfinished?.headline ?? "Stopped: no change was made", `${why}${modelSaid(result.summary)}${refusedText}\n\n${tried}\n\n${evidence}`);
+    await reporter.final(
+      false,
+      unfinished?.headline ?? "Stopped: no change was made",
+      `${why}${modelSaid(result.summary)}${refusedText}\n\n${tried}\n\n${evidence}`,
+    );
     return { status: endStatus(result, undefined), summary: result.reason ?? why, usage };
   }
   if (prepared.findings.length > 0) {
@@ -97,11 +133,21 @@ async function publishResult(
 
   if (result.stop === "cancelled") {
     await git.push(branch, { expect: start.expect });
-    await reporter.final(false, "Stopped on request", `The work so far was pushed to branch \`${branch}\` as it stands; no pull request was opened.${refusedText}\n\n${tried}`);
+    await reporter.final(
+      false,
+      "Stopped on request",
+      `The work so far was pushed to branch \`${branch}\` as it stands; no pull request was opened.${refusedText}\n\n${tried}`,
+    );
     return { status: "cancelled", summary: `cancelled; work pushed to ${branch}`, usage };
   }
 
-  const verdict: Verdict = unfinished ? "incomplete" : !result.testCommand ? "no_tests" : testsFailed(result) ? "failing" : "passed";
+  const verdict: Verdict = unfinished
+    ? "incomplete"
+    : !result.testCommand
+      ? "no_tests"
+      : testsFailed(result)
+        ? "failing"
+        : "passed";
   const lintBlocked = lintBlocks(result.lint, config);
   const draft = verdict === "failing" || verdict === "incomplete" || config.draft || lintBlocked;
   await reporter.phase("open-pr");
@@ -127,7 +173,13 @@ async function publishResult(
   const pull = await pushAndOpenPull(
     git,
     { octokit: scope.octokit, repo: scope.repo, branch, expect: start.expect, keep: start.checkpoint.wipBranch },
-    { base: defaultBranch, title: redactor.redact(verdict === "incomplete" ? `[incomplete] ${title}` : title), body, draft, labels: verdict === "incomplete" ? [INCOMPLETE_LABEL] : [] },
+    {
+      base: defaultBranch,
+      title: redactor.redact(verdict === "incomplete" ? `[incomplete] ${title}` : title),
+      body,
+      draft,
+      labels: verdict === "incomplete" ? [INCOMPLETE_LABEL] : [],
+    },
   );
   const what = pull.created ? "Opened" : "Updated";
   const lintNote = result.lint && !result.lint.passed ? (lintBlocked ? ", lint fails" : " (lint fails)") : "";
@@ -139,6 +191,10 @@ async function publishResult(
         : verdict === "failing"
           ? `${what} draft #${pull.number} — tests still fail`
           : `${what} draft #${pull.number} — incomplete: ${result.reason ?? unfinished?.headline ?? ""}`;
-  await reporter.final((verdict === "passed" || verdict === "no_tests") && !lintBlocked, headline, `${pull.url}${refusedText}\n\n${verdict === "passed" ? "" : `${tried}\n\n`}${evidence}`);
+  await reporter.final(
+    (verdict === "passed" || verdict === "no_tests") && !lintBlocked,
+    headline,
+    `${pull.url}${refusedText}\n\n${verdict === "passed" ? "" : `${tried}\n\n`}${evidence}`,
+  );
   return { status: endStatus(result, "pr_opened"), summary: headline, prNumber: pull.number, prUrl: pull.url, usage };
 }

@@ -17,7 +17,12 @@ export async function runPlanJob(job: JobRecord, run: JobRunContext, deps: JobDe
     const { octokit, repo, reporter } = scope;
     const { data: repoData } = await octokit.request("GET /repos/{owner}/{repo}", repo);
     const issue = await loadIssueText(octokit, repo, job.target.number, config, scope.identity.slug);
-    await reporter.record({ type: "task", source: `${repo.owner}/${repo.repo}#${job.target.number}`, title: issue.title, body: issue.body });
+    await reporter.record({
+      type: "task",
+      source: `${repo.owner}/${repo.repo}#${job.target.number}`,
+      title: issue.title,
+      body: issue.body,
+    });
     const { workspace, git } = await workspaces.clone(scope, repoData.clone_url, repoData.default_branch, repoData.id);
     // The base's instructions are trusted; a pull request's own, when it changes them, are data (ARCHITECTURE.md §6).
     const repoInstructions = await readRepoInstructions(workspace.repoDir);
@@ -29,7 +34,10 @@ export async function runPlanJob(job: JobRecord, run: JobRunContext, deps: JobDe
       ...solveBase(scope, config, workspace, planTools),
       mode: "plan",
       steps: { verify: false, skipSetup: true },
-      task: { ...jobTask(scope, config, issue, repoInstructions), ...(branchInstructions ? { branchInstructions } : {}) },
+      task: {
+        ...jobTask(scope, config, issue, repoInstructions),
+        ...(branchInstructions ? { branchInstructions } : {}),
+      },
       hooks: {
         onEvent: async (e) => {
           // Planning shows as one phase; the loop's own "edit" phase is not news here.
@@ -40,12 +48,20 @@ export async function runPlanJob(job: JobRecord, run: JobRunContext, deps: JobDe
     });
     reporter.usage(result.usage);
     // A plan is what the model finished with: finishing with none is the model failing the task.
-    const ending = unfinishedEnding(result) ?? (result.summary?.trim() ? undefined : { status: "error" as const, headline: "Stopped: the model finished without a plan" });
+    const ending =
+      unfinishedEnding(result) ??
+      (result.summary?.trim()
+        ? undefined
+        : { status: "error" as const, headline: "Stopped: the model finished without a plan" });
     if (ending) {
       await reporter.final(false, ending.headline, `${result.reason ?? ""}\n\n${reporter.triedText()}`);
       return { status: ending.status, summary: ending.headline, usage: result.usage };
     }
-    await reporter.final(true, "Plan", `${(result.summary ?? "").trim()}\n\n_Nothing was changed. Reply \`${config.command} fix\` to carry it out, with corrections as free text._`);
+    await reporter.final(
+      true,
+      "Plan",
+      `${(result.summary ?? "").trim()}\n\n_Nothing was changed. Reply \`${config.command} fix\` to carry it out, with corrections as free text._`,
+    );
     return { status: "plan_posted", summary: "plan posted", usage: result.usage };
   });
 }

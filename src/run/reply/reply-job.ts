@@ -19,11 +19,19 @@ export async function runReplyJob(job: JobRecord, deps: JobDeps): Promise<JobOut
   const summary = text.split("\n")[0] ?? "";
   if (job.trigger.commentKind === "review_comment" && job.trigger.commentId !== undefined && job.target.isPullRequest) {
     // Answer in the review thread where the command was written.
-    const existing = await octokit.paginate("GET /repos/{owner}/{repo}/pulls/{pull_number}/comments", { ...repo, pull_number: job.target.number, per_page: 100 });
+    const existing = await octokit.paginate("GET /repos/{owner}/{repo}/pulls/{pull_number}/comments", {
+      ...repo,
+      pull_number: job.target.number,
+      per_page: 100,
+    });
     if (existing.some((c) => c.body.includes(marker))) return { status: "replied", summary };
     await replyOnce(octokit, repo, job.target.number, job.trigger.commentId, body, { marker, lookFirst: false });
   } else {
-    const existing = await octokit.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...repo, issue_number: job.target.number, per_page: 100 });
+    const existing = await octokit.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      ...repo,
+      issue_number: job.target.number,
+      per_page: 100,
+    });
     if (existing.some((c) => c.body?.includes(marker))) return { status: "replied", summary };
     await postCommentOnce(octokit, repo, job.target.number, body, marker, { lookFirst: false });
   }

@@ -23,7 +23,11 @@ export async function loadReviewFeedback(
     for (const c of t.comments) if (await speaks({ login: c.author })) kept.push(c);
     if (kept.length > 0) threads.push({ ...t, comments: kept });
   }
-  const all = await octokit.paginate("GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews", { ...repo, pull_number: number, per_page: 100 });
+  const all = await octokit.paginate("GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews", {
+    ...repo,
+    pull_number: number,
+    per_page: 100,
+  });
   // The latest requested-changes review per reviewer still stands.
   const latest = new Map<string, { author: string; body: string }>();
   for (const r of all) {
@@ -42,7 +46,9 @@ export function feedbackSection(feedback: ReviewFeedback): string {
   feedback.threads.forEach((t, i) => {
     const where = `${t.path}${t.line ? `:${t.line}` : ""}${t.outdated ? " (outdated: the code moved since)" : ""}`;
     const conversation = t.comments.map((c) => `@${c.author}: ${c.body}`).join("\n\n");
-    parts.push(`### Thread ${threadId(i)} on \`${where}\`\n\`\`\`diff\n${t.diffHunk.split("\n").slice(-12).join("\n")}\n\`\`\`\n${fenceUntrusted(`review thread on ${where}`, conversation)}`);
+    parts.push(
+      `### Thread ${threadId(i)} on \`${where}\`\n\`\`\`diff\n${t.diffHunk.split("\n").slice(-12).join("\n")}\n\`\`\`\n${fenceUntrusted(`review thread on ${where}`, conversation)}`,
+    );
   });
   parts.push(
     feedback.threads.length > 0
@@ -70,7 +76,13 @@ export interface ThreadAnswer {
  * own word where it gave one (by thread id), else what the commit shows. A
  * thread with no change and no reason says so plainly rather than staying silent.
  */
-export function threadAnswers(threads: ReviewThread[], notes: readonly ThreadNote[] | undefined, changedPaths: ReadonlySet<string>, commit: { short: string; url: string } | undefined, summaryLine: string | undefined): ThreadAnswer[] {
+export function threadAnswers(
+  threads: ReviewThread[],
+  notes: readonly ThreadNote[] | undefined,
+  changedPaths: ReadonlySet<string>,
+  commit: { short: string; url: string } | undefined,
+  summaryLine: string | undefined,
+): ThreadAnswer[] {
   const byId = new Map((notes ?? []).map((n) => [n.thread.trim().toUpperCase(), n]));
   return threads.map((thread, i) => {
     const note = byId.get(threadId(i));
@@ -80,7 +92,8 @@ export function threadAnswers(threads: ReviewThread[], notes: readonly ThreadNot
     if (note && changedCode) reply = `Addressed in ${link}: ${note.reply}`;
     else if (note) reply = link ? `${note.reply}\n\n(No change for this thread in ${link}.)` : note.reply;
     else if (changedCode) reply = `Addressed in ${link}${summaryLine ? `: ${summaryLine}` : "."}`;
-    else reply = `${link ? `The revision ${link}` : "This revision"} made no change for this thread, and the agent gave no reason. Reply with \`/agent fix\` and more detail if it still needs work.`;
+    else
+      reply = `${link ? `The revision ${link}` : "This revision"} made no change for this thread, and the agent gave no reason. Reply with \`/agent fix\` and more detail if it still needs work.`;
     return { thread, reply, changedCode };
   });
 }

@@ -25,7 +25,10 @@ export async function runReviseJob(job: JobRecord, run: JobRunContext, deps: Job
   return withJobScope(job, run, deps, async (scope, config, workspaces) => {
     const { octokit, repo, reporter } = scope;
     const n = job.target.number;
-    const { data: pr } = await octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { ...repo, pull_number: n });
+    const { data: pr } = await octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", {
+      ...repo,
+      pull_number: n,
+    });
     if (pr.state !== "open") {
       await reporter.final(false, "Stopped: this pull request is closed", "Reopen it and ask again.");
       return { status: "error", summary: "pull request is closed" };
@@ -47,18 +50,34 @@ export async function runReviseJob(job: JobRecord, run: JobRunContext, deps: Job
       await git.checkoutRef(`refs/pull/${n}/head`);
       await git.checkoutNewBranch(branch);
     }
-    const start = await startRevision(scope, git, config, branch, run.resumed ? readCheckpoint(job.checkpoint) : undefined);
+    const start = await startRevision(
+      scope,
+      git,
+      config,
+      branch,
+      run.resumed ? readCheckpoint(job.checkpoint) : undefined,
+    );
     if (start.alreadyPushed) return reportPushedBeforeRestart(scope, pr, start.alreadyPushed);
     const startSha = start.checkpoint.base;
     const branchInstructions = changedInstructions(repoInstructions, await readRepoInstructions(workspace.repoDir));
     const feedbackText = feedbackSection(feedback);
-    await reporter.record({ type: "task", source: `${repo.owner}/${repo.repo}#${n}`, title: `Revise pull request #${n}: ${pr.title}`, body: [pr.body ?? "", feedbackText].filter(Boolean).join("\n\n") });
+    await reporter.record({
+      type: "task",
+      source: `${repo.owner}/${repo.repo}#${n}`,
+      title: `Revise pull request #${n}: ${pr.title}`,
+      body: [pr.body ?? "", feedbackText].filter(Boolean).join("\n\n"),
+    });
 
     const task = {
       ...jobTask(
         scope,
         config,
-        { source: `${repo.owner}/${repo.repo}#${n} (pull request, branch ${pr.head.ref})`, title: `Revise pull request #${n}: ${pr.title}`, body: pr.body ?? "", comments: conversation.comments },
+        {
+          source: `${repo.owner}/${repo.repo}#${n} (pull request, branch ${pr.head.ref})`,
+          title: `Revise pull request #${n}: ${pr.title}`,
+          body: pr.body ?? "",
+          comments: conversation.comments,
+        },
         repoInstructions,
         feedbackText || undefined,
       ),
@@ -71,21 +90,48 @@ export async function runReviseJob(job: JobRecord, run: JobRunContext, deps: Job
   });
 }
 
-async function publishRevision(scope: JobScope, git: GitWorkspace, config: RepoConfig, pr: PullInfo, feedback: ReviewFeedback, result: SolveResult, startSha: string, sameRepo: boolean, checkpointer: Checkpointer): Promise<JobOutcome> {
+async function publishRevision(
+  scope: JobScope,
+  git: GitWorkspace,
+  config: RepoConfig,
+  pr: PullInfo,
+  feedback: ReviewFeedback,
+  result: SolveResult,
+  startSha: string,
+  sameRepo: boolean,
+  checkpointer: Checkpointer,
+): Promise<JobOutcome> {
   const { reporter, redactor } = scope;
   const n = pr.number;
 
   await reporter.phase("push");
-  const prepared = await prepareCommit(git, startSha, config, redactor, `Address review feedback on #${n}\n\n${firstLine(result.summary) || "Address review feedback"}`);
+  const prepared = await prepareCommit(
+    git,
+    startSha,
+    config,
+    redactor,
+    `Address review feedback on #${n}\n\n${firstLine(result.summary) || "Address review feedback"}`,
+  );
   if (!prepared.sha) {
     // The model chose to change nothing: each thread still hears why.
-    const threads = result.stop === "finish" ? await answerThreads(scope, config, n, feedback, result, new Set(), undefined) : undefined;
+    const threads =
+      result.stop === "finish"
+        ? await answerThreads(scope, config, n, feedback, result, new Set(), undefined)
+        : undefined;
     const headline = unfinishedEnding(result)?.headline ?? "Stopped: no change was made";
-    await reporter.final(false, headline, `${threads ? `${threadsNote(threads, feedback.threads.length)}\n\n` : ""}${modelSaid(result.summary).trimStart()}\n\n${reporter.triedText()}\n\n${testEvidence(result.tests, result.testCommand, result.setup, result.lint)}`.trimStart());
+    await reporter.final(
+      false,
+      headline,
+      `${threads ? `${threadsNote(threads, feedback.threads.length)}\n\n` : ""}${modelSaid(result.summary).trimStart()}\n\n${reporter.triedText()}\n\n${testEvidence(result.tests, result.testCommand, result.setup, result.lint)}`.trimStart(),
+    );
     return { status: endStatus(result, undefined), summary: headline, usage: result.usage };
   }
   if (prepared.findings.length > 0) {
-    await reporter.final(false, refusedHeadline(prepared.findings), `Nothing was pushed. Findings:\n\n${findingsText(prepared.findings)}`);
+    await reporter.final(
+      false,
+      refusedHeadline(prepared.findings),
+      `Nothing was pushed. Findings:\n\n${findingsText(prepared.findings)}`,
+    );
     return { status: "error", summary: "refused to push: secret-like content", usage: result.usage };
   }
   await reporter.record({ type: "diff", diff: await git.diff(startSha) });

@@ -31,11 +31,23 @@ export interface PullInfo {
   user: { login: string } | null;
 }
 
-export async function publishOnBranch(scope: JobScope, git: GitWorkspace, config: RepoConfig, pr: PullInfo, feedback: ReviewFeedback, result: SolveResult, made: string, checkpointer: Checkpointer): Promise<JobOutcome> {
+export async function publishOnBranch(
+  scope: JobScope,
+  git: GitWorkspace,
+  config: RepoConfig,
+  pr: PullInfo,
+  feedback: ReviewFeedback,
+  result: SolveResult,
+  made: string,
+  checkpointer: Checkpointer,
+): Promise<JobOutcome> {
   const { octokit, repo, reporter, redactor, job } = scope;
   // fast-forward only: reviewers keep their history; a commit pushed meanwhile is built on, and said so
   const { sha, rebasedOnto } = await pushOntoSharedBranch(git, pr.head.ref);
-  const rebasedNote = rebasedOnto && made !== sha ? ` Someone pushed \`${rebasedOnto.slice(0, 7)}\` to the branch meanwhile; this commit was rebased onto it (the tests above ran before that).` : "";
+  const rebasedNote =
+    rebasedOnto && made !== sha
+      ? ` Someone pushed \`${rebasedOnto.slice(0, 7)}\` to the branch meanwhile; this commit was rebased onto it (the tests above ran before that).`
+      : "";
   await checkpointer.published(sha);
   const commitUrl = `${pr.html_url}/commits/${sha}`;
   const short = sha.slice(0, 7);
@@ -50,25 +62,58 @@ export async function publishOnBranch(scope: JobScope, git: GitWorkspace, config
     "",
     testEvidence(result.tests, result.testCommand, result.setup, result.lint),
   ].join("\n");
-  await octokit.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", { ...repo, pull_number: pr.number, body: redactor.redact(updateRevisionSection(pr.body ?? "", section)) });
+  await octokit.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", {
+    ...repo,
+    pull_number: pr.number,
+    body: redactor.redact(updateRevisionSection(pr.body ?? "", section)),
+  });
 
   let readyNote = "";
-  if (passed && !lintBlocks(result.lint, config) && pr.draft && isAppLogin(pr.user?.login, scope.identity.slug) && config.ready_when_green) {
+  if (
+    passed &&
+    !lintBlocks(result.lint, config) &&
+    pr.draft &&
+    isAppLogin(pr.user?.login, scope.identity.slug) &&
+    config.ready_when_green
+  ) {
     await markReadyForReview(octokit, pr.node_id);
-    await octokit.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", { ...repo, issue_number: pr.number, name: INCOMPLETE_LABEL }).catch(() => undefined);
+    await octokit
+      .request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", {
+        ...repo,
+        issue_number: pr.number,
+        name: INCOMPLETE_LABEL,
+      })
+      .catch(() => undefined);
     readyNote = " The pull request is now ready for review.";
   }
   const unfinished = unfinishedEnding(result);
-  const verdict = unfinished ? `incomplete: ${result.reason ?? unfinished.headline}` : passed ? "tests pass" : "tests still fail";
+  const verdict = unfinished
+    ? `incomplete: ${result.reason ?? unfinished.headline}`
+    : passed
+      ? "tests pass"
+      : "tests still fail";
   await reporter.final(
     passed,
     `Pushed ${short} to #${pr.number} — ${verdict}`,
     `${commitUrl}\n\n${threadsNote(threads, feedback.threads.length)}${readyNote}${rebasedNote}\n\n${testEvidence(result.tests, result.testCommand, result.setup, result.lint)}`,
   );
-  return { status: endStatus(result, "pr_updated"), summary: `pushed ${short}: ${verdict}`, prNumber: pr.number, prUrl: pr.html_url, usage: result.usage };
+  return {
+    status: endStatus(result, "pr_updated"),
+    summary: `pushed ${short}: ${verdict}`,
+    prNumber: pr.number,
+    prUrl: pr.html_url,
+    usage: result.usage,
+  };
 }
 
-export async function publishForFork(scope: JobScope, git: GitWorkspace, config: RepoConfig, pr: PullInfo, result: SolveResult, sha: string): Promise<JobOutcome> {
+export async function publishForFork(
+  scope: JobScope,
+  git: GitWorkspace,
+  config: RepoConfig,
+  pr: PullInfo,
+  result: SolveResult,
+  sha: string,
+): Promise<JobOutcome> {
   const { octokit, repo, reporter, redactor } = scope;
   const evidence = testEvidence(result.tests, result.testCommand, result.setup, result.lint);
   if (config.fork_fallback === "patch") {
@@ -87,7 +132,9 @@ export async function publishForFork(scope: JobScope, git: GitWorkspace, config:
     branch,
     base: pr.base.ref,
     title: redactor.redact(`Revision of #${pr.number}: ${pr.title}`),
-    body: redactor.redact(`Builds on #${pr.number} (from a fork the app cannot push to) with the requested changes.\n\n## Summary\n\n${(result.summary ?? result.reason ?? "").trim()}\n\n${evidence}`),
+    body: redactor.redact(
+      `Builds on #${pr.number} (from a fork the app cannot push to) with the requested changes.\n\n## Summary\n\n${(result.summary ?? result.reason ?? "").trim()}\n\n${evidence}`,
+    ),
     draft: !passed || lintBlocks(result.lint, config),
     labels: [],
   });
@@ -96,7 +143,13 @@ export async function publishForFork(scope: JobScope, git: GitWorkspace, config:
     `This pull request comes from a fork I cannot push to, so I opened #${opened.number} with the changes`,
     `${opened.url} builds on this branch and targets \`${pr.base.ref}\`.\n\n${evidence}`,
   );
-  return { status: endStatus(result, "pr_opened"), summary: `opened #${opened.number} for fork PR #${pr.number}`, prNumber: opened.number, prUrl: opened.url, usage: result.usage };
+  return {
+    status: endStatus(result, "pr_opened"),
+    summary: `opened #${opened.number} for fork PR #${pr.number}`,
+    prNumber: opened.number,
+    prUrl: opened.url,
+    usage: result.usage,
+  };
 }
 
 export function threadsNote(threads: { answered: number; resolved: number }, total: number): string {

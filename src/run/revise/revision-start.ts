@@ -15,12 +15,19 @@ export interface RevisionStart {
 }
 
 /** Call with the branch checked out at the pull request's head. */
-export async function startRevision(scope: JobScope, git: GitWorkspace, config: RepoConfig, branch: string, previous: FixCheckpoint | undefined): Promise<RevisionStart> {
+export async function startRevision(
+  scope: JobScope,
+  git: GitWorkspace,
+  config: RepoConfig,
+  branch: string,
+  previous: FixCheckpoint | undefined,
+): Promise<RevisionStart> {
   const head = await git.head();
   const wipBranch = wipBranchName(config, scope.job.id);
   const fresh = (usage?: FixCheckpoint["usage"]) => freshCheckpoint(branch, head, wipBranch, usage);
   if (!previous) return { checkpoint: fresh(), resume: undefined, alreadyPushed: undefined };
-  if (previous.published && (await git.contains(head, previous.published))) return { checkpoint: previous, resume: undefined, alreadyPushed: previous.published };
+  if (previous.published && (await git.contains(head, previous.published)))
+    return { checkpoint: previous, resume: undefined, alreadyPushed: previous.published };
   if (previous.wipSha && previous.base === head && (await git.fetchBranch(previous.wipBranch))) {
     await git.checkoutNewBranch(branch, `origin/${previous.wipBranch}`);
     return { checkpoint: previous, resume: savedState(previous), alreadyPushed: undefined };
@@ -28,8 +35,13 @@ export async function startRevision(scope: JobScope, git: GitWorkspace, config: 
   if (previous.wipSha) {
     // Someone pushed to the pull request meanwhile: the saved work was made on
     // an older head. Start again on the new one, and drop the stale side branch.
-    scope.log.info({ saved: previous.base, head }, "the pull request moved while the job was stopped; starting the revision again");
-    await git.deleteRemoteBranch(previous.wipBranch).catch((err: unknown) => scope.log.warn({ err }, "could not delete a stale checkpoint branch"));
+    scope.log.info(
+      { saved: previous.base, head },
+      "the pull request moved while the job was stopped; starting the revision again",
+    );
+    await git
+      .deleteRemoteBranch(previous.wipBranch)
+      .catch((err: unknown) => scope.log.warn({ err }, "could not delete a stale checkpoint branch"));
   }
   return { checkpoint: fresh(previous.usage), resume: undefined, alreadyPushed: undefined };
 }

@@ -25,7 +25,13 @@ export async function answerThreads(
   const { octokit, repo, redactor, job, log } = scope;
   const marker = jobMarker(job.id);
   const done = new Set(
-    (await octokit.paginate("GET /repos/{owner}/{repo}/pulls/{pull_number}/comments", { ...repo, pull_number: pullNumber, per_page: 100 }))
+    (
+      await octokit.paginate("GET /repos/{owner}/{repo}/pulls/{pull_number}/comments", {
+        ...repo,
+        pull_number: pullNumber,
+        per_page: 100,
+      })
+    )
       .filter((c) => c.body.includes(marker))
       .map((c) => c.in_reply_to_id),
   );
@@ -34,7 +40,10 @@ export async function answerThreads(
   for (const a of threadAnswers(feedback.threads, result.threads, changedPaths, commit, summaryLine)) {
     const first = a.thread.comments[0]!;
     if (done.has(first.id)) continue;
-    await replyInThread(octokit, repo, pullNumber, first.id, redactor.redact(`${a.reply}\n\n${marker}`), { marker, lookFirst: false });
+    await replyInThread(octokit, repo, pullNumber, first.id, redactor.redact(`${a.reply}\n\n${marker}`), {
+      marker,
+      lookFirst: false,
+    });
     if (a.changedCode && config.resolve_threads) {
       await resolveThread(octokit, a.thread.id).then(
         () => resolved++,

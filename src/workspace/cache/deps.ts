@@ -61,7 +61,11 @@ export class DepCache implements SetupCache {
       await markUsed(plan.entry);
       return true;
     });
-    if (restored) this.#o.log.info({ ecosystem: plan.eco.name, entry: path.basename(plan.entry) }, "dependencies restored from the cache");
+    if (restored)
+      this.#o.log.info(
+        { ecosystem: plan.eco.name, entry: path.basename(plan.entry) },
+        "dependencies restored from the cache",
+      );
     return restored ? { check: plan.eco.check } : undefined;
   }
 
@@ -75,7 +79,10 @@ export class DepCache implements SetupCache {
       await rm(plan.entry, { recursive: true, force: true });
       await rm(`${plan.entry}.size`, { force: true });
     });
-    this.#o.log.warn({ ecosystem: plan.eco.name, entry: path.basename(plan.entry) }, "cached dependencies failed their check: entry dropped");
+    this.#o.log.warn(
+      { ecosystem: plan.eco.name, entry: path.basename(plan.entry) },
+      "cached dependencies failed their check: entry dropped",
+    );
   }
 
   async save(command: string, ws: Workspace): Promise<boolean> {
@@ -85,7 +92,13 @@ export class DepCache implements SetupCache {
       if (await exists(plan.entry)) return false;
       const tmp = await mkdtemp(`${plan.entry}.tmp-`);
       try {
-        const copied = await copyTrees(plan.eco, ws.repoDir, ws.homeDir, path.join(tmp, "repo"), path.join(tmp, "home"));
+        const copied = await copyTrees(
+          plan.eco,
+          ws.repoDir,
+          ws.homeDir,
+          path.join(tmp, "repo"),
+          path.join(tmp, "home"),
+        );
         if (copied === 0) return false; // the command installed nothing where we look
         await rename(tmp, plan.entry);
         await markUsed(plan.entry, await treeBytes(plan.entry));
@@ -95,8 +108,13 @@ export class DepCache implements SetupCache {
       }
     });
     if (saved) {
-      this.#o.log.info({ ecosystem: plan.eco.name, entry: path.basename(plan.entry) }, "installed dependencies kept in the cache");
-      await evict(this.#o.dir, this.#o.maxBytes, [plan.entry], this.#o.staleMs).catch((err: unknown) => this.#o.log.warn({ reason: errorMessage(err) }, "cache eviction failed"));
+      this.#o.log.info(
+        { ecosystem: plan.eco.name, entry: path.basename(plan.entry) },
+        "installed dependencies kept in the cache",
+      );
+      await evict(this.#o.dir, this.#o.maxBytes, [plan.entry], this.#o.staleMs).catch((err: unknown) =>
+        this.#o.log.warn({ reason: errorMessage(err) }, "cache eviction failed"),
+      );
     }
     return saved;
   }
@@ -108,15 +126,25 @@ export class DepCache implements SetupCache {
     const eco = ecosystemOf(command);
     if (!eco) return undefined;
     const lockfiles: string[] = [];
-    for (const f of eco.lockfiles) if ((await lstat(path.join(ws.repoDir, f)).catch(() => undefined))?.isFile()) lockfiles.push(f);
+    for (const f of eco.lockfiles)
+      if ((await lstat(path.join(ws.repoDir, f)).catch(() => undefined))?.isFile()) lockfiles.push(f);
     if (lockfiles.length === 0) return undefined;
     // A tree the repository commits itself is its own business, not the cache's.
     for (const d of eco.repoDirs) if (await exists(path.join(ws.repoDir, d))) return undefined;
-    const hash = createHash("sha256").update(JSON.stringify([eco.name, command.trim().replace(/\s+/g, " "), process.platform, process.arch]));
+    const hash = createHash("sha256").update(
+      JSON.stringify([eco.name, command.trim().replace(/\s+/g, " "), process.platform, process.arch]),
+    );
     for (const f of lockfiles) hash.update(`\0${f}\0`).update(await readFile(path.join(ws.repoDir, f)));
     const base = this.#o.trustedBase;
-    const trusted = base !== undefined && (await isBaseCheckout(ws.repoDir, base)) && (await everyAsync(lockfiles, (f) => isBaseBlob(ws.repoDir, base, f)));
-    const plan = { eco, entry: path.join(keyDir(this.#o.dir, "deps", this.#o.key), hash.digest("hex").slice(0, 32)), trusted };
+    const trusted =
+      base !== undefined &&
+      (await isBaseCheckout(ws.repoDir, base)) &&
+      (await everyAsync(lockfiles, (f) => isBaseBlob(ws.repoDir, base, f)));
+    const plan = {
+      eco,
+      entry: path.join(keyDir(this.#o.dir, "deps", this.#o.key), hash.digest("hex").slice(0, 32)),
+      trusted,
+    };
     await mkdir(path.dirname(plan.entry), { recursive: true });
     this.#plans.set(command, plan);
     return plan;
@@ -128,9 +156,18 @@ export class DepCache implements SetupCache {
 }
 
 /** Copy each of the ecosystem's trees that exists from one repo/home pair to another; how many were copied. */
-async function copyTrees(eco: Ecosystem, fromRepo: string, fromHome: string, toRepo: string, toHome: string): Promise<number> {
+async function copyTrees(
+  eco: Ecosystem,
+  fromRepo: string,
+  fromHome: string,
+  toRepo: string,
+  toHome: string,
+): Promise<number> {
   let copied = 0;
-  const pairs = [...eco.repoDirs.map((d) => [path.join(fromRepo, d), path.join(toRepo, d)] as const), ...eco.homeDirs.map((d) => [path.join(fromHome, d), path.join(toHome, d)] as const)];
+  const pairs = [
+    ...eco.repoDirs.map((d) => [path.join(fromRepo, d), path.join(toRepo, d)] as const),
+    ...eco.homeDirs.map((d) => [path.join(fromHome, d), path.join(toHome, d)] as const),
+  ];
   for (const [from, to] of pairs) {
     if (!(await exists(from))) continue;
     await mkdir(path.dirname(to), { recursive: true });

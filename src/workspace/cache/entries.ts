@@ -18,8 +18,10 @@ export type EntryKind = "mirrors" | "deps";
 
 /** The directory of one repository's entries: never shared between installations. */
 export function keyDir(root: string, kind: EntryKind, key: CacheKey): string {
-  if (!Number.isSafeInteger(key.installationId) || key.installationId <= 0) throw new Error(`cache key: bad installation id ${key.installationId}`);
-  if (!Number.isSafeInteger(key.repositoryId) || key.repositoryId <= 0) throw new Error(`cache key: bad repository id ${key.repositoryId}`);
+  if (!Number.isSafeInteger(key.installationId) || key.installationId <= 0)
+    throw new Error(`cache key: bad installation id ${key.installationId}`);
+  if (!Number.isSafeInteger(key.repositoryId) || key.repositoryId <= 0)
+    throw new Error(`cache key: bad repository id ${key.repositoryId}`);
   const host = key.host.toLowerCase().replace(/[^a-z0-9.:-]/g, "_");
   if (!host || host.startsWith(".")) throw new Error(`cache key: bad host ${JSON.stringify(key.host)}`);
   return path.join(root, kind, host, String(key.installationId), String(key.repositoryId));

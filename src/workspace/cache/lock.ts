@@ -40,7 +40,11 @@ export async function withLock<T>(entry: string, options: LockOptions, work: () 
 }
 
 /** Like withLock, but undefined at once when a live holder has the entry. */
-export async function tryWithLock<T>(entry: string, options: LockOptions, work: () => Promise<T>): Promise<T | undefined> {
+export async function tryWithLock<T>(
+  entry: string,
+  options: LockOptions,
+  work: () => Promise<T>,
+): Promise<T | undefined> {
   try {
     return await withLock(entry, { ...options, waitMs: 0 }, work);
   } catch (err) {

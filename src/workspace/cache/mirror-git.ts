@@ -26,9 +26,22 @@ export function mirrorEnv(token: string | undefined, home: string): Record<strin
 }
 
 /** Bring every branch of the mirror to the remote's state (objects only: no tags, no pull refs). */
-export async function fetchMirror(mirror: string, cloneUrl: string, env: Record<string, string>, signal?: AbortSignal): Promise<void> {
+export async function fetchMirror(
+  mirror: string,
+  cloneUrl: string,
+  env: Record<string, string>,
+  signal?: AbortSignal,
+): Promise<void> {
   try {
-    await client(mirror, { ...env, GIT_DIR: mirror }, signal).raw(["fetch", "--quiet", "--prune", "--no-tags", "--no-write-fetch-head", cloneUrl, "+refs/heads/*:refs/heads/*"]);
+    await client(mirror, { ...env, GIT_DIR: mirror }, signal).raw([
+      "fetch",
+      "--quiet",
+      "--prune",
+      "--no-tags",
+      "--no-write-fetch-head",
+      cloneUrl,
+      "+refs/heads/*:refs/heads/*",
+    ]);
   } catch (err) {
     throw gitFailure("fetch", err);
   }
@@ -46,10 +59,15 @@ export async function initMirror(dir: string, env: Record<string, string>): Prom
 export async function checkMirror(mirror: string, env: Record<string, string>, signal?: AbortSignal): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const args = ["fsck", "--connectivity-only", "--no-dangling", "--no-progress"];
-    execFile("git", args, { env: { ...env, GIT_DIR: mirror }, maxBuffer: 16 * 1024 * 1024, ...(signal ? { signal } : {}) }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`git fsck failed: ${firstLine(`${stderr}\n${stdout}`)}`, { cause: error }));
-      else resolve();
-    });
+    execFile(
+      "git",
+      args,
+      { env: { ...env, GIT_DIR: mirror }, maxBuffer: 16 * 1024 * 1024, ...(signal ? { signal } : {}) },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`git fsck failed: ${firstLine(`${stderr}\n${stdout}`)}`, { cause: error }));
+        else resolve();
+      },
+    );
   });
 }
 
@@ -60,10 +78,27 @@ export async function checkMirror(mirror: string, env: Record<string, string>, s
  * a pack in place); otherwise they are copied, since a command running
  * unsandboxed could rewrite a shared inode and with it the mirror.
  */
-export async function cloneFromMirror(mirror: string, dir: string, branch: string, cloneUrl: string, env: Record<string, string>, options: { shareObjects: boolean; signal?: AbortSignal | undefined }): Promise<void> {
+export async function cloneFromMirror(
+  mirror: string,
+  dir: string,
+  branch: string,
+  cloneUrl: string,
+  env: Record<string, string>,
+  options: { shareObjects: boolean; signal?: AbortSignal | undefined },
+): Promise<void> {
   try {
     const links = options.shareObjects ? [] : ["--no-hardlinks"];
-    await client(path.dirname(dir), env, options.signal).raw(["clone", "--quiet", "--local", ...links, "--no-tags", "--branch", branch, mirror, dir]);
+    await client(path.dirname(dir), env, options.signal).raw([
+      "clone",
+      "--quiet",
+      "--local",
+      ...links,
+      "--no-tags",
+      "--branch",
+      branch,
+      mirror,
+      dir,
+    ]);
     await client(dir, env).raw(["remote", "set-url", "origin", cloneUrl]);
   } catch (err) {
     throw gitFailure("clone", err);

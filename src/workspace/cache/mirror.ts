@@ -55,7 +55,10 @@ export class MirrorCache {
     await mkdir(path.dirname(mirror), { recursive: true });
     await mkdir(home, { recursive: true, mode: 0o700 });
     const env = mirrorEnv(req.token, home);
-    const lock = { ...(this.#o.staleMs ? { staleMs: this.#o.staleMs } : {}), onCompromised: (err: Error) => this.#o.log.warn({ err, mirror }, "mirror lock taken over by another process") };
+    const lock = {
+      ...(this.#o.staleMs ? { staleMs: this.#o.staleMs } : {}),
+      onCompromised: (err: Error) => this.#o.log.warn({ err, mirror }, "mirror lock taken over by another process"),
+    };
     const times: Record<string, number> = {};
     let mark = performance.now();
     const lap = (name: string) => {
@@ -84,13 +87,19 @@ export class MirrorCache {
       if (use !== "warm") await this.#build(mirror, req, env);
       lap(use === "warm" ? "prepareMs" : "buildMs");
       try {
-        await cloneFromMirror(mirror, req.dir, req.branch, req.cloneUrl, env, { shareObjects: req.shareObjects ?? false, signal: req.signal });
+        await cloneFromMirror(mirror, req.dir, req.branch, req.cloneUrl, env, {
+          shareObjects: req.shareObjects ?? false,
+          signal: req.signal,
+        });
       } catch (err) {
         if (use !== "warm" || !isCacheFault(err, req.signal)) throw err;
         this.#o.log.warn({ mirror, reason: errorMessage(err) }, "clone from the mirror failed; making it again");
         await rm(req.dir, { recursive: true, force: true });
         await this.#build(mirror, req, env);
-        await cloneFromMirror(mirror, req.dir, req.branch, req.cloneUrl, env, { shareObjects: req.shareObjects ?? false, signal: req.signal });
+        await cloneFromMirror(mirror, req.dir, req.branch, req.cloneUrl, env, {
+          shareObjects: req.shareObjects ?? false,
+          signal: req.signal,
+        });
         use = "rebuilt";
       }
       lap("cloneMs");
@@ -99,7 +108,8 @@ export class MirrorCache {
     });
     lap("sizeMs");
     const removed = await evict(this.#o.dir, this.#o.maxBytes, [mirror], this.#o.staleMs);
-    if (removed.length > 0) this.#o.log.info({ removed }, "cache over its size cap: least recently used entries removed");
+    if (removed.length > 0)
+      this.#o.log.info({ removed }, "cache over its size cap: least recently used entries removed");
     lap("evictMs");
     this.#o.log.info({ mirror: use, ...times }, "mirror step times");
     return use;

@@ -16,7 +16,8 @@ function fakeGit(head: string, options: { history?: string[]; remoteBranches?: s
   const calls: string[] = [];
   const git = {
     head: async () => head,
-    contains: async (ref: string, ancestor: string) => ref === head && (ancestor === head || (options.history ?? []).includes(ancestor)),
+    contains: async (ref: string, ancestor: string) =>
+      ref === head && (ancestor === head || (options.history ?? []).includes(ancestor)),
     fetchBranch: async (branch: string) => (options.remoteBranches ?? []).includes(branch),
     checkoutNewBranch: async (branch: string, from: string) => void calls.push(`checkout ${branch} ${from}`),
     deleteRemoteBranch: async (branch: string) => void calls.push(`delete ${branch}`),
@@ -25,14 +26,28 @@ function fakeGit(head: string, options: { history?: string[]; remoteBranches?: s
 }
 
 function saved(over: Partial<FixCheckpoint>): FixCheckpoint {
-  return { version: 1, branch: "agent/issue-1-x", base: "aaa", wipBranch: "agent/wip/job-1", wipSha: "wip1", messages: [{ role: "user", content: "task" }], usage: SPENT, testRound: 1, ...over };
+  return {
+    version: 1,
+    branch: "agent/issue-1-x",
+    base: "aaa",
+    wipBranch: "agent/wip/job-1",
+    wipSha: "wip1",
+    messages: [{ role: "user", content: "task" }],
+    usage: SPENT,
+    testRound: 1,
+    ...over,
+  };
 }
 
 describe("startRevision", () => {
   it("starts a first attempt on the head, with nothing spent", async () => {
     const { git, calls } = fakeGit("aaa");
     const start = await startRevision(scope, git, DEFAULT_REPO_CONFIG, "agent/issue-1-x", undefined);
-    expect(start).toMatchObject({ resume: undefined, alreadyPushed: undefined, checkpoint: { base: "aaa", wipBranch: "agent/wip/job-1", wipSha: undefined, usage: { steps: 0 } } });
+    expect(start).toMatchObject({
+      resume: undefined,
+      alreadyPushed: undefined,
+      checkpoint: { base: "aaa", wipBranch: "agent/wip/job-1", wipSha: undefined, usage: { steps: 0 } },
+    });
     expect(calls).toEqual([]);
   });
 
@@ -54,7 +69,11 @@ describe("startRevision", () => {
   it("starts again on a head someone moved, keeping what was spent and dropping the stale side branch", async () => {
     const { git, calls } = fakeGit("ddd", { history: ["aaa"], remoteBranches: ["agent/wip/job-1"] });
     const start = await startRevision(scope, git, DEFAULT_REPO_CONFIG, "agent/issue-1-x", saved({}));
-    expect(start).toMatchObject({ resume: undefined, alreadyPushed: undefined, checkpoint: { base: "ddd", wipSha: undefined, usage: SPENT, messages: [] } });
+    expect(start).toMatchObject({
+      resume: undefined,
+      alreadyPushed: undefined,
+      checkpoint: { base: "ddd", wipSha: undefined, usage: SPENT, messages: [] },
+    });
     expect(calls).toEqual(["delete agent/wip/job-1"]);
   });
 

@@ -5,9 +5,7 @@ import { createPublicKey, randomBytes, verify, type KeyObject } from "node:crypt
 import type { FakeState, TokenRecord } from "./state.ts";
 
 export type Caller =
-  | { kind: "app" }
-  | { kind: "installation"; token: TokenRecord }
-  | { kind: "anonymous"; reason: string };
+  { kind: "app" } | { kind: "installation"; token: TokenRecord } | { kind: "anonymous"; reason: string };
 
 export function appPublicKey(options: { publicKey?: string | KeyObject; privateKey?: string | KeyObject }): KeyObject {
   const source = options.publicKey ?? options.privateKey;
@@ -29,7 +27,13 @@ export function credentialFrom(header: string | undefined): string | null {
   return null;
 }
 
-export function identify(state: FakeState, header: string | undefined, appId: number, key: KeyObject, now = Date.now()): Caller {
+export function identify(
+  state: FakeState,
+  header: string | undefined,
+  appId: number,
+  key: KeyObject,
+  now = Date.now(),
+): Caller {
   const credential = credentialFrom(header);
   if (!credential) return { kind: "anonymous", reason: "no credentials" };
   if (credential.split(".").length === 3) {

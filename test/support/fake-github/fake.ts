@@ -4,7 +4,17 @@
 import { rm } from "node:fs/promises";
 import type { Server } from "node:http";
 import { join } from "node:path";
-import { branchSha, cloneBare, commitFiles, initBareRepo, readPath, git, type CommitStep, type FileChanges, type FileTree } from "./git-repo.ts";
+import {
+  branchSha,
+  cloneBare,
+  commitFiles,
+  initBareRepo,
+  readPath,
+  git,
+  type CommitStep,
+  type FileChanges,
+  type FileTree,
+} from "./git-repo.ts";
 import type { GitRequestRecord, PushRecord } from "./git-bridge.ts";
 import { manifestPermissions } from "./permissions.ts";
 import { createPull } from "./pull-create.ts";
@@ -81,7 +91,12 @@ export class FakeGitHub {
     env: RouteEnv;
     failures: FailureRule[];
     timings: { openapiMs: number; startMs: number };
-    records: { requests: RecordedRequest[]; errors: FakeError[]; gitRequests: GitRequestRecord[]; pushes: PushRecord[] };
+    records: {
+      requests: RecordedRequest[];
+      errors: FakeError[];
+      gitRequests: GitRequestRecord[];
+      pushes: PushRecord[];
+    };
   }) {
     this.server = init.server;
     this.host = `127.0.0.1:${init.port}`;
@@ -135,9 +150,14 @@ export class FakeGitHub {
       await cloneBare(parent.gitDir, gitDir);
       for (const step of options.commits ?? []) await commitFiles(gitDir, { branch: defaultBranch, ...step });
     } else {
-      await initBareRepo(gitDir, { files: options.files ?? { "README.md": `# ${options.name}\n` }, defaultBranch, ...(options.commits ? { commits: options.commits } : {}) });
+      await initBareRepo(gitDir, {
+        files: options.files ?? { "README.md": `# ${options.name}\n` },
+        defaultBranch,
+        ...(options.commits ? { commits: options.commits } : {}),
+      });
     }
-    const installationId = options.installation === false ? null : (options.installation ?? (parent ? null : this.installationId));
+    const installationId =
+      options.installation === false ? null : (options.installation ?? (parent ? null : this.installationId));
     if (installationId !== null) {
       const installation = this.state.installations.get(installationId);
       if (!installation) throw new Error(`fake GitHub: no installation ${installationId}; addInstallation first`);
@@ -164,14 +184,27 @@ export class FakeGitHub {
     return record;
   }
 
-  addInstallation(options: { id: number; account: string; accountType?: AccountType; repositorySelection?: "all" | "selected"; permissions?: Record<string, string> }): InstallationRecord {
+  addInstallation(options: {
+    id: number;
+    account: string;
+    accountType?: AccountType;
+    repositorySelection?: "all" | "selected";
+    permissions?: Record<string, string>;
+  }): InstallationRecord {
     this.state.user(options.account, options.accountType ?? "Organization");
     const installation: InstallationRecord = {
       id: options.id,
       account: options.account,
       repositorySelection: options.repositorySelection ?? "selected",
       permissions: options.permissions ?? { ...DEFAULT_INSTALLATION_PERMISSIONS },
-      events: ["issues", "issue_comment", "pull_request", "pull_request_review", "pull_request_review_comment", "check_run"],
+      events: [
+        "issues",
+        "issue_comment",
+        "pull_request",
+        "pull_request_review",
+        "pull_request_review_comment",
+        "check_run",
+      ],
     };
     this.state.installations.set(options.id, installation);
     return installation;
@@ -196,7 +229,15 @@ export class FakeGitHub {
     map.set(login, { role: membership.role ?? "member", state: membership.state ?? "active" });
   }
 
-  addIssue(options: RepoRef & { title: string; body?: string | null; user?: string; labels?: string[]; state?: "open" | "closed" }): IssueRecord {
+  addIssue(
+    options: RepoRef & {
+      title: string;
+      body?: string | null;
+      user?: string;
+      labels?: string[];
+      state?: "open" | "closed";
+    },
+  ): IssueRecord {
     const repo = this.repoOrThrow(options);
     const now = timestamp();
     const id = this.state.id();
@@ -225,16 +266,34 @@ export class FakeGitHub {
 
   addIssueComment(options: RepoRef & { issueNumber: number; user: string; body: string }): IssueCommentRecord {
     const repo = this.repoOrThrow(options);
-    if (!this.state.issue(repo.fullName, options.issueNumber)) throw new Error(`fake GitHub: no issue ${repo.fullName}#${options.issueNumber}`);
+    if (!this.state.issue(repo.fullName, options.issueNumber))
+      throw new Error(`fake GitHub: no issue ${repo.fullName}#${options.issueNumber}`);
     const id = this.state.id();
     const now = timestamp();
-    const comment: IssueCommentRecord = { id, nodeId: nodeId("IC", id), repo: repo.fullName, issueNumber: options.issueNumber, body: options.body, user: options.user, createdAt: now, updatedAt: now };
+    const comment: IssueCommentRecord = {
+      id,
+      nodeId: nodeId("IC", id),
+      repo: repo.fullName,
+      issueNumber: options.issueNumber,
+      body: options.body,
+      user: options.user,
+      createdAt: now,
+      updatedAt: now,
+    };
     this.state.issueComments.push(comment);
     return comment;
   }
 
   /** Commits `files` to `branch` (made from `from`, default the default branch, when new) without any HTTP. */
-  async commit(options: RepoRef & { branch: string; files: FileChanges; message?: string; from?: string; author?: { name: string; email: string } }): Promise<string> {
+  async commit(
+    options: RepoRef & {
+      branch: string;
+      files: FileChanges;
+      message?: string;
+      from?: string;
+      author?: { name: string; email: string };
+    },
+  ): Promise<string> {
     const repo = this.repoOrThrow(options);
     const exists = (await branchSha(repo.gitDir, options.branch)) !== null;
     const from = options.from ?? (exists ? undefined : repo.defaultBranch);
@@ -248,7 +307,18 @@ export class FakeGitHub {
   }
 
   /** A pull request opened by a person; `head` is a branch of `headRepo` (default: the base repository). */
-  async addPullRequest(options: RepoRef & { title: string; body?: string | null; user: string; head: string; headRepo?: string; base?: string; draft?: boolean; maintainerCanModify?: boolean }): Promise<PullRecord> {
+  async addPullRequest(
+    options: RepoRef & {
+      title: string;
+      body?: string | null;
+      user: string;
+      head: string;
+      headRepo?: string;
+      base?: string;
+      draft?: boolean;
+      maintainerCanModify?: boolean;
+    },
+  ): Promise<PullRecord> {
     const repo = this.repoOrThrow(options);
     const headRepo = options.headRepo ? this.state.repo(options.headRepo) : repo;
     if (!headRepo) throw new Error(`fake GitHub: no repository ${options.headRepo ?? ""}`);
@@ -262,31 +332,66 @@ export class FakeGitHub {
       draft: options.draft ?? false,
       maintainerCanModify: options.maintainerCanModify ?? false,
     });
-    if ("refused" in made) throw new Error(`fake GitHub: cannot open that pull request: ${made.refused.message ?? `${made.refused.field ?? ""} ${made.refused.code}`}`);
+    if ("refused" in made)
+      throw new Error(
+        `fake GitHub: cannot open that pull request: ${made.refused.message ?? `${made.refused.field ?? ""} ${made.refused.code}`}`,
+      );
     this.state.user(options.user);
     return made.pull;
   }
 
   /** A submitted review, with its inline comments (each opens a thread). */
-  async addReview(options: RepoRef & { pullNumber: number; user: string; state: Exclude<ReviewState, "PENDING">; body?: string; comments?: { path: string; line: number | null; body: string; side?: "LEFT" | "RIGHT" }[] }): Promise<ReviewRecord & { comments: ReviewCommentRecord[] }> {
+  async addReview(
+    options: RepoRef & {
+      pullNumber: number;
+      user: string;
+      state: Exclude<ReviewState, "PENDING">;
+      body?: string;
+      comments?: { path: string; line: number | null; body: string; side?: "LEFT" | "RIGHT" }[];
+    },
+  ): Promise<ReviewRecord & { comments: ReviewCommentRecord[] }> {
     const pull = this.pullOrThrow(options);
     const { facts } = await pullFiles(this.state, pull);
     const id = this.state.id();
-    const review: ReviewRecord = { id, nodeId: nodeId("PRR", id), repo: pull.repo, pullNumber: pull.number, user: options.user, body: options.body ?? "", state: options.state, commitId: facts.headSha, submittedAt: timestamp() };
+    const review: ReviewRecord = {
+      id,
+      nodeId: nodeId("PRR", id),
+      repo: pull.repo,
+      pullNumber: pull.number,
+      user: options.user,
+      body: options.body ?? "",
+      state: options.state,
+      commitId: facts.headSha,
+      submittedAt: timestamp(),
+    };
     this.state.user(options.user);
     this.state.reviews.push(review);
     const comments: ReviewCommentRecord[] = [];
-    for (const c of options.comments ?? []) comments.push(await this.addReviewComment({ ...options, ...c, reviewId: review.id }));
+    for (const c of options.comments ?? [])
+      comments.push(await this.addReviewComment({ ...options, ...c, reviewId: review.id }));
     return Object.assign(review, { comments });
   }
 
   /** An inline comment (a new thread), or a reply when `inReplyTo` names a comment of the thread. */
-  async addReviewComment(options: RepoRef & { pullNumber: number; user: string; path: string; line: number | null; body: string; side?: "LEFT" | "RIGHT"; inReplyTo?: number; reviewId?: number }): Promise<ReviewCommentRecord> {
+  async addReviewComment(
+    options: RepoRef & {
+      pullNumber: number;
+      user: string;
+      path: string;
+      line: number | null;
+      body: string;
+      side?: "LEFT" | "RIGHT";
+      inReplyTo?: number;
+      reviewId?: number;
+    },
+  ): Promise<ReviewCommentRecord> {
     const pull = this.pullOrThrow(options);
     const { files, facts } = await pullFiles(this.state, pull);
     const side = options.side ?? "RIGHT";
-    const root = options.inReplyTo === undefined ? undefined : this.state.reviewComments.find((c) => c.id === options.inReplyTo);
-    if (options.inReplyTo !== undefined && !root) throw new Error(`fake GitHub: no review comment ${options.inReplyTo}`);
+    const root =
+      options.inReplyTo === undefined ? undefined : this.state.reviewComments.find((c) => c.id === options.inReplyTo);
+    if (options.inReplyTo !== undefined && !root)
+      throw new Error(`fake GitHub: no review comment ${options.inReplyTo}`);
     this.state.user(options.user);
     return addReviewComment(this.env, pull, {
       user: options.user,
@@ -302,7 +407,13 @@ export class FakeGitHub {
   }
 
   /** Many threads at once (the diff is read once): each `{ path, line, bodies }` is a thread whose first body opens it and the rest reply. */
-  async addReviewThreads(options: RepoRef & { pullNumber: number; user: string; threads: { path: string; line: number; bodies: string[] }[] }): Promise<ReviewCommentRecord[][]> {
+  async addReviewThreads(
+    options: RepoRef & {
+      pullNumber: number;
+      user: string;
+      threads: { path: string; line: number; bodies: string[] }[];
+    },
+  ): Promise<ReviewCommentRecord[][]> {
     const pull = this.pullOrThrow(options);
     const { files, facts } = await pullFiles(this.state, pull);
     this.state.user(options.user);
@@ -332,8 +443,20 @@ export class FakeGitHub {
    * (a RegExp, or a template like "/repos/{owner}/{repo}/pulls"; REST paths
    * are matched below /api/v3) get `status` instead of an answer.
    */
-  failNext(method: string, path: string | RegExp, status: number, times = 1, options: { retryAfter?: number; message?: string } = {}): void {
-    this.failures.push({ method: method.toUpperCase(), pattern: failurePattern(path), status, remaining: times, ...options });
+  failNext(
+    method: string,
+    path: string | RegExp,
+    status: number,
+    times = 1,
+    options: { retryAfter?: number; message?: string } = {},
+  ): void {
+    this.failures.push({
+      method: method.toUpperCase(),
+      pattern: failurePattern(path),
+      status,
+      remaining: times,
+      ...options,
+    });
   }
 
   /**
@@ -342,10 +465,26 @@ export class FakeGitHub {
    * the reset / in `retry-after`), or a lost answer — the request is carried out
    * and the client gets a 502, as GitHub does under load.
    */
-  fault(method: string, path: string | RegExp, fault: { kind: "primary-rate-limit"; status?: 403 | 429; seconds?: number } | { kind: "secondary-rate-limit"; seconds?: number } | { kind: "lost-answer" }, times = 1): void {
-    const status = fault.kind === "lost-answer" ? 502 : fault.kind === "primary-rate-limit" ? (fault.status ?? 403) : 403;
+  fault(
+    method: string,
+    path: string | RegExp,
+    fault:
+      | { kind: "primary-rate-limit"; status?: 403 | 429; seconds?: number }
+      | { kind: "secondary-rate-limit"; seconds?: number }
+      | { kind: "lost-answer" },
+    times = 1,
+  ): void {
+    const status =
+      fault.kind === "lost-answer" ? 502 : fault.kind === "primary-rate-limit" ? (fault.status ?? 403) : 403;
     const seconds = "seconds" in fault ? fault.seconds : undefined;
-    this.failures.push({ method: method.toUpperCase(), pattern: failurePattern(path), status, remaining: times, kind: fault.kind, ...(seconds !== undefined ? { retryAfter: seconds } : {}) });
+    this.failures.push({
+      method: method.toUpperCase(),
+      pattern: failurePattern(path),
+      status,
+      remaining: times,
+      kind: fault.kind,
+      ...(seconds !== undefined ? { retryAfter: seconds } : {}),
+    });
   }
 
   /** Branch protection that requires pull requests: a direct push to `branch` is refused with GH006. */

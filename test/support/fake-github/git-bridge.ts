@@ -32,7 +32,9 @@ export interface PushRecord {
 
 /** `/{owner}/{repo}.git/<rest>` (or without `.git`, as GitHub allows). */
 export function matchGitPath(path: string): { owner: string; name: string; rest: string } | null {
-  const m = /^\/([^/]+)\/([^/]+?)(?:\.git)?(\/(?:info\/refs|git-upload-pack|git-receive-pack|HEAD|objects\/.*))$/.exec(path);
+  const m = /^\/([^/]+)\/([^/]+?)(?:\.git)?(\/(?:info\/refs|git-upload-pack|git-receive-pack|HEAD|objects\/.*))$/.exec(
+    path,
+  );
   return m ? { owner: decodeURIComponent(m[1] ?? ""), name: decodeURIComponent(m[2] ?? ""), rest: m[3] ?? "" } : null;
 }
 
@@ -47,17 +49,37 @@ export interface GitAccess {
   permissions?: Record<string, string>;
 }
 
-export function gitAccess(state: FakeState, slug: string, repo: RepoRecord, service: GitRequestRecord["service"], authorization: string | undefined): GitAccess {
+export function gitAccess(
+  state: FakeState,
+  slug: string,
+  repo: RepoRecord,
+  service: GitRequestRecord["service"],
+  authorization: string | undefined,
+): GitAccess {
   const credential = credentialFrom(authorization);
-  const deny = (status: number, message: string, user: string | null = null, badCredentials = false): GitAccess => ({ allowed: false, status, message, user, badCredentials });
+  const deny = (status: number, message: string, user: string | null = null, badCredentials = false): GitAccess => ({
+    allowed: false,
+    status,
+    message,
+    user,
+    badCredentials,
+  });
   if (!credential) return deny(401, "Authentication required");
   const token = state.tokens.get(credential);
-  if (!token) return deny(401, "Invalid username or token. Password authentication is not supported for Git operations.", null, true);
+  if (!token)
+    return deny(
+      401,
+      "Invalid username or token. Password authentication is not supported for Git operations.",
+      null,
+      true,
+    );
   if (token.expiresAt <= Date.now()) return deny(401, "Invalid username or token (expired).", null, true);
   const user = `${slug}[bot]`;
-  const covered = repo.installationId === token.installationId && (!token.repositories || token.repositories.has(repo.fullName));
+  const covered =
+    repo.installationId === token.installationId && (!token.repositories || token.repositories.has(repo.fullName));
   if (service === "git-receive-pack") {
-    if (!covered || token.permissions["contents"] !== "write") return deny(403, `Permission to ${repo.fullName}.git denied to ${user}.`, user);
+    if (!covered || token.permissions["contents"] !== "write")
+      return deny(403, `Permission to ${repo.fullName}.git denied to ${user}.`, user);
   } else if (!covered && repo.private) {
     return deny(404, "Repository not found.", user);
   }
@@ -73,7 +95,14 @@ export async function runGitBackend(
   req: IncomingMessage,
   res: ServerResponse,
   body: Buffer,
-  options: { root: string; repo: RepoRecord; rest: string; query: string; user: string; permissions: Record<string, string> },
+  options: {
+    root: string;
+    repo: RepoRecord;
+    rest: string;
+    query: string;
+    user: string;
+    permissions: Record<string, string>;
+  },
 ): Promise<{ status: number; pushes: PushRecord[] }> {
   const receive = options.rest === "/git-receive-pack";
   const before = receive ? await refs(options.repo.gitDir) : undefined;

@@ -18,14 +18,23 @@ export const gitEnv: NodeJS.ProcessEnv = {
   GIT_COMMITTER_EMAIL: "noreply@github.invalid",
 };
 
-export function git(gitDir: string, args: string[], options: { input?: string | Buffer; env?: NodeJS.ProcessEnv } = {}): Promise<Buffer> {
+export function git(
+  gitDir: string,
+  args: string[],
+  options: { input?: string | Buffer; env?: NodeJS.ProcessEnv } = {},
+): Promise<Buffer> {
   const full = [`--git-dir=${gitDir}`, ...args];
   const env = { ...gitEnv, ...options.env };
   return new Promise((resolve, reject) => {
-    const child = execFile("git", full, { env, encoding: "buffer", maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`git ${args.join(" ")} failed: ${stderr.toString().trim() || error.message}`));
-      else resolve(stdout);
-    });
+    const child = execFile(
+      "git",
+      full,
+      { env, encoding: "buffer", maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`git ${args.join(" ")} failed: ${stderr.toString().trim() || error.message}`));
+        else resolve(stdout);
+      },
+    );
     // git may exit before reading its input (an error); that must not crash the process
     child.stdin?.on("error", () => undefined);
     child.stdin?.end(options.input ?? "");
@@ -56,7 +65,10 @@ export async function initBareRepo(
   // receive-pack over HTTP is off by default unless REMOTE_USER is set; the bridge sets it, but say it plainly
   await appendFile(join(gitDir, "config"), "[http]\n\treceivepack = true\n");
   await installPushRules(gitDir);
-  await commitSteps(gitDir, options.defaultBranch, null, [{ message: "Initial commit", files: options.files }, ...(options.commits ?? [])]);
+  await commitSteps(gitDir, options.defaultBranch, null, [
+    { message: "Initial commit", files: options.files },
+    ...(options.commits ?? []),
+  ]);
 }
 
 /**
@@ -68,12 +80,18 @@ export async function commitFiles(
   gitDir: string,
   options: { branch: string; from?: string } & CommitStep,
 ): Promise<string> {
-  const parent = options.from !== undefined ? await resolveCommit(gitDir, options.from) : await branchSha(gitDir, options.branch);
+  const parent =
+    options.from !== undefined ? await resolveCommit(gitDir, options.from) : await branchSha(gitDir, options.branch);
   if (options.from !== undefined && !parent) throw new Error(`commitFiles: no commit ${options.from}`);
   return commitSteps(gitDir, options.branch, parent, [options]);
 }
 
-async function commitSteps(gitDir: string, branch: string, parent: string | null, steps: CommitStep[]): Promise<string> {
+async function commitSteps(
+  gitDir: string,
+  branch: string,
+  parent: string | null,
+  steps: CommitStep[],
+): Promise<string> {
   const chunks: Buffer[] = [];
   const line = (text: string) => chunks.push(Buffer.from(`${text}\n`));
   const data = (content: string | Buffer) => {
@@ -110,7 +128,10 @@ async function commitSteps(gitDir: string, branch: string, parent: string | null
 /** The commit a revision names, or null. */
 export async function resolveCommit(gitDir: string, rev: string): Promise<string | null> {
   try {
-    return (await gitText(gitDir, ["rev-parse", "--verify", "--quiet", "--end-of-options", `${rev}^{commit}`])).trim() || null;
+    return (
+      (await gitText(gitDir, ["rev-parse", "--verify", "--quiet", "--end-of-options", `${rev}^{commit}`])).trim() ||
+      null
+    );
   } catch {
     return null;
   }
@@ -182,7 +203,8 @@ function parseCommits(out: string): CommitInfo[] {
     .map((s) => s.replace(/^\n/, ""))
     .filter((s) => s.length > 0)
     .map((record) => {
-      const [sha = "", tree = "", parents = "", an = "", ae = "", ad = "", cn = "", ce = "", cd = "", message = ""] = record.split("\0");
+      const [sha = "", tree = "", parents = "", an = "", ae = "", ad = "", cn = "", ce = "", cd = "", message = ""] =
+        record.split("\0");
       return {
         sha,
         tree,
@@ -241,13 +263,20 @@ export interface FileChange {
   patch?: string;
 }
 
-const STATUS: Record<string, FileChange["status"]> = { A: "added", D: "removed", M: "modified", R: "renamed", C: "copied", T: "changed" };
+const STATUS: Record<string, FileChange["status"]> = {
+  A: "added",
+  D: "removed",
+  M: "modified",
+  R: "renamed",
+  C: "copied",
+  T: "changed",
+};
 
 /** Files changed from `base` to `head`, with GitHub's per-file patch (hunks only). */
 export async function diffFiles(gitDir: string, base: string, head: string): Promise<FileChange[]> {
   const raw = (await gitText(gitDir, ["diff", "--raw", "-z", "-M", "--no-abbrev", base, head])).split("\0");
   const changes: FileChange[] = [];
-  for (let i = 0; i < raw.length; ) {
+  for (let i = 0; i < raw.length;) {
     const meta = raw[i++];
     if (!meta || !meta.startsWith(":")) continue;
     const [, , , newSha = "", statusField = ""] = meta.slice(1).split(" ");
@@ -266,7 +295,7 @@ export async function diffFiles(gitDir: string, base: string, head: string): Pro
   }
   const numstat = (await gitText(gitDir, ["diff", "--numstat", "-z", "-M", base, head])).split("\0");
   let index = 0;
-  for (let i = 0; i < numstat.length && index < changes.length; ) {
+  for (let i = 0; i < numstat.length && index < changes.length;) {
     const entry = numstat[i++];
     if (!entry) continue;
     const [added = "0", deleted = "0", path = ""] = entry.split("\t");
@@ -310,8 +339,11 @@ export async function updateRef(gitDir: string, ref: string, sha: string): Promi
 export async function cloneBare(fromGitDir: string, toGitDir: string): Promise<void> {
   await mkdir(dirname(toGitDir), { recursive: true });
   await new Promise<void>((resolve, reject) => {
-    execFile("git", ["clone", "--bare", "--quiet", "--no-local", fromGitDir, toGitDir], { env: gitEnv }, (error, _out, stderr) =>
-      error ? reject(new Error(`git clone failed: ${stderr.toString().trim()}`)) : resolve(),
+    execFile(
+      "git",
+      ["clone", "--bare", "--quiet", "--no-local", fromGitDir, toGitDir],
+      { env: gitEnv },
+      (error, _out, stderr) => (error ? reject(new Error(`git clone failed: ${stderr.toString().trim()}`)) : resolve()),
     );
   });
   await appendFile(join(toGitDir, "config"), "[http]\n\treceivepack = true\n");

@@ -2,7 +2,8 @@
 // arguments, inline fragments and named fragments. Enough to answer the few
 // queries the app sends the way GitHub would, selection by selection.
 
-export type GqlValue = null | boolean | number | string | GqlValue[] | { [key: string]: GqlValue } | { $var: string } | { $enum: string };
+export type GqlValue =
+  null | boolean | number | string | GqlValue[] | { [key: string]: GqlValue } | { $var: string } | { $enum: string };
 
 export interface GqlField {
   kind: "field";
@@ -153,7 +154,13 @@ export function parseOperation(source: string, operationName?: string | null): G
       }
       const fieldArgs = peek() === "(" ? args() : {};
       skipDirectives();
-      out.push({ kind: "field", alias, name: field, args: fieldArgs, selections: peek() === "{" ? selectionSet() : null });
+      out.push({
+        kind: "field",
+        alias,
+        name: field,
+        args: fieldArgs,
+        selections: peek() === "{" ? selectionSet() : null,
+      });
     }
     expect("}");
     return out;
@@ -174,7 +181,8 @@ export function parseOperation(source: string, operationName?: string | null): G
       fragments.set(fragmentName, { kind: "fragment", on, selections: selectionSet() });
       continue;
     }
-    if (keyword !== "query" && keyword !== "mutation" && keyword !== "subscription") throw new GqlSyntaxError(`Parse error on "${keyword}"`);
+    if (keyword !== "query" && keyword !== "mutation" && keyword !== "subscription")
+      throw new GqlSyntaxError(`Parse error on "${keyword}"`);
     const opName = peek() !== "(" && peek() !== "{" && peek() !== "@" ? name() : null;
     const defaults: Record<string, GqlValue> = {};
     if (peek() === "(") {
@@ -201,7 +209,16 @@ export function parseOperation(source: string, operationName?: string | null): G
     spread.on = fragment.on;
     spread.selections = fragment.selections;
   }
-  const chosen = operationName ? operations.find((o) => o.name === operationName) : operations.length === 1 ? operations[0] : undefined;
-  if (!chosen) throw new GqlSyntaxError(operationName ? `Unknown operation named "${operationName}"` : "An operation name is required when the document has several operations");
+  const chosen = operationName
+    ? operations.find((o) => o.name === operationName)
+    : operations.length === 1
+      ? operations[0]
+      : undefined;
+  if (!chosen)
+    throw new GqlSyntaxError(
+      operationName
+        ? `Unknown operation named "${operationName}"`
+        : "An operation name is required when the document has several operations",
+    );
   return chosen;
 }

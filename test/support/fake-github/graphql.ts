@@ -1,7 +1,13 @@
 // GitHub's GraphQL API, the part the app uses: a PR's review threads, and the
 // mutations to mark a PR ready / resolve a thread. Anything else answers with
 // a GraphQL error (and lands in fake.errors), as an unknown field would.
-import { parseOperation, GqlSyntaxError, type GqlOperation, type GqlSelection, type GqlValue } from "./graphql-parse.ts";
+import {
+  parseOperation,
+  GqlSyntaxError,
+  type GqlOperation,
+  type GqlSelection,
+  type GqlValue,
+} from "./graphql-parse.ts";
 import { GRAPHQL_NEEDS, missing } from "./permissions.ts";
 import { refreshPullHead } from "./pull-git.ts";
 import type { ShapeContext } from "./shapes/common.ts";
@@ -35,8 +41,14 @@ export interface GraphqlResult {
  * about pull requests (pull_requests: read) and every mutation changes one
  * (pull_requests: write); GitHub answers a token without them with a FORBIDDEN error.
  */
-export async function executeGraphql(ctx: ShapeContext, actor: string, request: { query?: unknown; variables?: unknown; operationName?: unknown }, granted?: Record<string, string>): Promise<GraphqlResult> {
-  if (typeof request.query !== "string") return { body: { data: null, errors: [{ message: "A query attribute must be specified and must be a string." }] } };
+export async function executeGraphql(
+  ctx: ShapeContext,
+  actor: string,
+  request: { query?: unknown; variables?: unknown; operationName?: unknown },
+  granted?: Record<string, string>,
+): Promise<GraphqlResult> {
+  if (typeof request.query !== "string")
+    return { body: { data: null, errors: [{ message: "A query attribute must be specified and must be a string." }] } };
   let operation: GqlOperation;
   try {
     operation = parseOperation(request.query, typeof request.operationName === "string" ? request.operationName : null);
@@ -44,11 +56,16 @@ export async function executeGraphql(ctx: ShapeContext, actor: string, request: 
     if (error instanceof GqlSyntaxError) return { body: { data: null, errors: [{ message: error.message }] } };
     throw error;
   }
-  if (granted && (operation.type === "query" || operation.type === "mutation") && missing(granted, GRAPHQL_NEEDS[operation.type])) {
+  if (
+    granted &&
+    (operation.type === "query" || operation.type === "mutation") &&
+    missing(granted, GRAPHQL_NEEDS[operation.type])
+  ) {
     return { body: { data: null, errors: [{ type: "FORBIDDEN", message: "Resource not accessible by integration" }] } };
   }
   const variables = { ...operation.variableDefaults, ...((request.variables ?? {}) as Record<string, GqlValue>) };
-  const root = operation.type === "mutation" ? mutationRoot(ctx, actor) : operation.type === "query" ? queryRoot(ctx) : undefined;
+  const root =
+    operation.type === "mutation" ? mutationRoot(ctx, actor) : operation.type === "query" ? queryRoot(ctx) : undefined;
   if (!root) return { body: { data: null, errors: [{ message: "Subscriptions are not supported" }] } };
   const errors: NonNullable<GraphqlResult["body"]["errors"]> = [];
   const data = await selectObject(root, operation.selections, variables, [], errors);
@@ -91,9 +108,20 @@ async function selectObject(
     }
     try {
       const args = Object.fromEntries(Object.entries(selection.args).map(([k, v]) => [k, evaluate(v, variables)]));
-      out[selection.alias] = await complete(await resolver(args), selection.selections, variables, here, errors, selection.name);
+      out[selection.alias] = await complete(
+        await resolver(args),
+        selection.selections,
+        variables,
+        here,
+        errors,
+        selection.name,
+      );
     } catch (error) {
-      errors.push({ message: error instanceof Error ? error.message : String(error), ...(error instanceof GqlError && error.type ? { type: error.type } : {}), path: here });
+      errors.push({
+        message: error instanceof Error ? error.message : String(error),
+        ...(error instanceof GqlError && error.type ? { type: error.type } : {}),
+        path: here,
+      });
       out[selection.alias] = null;
     }
   }
@@ -109,9 +137,13 @@ async function complete(
   field: string,
 ): Promise<unknown> {
   if (value === null || value === undefined) return null;
-  if (Array.isArray(value)) return Promise.all(value.map((v, i) => complete(v, selections, variables, [...path, i], errors, field)));
+  if (Array.isArray(value))
+    return Promise.all(value.map((v, i) => complete(v, selections, variables, [...path, i], errors, field)));
   if (typeof value === "object" && "__typename" in value) {
-    if (!selections) throw new GqlError(`Field must have selections (field '${field}' returns ${(value as GqlObject).__typename} but has no selections.)`);
+    if (!selections)
+      throw new GqlError(
+        `Field must have selections (field '${field}' returns ${(value as GqlObject).__typename} but has no selections.)`,
+      );
     return selectObject(value as GqlObject, selections, variables, path, errors);
   }
   if (selections) throw new GqlError(`Selections can't be made on scalars (field '${field}')`);
@@ -119,13 +151,28 @@ async function complete(
 }
 
 /** Relay-style connection with GitHub's rule that `first` or `last` is required. */
-function connection<T>(typename: string, name: string, items: T[], toNode: (item: T) => GqlObject, args: Args): GqlObject {
+function connection<T>(
+  typename: string,
+  name: string,
+  items: T[],
+  toNode: (item: T) => GqlObject,
+  args: Args,
+): GqlObject {
   const first = typeof args["first"] === "number" ? args["first"] : undefined;
   const last = typeof args["last"] === "number" ? args["last"] : undefined;
-  if (first === undefined && last === undefined) throw new GqlError(`You must provide a \`first\` or \`last\` value to properly paginate the \`${name}\` connection.`, "MISSING_PAGINATION_BOUNDARIES");
-  if ((first ?? last ?? 0) > 100) throw new GqlError(`Requesting ${first ?? last} records on the \`${name}\` connection exceeds the \`${first !== undefined ? "first" : "last"}\` limit of 100 records.`, "EXCESSIVE_PAGINATION");
+  if (first === undefined && last === undefined)
+    throw new GqlError(
+      `You must provide a \`first\` or \`last\` value to properly paginate the \`${name}\` connection.`,
+      "MISSING_PAGINATION_BOUNDARIES",
+    );
+  if ((first ?? last ?? 0) > 100)
+    throw new GqlError(
+      `Requesting ${first ?? last} records on the \`${name}\` connection exceeds the \`${first !== undefined ? "first" : "last"}\` limit of 100 records.`,
+      "EXCESSIVE_PAGINATION",
+    );
   const cursor = (i: number) => Buffer.from(`cursor:v2:${i}`).toString("base64");
-  const index = (c: unknown) => (typeof c === "string" ? Number(Buffer.from(c, "base64").toString("utf8").split(":").pop()) : NaN);
+  const index = (c: unknown) =>
+    typeof c === "string" ? Number(Buffer.from(c, "base64").toString("utf8").split(":").pop()) : NaN;
   let start = Number.isFinite(index(args["after"])) ? index(args["after"]) + 1 : 0;
   let end = Number.isFinite(index(args["before"])) ? index(args["before"]) : items.length;
   if (first !== undefined) end = Math.min(end, start + first);
@@ -136,7 +183,11 @@ function connection<T>(typename: string, name: string, items: T[], toNode: (item
     fields: {
       totalCount: () => items.length,
       nodes: () => page.map((p) => toNode(p.item)),
-      edges: () => page.map((p) => ({ __typename: `${typename.replace(/Connection$/, "")}Edge`, fields: { cursor: () => cursor(p.i), node: () => toNode(p.item) } })),
+      edges: () =>
+        page.map((p) => ({
+          __typename: `${typename.replace(/Connection$/, "")}Edge`,
+          fields: { cursor: () => cursor(p.i), node: () => toNode(p.item) },
+        })),
       pageInfo: () => ({
         __typename: "PageInfo",
         fields: {
@@ -182,7 +233,11 @@ function repositoryNode(ctx: ShapeContext, repo: RepoRecord): GqlObject {
       defaultBranchRef: () => ({ __typename: "Ref", fields: { name: () => repo.defaultBranch } }),
       pullRequest: (args) => {
         const pull = ctx.state.pull(repo.fullName, Number(args["number"]));
-        if (!pull) throw new GqlError(`Could not resolve to a PullRequest with the number of ${String(args["number"])}.`, "NOT_FOUND");
+        if (!pull)
+          throw new GqlError(
+            `Could not resolve to a PullRequest with the number of ${String(args["number"])}.`,
+            "NOT_FOUND",
+          );
         return pullNode(ctx, pull);
       },
     },
@@ -217,13 +272,22 @@ function pullNode(ctx: ShapeContext, pull: PullRecord): GqlObject {
         return repo ? repositoryNode(ctx, repo) : null;
       },
       reviewThreads: (args) =>
-        connection("PullRequestReviewThreadConnection", "reviewThreads", ctx.state.reviewThreads.filter((t) => t.repo === pull.repo && t.pullNumber === pull.number), (t) => threadNode(ctx, t), args),
+        connection(
+          "PullRequestReviewThreadConnection",
+          "reviewThreads",
+          ctx.state.reviewThreads.filter((t) => t.repo === pull.repo && t.pullNumber === pull.number),
+          (t) => threadNode(ctx, t),
+          args,
+        ),
     },
   };
 }
 
 function threadNode(ctx: ShapeContext, thread: ReviewThreadRecord): GqlObject {
-  const comments = () => thread.commentIds.map((id) => ctx.state.reviewComments.find((c) => c.id === id)).filter((c): c is ReviewCommentRecord => c !== undefined);
+  const comments = () =>
+    thread.commentIds
+      .map((id) => ctx.state.reviewComments.find((c) => c.id === id))
+      .filter((c): c is ReviewCommentRecord => c !== undefined);
   return {
     __typename: "PullRequestReviewThread",
     interfaces: ["Node"],
@@ -245,7 +309,8 @@ function threadNode(ctx: ShapeContext, thread: ReviewThreadRecord): GqlObject {
         const pull = ctx.state.pull(thread.repo, thread.pullNumber);
         return pull ? pullNode(ctx, pull) : null;
       },
-      comments: (args) => connection("PullRequestReviewCommentConnection", "comments", comments(), (c) => commentNode(ctx, c), args),
+      comments: (args) =>
+        connection("PullRequestReviewCommentConnection", "comments", comments(), (c) => commentNode(ctx, c), args),
     },
   };
 }
@@ -271,7 +336,8 @@ function commentNode(ctx: ShapeContext, comment: ReviewCommentRecord): GqlObject
       author: () => actorNode(ctx, comment.user),
       commit: () => ({ __typename: "Commit", fields: { oid: () => comment.commitId } }),
       replyTo: () => {
-        const root = comment.inReplyToId === null ? undefined : ctx.state.reviewComments.find((c) => c.id === comment.inReplyToId);
+        const root =
+          comment.inReplyToId === null ? undefined : ctx.state.reviewComments.find((c) => c.id === comment.inReplyToId);
         return root ? commentNode(ctx, root) : null;
       },
     },
@@ -296,12 +362,17 @@ function queryRoot(ctx: ShapeContext): GqlObject {
     fields: {
       repository: (args) => {
         const repo = ctx.state.repo(`${String(args["owner"])}/${String(args["name"])}`);
-        if (!repo) throw new GqlError(`Could not resolve to a Repository with the name '${String(args["owner"])}/${String(args["name"])}'.`, "NOT_FOUND");
+        if (!repo)
+          throw new GqlError(
+            `Could not resolve to a Repository with the name '${String(args["owner"])}/${String(args["name"])}'.`,
+            "NOT_FOUND",
+          );
         return repositoryNode(ctx, repo);
       },
       node: (args) => {
         const node = nodeById(ctx, args["id"]);
-        if (!node) throw new GqlError(`Could not resolve to a node with the global id of '${String(args["id"])}'`, "NOT_FOUND");
+        if (!node)
+          throw new GqlError(`Could not resolve to a node with the global id of '${String(args["id"])}'`, "NOT_FOUND");
         return node;
       },
       nodes: (args) => (Array.isArray(args["ids"]) ? args["ids"].map((id) => nodeById(ctx, id)) : []),
@@ -311,7 +382,8 @@ function queryRoot(ctx: ShapeContext): GqlObject {
 
 function input(args: Args, key: string): unknown {
   const value = args["input"];
-  if (!value || typeof value !== "object") throw new GqlError("Argument 'input' on Field is required", "INVALID_ARGUMENTS");
+  if (!value || typeof value !== "object")
+    throw new GqlError("Argument 'input' on Field is required", "INVALID_ARGUMENTS");
   return (value as Record<string, unknown>)[key];
 }
 

@@ -52,7 +52,14 @@ export interface FakeGitHubOptions {
   validateResponses?: boolean;
 }
 
-export const routes: RouteTable = { ...appRoutes, ...repoRoutes, ...userRoutes, ...issueRoutes, ...pullRoutes, ...checkRoutes };
+export const routes: RouteTable = {
+  ...appRoutes,
+  ...repoRoutes,
+  ...userRoutes,
+  ...issueRoutes,
+  ...pullRoutes,
+  ...checkRoutes,
+};
 
 export async function createFakeGitHub(options: FakeGitHubOptions): Promise<FakeGitHub> {
   const started = performance.now();
@@ -68,18 +75,51 @@ export async function createFakeGitHub(options: FakeGitHubOptions): Promise<Fake
     account: "",
     repositorySelection: "selected",
     permissions: { ...(options.permissions ?? DEFAULT_INSTALLATION_PERMISSIONS) },
-    events: ["issues", "issue_comment", "pull_request", "pull_request_review", "pull_request_review_comment", "check_run"],
+    events: [
+      "issues",
+      "issue_comment",
+      "pull_request",
+      "pull_request_review",
+      "pull_request_review_comment",
+      "check_run",
+    ],
   });
   state.user(`${appSlug}[bot]`, "Bot");
 
-  const records = { requests: [] as RecordedRequest[], errors: [] as FakeError[], gitRequests: [] as GitRequestRecord[], pushes: [] as PushRecord[] };
+  const records = {
+    requests: [] as RecordedRequest[],
+    errors: [] as FakeError[],
+    gitRequests: [] as GitRequestRecord[],
+    pushes: [] as PushRecord[],
+  };
   const failures: FailureRule[] = [];
   // the URLs in shapes need the port, known only once listening: fill ctx after listen
   const env: RouteEnv = {
-    ctx: { state, api: "", web: "", app: { id: options.appId, slug: appSlug, name: options.appName ?? "issuesmith (test)", owner: options.appOwner ?? "issuesmith-dev" } },
+    ctx: {
+      state,
+      api: "",
+      web: "",
+      app: {
+        id: options.appId,
+        slug: appSlug,
+        name: options.appName ?? "issuesmith (test)",
+        owner: options.appOwner ?? "issuesmith-dev",
+      },
+    },
     tokenTtlMs: options.tokenTtlMs ?? 60 * 60 * 1000,
   };
-  const handler = createHandler({ api, routes, state, env, appId: options.appId, appKey, gitRoot, failures, validateResponses: options.validateResponses ?? false, ...records });
+  const handler = createHandler({
+    api,
+    routes,
+    state,
+    env,
+    appId: options.appId,
+    appKey,
+    gitRoot,
+    failures,
+    validateResponses: options.validateResponses ?? false,
+    ...records,
+  });
   const server = createServer((req, res) => void handler(req, res));
   // git keeps connections alive between its requests; tests close them all at the end
   server.keepAliveTimeout = 5_000;

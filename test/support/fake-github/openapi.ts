@@ -86,9 +86,20 @@ export function templatePattern(template: string): RegExp {
 function readOrMakeCache(operationIds: readonly string[]): CachedDoc {
   const specPath = require.resolve("@octokit/openapi/generated/api.github.com.json");
   const version = (require("@octokit/openapi/package.json") as { version: string }).version;
-  const hash = createHash("sha256").update(`${CACHE_FORMAT}:${version}:`).update([...operationIds].sort().join(",")).digest("hex");
+  const hash = createHash("sha256")
+    .update(`${CACHE_FORMAT}:${version}:`)
+    .update([...operationIds].sort().join(","))
+    .digest("hex");
   // node_modules/.cache is where tools keep derived files; a clean clone rebuilds it
-  const cacheFile = join(dirname(specPath), "..", "..", "..", ".cache", "issuesmith-fake-github", `${hash.slice(0, 16)}.json`);
+  const cacheFile = join(
+    dirname(specPath),
+    "..",
+    "..",
+    "..",
+    ".cache",
+    "issuesmith-fake-github",
+    `${hash.slice(0, 16)}.json`,
+  );
   try {
     return JSON.parse(readFileSync(cacheFile, "utf8")) as CachedDoc;
   } catch {
@@ -176,7 +187,8 @@ function fixNullable(node: unknown): void {
   const record = node as Record<string, unknown>;
   for (const value of Object.values(record)) fixNullable(value);
   // Ajv checks `enum` before `nullable`: null must be listed to pass
-  if (record["nullable"] === true && Array.isArray(record["enum"]) && !record["enum"].includes(null)) record["enum"].push(null);
+  if (record["nullable"] === true && Array.isArray(record["enum"]) && !record["enum"].includes(null))
+    record["enum"].push(null);
   if (record["nullable"] === true && record["type"] === undefined) {
     const { nullable: _nullable, description, ...rest } = record;
     for (const key of Object.keys(record)) delete record[key];

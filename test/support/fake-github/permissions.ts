@@ -15,8 +15,14 @@ const RANK: Record<string, number> = { read: 1, write: 2, admin: 3 };
 
 const read = (p: string): Need => [[p, "read"]];
 const write = (p: string): Need => [[p, "write"]];
-const issueRead: Need = [["issues", "read"], ["pull_requests", "read"]];
-const issueWrite: Need = [["issues", "write"], ["pull_requests", "write"]];
+const issueRead: Need = [
+  ["issues", "read"],
+  ["pull_requests", "read"],
+];
+const issueWrite: Need = [
+  ["issues", "write"],
+  ["pull_requests", "write"],
+];
 
 /** REST operations served to installations → the permission GitHub documents for each; [] needs none. */
 export const REST_NEEDS: Record<string, Need> = {
@@ -25,7 +31,10 @@ export const REST_NEEDS: Record<string, Need> = {
   "repos/get": read("metadata"),
   "repos/get-collaborator-permission-level": read("metadata"),
   "repos/get-content": read("contents"),
-  "repos/get-branch": [["contents", "read"], ["metadata", "read"]],
+  "repos/get-branch": [
+    ["contents", "read"],
+    ["metadata", "read"],
+  ],
   "git/get-ref": read("contents"),
   "git/list-matching-refs": read("contents"),
   "git/delete-ref": write("contents"),
@@ -90,7 +99,8 @@ const APP_YML = fileURLToPath(new URL("../../../app.yml", import.meta.url));
 export function manifestPermissions(path = APP_YML): Record<string, string> {
   const manifest = parse(readFileSync(path, "utf8")) as { default_permissions?: Record<string, string> } | null;
   const permissions = manifest?.default_permissions;
-  if (!permissions || typeof permissions !== "object") throw new Error(`fake GitHub: ${path} has no default_permissions`);
+  if (!permissions || typeof permissions !== "object")
+    throw new Error(`fake GitHub: ${path} has no default_permissions`);
   return { ...permissions };
 }
 

@@ -19,7 +19,11 @@ export interface PullInput {
 
 export type PullRefusal = { field?: string; code: string; message?: string };
 
-export async function createPull(state: FakeState, repo: RepoRecord, input: PullInput): Promise<{ pull: PullRecord; issue: IssueRecord } | { refused: PullRefusal }> {
+export async function createPull(
+  state: FakeState,
+  repo: RepoRecord,
+  input: PullInput,
+): Promise<{ pull: PullRecord; issue: IssueRecord } | { refused: PullRefusal }> {
   const [ownerPart, branchPart] = input.head.includes(":") ? input.head.split(":", 2) : [repo.owner, input.head];
   const headOwner = ownerPart ?? repo.owner;
   const headRef = branchPart ?? "";
@@ -28,9 +32,15 @@ export async function createPull(state: FakeState, repo: RepoRecord, input: Pull
   const headSha = headRepo ? await branchSha(headRepo.gitDir, headRef) : null;
   if (!headRepo || !headSha) return { refused: { field: "head", code: "invalid" } };
   const duplicate = state.pulls.find(
-    (p) => p.repo === repo.fullName && p.headRepo === headRepo.fullName && p.headRef === headRef && p.baseRef === input.base && state.issue(p.repo, p.number)?.state === "open",
+    (p) =>
+      p.repo === repo.fullName &&
+      p.headRepo === headRepo.fullName &&
+      p.headRef === headRef &&
+      p.baseRef === input.base &&
+      state.issue(p.repo, p.number)?.state === "open",
   );
-  if (duplicate) return { refused: { code: "custom", message: `A pull request already exists for ${headOwner}:${headRef}.` } };
+  if (duplicate)
+    return { refused: { code: "custom", message: `A pull request already exists for ${headOwner}:${headRef}.` } };
   const probe = `refs/fake-github/probe/${headRepo.id}`;
   if (headRepo !== repo) await fetchRef(repo.gitDir, headRepo.gitDir, `refs/heads/${headRef}`, probe);
   if ((await countBetween(repo.gitDir, `refs/heads/${input.base}`, headSha)) === 0) {
@@ -77,7 +87,12 @@ export async function createPull(state: FakeState, repo: RepoRecord, input: Pull
   return { pull, issue };
 }
 
-function findHeadRepo(state: FakeState, base: RepoRecord, owner: string, name: string | undefined): RepoRecord | undefined {
+function findHeadRepo(
+  state: FakeState,
+  base: RepoRecord,
+  owner: string,
+  name: string | undefined,
+): RepoRecord | undefined {
   if (owner.toLowerCase() === base.owner.toLowerCase() && !name) return base;
   return (
     state.repo(`${owner}/${name ?? base.name}`) ??

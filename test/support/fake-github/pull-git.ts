@@ -1,7 +1,16 @@
 // Git facts of a pull request. Like GitHub, the base repository keeps the
 // head commit under refs/pull/N/head (fetched from the fork when the head
 // lives there), so diffs and compares work within one repository.
-import { branchSha, countBetween, diffFiles, fetchRef, mergeBase, resolveCommit, updateRef, type FileChange } from "./git-repo.ts";
+import {
+  branchSha,
+  countBetween,
+  diffFiles,
+  fetchRef,
+  mergeBase,
+  resolveCommit,
+  updateRef,
+  type FileChange,
+} from "./git-repo.ts";
 import type { PullGitFacts } from "./shapes/pulls.ts";
 import type { FakeState, PullRecord } from "./state.ts";
 
@@ -21,13 +30,19 @@ export async function refreshPullHead(state: FakeState, pull: PullRecord): Promi
   return sha;
 }
 
-export async function pullFiles(state: FakeState, pull: PullRecord): Promise<{ facts: PullGitFacts; files: FileChange[]; mergeBase: string }> {
+export async function pullFiles(
+  state: FakeState,
+  pull: PullRecord,
+): Promise<{ facts: PullGitFacts; files: FileChange[]; mergeBase: string }> {
   const base = state.repo(pull.repo);
   if (!base) throw new Error(`pull ${pull.repo}#${pull.number}: no base repository`);
   const headSha = await refreshPullHead(state, pull);
   const baseSha = (await branchSha(base.gitDir, pull.baseRef)) ?? headSha;
   const mb = (await mergeBase(base.gitDir, baseSha, headSha)) ?? baseSha;
-  const [commits, files] = await Promise.all([countBetween(base.gitDir, baseSha, headSha), diffFiles(base.gitDir, mb, headSha)]);
+  const [commits, files] = await Promise.all([
+    countBetween(base.gitDir, baseSha, headSha),
+    diffFiles(base.gitDir, mb, headSha),
+  ]);
   return {
     facts: {
       headSha,

@@ -29,7 +29,16 @@ export interface RecordedRequest {
 }
 
 /** "permission": the installation token lacks what GitHub demands for that door (403 "Resource not accessible by integration"). */
-export type FakeErrorKind = "unknown-path" | "invalid-request" | "not-implemented" | "auth" | "permission" | "graphql" | "git-auth" | "response-shape" | "fake-bug";
+export type FakeErrorKind =
+  | "unknown-path"
+  | "invalid-request"
+  | "not-implemented"
+  | "auth"
+  | "permission"
+  | "graphql"
+  | "git-auth"
+  | "response-shape"
+  | "fake-bug";
 
 /** Something a correct client of GitHub would not have caused (or a bug of the fake itself). */
 export interface FakeError {
@@ -94,7 +103,14 @@ export function createHandler(deps: ServerDeps) {
     const url = new URL(req.url ?? "/", "http://fake.invalid");
     const method = (req.method ?? "GET").toUpperCase();
     const git = matchGitPath(url.pathname);
-    const kind: RecordedRequest["kind"] = url.pathname.startsWith(`${REST_PREFIX}/`) || url.pathname === REST_PREFIX ? "rest" : url.pathname === "/api/graphql" ? "graphql" : git ? "git" : "other";
+    const kind: RecordedRequest["kind"] =
+      url.pathname.startsWith(`${REST_PREFIX}/`) || url.pathname === REST_PREFIX
+        ? "rest"
+        : url.pathname === "/api/graphql"
+          ? "graphql"
+          : git
+            ? "git"
+            : "other";
     const record: RecordedRequest = {
       method,
       path: `${url.pathname}${url.search}`,
@@ -133,7 +149,11 @@ export function createHandler(deps: ServerDeps) {
       return send({ status: 404, body: { message: "Not Found", documentation_url: "https://docs.github.com/rest" } });
     } catch (error) {
       fail("fake-bug", 500, error instanceof Error ? (error.stack ?? error.message) : String(error));
-      if (!res.headersSent) send({ status: 500, body: { message: `fake GitHub failed: ${error instanceof Error ? error.message : String(error)}` } });
+      if (!res.headersSent)
+        send({
+          status: 500,
+          body: { message: `fake GitHub failed: ${error instanceof Error ? error.message : String(error)}` },
+        });
       else res.end();
     }
   };
@@ -141,7 +161,10 @@ export function createHandler(deps: ServerDeps) {
 
 function takeFailure(failures: FailureRule[], method: string, path: string): FailureRule | undefined {
   const below = path.startsWith(`${REST_PREFIX}/`) ? path.slice(REST_PREFIX.length) : path;
-  const rule = failures.find((f) => f.remaining > 0 && (f.method === "*" || f.method === method) && (f.pattern.test(path) || f.pattern.test(below)));
+  const rule = failures.find(
+    (f) =>
+      f.remaining > 0 && (f.method === "*" || f.method === method) && (f.pattern.test(path) || f.pattern.test(below)),
+  );
   if (rule) rule.remaining--;
   return rule;
 }
@@ -153,12 +176,21 @@ function injected(rule: FailureRule): RouteResult {
       return {
         status: rule.status,
         body: { message: rule.message ?? "API rate limit exceeded for installation ID 1.", documentation_url: docs },
-        headers: { "x-ratelimit-remaining": "0", "x-ratelimit-used": "5000", "x-ratelimit-reset": String(Math.ceil(Date.now() / 1000) + (rule.retryAfter ?? 1)) },
+        headers: {
+          "x-ratelimit-remaining": "0",
+          "x-ratelimit-used": "5000",
+          "x-ratelimit-reset": String(Math.ceil(Date.now() / 1000) + (rule.retryAfter ?? 1)),
+        },
       };
     case "secondary-rate-limit":
       return {
         status: rule.status,
-        body: { message: rule.message ?? "You have exceeded a secondary rate limit and have been temporarily blocked from content creation. Please retry your request again later.", documentation_url: docs },
+        body: {
+          message:
+            rule.message ??
+            "You have exceeded a secondary rate limit and have been temporarily blocked from content creation. Please retry your request again later.",
+          documentation_url: docs,
+        },
         headers: { "retry-after": String(rule.retryAfter ?? 1) },
       };
     case "lost-answer":
@@ -166,7 +198,14 @@ function injected(rule: FailureRule): RouteResult {
     default: {
       const headers: Record<string, string> = {};
       if (rule.retryAfter !== undefined || rule.status === 429) headers["retry-after"] = String(rule.retryAfter ?? 1);
-      return { status: rule.status, body: { message: rule.message ?? `Injected failure ${rule.status}`, documentation_url: "https://docs.github.com/rest" }, headers };
+      return {
+        status: rule.status,
+        body: {
+          message: rule.message ?? `Injected failure ${rule.status}`,
+          documentation_url: "https://docs.github.com/rest",
+        },
+        headers,
+      };
     }
   }
 }
@@ -188,7 +227,11 @@ function writeResult(res: ServerResponse, result: RouteResult): void {
     res.writeHead(result.status, headers);
     res.end();
   } else {
-    res.writeHead(result.status, { "content-type": "application/json; charset=utf-8", "x-github-media-type": "github.v3; format=json", ...headers });
+    res.writeHead(result.status, {
+      "content-type": "application/json; charset=utf-8",
+      "x-github-media-type": "github.v3; format=json",
+      ...headers,
+    });
     res.end(JSON.stringify(result.body));
   }
 }
@@ -199,13 +242,23 @@ function writeResult(res: ServerResponse, result: RouteResult): void {
  * form into one segment so the OpenAPI router sees one parameter.
  */
 function foldGreedyParams(path: string): string {
-  const fold = (s: string) => s.split("/").map((p) => encodeURIComponent(decodeURIComponent(p))).join("%2F");
+  const fold = (s: string) =>
+    s
+      .split("/")
+      .map((p) => encodeURIComponent(decodeURIComponent(p)))
+      .join("%2F");
   const rules: [RegExp, (m: RegExpExecArray) => string][] = [
     [/^(\/repos\/[^/]+\/[^/]+\/contents\/)(.+?)\/?$/, (m) => `${m[1]}${fold(m[2] ?? "")}`],
     [/^(\/repos\/[^/]+\/[^/]+\/git\/(?:ref|refs|matching-refs)\/)(.+)$/, (m) => `${m[1]}${fold(m[2] ?? "")}`],
     [/^(\/repos\/[^/]+\/[^/]+\/compare\/)(.+)$/, (m) => `${m[1]}${fold(m[2] ?? "")}`],
-    [/^(\/repos\/[^/]+\/[^/]+\/commits\/)(.+)(\/(?:check-runs|check-suites|status|statuses))$/, (m) => `${m[1]}${fold(m[2] ?? "")}${m[3] ?? ""}`],
-    [/^(\/repos\/[^/]+\/[^/]+\/branches\/)(.+)$/, (m) => (/\/(protection|rename)(\/|$)/.test(m[2] ?? "") ? m[0] : `${m[1]}${fold(m[2] ?? "")}`)],
+    [
+      /^(\/repos\/[^/]+\/[^/]+\/commits\/)(.+)(\/(?:check-runs|check-suites|status|statuses))$/,
+      (m) => `${m[1]}${fold(m[2] ?? "")}${m[3] ?? ""}`,
+    ],
+    [
+      /^(\/repos\/[^/]+\/[^/]+\/branches\/)(.+)$/,
+      (m) => (/\/(protection|rename)(\/|$)/.test(m[2] ?? "") ? m[0] : `${m[1]}${fold(m[2] ?? "")}`),
+    ],
   ];
   for (const [pattern, rewrite] of rules) {
     const m = pattern.exec(path);
@@ -238,7 +291,10 @@ async function handleRest(
 ): Promise<RouteResult> {
   const method = record.method;
   const path = foldGreedyParams(url.pathname.slice(REST_PREFIX.length) || "/");
-  const basic = (status: number, message: string): RouteResult => ({ status, body: { message, documentation_url: "https://docs.github.com/rest", status: String(status) } });
+  const basic = (status: number, message: string): RouteResult => ({
+    status,
+    body: { message, documentation_url: "https://docs.github.com/rest", status: String(status) },
+  });
 
   let body: unknown;
   if (raw.length > 0) {
@@ -249,12 +305,20 @@ async function handleRest(
       return basic(400, "Problems parsing JSON");
     }
   }
-  const request = { method: method.toLowerCase(), path, headers: req.headers as Record<string, string>, query: url.search.slice(1), body };
+  const request = {
+    method: method.toLowerCase(),
+    path,
+    headers: req.headers as Record<string, string>,
+    query: url.search.slice(1),
+    body,
+  };
   const operation = deps.api.backend.matchOperation(request);
   if (!operation) {
     const known = deps.api.allRoutes.find((r) => r.method === method.toLowerCase() && r.pattern.test(path));
     if (known) {
-      fail("not-implemented", 501, `the fake does not implement ${known.operationId} (${method} ${known.template})`, { operationId: known.operationId });
+      fail("not-implemented", 501, `the fake does not implement ${known.operationId} (${method} ${known.template})`, {
+        operationId: known.operationId,
+      });
       return basic(501, `Not implemented by the fake: ${known.operationId}`);
     }
     fail("unknown-path", 404, `no such operation in GitHub's REST API: ${method} ${path}`);
@@ -266,7 +330,14 @@ async function handleRest(
   if (!validation.valid) {
     const messages = (validation.errors ?? []).map((e) => `${e.instancePath || "(request)"} ${e.message ?? ""}`.trim());
     fail("invalid-request", 422, `${operationId}: ${messages.join("; ")}`, { operationId, details: validation.errors });
-    return { status: 422, body: { message: `Invalid request.\n\n${messages.join("\n")}`, documentation_url: "https://docs.github.com/rest", status: "422" } };
+    return {
+      status: 422,
+      body: {
+        message: `Invalid request.\n\n${messages.join("\n")}`,
+        documentation_url: "https://docs.github.com/rest",
+        status: "422",
+      },
+    };
   }
   const route = deps.routes[operationId];
   if (!route) throw new Error(`operation ${operationId} was loaded but has no route`);
@@ -292,7 +363,8 @@ async function handleRest(
     if (!repo) return basic(404, "Not Found");
     if (caller.kind === "installation") {
       const token = caller.token;
-      const covered = repo.installationId === token.installationId && (!token.repositories || token.repositories.has(repo.fullName));
+      const covered =
+        repo.installationId === token.installationId && (!token.repositories || token.repositories.has(repo.fullName));
       if (!covered && repo.private) return basic(404, "Not Found");
       if (!covered && method !== "GET") return basic(403, "Resource not accessible by integration");
     }
@@ -302,16 +374,36 @@ async function handleRest(
     if (!need) throw new Error(`fake GitHub: no permission listed for ${operationId} (add it to REST_NEEDS)`);
     const lacking = missing(caller.token.permissions, need);
     if (lacking) {
-      fail("permission", 403, `${operationId} needs ${lacking}; the token has ${JSON.stringify(caller.token.permissions)}`, { operationId });
-      return { ...basic(403, "Resource not accessible by integration"), headers: { "x-accepted-github-permissions": acceptedHeader(need) } };
+      fail(
+        "permission",
+        403,
+        `${operationId} needs ${lacking}; the token has ${JSON.stringify(caller.token.permissions)}`,
+        { operationId },
+      );
+      return {
+        ...basic(403, "Resource not accessible by integration"),
+        headers: { "x-accepted-github-permissions": acceptedHeader(need) },
+      };
     }
   }
-  const routeRequest: RouteRequest = { method, path, params, query: url.searchParams, headers: req.headers, body, caller, repo };
+  const routeRequest: RouteRequest = {
+    method,
+    path,
+    params,
+    query: url.searchParams,
+    headers: req.headers,
+    body,
+    caller,
+    repo,
+  };
   const result = await route.handle(routeRequest, deps.env);
   if (deps.validateResponses && result.body !== undefined && result.text === undefined && result.status < 300) {
     const check = deps.api.backend.validateResponse(result.body, operation, result.status);
     if (!check.valid) {
-      fail("response-shape", result.status, `${operationId}: the fake's response does not match GitHub's schema`, { operationId, details: check.errors?.slice(0, 5) });
+      fail("response-shape", result.status, `${operationId}: the fake's response does not match GitHub's schema`, {
+        operationId,
+        details: check.errors?.slice(0, 5),
+      });
     }
   }
   return result;
@@ -326,7 +418,13 @@ async function handleGraphql(
   const caller = identify(deps.state, req.headers["authorization"], deps.appId, deps.appKey);
   if (caller.kind !== "installation") {
     fail("auth", 401, `graphql: ${caller.kind === "anonymous" ? caller.reason : "the app's JWT cannot query GraphQL"}`);
-    return { status: 401, body: { message: "This endpoint requires you to be authenticated.", documentation_url: "https://docs.github.com/graphql" } };
+    return {
+      status: 401,
+      body: {
+        message: "This endpoint requires you to be authenticated.",
+        documentation_url: "https://docs.github.com/graphql",
+      },
+    };
   }
   let request: { query?: unknown; variables?: unknown; operationName?: unknown };
   try {
@@ -336,7 +434,8 @@ async function handleGraphql(
     return { status: 400, body: { message: "Problems parsing JSON" } };
   }
   const result = await executeGraphql(deps.env.ctx, `${deps.env.ctx.app.slug}[bot]`, request, caller.token.permissions);
-  for (const error of result.body.errors ?? []) fail(error.type === "FORBIDDEN" ? "permission" : "graphql", 200, error.message, { details: error });
+  for (const error of result.body.errors ?? [])
+    fail(error.type === "FORBIDDEN" ? "permission" : "graphql", 200, error.message, { details: error });
   return { status: 200, body: result.body };
 }
 
@@ -350,22 +449,38 @@ async function handleGit(
   fail: (kind: FakeErrorKind, status: number, message: string, extra?: Partial<FakeError>) => void,
 ): Promise<number> {
   const repo = deps.state.repo(`${git.owner}/${git.name}`);
-  const service = git.rest === "/git-receive-pack" || query.includes("service=git-receive-pack") ? "git-receive-pack" : git.rest === "/git-upload-pack" || query.includes("service=git-upload-pack") ? "git-upload-pack" : null;
+  const service =
+    git.rest === "/git-receive-pack" || query.includes("service=git-receive-pack")
+      ? "git-receive-pack"
+      : git.rest === "/git-upload-pack" || query.includes("service=git-upload-pack")
+        ? "git-upload-pack"
+        : null;
   const phase: GitRequestRecord["phase"] = git.rest === "/info/refs" ? "advertise" : service ? "rpc" : "other";
   const refuse = (status: number, message: string, user: string | null) => {
     deps.gitRequests.push({ repo: repo?.fullName ?? `${git.owner}/${git.name}`, service, phase, user, status });
-    res.writeHead(status, { "content-type": "text/plain; charset=utf-8", ...(status === 401 ? { "www-authenticate": 'Basic realm="GitHub"' } : {}) });
+    res.writeHead(status, {
+      "content-type": "text/plain; charset=utf-8",
+      ...(status === 401 ? { "www-authenticate": 'Basic realm="GitHub"' } : {}),
+    });
     res.end(`${message}\n`);
     return status;
   };
   if (!repo) return refuse(404, "Repository not found.", null);
   const access = gitAccess(deps.state, deps.env.ctx.app.slug, repo, service, req.headers["authorization"]);
   if (!access.allowed) {
-    if (access.badCredentials) fail("git-auth", access.status, `git ${service ?? git.rest} on ${repo.fullName}: ${access.message}`);
+    if (access.badCredentials)
+      fail("git-auth", access.status, `git ${service ?? git.rest} on ${repo.fullName}: ${access.message}`);
     return refuse(access.status, access.message, access.user);
   }
   try {
-    const { status, pushes } = await runGitBackend(req, res, raw, { root: deps.gitRoot, repo, rest: git.rest, query, user: access.user ?? "", permissions: access.permissions ?? {} });
+    const { status, pushes } = await runGitBackend(req, res, raw, {
+      root: deps.gitRoot,
+      repo,
+      rest: git.rest,
+      query,
+      user: access.user ?? "",
+      permissions: access.permissions ?? {},
+    });
     deps.gitRequests.push({ repo: repo.fullName, service, phase, user: access.user, status });
     deps.pushes.push(...pushes);
     return status;

@@ -222,7 +222,12 @@ export class FakeState {
     if (!user) {
       const id = this.id();
       const kind = type ?? (login.endsWith("[bot]") ? "Bot" : "User");
-      user = { login, id, type: kind, nodeId: nodeId(kind === "Organization" ? "O" : kind === "Bot" ? "BOT" : "U", id) };
+      user = {
+        login,
+        id,
+        type: kind,
+        nodeId: nodeId(kind === "Organization" ? "O" : kind === "Bot" ? "BOT" : "U", id),
+      };
       this.users.set(login, user);
     } else if (type && user.type !== type) {
       user.type = type;

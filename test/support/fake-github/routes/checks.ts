@@ -30,7 +30,8 @@ function apply(run: CheckRunRecord, input: CheckInput): void {
     run.conclusion = input.conclusion;
     run.status = "completed";
   }
-  if (run.status === "completed") run.completedAt = input.completed_at ?? run.completedAt ?? new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+  if (run.status === "completed")
+    run.completedAt = input.completed_at ?? run.completedAt ?? new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
   if (input.output) {
     run.output = {
       title: input.output.title ?? run.output.title,
@@ -54,7 +55,11 @@ async function pullsAt(env: RouteEnv, repo: RepoRecord, sha: string): Promise<Js
       id: pull.id,
       number: pull.number,
       url: `${repoApiUrl(env.ctx, repo)}/pulls/${pull.number}`,
-      head: { ref: pull.headRef, sha: head, repo: { id: headRepo.id, url: repoApiUrl(env.ctx, headRepo), name: headRepo.name } },
+      head: {
+        ref: pull.headRef,
+        sha: head,
+        repo: { id: headRepo.id, url: repoApiUrl(env.ctx, headRepo), name: headRepo.name },
+      },
       base: { ref: pull.baseRef, sha: base, repo: { id: repo.id, url: repoApiUrl(env.ctx, repo), name: repo.name } },
     });
   }
@@ -68,10 +73,24 @@ export const checkRoutes: RouteTable = {
       const repo = repoOf(req);
       const input = body<CheckInput & { name: string; head_sha: string }>(req);
       if (input.status === "completed" && input.conclusion === undefined) {
-        return unprocessable([{ resource: "CheckRun", code: "missing_field", field: "conclusion", message: "conclusion is required when status is completed" }]);
+        return unprocessable([
+          {
+            resource: "CheckRun",
+            code: "missing_field",
+            field: "conclusion",
+            message: "conclusion is required when status is completed",
+          },
+        ]);
       }
       if (!(await resolveCommit(repo.gitDir, input.head_sha))) {
-        return unprocessable([{ resource: "CheckRun", code: "invalid", field: "head_sha", message: "No commit found for SHA: " + input.head_sha }]);
+        return unprocessable([
+          {
+            resource: "CheckRun",
+            code: "invalid",
+            field: "head_sha",
+            message: "No commit found for SHA: " + input.head_sha,
+          },
+        ]);
       }
       const id = env.ctx.state.id();
       const run: CheckRunRecord = {
@@ -99,11 +118,20 @@ export const checkRoutes: RouteTable = {
     auth: "installation",
     handle: async (req, env) => {
       const repo = repoOf(req);
-      const run = env.ctx.state.checkRuns.find((r) => r.repo === repo.fullName && r.id === intParam(req, "check_run_id"));
+      const run = env.ctx.state.checkRuns.find(
+        (r) => r.repo === repo.fullName && r.id === intParam(req, "check_run_id"),
+      );
       if (!run) return notFound();
       const input = body<CheckInput>(req);
       if (input.status === "completed" && input.conclusion === undefined && run.conclusion === null) {
-        return unprocessable([{ resource: "CheckRun", code: "missing_field", field: "conclusion", message: "conclusion is required when status is completed" }]);
+        return unprocessable([
+          {
+            resource: "CheckRun",
+            code: "missing_field",
+            field: "conclusion",
+            message: "conclusion is required when status is completed",
+          },
+        ]);
       }
       apply(run, input);
       return json(200, checkRunShape(env.ctx, repo, run, await pullsAt(env, repo, run.headSha)));
@@ -114,7 +142,9 @@ export const checkRoutes: RouteTable = {
     auth: "installation",
     handle: async (req, env) => {
       const repo = repoOf(req);
-      const run = env.ctx.state.checkRuns.find((r) => r.repo === repo.fullName && r.id === intParam(req, "check_run_id"));
+      const run = env.ctx.state.checkRuns.find(
+        (r) => r.repo === repo.fullName && r.id === intParam(req, "check_run_id"),
+      );
       return run ? json(200, checkRunShape(env.ctx, repo, run, await pullsAt(env, repo, run.headSha))) : notFound();
     },
   },
@@ -127,11 +157,23 @@ export const checkRoutes: RouteTable = {
       if (!sha) return notFound(`No commit found for SHA: ${req.params["ref"] ?? ""}`);
       const name = req.query.get("check_name");
       const status = req.query.get("status");
-      let runs = env.ctx.state.checkRuns.filter((r) => r.repo === repo.fullName && r.headSha === sha && (!name || r.name === name) && (!status || r.status === status));
+      let runs = env.ctx.state.checkRuns.filter(
+        (r) =>
+          r.repo === repo.fullName &&
+          r.headSha === sha &&
+          (!name || r.name === name) &&
+          (!status || r.status === status),
+      );
       // filter=latest (the default) keeps the newest run of each name
-      if ((req.query.get("filter") ?? "latest") === "latest") runs = runs.filter((r) => !runs.some((o) => o.name === r.name && o.id > r.id));
+      if ((req.query.get("filter") ?? "latest") === "latest")
+        runs = runs.filter((r) => !runs.some((o) => o.name === r.name && o.id > r.id));
       const pulls = await pullsAt(env, repo, sha);
-      const page = await paginate(req, [...runs].reverse(), `${repoApiUrl(env.ctx, repo)}/commits/${sha}/check-runs`, (r) => checkRunShape(env.ctx, repo, r, pulls));
+      const page = await paginate(
+        req,
+        [...runs].reverse(),
+        `${repoApiUrl(env.ctx, repo)}/commits/${sha}/check-runs`,
+        (r) => checkRunShape(env.ctx, repo, r, pulls),
+      );
       return { ...page, body: { total_count: runs.length, check_runs: page.body } };
     },
   },

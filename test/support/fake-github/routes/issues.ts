@@ -37,19 +37,36 @@ function react(req: RouteRequest, env: RouteEnv, subject: ReactionRecord["subjec
     r.user === user &&
     r.content === content &&
     r.subject.kind === subject.kind &&
-    ("number" in r.subject && "number" in subject ? r.subject.number === subject.number : "id" in r.subject && "id" in subject && r.subject.id === subject.id);
+    ("number" in r.subject && "number" in subject
+      ? r.subject.number === subject.number
+      : "id" in r.subject && "id" in subject && r.subject.id === subject.id);
   const existing = state.reactions.find(same);
   // GitHub answers 200 with the reaction that already exists
   if (existing) return json(200, reactionShape(env.ctx, existing));
   const id = state.id();
-  const reaction: ReactionRecord = { id, nodeId: nodeId("REA", id), repo: repo.fullName, subject, content, user, createdAt: timestamp() };
+  const reaction: ReactionRecord = {
+    id,
+    nodeId: nodeId("REA", id),
+    repo: repo.fullName,
+    subject,
+    content,
+    user,
+    createdAt: timestamp(),
+  };
   state.reactions.push(reaction);
   return json(201, reactionShape(env.ctx, reaction));
 }
 
-function listReactions(req: RouteRequest, env: RouteEnv, matches: (r: ReactionRecord) => boolean, url: string): Promise<RouteResult> {
+function listReactions(
+  req: RouteRequest,
+  env: RouteEnv,
+  matches: (r: ReactionRecord) => boolean,
+  url: string,
+): Promise<RouteResult> {
   const content = req.query.get("content");
-  const list = env.ctx.state.reactions.filter((r) => r.repo === repoOf(req).fullName && matches(r) && (!content || r.content === content));
+  const list = env.ctx.state.reactions.filter(
+    (r) => r.repo === repoOf(req).fullName && matches(r) && (!content || r.content === content),
+  );
   return paginate(req, list, url, (r) => reactionShape(env.ctx, r));
 }
 
@@ -67,7 +84,14 @@ export const issueRoutes: RouteTable = {
     handle: (req, env) => {
       const issue = issueOr404(req, env);
       if (!issue) return notFound();
-      const patch = body<{ title?: string | number; body?: string | null; state?: "open" | "closed"; state_reason?: "completed" | "not_planned" | "reopened" | null; labels?: LabelInput; assignees?: string[] }>(req);
+      const patch = body<{
+        title?: string | number;
+        body?: string | null;
+        state?: "open" | "closed";
+        state_reason?: "completed" | "not_planned" | "reopened" | null;
+        labels?: LabelInput;
+        assignees?: string[];
+      }>(req);
       if (patch.title !== undefined) issue.title = String(patch.title);
       if (patch.body !== undefined) issue.body = patch.body;
       if (patch.labels !== undefined) issue.labels = labelNames(patch.labels);
@@ -75,7 +99,8 @@ export const issueRoutes: RouteTable = {
       if (patch.state !== undefined && patch.state !== issue.state) {
         issue.state = patch.state;
         issue.closedAt = patch.state === "closed" ? timestamp() : null;
-        issue.stateReason = patch.state === "closed" ? (patch.state_reason === "not_planned" ? "not_planned" : "completed") : "reopened";
+        issue.stateReason =
+          patch.state === "closed" ? (patch.state_reason === "not_planned" ? "not_planned" : "completed") : "reopened";
       }
       issue.updatedAt = timestamp();
       return json(200, issueShape(env.ctx, repoOf(req), issue));
@@ -91,7 +116,9 @@ export const issueRoutes: RouteTable = {
       const list = env.ctx.state.issueComments.filter(
         (c) => c.repo === issue.repo && c.issueNumber === issue.number && (!since || c.updatedAt >= since),
       );
-      return paginate(req, list, `${env.ctx.api}/repos/${issue.repo}/issues/${issue.number}/comments`, (c) => issueCommentShape(env.ctx, repoOf(req), c));
+      return paginate(req, list, `${env.ctx.api}/repos/${issue.repo}/issues/${issue.number}/comments`, (c) =>
+        issueCommentShape(env.ctx, repoOf(req), c),
+      );
     },
   },
 
@@ -155,8 +182,11 @@ export const issueRoutes: RouteTable = {
       const issue = issueOr404(req, env);
       if (!issue) return notFound();
       const repo = repoOf(req);
-      return paginate(req, issue.labels, `${env.ctx.api}/repos/${repo.fullName}/issues/${issue.number}/labels`, (name) =>
-        labelShape(env.ctx, repo, ensureLabel(env.ctx, repo, name)),
+      return paginate(
+        req,
+        issue.labels,
+        `${env.ctx.api}/repos/${repo.fullName}/issues/${issue.number}/labels`,
+        (name) => labelShape(env.ctx, repo, ensureLabel(env.ctx, repo, name)),
       );
     },
   },
@@ -172,7 +202,10 @@ export const issueRoutes: RouteTable = {
         if (!issue.labels.some((l) => l.toLowerCase() === label.name.toLowerCase())) issue.labels.push(label.name);
       }
       issue.updatedAt = timestamp();
-      return json(200, issue.labels.map((name) => labelShape(env.ctx, repo, ensureLabel(env.ctx, repo, name))));
+      return json(
+        200,
+        issue.labels.map((name) => labelShape(env.ctx, repo, ensureLabel(env.ctx, repo, name))),
+      );
     },
   },
 
@@ -187,7 +220,10 @@ export const issueRoutes: RouteTable = {
       if (index < 0) return notFound("Label does not exist");
       issue.labels.splice(index, 1);
       issue.updatedAt = timestamp();
-      return json(200, issue.labels.map((l) => labelShape(env.ctx, repo, ensureLabel(env.ctx, repo, l))));
+      return json(
+        200,
+        issue.labels.map((l) => labelShape(env.ctx, repo, ensureLabel(env.ctx, repo, l))),
+      );
     },
   },
 
@@ -203,7 +239,12 @@ export const issueRoutes: RouteTable = {
     auth: "installation",
     handle: (req, env) => {
       const number = intParam(req, "issue_number");
-      return listReactions(req, env, (r) => r.subject.kind === "issue" && r.subject.number === number, `${env.ctx.api}${req.path}`);
+      return listReactions(
+        req,
+        env,
+        (r) => r.subject.kind === "issue" && r.subject.number === number,
+        `${env.ctx.api}${req.path}`,
+      );
     },
   },
 
@@ -219,7 +260,12 @@ export const issueRoutes: RouteTable = {
     auth: "installation",
     handle: (req, env) => {
       const id = intParam(req, "comment_id");
-      return listReactions(req, env, (r) => r.subject.kind === "issue_comment" && r.subject.id === id, `${env.ctx.api}${req.path}`);
+      return listReactions(
+        req,
+        env,
+        (r) => r.subject.kind === "issue_comment" && r.subject.id === id,
+        `${env.ctx.api}${req.path}`,
+      );
     },
   },
 
@@ -227,7 +273,9 @@ export const issueRoutes: RouteTable = {
     auth: "installation",
     handle: (req, env) => {
       const repo = repoOf(req);
-      const comment = env.ctx.state.reviewComments.find((c) => c.repo === repo.fullName && c.id === intParam(req, "comment_id"));
+      const comment = env.ctx.state.reviewComments.find(
+        (c) => c.repo === repo.fullName && c.id === intParam(req, "comment_id"),
+      );
       return comment ? react(req, env, { kind: "review_comment", id: comment.id }) : notFound();
     },
   },

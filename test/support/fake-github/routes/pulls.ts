@@ -27,13 +27,34 @@ async function fullPull(env: RouteEnv, pull: PullRecord) {
 export function addReviewComment(
   env: RouteEnv,
   pull: PullRecord,
-  input: { user: string; body: string; path: string; line: number | null; startLine?: number | null; side: "LEFT" | "RIGHT"; diffHunk: string; commitId: string; inReplyTo?: ReviewCommentRecord; reviewId?: number },
+  input: {
+    user: string;
+    body: string;
+    path: string;
+    line: number | null;
+    startLine?: number | null;
+    side: "LEFT" | "RIGHT";
+    diffHunk: string;
+    commitId: string;
+    inReplyTo?: ReviewCommentRecord;
+    reviewId?: number;
+  },
 ): ReviewCommentRecord {
   const { state } = env.ctx;
   const now = timestamp();
   let reviewId = input.reviewId;
   if (reviewId === undefined) {
-    const review: ReviewRecord = { id: state.id(), nodeId: "", repo: pull.repo, pullNumber: pull.number, user: input.user, body: "", state: "COMMENTED", commitId: input.commitId, submittedAt: now };
+    const review: ReviewRecord = {
+      id: state.id(),
+      nodeId: "",
+      repo: pull.repo,
+      pullNumber: pull.number,
+      user: input.user,
+      body: "",
+      state: "COMMENTED",
+      commitId: input.commitId,
+      submittedAt: now,
+    };
     review.nodeId = nodeId("PRR", review.id);
     state.reviews.push(review);
     reviewId = review.id;
@@ -64,7 +85,17 @@ export function addReviewComment(
   state.reviewComments.push(comment);
   const thread = state.reviewThreads.find((t) => t.id === threadId);
   if (thread) thread.commentIds.push(id);
-  else state.reviewThreads.push({ id: threadId, repo: pull.repo, pullNumber: pull.number, path: comment.path, line: comment.line, resolved: false, resolvedBy: null, commentIds: [id] });
+  else
+    state.reviewThreads.push({
+      id: threadId,
+      repo: pull.repo,
+      pullNumber: pull.number,
+      path: comment.path,
+      line: comment.line,
+      resolved: false,
+      resolvedBy: null,
+      commentIds: [id],
+    });
   return comment;
 }
 
@@ -93,7 +124,9 @@ export const pullRoutes: RouteTable = {
       });
       const key = (p: PullRecord) => {
         const issue = state.issue(p.repo, p.number);
-        return sort === "updated" ? (issue?.updatedAt ?? "") : (issue?.createdAt ?? "") + String(p.number).padStart(8, "0");
+        return sort === "updated"
+          ? (issue?.updatedAt ?? "")
+          : (issue?.createdAt ?? "") + String(p.number).padStart(8, "0");
       };
       list.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0) * (direction === "desc" ? -1 : 1));
       return paginate(req, list, `${repoApiUrl(env.ctx, repo)}/pulls`, async (p) => {
@@ -108,8 +141,18 @@ export const pullRoutes: RouteTable = {
     auth: "installation",
     handle: async (req, env) => {
       const repo = repoOf(req);
-      const input = body<{ title?: string; body?: string; head: string; head_repo?: string; base: string; draft?: boolean; maintainer_can_modify?: boolean; issue?: number }>(req);
-      if (input.title === undefined) return unprocessable([{ resource: "PullRequest", code: "missing_field", field: "title" }]);
+      const input = body<{
+        title?: string;
+        body?: string;
+        head: string;
+        head_repo?: string;
+        base: string;
+        draft?: boolean;
+        maintainer_can_modify?: boolean;
+        issue?: number;
+      }>(req);
+      if (input.title === undefined)
+        return unprocessable([{ resource: "PullRequest", code: "missing_field", field: "title" }]);
       const made = await createPull(env.ctx.state, repo, {
         title: input.title,
         body: input.body ?? null,
@@ -140,7 +183,13 @@ export const pullRoutes: RouteTable = {
       const pull = pullOf(req, env);
       const issue = pull && env.ctx.state.issue(pull.repo, pull.number);
       if (!pull || !issue) return notFound();
-      const patch = body<{ title?: string; body?: string; state?: "open" | "closed"; base?: string; maintainer_can_modify?: boolean }>(req);
+      const patch = body<{
+        title?: string;
+        body?: string;
+        state?: "open" | "closed";
+        base?: string;
+        maintainer_can_modify?: boolean;
+      }>(req);
       if (patch.title !== undefined) issue.title = patch.title;
       if (patch.body !== undefined) issue.body = patch.body;
       if (patch.base !== undefined) pull.baseRef = patch.base;
@@ -161,7 +210,9 @@ export const pullRoutes: RouteTable = {
       if (!pull) return notFound();
       const repo = repoOf(req);
       const { files, facts } = await pullFiles(env.ctx.state, pull);
-      return paginate(req, files, `${repoApiUrl(env.ctx, repo)}/pulls/${pull.number}/files`, (f) => diffEntryShape(env.ctx, repo, facts.headSha, f));
+      return paginate(req, files, `${repoApiUrl(env.ctx, repo)}/pulls/${pull.number}/files`, (f) =>
+        diffEntryShape(env.ctx, repo, facts.headSha, f),
+      );
     },
   },
 
@@ -173,7 +224,9 @@ export const pullRoutes: RouteTable = {
       const repo = repoOf(req);
       const { facts } = await pullFiles(env.ctx.state, pull);
       const commits = await commitsBetween(repo.gitDir, facts.baseSha, facts.headSha);
-      return paginate(req, commits, `${repoApiUrl(env.ctx, repo)}/pulls/${pull.number}/commits`, (c) => commitShape(env.ctx, repo, c));
+      return paginate(req, commits, `${repoApiUrl(env.ctx, repo)}/pulls/${pull.number}/commits`, (c) =>
+        commitShape(env.ctx, repo, c),
+      );
     },
   },
 
@@ -183,8 +236,12 @@ export const pullRoutes: RouteTable = {
       const pull = pullOf(req, env);
       if (!pull) return notFound();
       const repo = repoOf(req);
-      const reviews = env.ctx.state.reviews.filter((r) => r.repo === repo.fullName && r.pullNumber === pull.number && r.state !== "PENDING");
-      return paginate(req, reviews, `${repoApiUrl(env.ctx, repo)}/pulls/${pull.number}/reviews`, (r) => reviewShape(env.ctx, repo, r));
+      const reviews = env.ctx.state.reviews.filter(
+        (r) => r.repo === repo.fullName && r.pullNumber === pull.number && r.state !== "PENDING",
+      );
+      return paginate(req, reviews, `${repoApiUrl(env.ctx, repo)}/pulls/${pull.number}/reviews`, (r) =>
+        reviewShape(env.ctx, repo, r),
+      );
     },
   },
 
@@ -195,9 +252,13 @@ export const pullRoutes: RouteTable = {
       if (!pull) return notFound();
       const repo = repoOf(req);
       const since = req.query.get("since");
-      const list = env.ctx.state.reviewComments.filter((c) => c.repo === repo.fullName && c.pullNumber === pull.number && (!since || c.updatedAt >= since));
+      const list = env.ctx.state.reviewComments.filter(
+        (c) => c.repo === repo.fullName && c.pullNumber === pull.number && (!since || c.updatedAt >= since),
+      );
       if (req.query.get("direction") === "desc") list.reverse();
-      return paginate(req, list, `${repoApiUrl(env.ctx, repo)}/pulls/${pull.number}/comments`, (c) => reviewCommentShape(env.ctx, repo, c));
+      return paginate(req, list, `${repoApiUrl(env.ctx, repo)}/pulls/${pull.number}/comments`, (c) =>
+        reviewCommentShape(env.ctx, repo, c),
+      );
     },
   },
 
@@ -205,7 +266,9 @@ export const pullRoutes: RouteTable = {
     auth: "installation",
     handle: (req, env) => {
       const repo = repoOf(req);
-      const comment = env.ctx.state.reviewComments.find((c) => c.repo === repo.fullName && c.id === intParam(req, "comment_id"));
+      const comment = env.ctx.state.reviewComments.find(
+        (c) => c.repo === repo.fullName && c.id === intParam(req, "comment_id"),
+      );
       return comment ? json(200, reviewCommentShape(env.ctx, repo, comment)) : notFound();
     },
   },
@@ -216,8 +279,20 @@ export const pullRoutes: RouteTable = {
       const pull = pullOf(req, env);
       if (!pull) return notFound();
       const repo = repoOf(req);
-      const input = body<{ body: string; commit_id?: string; path?: string; line?: number; start_line?: number; side?: "LEFT" | "RIGHT"; in_reply_to?: number; subject_type?: "line" | "file" }>(req);
-      const root = input.in_reply_to === undefined ? undefined : env.ctx.state.reviewComments.find((c) => c.id === input.in_reply_to && c.pullNumber === pull.number);
+      const input = body<{
+        body: string;
+        commit_id?: string;
+        path?: string;
+        line?: number;
+        start_line?: number;
+        side?: "LEFT" | "RIGHT";
+        in_reply_to?: number;
+        subject_type?: "line" | "file";
+      }>(req);
+      const root =
+        input.in_reply_to === undefined
+          ? undefined
+          : env.ctx.state.reviewComments.find((c) => c.id === input.in_reply_to && c.pullNumber === pull.number);
       if (input.in_reply_to !== undefined && !root) return notFound();
       const { files, facts } = await pullFiles(env.ctx.state, pull);
       const path = root?.path ?? input.path;
@@ -225,7 +300,15 @@ export const pullRoutes: RouteTable = {
       const file = files.find((f) => f.filename === path);
       const side = input.side ?? "RIGHT";
       const line = input.subject_type === "file" ? null : (input.line ?? null);
-      if (!root && !file) return unprocessable([{ resource: "PullRequestReviewComment", code: "invalid", field: "path", message: "path could not be resolved" }]);
+      if (!root && !file)
+        return unprocessable([
+          {
+            resource: "PullRequestReviewComment",
+            code: "invalid",
+            field: "path",
+            message: "path could not be resolved",
+          },
+        ]);
       const comment = addReviewComment(env, pull, {
         user: actor(req, env),
         body: input.body,
@@ -247,7 +330,9 @@ export const pullRoutes: RouteTable = {
       const pull = pullOf(req, env);
       if (!pull) return notFound();
       const repo = repoOf(req);
-      const target = env.ctx.state.reviewComments.find((c) => c.repo === repo.fullName && c.pullNumber === pull.number && c.id === intParam(req, "comment_id"));
+      const target = env.ctx.state.reviewComments.find(
+        (c) => c.repo === repo.fullName && c.pullNumber === pull.number && c.id === intParam(req, "comment_id"),
+      );
       if (!target) return notFound();
       const { facts } = await pullFiles(env.ctx.state, pull);
       const comment = addReviewComment(env, pull, {

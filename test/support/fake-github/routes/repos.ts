@@ -1,11 +1,39 @@
 // Repository metadata, contents, permissions, branches, refs and compare —
 // answered from the real bare repositories.
-import { branchSha, commitInfo, git, commitsBetween, countBetween, diffFiles, fetchRef, mergeBase, readPath, refs, resolveCommit } from "../git-repo.ts";
+import {
+  branchSha,
+  commitInfo,
+  git,
+  commitsBetween,
+  countBetween,
+  diffFiles,
+  fetchRef,
+  mergeBase,
+  readPath,
+  refs,
+  resolveCommit,
+} from "../git-repo.ts";
 import { repoApiUrl } from "../shapes/common.ts";
-import { branchShape, commitShape, diffEntryShape, directoryEntryShape, fileContentShape, repositoryShape } from "../shapes/repo.ts";
+import {
+  branchShape,
+  commitShape,
+  diffEntryShape,
+  directoryEntryShape,
+  fileContentShape,
+  repositoryShape,
+} from "../shapes/repo.ts";
 import type { Permission, RepoRecord } from "../state.ts";
 import type { ShapeContext } from "../shapes/common.ts";
-import { json, notFound, repoOf, unprocessable, type RouteEnv, type RouteRequest, type RouteResult, type RouteTable } from "./types.ts";
+import {
+  json,
+  notFound,
+  repoOf,
+  unprocessable,
+  type RouteEnv,
+  type RouteRequest,
+  type RouteResult,
+  type RouteTable,
+} from "./types.ts";
 
 const PERMISSION_OF: Record<Permission | "none", "admin" | "write" | "read" | "none"> = {
   admin: "admin",
@@ -36,7 +64,10 @@ export const repoRoutes: RouteTable = {
         if (raw) return { status: 200, text: found.content, headers: { "content-type": "text/plain; charset=utf-8" } };
         return json(200, fileContentShape(env.ctx, repo, path, ref, found.sha, found.content));
       }
-      return json(200, found.entries.map((entry) => directoryEntryShape(env.ctx, repo, path, ref, entry)));
+      return json(
+        200,
+        found.entries.map((entry) => directoryEntryShape(env.ctx, repo, path, ref, entry)),
+      );
     },
   },
 
@@ -76,7 +107,11 @@ export const repoRoutes: RouteTable = {
       const login = req.params["username"] ?? "";
       const membership = env.ctx.state.teams.get(`${org}/${team}`.toLowerCase())?.get(login);
       if (!membership) return notFound();
-      return json(200, { url: `${env.ctx.api}/orgs/${org}/teams/${team}/memberships/${login}`, role: membership.role, state: membership.state });
+      return json(200, {
+        url: `${env.ctx.api}/orgs/${org}/teams/${team}/memberships/${login}`,
+        role: membership.role,
+        state: membership.state,
+      });
     },
   },
 
@@ -108,8 +143,13 @@ export const repoRoutes: RouteTable = {
     handle: async (req, env) => {
       const repo = repoOf(req);
       const prefix = `refs/${(req.params["ref"] ?? "").replace(/^refs\//, "")}`;
-      const all = [...(await refs(repo.gitDir))].filter(([ref]) => ref.startsWith(prefix) && !ref.startsWith("refs/fake-github/"));
-      return json(200, all.map(([ref, sha]) => refShape(env.ctx, repo, ref, sha)));
+      const all = [...(await refs(repo.gitDir))].filter(
+        ([ref]) => ref.startsWith(prefix) && !ref.startsWith("refs/fake-github/"),
+      );
+      return json(
+        200,
+        all.map(([ref, sha]) => refShape(env.ctx, repo, ref, sha)),
+      );
     },
   },
 
@@ -203,7 +243,10 @@ async function resolveSide(ctx: ShapeContext, repo: RepoRecord, spec: string): P
   const name = parts.length === 3 ? (parts[1] ?? repo.name) : repo.name;
   const other =
     ctx.state.repo(`${owner}/${name}`) ??
-    [...ctx.state.repos.values()].find((r) => r.owner.toLowerCase() === owner.toLowerCase() && (r.parent === repo.fullName || repo.parent === r.fullName));
+    [...ctx.state.repos.values()].find(
+      (r) =>
+        r.owner.toLowerCase() === owner.toLowerCase() && (r.parent === repo.fullName || repo.parent === r.fullName),
+    );
   if (!other) return null;
   if (other === repo) return resolveCommit(repo.gitDir, ref);
   const sha = await resolveCommit(other.gitDir, ref);

@@ -83,7 +83,12 @@ export function intParam(req: RouteRequest, name: string): number {
  * One page of `items` with GitHub's Link header (per_page default 30, max
  * 100), so clients that paginate are exercised as against the real API.
  */
-export function paginate<T>(req: RouteRequest, items: T[], selfUrl: string, shape: (item: T) => Json | Promise<Json>): Promise<RouteResult> {
+export function paginate<T>(
+  req: RouteRequest,
+  items: T[],
+  selfUrl: string,
+  shape: (item: T) => Json | Promise<Json>,
+): Promise<RouteResult> {
   const perPage = Math.min(Math.max(Number(req.query.get("per_page") ?? 30) || 30, 1), 100);
   const page = Math.max(Number(req.query.get("page") ?? 1) || 1, 1);
   const last = Math.max(Math.ceil(items.length / perPage), 1);
@@ -97,5 +102,7 @@ export function paginate<T>(req: RouteRequest, items: T[], selfUrl: string, shap
   const links: string[] = [];
   if (page < last) links.push(link(page + 1, "next"), link(last, "last"));
   if (page > 1) links.push(link(1, "first"), link(page - 1, "prev"));
-  return Promise.all(slice.map(shape)).then((page) => (links.length > 0 ? json(200, page, { link: links.join(", ") }) : json(200, page)));
+  return Promise.all(slice.map(shape)).then((page) =>
+    links.length > 0 ? json(200, page, { link: links.join(", ") }) : json(200, page),
+  );
 }

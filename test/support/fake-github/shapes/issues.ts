@@ -1,6 +1,14 @@
 // Issue, label, comment and reaction shapes.
 import type { IssueCommentRecord, IssueRecord, LabelRecord, ReactionRecord, RepoRecord } from "../state.ts";
-import { type Json, type ShapeContext, authorAssociation, reactionRollup, repoApiUrl, repoWebUrl, userShape } from "./common.ts";
+import {
+  type Json,
+  type ShapeContext,
+  authorAssociation,
+  reactionRollup,
+  repoApiUrl,
+  repoWebUrl,
+  userShape,
+} from "./common.ts";
 
 export function labelShape(ctx: ShapeContext, repo: RepoRecord, label: LabelRecord): Json {
   return {
@@ -16,7 +24,9 @@ export function labelShape(ctx: ShapeContext, repo: RepoRecord, label: LabelReco
 
 /** The repository's label record, made on first use like GitHub does when a label is added to an issue. */
 export function ensureLabel(ctx: ShapeContext, repo: RepoRecord, name: string): LabelRecord {
-  const existing = ctx.state.labels.find((l) => l.repo === repo.fullName && l.name.toLowerCase() === name.toLowerCase());
+  const existing = ctx.state.labels.find(
+    (l) => l.repo === repo.fullName && l.name.toLowerCase() === name.toLowerCase(),
+  );
   if (existing) return existing;
   const id = ctx.state.id();
   const label: LabelRecord = { id, nodeId: `LA_${id}`, repo: repo.fullName, name, color: "ededed", description: null };
@@ -57,7 +67,9 @@ export function issueShape(ctx: ShapeContext, repo: RepoRecord, issue: IssueReco
     author_association: authorAssociation(ctx, repo, issue.user),
     reactions: reactionRollup(
       `${url}/reactions`,
-      ctx.state.reactions.filter((r) => r.repo === repo.fullName && r.subject.kind === "issue" && r.subject.number === issue.number),
+      ctx.state.reactions.filter(
+        (r) => r.repo === repo.fullName && r.subject.kind === "issue" && r.subject.number === issue.number,
+      ),
     ),
   };
   if (issue.isPullRequest) {
@@ -91,7 +103,9 @@ export function issueCommentShape(ctx: ShapeContext, repo: RepoRecord, comment: 
     performed_via_github_app: null,
     reactions: reactionRollup(
       `${url}/reactions`,
-      ctx.state.reactions.filter((r) => r.repo === repo.fullName && r.subject.kind === "issue_comment" && r.subject.id === comment.id),
+      ctx.state.reactions.filter(
+        (r) => r.repo === repo.fullName && r.subject.kind === "issue_comment" && r.subject.id === comment.id,
+      ),
     ),
   };
 }

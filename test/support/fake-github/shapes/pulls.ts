@@ -1,6 +1,21 @@
 // Pull request, review, review comment and check run shapes.
-import type { CheckRunRecord, IssueRecord, PullRecord, RepoRecord, ReviewCommentRecord, ReviewRecord } from "../state.ts";
-import { type Json, type ShapeContext, authorAssociation, reactionRollup, repoApiUrl, repoWebUrl, userShape } from "./common.ts";
+import type {
+  CheckRunRecord,
+  IssueRecord,
+  PullRecord,
+  RepoRecord,
+  ReviewCommentRecord,
+  ReviewRecord,
+} from "../state.ts";
+import {
+  type Json,
+  type ShapeContext,
+  authorAssociation,
+  reactionRollup,
+  repoApiUrl,
+  repoWebUrl,
+  userShape,
+} from "./common.ts";
 import { labelShape, ensureLabel } from "./issues.ts";
 import { appShape, repositoryShape } from "./repo.ts";
 
@@ -14,7 +29,13 @@ export interface PullGitFacts {
   changedFiles: number;
 }
 
-export function pullSimpleShape(ctx: ShapeContext, repo: RepoRecord, pull: PullRecord, issue: IssueRecord, facts: PullGitFacts): Json {
+export function pullSimpleShape(
+  ctx: ShapeContext,
+  repo: RepoRecord,
+  pull: PullRecord,
+  issue: IssueRecord,
+  facts: PullGitFacts,
+): Json {
   const url = `${repoApiUrl(ctx, repo)}/pulls/${pull.number}`;
   const web = `${repoWebUrl(ctx, repo)}/pull/${pull.number}`;
   const issueUrl = `${repoApiUrl(ctx, repo)}/issues/${pull.number}`;
@@ -81,7 +102,13 @@ export function pullSimpleShape(ctx: ShapeContext, repo: RepoRecord, pull: PullR
   };
 }
 
-export function pullShape(ctx: ShapeContext, repo: RepoRecord, pull: PullRecord, issue: IssueRecord, facts: PullGitFacts): Json {
+export function pullShape(
+  ctx: ShapeContext,
+  repo: RepoRecord,
+  pull: PullRecord,
+  issue: IssueRecord,
+  facts: PullGitFacts,
+): Json {
   return {
     ...pullSimpleShape(ctx, repo, pull, issue, facts),
     merged: pull.merged,
@@ -90,7 +117,8 @@ export function pullShape(ctx: ShapeContext, repo: RepoRecord, pull: PullRecord,
     mergeable_state: issue.state === "open" ? (pull.draft ? "draft" : "clean") : "unknown",
     merged_by: null,
     comments: ctx.state.issueComments.filter((c) => c.repo === repo.fullName && c.issueNumber === pull.number).length,
-    review_comments: ctx.state.reviewComments.filter((c) => c.repo === repo.fullName && c.pullNumber === pull.number).length,
+    review_comments: ctx.state.reviewComments.filter((c) => c.repo === repo.fullName && c.pullNumber === pull.number)
+      .length,
     maintainer_can_modify: pull.maintainerCanModify,
     commits: facts.commits,
     additions: facts.additions,
@@ -147,13 +175,20 @@ export function reviewCommentShape(ctx: ShapeContext, repo: RepoRecord, comment:
     subject_type: comment.line === null ? "file" : "line",
     reactions: reactionRollup(
       `${url}/reactions`,
-      ctx.state.reactions.filter((r) => r.repo === repo.fullName && r.subject.kind === "review_comment" && r.subject.id === comment.id),
+      ctx.state.reactions.filter(
+        (r) => r.repo === repo.fullName && r.subject.kind === "review_comment" && r.subject.id === comment.id,
+      ),
     ),
   };
 }
 
 /** `pullRequests`: the open PRs whose head is this commit (pull-request-minimal), found by the route. */
-export function checkRunShape(ctx: ShapeContext, repo: RepoRecord, run: CheckRunRecord, pullRequests: Json[] = []): Json {
+export function checkRunShape(
+  ctx: ShapeContext,
+  repo: RepoRecord,
+  run: CheckRunRecord,
+  pullRequests: Json[] = [],
+): Json {
   const url = `${repoApiUrl(ctx, repo)}/check-runs/${run.id}`;
   return {
     id: run.id,

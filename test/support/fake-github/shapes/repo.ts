@@ -119,7 +119,14 @@ export function appShape(ctx: ShapeContext): Json {
     created_at: now,
     updated_at: now,
     permissions: { checks: "write", contents: "write", issues: "write", metadata: "read", pull_requests: "write" },
-    events: ["issues", "issue_comment", "pull_request", "pull_request_review", "pull_request_review_comment", "check_run"],
+    events: [
+      "issues",
+      "issue_comment",
+      "pull_request",
+      "pull_request_review",
+      "pull_request_review_comment",
+      "check_run",
+    ],
     installations_count: ctx.state.installations.size,
   };
 }
@@ -170,7 +177,11 @@ export function commitShape(ctx: ShapeContext, repo: RepoRecord, commit: CommitI
     // GitHub maps emails to accounts; the fake knows no emails, like a commit by an unknown author
     author: null,
     committer: null,
-    parents: commit.parents.map((sha) => ({ sha, url: `${repoApiUrl(ctx, repo)}/commits/${sha}`, html_url: `${repoWebUrl(ctx, repo)}/commit/${sha}` })),
+    parents: commit.parents.map((sha) => ({
+      sha,
+      url: `${repoApiUrl(ctx, repo)}/commits/${sha}`,
+      html_url: `${repoWebUrl(ctx, repo)}/commit/${sha}`,
+    })),
   };
   if (files) {
     const additions = files.reduce((n, f) => n + f.additions, 0);
@@ -210,14 +221,28 @@ export function branchShape(ctx: ShapeContext, repo: RepoRecord, name: string, c
   };
 }
 
-function contentLinks(ctx: ShapeContext, repo: RepoRecord, path: string, ref: string, kind: "blob" | "tree", sha: string): Json {
+function contentLinks(
+  ctx: ShapeContext,
+  repo: RepoRecord,
+  path: string,
+  ref: string,
+  kind: "blob" | "tree",
+  sha: string,
+): Json {
   const self = `${repoApiUrl(ctx, repo)}/contents/${path}?ref=${encodeURIComponent(ref)}`;
   const html = `${repoWebUrl(ctx, repo)}/${kind}/${ref}/${path}`;
   const gitUrl = `${repoApiUrl(ctx, repo)}/git/${kind === "blob" ? "blobs" : "trees"}/${sha}`;
   return { url: self, html_url: html, git_url: gitUrl, _links: { self, html, git: gitUrl } };
 }
 
-export function fileContentShape(ctx: ShapeContext, repo: RepoRecord, path: string, ref: string, sha: string, content: Buffer): Json {
+export function fileContentShape(
+  ctx: ShapeContext,
+  repo: RepoRecord,
+  path: string,
+  ref: string,
+  sha: string,
+  content: Buffer,
+): Json {
   const name = path.slice(path.lastIndexOf("/") + 1);
   return {
     type: "file",
@@ -233,9 +258,22 @@ export function fileContentShape(ctx: ShapeContext, repo: RepoRecord, path: stri
   };
 }
 
-export function directoryEntryShape(ctx: ShapeContext, repo: RepoRecord, dir: string, ref: string, entry: TreeEntry): Json {
+export function directoryEntryShape(
+  ctx: ShapeContext,
+  repo: RepoRecord,
+  dir: string,
+  ref: string,
+  entry: TreeEntry,
+): Json {
   const path = dir === "" ? entry.name : `${dir}/${entry.name}`;
-  const type = entry.type === "tree" ? "dir" : entry.type === "commit" ? "submodule" : entry.mode === "120000" ? "symlink" : "file";
+  const type =
+    entry.type === "tree"
+      ? "dir"
+      : entry.type === "commit"
+        ? "submodule"
+        : entry.mode === "120000"
+          ? "symlink"
+          : "file";
   return {
     type,
     size: entry.size,
