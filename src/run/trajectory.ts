@@ -3,9 +3,7 @@
 import type { Usage } from "../shared/job.ts";
 import type { ToolCall } from "../llm/types.ts";
 import type { Redactor } from "../security/redact.ts";
-import type { Phase } from "../shared/phases.ts";
 import type { SolveEvent } from "./solve.ts";
-import type { TestRun } from "../shared/evidence.ts";
 
 /** What a job tells its trajectory: the solve loop's events, plus the task, the final diff and the outcome. */
 export type TrajectoryEvent =
@@ -14,8 +12,9 @@ export type TrajectoryEvent =
   | { type: "task"; source: string; title: string; body: string }
   | { type: "diff"; diff: string };
 
+/** The stored form of an event: as told, except a model call's usage as two plain counts. */
 export type TrajectoryEntry = { at: string } & (
-  | { type: "phase"; phase: Phase; detail?: string }
+  | Exclude<TrajectoryEvent, { type: "model" }>
   | {
       type: "model";
       step: number;
@@ -27,30 +26,6 @@ export type TrajectoryEntry = { at: string } & (
       content: string;
       toolCalls: ToolCall[];
     }
-  | {
-      type: "tool";
-      step: number;
-      name: string;
-      arguments: string;
-      output: string;
-      isError: boolean;
-      durationMs: number;
-    }
-  | { type: "malformed"; step: number; message: string; count: number }
-  | {
-      type: "model_retry";
-      step: number;
-      attempt: number;
-      maxAttempts: number;
-      status?: number;
-      message: string;
-      retryAt: string;
-      delayMs: number;
-    }
-  | { type: "test"; round: number; run: TestRun }
-  | { type: "outcome"; status: string; summary: string }
-  | { type: "task"; source: string; title: string; body: string }
-  | { type: "diff"; diff: string }
 );
 
 /** The stored form of an event (not yet redacted). */
@@ -70,7 +45,7 @@ export function toEntry(event: TrajectoryEvent, at: string): TrajectoryEntry {
       toolCalls,
     };
   }
-  return { at, ...event } as TrajectoryEntry;
+  return { at, ...event };
 }
 
 export interface Trajectory {

@@ -8,7 +8,8 @@ import type { GitWorkspace } from "../../workspace/git.ts";
 import { freshCheckpoint, readCheckpoint, savedState, wipBranchName, type FixCheckpoint } from "../checkpointer.ts";
 import { solveWithCheckpoints, type CheckpointedStart } from "../checkpointed-solve.ts";
 import type { JobDeps } from "../deps.ts";
-import { branchName, loadIssueText, readRepoInstructions } from "../issue-context.ts";
+import { branchName, readRepoInstructions } from "../issue-context.ts";
+import { startOnIssue } from "../issue-start.ts";
 import { endStatus, firstLine, testsFailed, unfinishedEnding } from "../job-end.ts";
 import { withJobScope, type JobScope } from "../job-scope.ts";
 import { jobTask } from "../solve-base.ts";
@@ -20,16 +21,7 @@ export const INCOMPLETE_LABEL = "agent: incomplete";
 
 export async function runFixJob(job: JobRecord, run: JobRunContext, deps: JobDeps): Promise<JobOutcome> {
   return withJobScope(job, run, deps, async (scope, config, workspaces) => {
-    const { octokit, repo, reporter } = scope;
-    const { data: repoData } = await octokit.request("GET /repos/{owner}/{repo}", repo);
-    const issue = await loadIssueText(octokit, repo, job.target.number, config, scope.identity.slug);
-    await reporter.record({
-      type: "task",
-      source: `${repo.owner}/${repo.repo}#${job.target.number}`,
-      title: issue.title,
-      body: issue.body,
-    });
-    const clone = await workspaces.clone(scope, repoData.clone_url, repoData.default_branch, repoData.id);
+    const { defaultBranch, issue, clone } = await startOnIssue(scope, config, workspaces);
     const { workspace, git } = clone;
     const repoInstructions = await readRepoInstructions(workspace.repoDir);
     const previous = readCheckpoint(job.checkpoint);
@@ -42,16 +34,7 @@ export async function runFixJob(job: JobRecord, run: JobRunContext, deps: JobDep
       start,
       jobTask(scope, config, issue, repoInstructions),
     );
-    const outcome = await publishResult(
-      scope,
-      git,
-      config,
-      branch,
-      start,
-      result,
-      issue.title,
-      repoData.default_branch,
-    );
+    const outcome = await publishResult(scope, git, config, branch, start, result, issue.title, defaultBranch);
     await checkpointer.discard();
     return outcome;
   });

@@ -3,7 +3,8 @@
 import type { JobOutcome, JobRecord, JobRunContext } from "../../shared/job.ts";
 import { createRegistry, defaultTools } from "../../tools/registry.ts";
 import type { JobDeps } from "../deps.ts";
-import { changedInstructions, loadIssueText, readRepoInstructions } from "../issue-context.ts";
+import { changedInstructions, readRepoInstructions } from "../issue-context.ts";
+import { startOnIssue } from "../issue-start.ts";
 import { unfinishedEnding } from "../job-end.ts";
 import { withJobScope } from "../job-scope.ts";
 import { jobTask, solveBase } from "../solve-base.ts";
@@ -14,16 +15,11 @@ const planTools = createRegistry(defaultTools().filter((t) => PLAN_TOOLS.has(t.n
 
 export async function runPlanJob(job: JobRecord, run: JobRunContext, deps: JobDeps): Promise<JobOutcome> {
   return withJobScope(job, run, deps, async (scope, config, workspaces) => {
-    const { octokit, repo, reporter } = scope;
-    const { data: repoData } = await octokit.request("GET /repos/{owner}/{repo}", repo);
-    const issue = await loadIssueText(octokit, repo, job.target.number, config, scope.identity.slug);
-    await reporter.record({
-      type: "task",
-      source: `${repo.owner}/${repo.repo}#${job.target.number}`,
-      title: issue.title,
-      body: issue.body,
-    });
-    const { workspace, git } = await workspaces.clone(scope, repoData.clone_url, repoData.default_branch, repoData.id);
+    const { reporter } = scope;
+    const {
+      issue,
+      clone: { workspace, git },
+    } = await startOnIssue(scope, config, workspaces);
     // The base's instructions are trusted; a pull request's own, when it changes them, are data (ARCHITECTURE.md §6).
     const repoInstructions = await readRepoInstructions(workspace.repoDir);
     // A plan on a pull request is about the PR's code, forks included.
