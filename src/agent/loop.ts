@@ -68,7 +68,7 @@ export type LoopResult =
   | { stop: "cancelled"; error: Cancelled };
 
 export async function runAgentLoop(options: LoopOptions): Promise<LoopResult> {
-  const { tools, context, messages, budget, signal } = options;
+  const { tools, messages, budget, signal } = options;
   const maxMalformed = options.maxMalformed ?? 3;
   const specs = tools.specs();
   const toolTokens = estimateTokens(JSON.stringify(specs));
@@ -77,18 +77,7 @@ export async function runAgentLoop(options: LoopOptions): Promise<LoopResult> {
     for (;;) {
       throwIfAborted(signal);
       const step = budget.usage.steps + 1;
-      const onRetry: RetryListener = (n) =>
-        options.onEvent?.({
-          type: "model_retry",
-          step,
-          attempt: n.attempt,
-          maxAttempts: n.maxAttempts,
-          ...(n.status ? { status: n.status } : {}),
-          message: n.message,
-          retryAt: n.retryAt.toISOString(),
-          delayMs: n.delayMs,
-        });
-      const { response, toSend } = await askModel(options, specs, toolTokens, onRetry);
+      const { response, toSend } = await askModel(options, specs, toolTokens, retryListener(options, step));
       budget.record(response.usage);
       messages.push({
         role: "assistant",
@@ -128,43 +117,7 @@ export async function runAgentLoop(options: LoopOptions): Promise<LoopResult> {
         continue;
       }
 
-      let finish: NonNullable<ToolOutcome["finish"]> | undefined;
-      let allMalformed = true;
-      let lastProblem = "";
-      for (const call of response.toolCalls) {
-        throwIfAborted(signal);
-        const started = performance.now();
-        const outcome = await tools.call(call, context);
-        messages.push({ role: "tool", toolCallId: call.id, name: call.name, content: outcome.output });
-        await options.onEvent?.({
-          type: "tool",
-          step,
-          name: call.name,
-          arguments: call.arguments,
-          output: outcome.output,
-          isError: outcome.isError,
-          durationMs: Math.round(performance.now() - started),
-        });
-        if (!outcome.malformed) allMalformed = false;
-        else lastProblem = outcome.output;
-        if (outcome.finish) {
-          finish = outcome.finish;
-          break; // later calls in the same reply would run after "done"
-        }
-      }
-      // Results for calls skipped after finish keep the protocol valid for a later round.
-      const answered = new Set(
-        messages.filter((m) => m.role === "tool").map((m) => (m as { toolCallId: string }).toolCallId),
-      );
-      for (const call of response.toolCalls) {
-        if (!answered.has(call.id))
-          messages.push({
-            role: "tool",
-            toolCallId: call.id,
-            name: call.name,
-            content: "not run: `finish` was called before it",
-          });
-      }
+      const { finish, allMalformed, lastProblem } = await runToolCalls(options, response.toolCalls, step);
       if (finish !== undefined)
         return { stop: "finish", summary: finish.summary, ...(finish.threads ? { threads: finish.threads } : {}) };
 
@@ -189,6 +142,69 @@ export async function runAgentLoop(options: LoopOptions): Promise<LoopResult> {
     if (err instanceof ModelError) return { stop: "model_error", error: err };
     throw err;
   }
+}
+
+/** Tells the loop's listener when the model client will try a failed call again. */
+function retryListener(options: LoopOptions, step: number): RetryListener {
+  return (n) =>
+    options.onEvent?.({
+      type: "model_retry",
+      step,
+      attempt: n.attempt,
+      maxAttempts: n.maxAttempts,
+      ...(n.status ? { status: n.status } : {}),
+      message: n.message,
+      retryAt: n.retryAt.toISOString(),
+      delayMs: n.delayMs,
+    });
+}
+
+interface ToolRound {
+  finish: NonNullable<ToolOutcome["finish"]> | undefined;
+  /** Every call of the reply was malformed. */
+  allMalformed: boolean;
+  lastProblem: string;
+}
+
+/** Runs one reply's tool calls in order up to `finish`; every call gets a result, so the protocol stays valid. */
+async function runToolCalls(options: LoopOptions, calls: ToolCall[], step: number): Promise<ToolRound> {
+  const { tools, context, messages, signal } = options;
+  const round: ToolRound = { finish: undefined, allMalformed: true, lastProblem: "" };
+  for (const call of calls) {
+    throwIfAborted(signal);
+    const started = performance.now();
+    const outcome = await tools.call(call, context);
+    messages.push({ role: "tool", toolCallId: call.id, name: call.name, content: outcome.output });
+    await options.onEvent?.({
+      type: "tool",
+      step,
+      name: call.name,
+      arguments: call.arguments,
+      output: outcome.output,
+      isError: outcome.isError,
+      durationMs: Math.round(performance.now() - started),
+    });
+    if (!outcome.malformed) round.allMalformed = false;
+    else round.lastProblem = outcome.output;
+    if (outcome.finish) {
+      round.finish = outcome.finish;
+      break; // later calls in the same reply would run after "done"
+    }
+  }
+  // Results for calls skipped after finish keep the protocol valid for a later round.
+  const answered = new Set(
+    messages.filter((m) => m.role === "tool").map((m) => (m as { toolCallId: string }).toolCallId),
+  );
+  for (const call of calls) {
+    if (!answered.has(call.id))
+      messages.push({
+        role: "tool",
+        toolCallId: call.id,
+        name: call.name,
+        content: "not run: `finish` was called before it",
+      });
+  }
+  return round;
 }
 
 function noToolCallMessage(finishReason: string): string {
