@@ -92,14 +92,18 @@ function wrongType(like: unknown): fc.Arbitrary<unknown> {
 
 const DEFAULTS = repoConfigSchema.parse({}) as Record<string, unknown>;
 const BUDGET_DEFAULTS = DEFAULTS.budget as Record<string, unknown>;
-// Keys whose default is undefined (optional commands and notes) are strings when present.
+// Keys whose default is undefined: an example of the type each holds when present.
 const LIKE: Record<string, unknown> = {
   setup: "npm ci",
   test: "npm test",
   lint: "npm run lint",
   notes: "text",
   model: "gpt-4.1",
+  clone_depth: 1,
 };
+// A new optional key without an example would let "a wrong type" be the right one and fail by chance.
+const noExample = Object.keys(repoConfigSchema.shape).filter((k) => DEFAULTS[k] === undefined && !(k in LIKE));
+if (noExample.length > 0) throw new Error(`config-arbitraries: give LIKE an example value for ${noExample.join(", ")}`);
 
 /** A mapping of real keys, each holding a value of a type the schema refuses (budget keys nested), plus the keys chosen. */
 export const wrongTypedConfig: fc.Arbitrary<{ doc: Record<string, unknown>; keys: string[] }> = fc
