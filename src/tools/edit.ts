@@ -5,8 +5,8 @@ import { z } from "zod";
 import { ToolError } from "../errors.ts";
 import { defineTool } from "./define.ts";
 import { findNearMatches } from "./near-match.ts";
-import { formatCount, lineAt, numbered, readTextFile, splitLines } from "./text-file.ts";
-import { resolveWritable, syntaxNote, writeChecked } from "./write-guard.ts";
+import { formatCount, lineAt, numbered, splitLines } from "./text-file.ts";
+import { openForChange, syntaxNote, writeChecked } from "./write-guard.ts";
 
 const SNIPPET_CONTEXT = 3;
 const MAX_SNIPPET_LINES = 40;
@@ -30,12 +30,7 @@ export const editTool = defineTool({
     "Replace an exact string in a file (old_str → new_str). Refuses when old_str matches zero or several times, showing near matches or where. A syntax check of the result is appended.",
   params,
   async run(args, ctx) {
-    const file = await resolveWritable(ctx, args.path);
-    const { text, eol } = await readTextFile(file.abs, file.rel).catch((err: unknown) => {
-      if (err instanceof ToolError && /does not exist/.test(err.message))
-        throw new ToolError(`\`${file.rel}\` does not exist. Make new files with \`create\`.`);
-      throw err;
-    });
+    const { text, eol, ...file } = await openForChange(ctx, args.path);
     // The model writes "\n"; a CRLF file would otherwise never match.
     const toFileEol = (s: string) => (eol === "\r\n" && !s.includes("\r\n") ? s.replace(/\n/g, "\r\n") : s);
     const oldStr = toFileEol(args.old_str);

@@ -4,8 +4,8 @@ import { z } from "zod";
 import { ToolError } from "../errors.ts";
 import { defineTool } from "./define.ts";
 import { snippet } from "./edit.ts";
-import { formatCount, readTextFile, splitLines } from "./text-file.ts";
-import { resolveWritable, syntaxNote, writeChecked } from "./write-guard.ts";
+import { formatCount, splitLines } from "./text-file.ts";
+import { openForChange, syntaxNote, writeChecked } from "./write-guard.ts";
 
 const params = z.object({
   path: z.string().min(1).describe("File to change, relative to the repository root."),
@@ -23,12 +23,7 @@ export const insertTool = defineTool({
     "Insert text after a given line of a file (line 0 = at the top). A syntax check of the result is appended.",
   params,
   async run(args, ctx) {
-    const file = await resolveWritable(ctx, args.path);
-    const { text, eol } = await readTextFile(file.abs, file.rel).catch((err: unknown) => {
-      if (err instanceof ToolError && /does not exist/.test(err.message))
-        throw new ToolError(`\`${file.rel}\` does not exist. Make new files with \`create\`.`);
-      throw err;
-    });
+    const { text, eol, ...file } = await openForChange(ctx, args.path);
     const lines = splitLines(text);
     if (args.line > lines.length) {
       throw new ToolError(

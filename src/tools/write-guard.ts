@@ -9,7 +9,7 @@ import { resolveInWorkspace, toWorkspaceRelative } from "../security/paths.ts";
 import { protectedPathMatcher, type ProtectedPathMatcher } from "../security/protected-paths.ts";
 import type { ToolContext } from "./define.ts";
 import { checkSyntax, formatSyntaxResult } from "./syntax-check.ts";
-import { formatBytes, NOT_REGULAR } from "./text-file.ts";
+import { formatBytes, NOT_REGULAR, readTextFile, type TextFile } from "./text-file.ts";
 
 export interface WritableFile {
   abs: string;
@@ -46,6 +46,17 @@ export async function resolveWritable(ctx: ToolContext, requested: string): Prom
 }
 
 /** Write the new content (creating parent directories) within the config's size limit. */
+/** An existing file the model wants to change in place (`edit`, `insert`): resolved as writable, then read. */
+export async function openForChange(ctx: ToolContext, requested: string): Promise<WritableFile & TextFile> {
+  const file = await resolveWritable(ctx, requested);
+  const text = await readTextFile(file.abs, file.rel).catch((err: unknown) => {
+    if (err instanceof ToolError && /does not exist/.test(err.message))
+      throw new ToolError(`\`${file.rel}\` does not exist. Make new files with \`create\`.`);
+    throw err;
+  });
+  return { ...file, ...text };
+}
+
 export async function writeChecked(ctx: ToolContext, file: WritableFile, content: string): Promise<void> {
   const bytes = Buffer.byteLength(content);
   const limit = ctx.config.max_file_kb * 1024;
