@@ -33,8 +33,9 @@ export const EVAL_USAGE = `usage: issuesmith eval <tasks.jsonl> [options]
 The model comes from OPENAI_BASE_URL, OPENAI_API_KEY and AGENT_MODEL (not needed with --reference).
 A task line: {"id", "repo", "base_commit"?, "problem_statement" | "problem_statement_file", "test_command",
 "test_patch" | "test_patch_file", "reference_patch" | "reference_patch_file"?, "fail_to_pass"?, "pass_to_pass"?, "setup"?, "setup_network"?}
-A failed clone, setup or hidden-test patch is the harness's failure (clone_error, setup_error, harness_error):
-counted apart and left out of the resolve rate.
+A failed clone, setup or hidden-test patch is the harness's failure (clone_error, setup_error, harness_error),
+and a model endpoint that refuses the key, lacks the model or stays down is model_unavailable: counted apart
+and left out of the resolve rate.
 Exit codes: 0 all resolved · 1 some not resolved (or not scored) · 2 bad usage or tasks file · 3 bad configuration · 130 interrupted (Ctrl-C).`;
 
 interface Io {

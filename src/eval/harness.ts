@@ -15,7 +15,9 @@ import { git } from "./source.ts";
 import type { EvalTask } from "./task.ts";
 
 /** Failures of the harness, not of the agent: counted apart, never scored. */
-export const HARNESS_FAILURES = ["clone_error", "setup_error", "harness_error"] as const;
+// model_unavailable: the model's endpoint refused the key, does not know the model, or stayed down past the
+// retries — the operator's setup, not the agent's work (a model that answers garbage is still the agent's "error").
+export const HARNESS_FAILURES = ["clone_error", "setup_error", "harness_error", "model_unavailable"] as const;
 export type HarnessFailureKind = (typeof HARNESS_FAILURES)[number];
 
 export function isHarnessFailure(kind: string | null | undefined): kind is HarnessFailureKind {

@@ -35,7 +35,7 @@ export function renderReport(input: ReportInput): string {
   out.push(`- **Resolved: ${resolved} of ${scored} scored (${pct(resolved, scored)})**`);
   if (harness > 0)
     out.push(
-      `- Not scored: ${harness} harness failure${harness === 1 ? "" : "s"} (clone, setup or hidden tests failed: see the kinds below; not the agent's doing)`,
+      `- Not scored: ${harness} harness failure${harness === 1 ? "" : "s"} (clone, setup, hidden tests or the model endpoint failed: see the kinds below; not the agent's doing)`,
     );
   out.push(`- Cost: $${cost.toFixed(4)} in all, $${(done.length ? cost / done.length : 0).toFixed(4)} per task`);
   out.push(

@@ -177,6 +177,7 @@ export async function runTask(task: EvalTask, deps: TaskRunDeps): Promise<TaskRe
     const { failure, reason } = verdict(task, {
       resolved,
       stop: r.stop,
+      modelError: r.modelError,
       reason: r.reason,
       sha: run.sha,
       applyError,
@@ -186,7 +187,7 @@ export async function runTask(task: EvalTask, deps: TaskRunDeps): Promise<TaskRe
       id: task.id,
       resolved,
       failure,
-      scored: true,
+      scored: !isHarnessFailure(failure),
       reason,
       stop: r.stop,
       model: model.name,

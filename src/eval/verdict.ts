@@ -1,6 +1,7 @@
 // The verdict on one task: resolved or not, and when not, whose failure it
 // is and why, in one line for people. The harness's own failures
 // (harness.ts) never reach here: they are decided where they happen.
+import type { ModelErrorReason } from "../errors.ts";
 import type { SolveStop } from "../run/solve.ts";
 import type { RunResult } from "../workspace/types.ts";
 import { HARNESS_FAILURES } from "./harness.ts";
@@ -32,6 +33,8 @@ export interface HiddenTestRun {
 export interface VerdictInput {
   resolved: boolean;
   stop: SolveStop;
+  /** Why the model could not go on, when stop is "model_error". */
+  modelError?: ModelErrorReason | undefined;
   /** The loop's reason when it did not finish. */
   reason: string | undefined;
   sha: string | undefined;
@@ -39,9 +42,14 @@ export interface VerdictInput {
   tests: HiddenTestRun | undefined;
 }
 
+/** The model's endpoint failing the run: not scored (harness.ts), the agent never had its chance. */
+const ENDPOINT_DOWN: ReadonlySet<ModelErrorReason> = new Set(["auth", "not_found", "unavailable"]);
+
 /** Why not, in this order: the model failed, a budget ran out, no change, the hidden tests do not apply on the change, they fail. */
 export function verdict(task: EvalTask, v: VerdictInput): { failure: FailureKind | null; reason: string } {
   if (v.resolved) return { failure: null, reason: "the hidden tests pass" };
+  if (v.stop === "model_error" && v.modelError !== undefined && ENDPOINT_DOWN.has(v.modelError))
+    return { failure: "model_unavailable", reason: v.reason ?? "the model endpoint was unavailable" };
   if (v.stop === "model_error") return { failure: "error", reason: v.reason ?? "the model failed" };
   if (v.stop === "limit") return { failure: "budget", reason: v.reason ?? "a budget ran out" };
   if (!v.sha)

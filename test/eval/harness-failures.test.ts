@@ -34,6 +34,7 @@ for (const id of [
   "clone-fails",
   "tests-do-not-fit",
   "resolves",
+  "key-refused",
 ])
   PLANS[id] = PLANS["sum-fixed"]!;
 
@@ -112,5 +113,33 @@ describe("eval failures of the harness, not of the agent", () => {
     expect(report).toContain("| clone_error | 1 | harness (not scored) |");
     expect(report).toContain("| harness_error | 1 | harness (not scored) |");
     expect(report).toMatch(/\| \[setup-fails\]\(.*\| ⚠️ not scored \| setup_error: /);
+  });
+});
+
+describe("eval when the model's endpoint fails, not the agent", () => {
+  it("reports a refused key as model_unavailable, left out of the resolve rate, not as the agent's error", async () => {
+    const keyed = await createModelServer({ turns: [planTurn], apiKey: "sk-the-right-key-0123456789" });
+    try {
+      const own = await writeTaskSet([]);
+      await appendFile(own.tasksFile, line("key-refused", {}) + "\n");
+      const outDir = path.join(own.dir, "out");
+      const run = await capture((io) => evalCommand([own.tasksFile, "--out", outDir, "--max-steps", "3"], io), {
+        ...env,
+        OPENAI_BASE_URL: keyed.url,
+      });
+      expect(run.code).toBe(1);
+      expect(run.out).toContain("Resolved 0 of 0 scored · 1 not scored");
+      const [result] = (await readFile(path.join(outDir, "results.jsonl"), "utf8"))
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as TaskResult);
+      expect(result).toMatchObject({ id: "key-refused", resolved: false, failure: "model_unavailable", scored: false });
+      expect(result!.reason).toContain("refused the API key (401)");
+      const report = await readFile(path.join(outDir, "report.md"), "utf8");
+      expect(report).toContain("| model_unavailable | 1 | harness (not scored) |");
+      await rm(own.dir, { recursive: true, force: true });
+    } finally {
+      await keyed.close();
+    }
   });
 });
