@@ -5,6 +5,7 @@ import { promisify } from "node:util";
 import { hasAppCredentials, type AppEnv } from "../config/env.ts";
 import { createQueue } from "../jobs/create-queue.ts";
 import { createRunner } from "../workspace/sandbox.ts";
+import { modelChecks } from "./doctor-model.ts";
 
 const exec = promisify(execFile);
 
@@ -55,7 +56,7 @@ export async function doctorCommand(env: AppEnv, out: (line: string) => void): P
       ? `APP_ID ${env.github.appId} on ${env.github.host}`
       : "not set: `npm start` opens the setup page",
   });
-  checks.push(await modelCheck(env));
+  checks.push(...(await modelChecks(env)));
   for (const c of checks) out(`${c.ok ? "ok  " : c.optional ? "warn" : "FAIL"}  ${c.name.padEnd(16)} ${c.detail}`);
   return checks.some((c) => !c.ok && !c.optional) ? 1 : 0;
 }
@@ -66,22 +67,5 @@ async function version(cmd: string, args: string[]): Promise<Check> {
     return { name: cmd, ok: true, detail: stdout.split("\n")[0] ?? "" };
   } catch {
     return { name: cmd, ok: false, detail: "not found" };
-  }
-}
-
-async function modelCheck(env: AppEnv): Promise<Check> {
-  if (!env.model.name) return { name: "model", ok: false, detail: "AGENT_MODEL is not set" };
-  try {
-    const res = await fetch(`${env.model.baseUrl.replace(/\/$/, "")}/models`, {
-      headers: env.model.apiKey ? { authorization: `Bearer ${env.model.apiKey}` } : {},
-      signal: AbortSignal.timeout(5_000),
-    });
-    return {
-      name: "model",
-      ok: res.ok,
-      detail: `${env.model.name} at ${env.model.baseUrl}: GET /models → ${res.status}`,
-    };
-  } catch (err) {
-    return { name: "model", ok: false, detail: `${env.model.baseUrl} unreachable: ${(err as Error).message}` };
   }
 }
