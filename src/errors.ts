@@ -40,6 +40,18 @@ export class Transient extends Error {
   }
 }
 
+/**
+ * The worker could not renew a running job's lease, so another worker may hold
+ * the job now: this run stops and writes nothing more of it (no comment, no
+ * record), since whatever it wrote would overwrite the new holder's.
+ */
+export class LeaseLost extends Transient {
+  constructor() {
+    super("lease lost");
+    this.name = "LeaseLost";
+  }
+}
+
 /** A failure the model can act on; its message is shown as the tool result (the
  * registry catches it; security/ path guards throw it too). */
 export class ToolError extends Error {

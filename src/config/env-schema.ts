@@ -62,6 +62,8 @@ export const envSchema = z.object({
   AGENT_OPS_TOKEN: optionalString,
   AGENT_SHUTDOWN_GRACE_S: intFrom(30, 0),
   AGENT_MAX_RESUMES: intFrom(3, 0),
+  /** How long a worker's hold on a running job lasts unrenewed: a dead worker's job is taken over after this. */
+  AGENT_LEASE_S: intFrom(30, 3),
   AGENT_QUEUE_POSITION_REFRESH_S: intFrom(30, 0),
   AGENT_PROGRESS_INTERVAL_MS: intFrom(4_000, 0),
   AGENT_CHECKPOINT_INTERVAL_S: intFrom(30, 0),

@@ -55,6 +55,8 @@ export interface AppEnv {
     shutdownGraceMs: number;
     /** Takeovers after a crashed worker a job may have before it ends `interrupted`. */
     maxResumes: number;
+    /** A running job unrenewed this long is another worker's to take over (heartbeats renew it every second). */
+    leaseMs: number;
     /** How often a worker brings waiting jobs' "#n in line" up to date (0: never). */
     positionRefreshMs: number;
   };
@@ -230,6 +232,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
       runWorker: e.AGENT_WORKER,
       shutdownGraceMs: e.AGENT_SHUTDOWN_GRACE_S * 1000,
       maxResumes: e.AGENT_MAX_RESUMES,
+      leaseMs: e.AGENT_LEASE_S * 1000,
       positionRefreshMs: e.AGENT_QUEUE_POSITION_REFRESH_S * 1000,
     },
     spendCaps,

@@ -107,6 +107,7 @@ export class ProgressComment {
   #pending: ProgressState | undefined;
   #timer: NodeJS.Timeout | undefined;
   #chain: Promise<void> = Promise.resolve();
+  #silenced = false;
 
   constructor(options: {
     octokit: Octokit;
@@ -162,6 +163,17 @@ export class ProgressComment {
     }
   }
 
+  /**
+   * Write nothing more, pending updates included: the comment is no longer
+   * this run's (another worker holds the job and writes it now).
+   */
+  silence(): void {
+    this.#silenced = true;
+    this.#pending = undefined;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
   /** Wait for updates in flight (before the final post or exit). */
   async flush(): Promise<void> {
     clearTimeout(this.#timer);
@@ -179,6 +191,7 @@ export class ProgressComment {
   }
 
   async #send(state: ProgressState): Promise<void> {
+    if (this.#silenced) return;
     const body = this.#redactor.redact(renderProgress(state));
     this.#lastPhase = state.phase;
     if (body === this.#lastBody) return;

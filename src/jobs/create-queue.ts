@@ -20,7 +20,11 @@ export interface CreateQueueOptions {
 
 export async function createQueue(env: AppEnv, log?: QueueLog, options: CreateQueueOptions = {}): Promise<StoreQueue> {
   const metrics = options.metrics ?? appMetrics();
-  const common = { log, metrics, tuning: { maxResumes: env.queue.maxResumes, ...options.tuning } };
+  const common = {
+    log,
+    metrics,
+    tuning: { maxResumes: env.queue.maxResumes, leaseMs: env.queue.leaseMs, ...options.tuning },
+  };
   let queue: StoreQueue;
   let where: string;
   switch (env.queue.backend) {

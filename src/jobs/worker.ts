@@ -3,7 +3,7 @@
 // from another process arrives), settle the result, and stop gracefully.
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
-import { Cancelled, Transient, errorMessage } from "../errors.ts";
+import { Cancelled, LeaseLost, Transient, errorMessage } from "../errors.ts";
 import type { JobMetrics } from "./metrics.ts";
 import { crashInterrupt, isLastAttempt, settle } from "./rules.ts";
 import type { Claimed, JobStore, LeaseOwner } from "./store.ts";
@@ -200,7 +200,10 @@ export class QueueWorker implements Worker {
       resumed,
       lastAttempt: isLastAttempt(job.attempts, tuning.retry),
       interrupt,
-      update: (patch) => store.update(job.id, patch),
+      // Once the lease is lost the record is the new holder's: a late checkpoint from here would overwrite its own.
+      update: async (patch) => {
+        if (!run.lost) await store.update(job.id, patch);
+      },
     };
 
     let outcome: JobOutcome | undefined;
@@ -281,7 +284,7 @@ export class QueueWorker implements Worker {
       if (!run || run.lost) continue;
       run.lost = true;
       this.#deps.log?.warn({ job: id }, "lost the lease on a running job; stopping it");
-      run.controller.abort(new Transient("lease lost"));
+      run.controller.abort(new LeaseLost());
     }
   }
 }

@@ -4,7 +4,7 @@
 // The side branch keeps WIP commits off the branch people review.
 import type { Logger } from "pino";
 import type { RepoConfig } from "../config/repo-config.ts";
-import { Transient } from "../errors.ts";
+import { LeaseLost, Transient } from "../errors.ts";
 import type { JobRunContext, Usage } from "../shared/job.ts";
 import type { Redactor } from "../security/redact.ts";
 import type { GitWorkspace } from "../workspace/git.ts";
@@ -146,7 +146,7 @@ export class Checkpointer {
 
 /**
  * For a solve's catch: on a shutdown (the run's signal aborted with a
- * Transient), save everything and push the work, so the next worker resumes
+ * Transient other than a lost lease), save everything and push the work, so the next worker resumes
  * from here. Re-throws the error either way.
  */
 export async function saveOnShutdown(
@@ -154,7 +154,8 @@ export async function saveOnShutdown(
   run: Pick<JobRunContext, "signal">,
   err: unknown,
 ): Promise<never> {
-  if (err instanceof Transient && run.signal.aborted) {
+  // A lost lease is a Transient too, but the job is another worker's now: its wip branch and record are not ours to write.
+  if (err instanceof Transient && run.signal.aborted && !(run.signal.reason instanceof LeaseLost)) {
     await checkpointer.save(savedState(checkpointer.checkpoint), { push: true });
   }
   throw err;

@@ -4,7 +4,7 @@
 import { chooseModel, type ModelChoice } from "../config/models.ts";
 import type { Logger } from "pino";
 import type { RepoConfig } from "../config/repo-config.ts";
-import { Cancelled, LimitReached, Transient, UserError, errorMessage, isKnownError } from "../errors.ts";
+import { Cancelled, LeaseLost, LimitReached, Transient, UserError, errorMessage, isKnownError } from "../errors.ts";
 import type { Octokit, RepoRef } from "../github/octokit.ts";
 import { permissionProblems } from "../github/app-permissions.ts";
 import { repositoryTokenSource } from "../github/installation-token.ts";
@@ -88,6 +88,12 @@ export async function withJobScope(
     intervalMs: deps.env.progressIntervalMs,
     log,
   });
+  // A lost lease means another worker holds the job and writes its comment now: not one more word from this run.
+  const silenceOnLeaseLost = () => {
+    if (run.signal.reason instanceof LeaseLost) progress.silence();
+  };
+  if (run.signal.aborted) silenceOnLeaseLost();
+  else run.signal.addEventListener("abort", silenceOnLeaseLost, { once: true });
   const link = deps.trajectories?.link(job.id);
   const reporter = new JobReporter({
     state: {
@@ -156,6 +162,7 @@ async function endOnError(
 ): Promise<JobOutcome> {
   const { job, run, reporter } = scope;
   const aborted: unknown = run.signal.aborted ? run.signal.reason : undefined;
+  if (aborted instanceof LeaseLost) throw err;
   if (aborted instanceof Transient) {
     await reporter
       .final(false, "Paused: the worker is restarting", "The job will resume from its last checkpoint.")

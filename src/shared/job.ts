@@ -127,7 +127,7 @@ export interface EnqueueResult {
 }
 
 export interface JobRunContext {
-  /** Aborted on cancel (reason: Cancelled) or shutdown (reason: Transient "shutdown"). */
+  /** Aborted on cancel (reason: Cancelled), shutdown (reason: Transient "shutdown") or a lost lease (reason: LeaseLost: write nothing more). */
   signal: AbortSignal;
   /** True when this job was running when a previous worker died. */
   resumed: boolean;

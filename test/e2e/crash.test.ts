@@ -1,75 +1,24 @@
 // A worker killed with SIGKILL mid-job, then started again: the job resumes
 // from its checkpoint and ends with exactly one pull request.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { MODEL_API_KEY, OWNER, REPO, MAINTAINER, WEBHOOK_SECRET } from "../support/app.ts";
 import { startAppProcess, type AppProcess } from "../support/app-process.ts";
-import { createFakeGitHub, type FakeGitHub } from "../support/fake-github.ts";
-import { appKeys } from "../support/keys.ts";
-import { createModelServer, type ModelServer, type Turn } from "../support/model-server.ts";
+import { createModelServer, type Turn } from "../support/model-server.ts";
 import { SqliteQueue } from "../../src/jobs/sqlite/queue.ts";
 import { fakeTarget, issuesEvent, pullRequestReviewEvent, sendWebhook } from "../support/webhooks.ts";
-import { BUGGY_REPO, FIX_TURNS } from "./fixtures.ts";
+import { FIX_TURNS } from "./fixtures.ts";
+import { appEnv, until, world } from "./process-world.ts";
 
 const cleanup: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
 });
 
-async function until<T>(
-  what: string,
-  fn: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function world() {
-  const keys = await appKeys();
-  const fake = await createFakeGitHub({ appId: 4343, publicKey: keys.publicKey });
-  cleanup.push(() => fake.close());
-  await fake.addRepo({ owner: OWNER, name: REPO, files: BUGGY_REPO });
-  fake.setPermission(OWNER, REPO, MAINTAINER, "write");
-  const root = await mkdtemp(path.join(tmpdir(), "issuesmith-crash-"));
-  cleanup.push(() => rm(root, { recursive: true, force: true }));
-  return { keys, fake, root };
-}
-
-function appEnv(
-  w: { keys: { privateKey: string }; fake: FakeGitHub; root: string },
-  model: ModelServer,
-): Record<string, string> {
-  return {
-    APP_ID: String(w.fake.appId),
-    PRIVATE_KEY: w.keys.privateKey,
-    WEBHOOK_SECRET,
-    GHE_HOST: w.fake.host,
-    GHE_PROTOCOL: "http",
-    OPENAI_BASE_URL: model.url,
-    OPENAI_API_KEY: MODEL_API_KEY,
-    AGENT_MODEL: "scripted-model",
-    AGENT_MODEL_RETRIES: "0",
-    AGENT_QUEUE: "sqlite",
-    AGENT_DATA_DIR: path.join(w.root, "data"),
-    AGENT_WORK_DIR: path.join(w.root, "work"),
-    AGENT_GITHUB_THROTTLE: "false",
-    AGENT_PROGRESS_INTERVAL_MS: "0",
-    AGENT_CHECKPOINT_INTERVAL_S: "0",
-    LOG_LEVEL: "info",
-  };
-}
-
 describe("crash recovery", () => {
   it("resumes a job after kill -9 of the worker and ends with exactly one PR", async () => {
-    const w = await world();
+    const w = await world(cleanup);
     let release!: () => void;
     const hold = new Promise<void>((r) => (release = r));
     cleanup.push(async () => release());
@@ -141,7 +90,7 @@ describe("crash recovery", () => {
 
 describe("crash recovery of a revision", () => {
   it("resumes a review's revision after kill -9 and pushes exactly one follow-up commit", async () => {
-    const w = await world();
+    const w = await world(cleanup);
     let release!: () => void;
     const hold = new Promise<void>((r) => (release = r));
     cleanup.push(async () => release());
@@ -247,7 +196,7 @@ describe("crash recovery of a revision", () => {
 
 describe("a job that crashes its worker every time", () => {
   it("is resumed at most AGENT_MAX_RESUMES times, then ends interrupted with a report and its work kept on the wip branch", async () => {
-    const w = await world();
+    const w = await world(cleanup);
     const holds: Array<() => void> = [];
     cleanup.push(async () => holds.forEach((release) => release()));
     let current: AppProcess | undefined;
@@ -326,7 +275,7 @@ describe("a job that crashes its worker every time", () => {
 
 describe("start-up failures are clear", () => {
   it("exits non-zero with one clear message on a corrupt job store, serving nothing", async () => {
-    const w = await world();
+    const w = await world(cleanup);
     const model = await createModelServer({ apiKey: MODEL_API_KEY });
     cleanup.push(() => model.close());
     const env = appEnv(w, model);
@@ -341,7 +290,7 @@ describe("start-up failures are clear", () => {
   });
 
   it("exits non-zero with one clear message when PostgreSQL is unreachable", async () => {
-    const w = await world();
+    const w = await world(cleanup);
     const model = await createModelServer({ apiKey: MODEL_API_KEY });
     cleanup.push(() => model.close());
     const env = {
@@ -359,7 +308,7 @@ describe("start-up failures are clear", () => {
   });
 
   it("exits non-zero naming a wrong environment variable", async () => {
-    const w = await world();
+    const w = await world(cleanup);
     const proc = await startAppProcess({
       env: { APP_ID: "abc", PRIVATE_KEY: "nope", AGENT_QUEUE: "carrier-pigeon" },
       cwd: w.root,

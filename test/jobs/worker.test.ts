@@ -1,7 +1,7 @@
 // Worker behaviour that needs a store misbehaving or metrics watched; the
 // rest is in the contract suite.
 import { afterEach, describe, expect, it } from "vitest";
-import { Transient } from "../../src/errors.ts";
+import { LeaseLost, Transient } from "../../src/errors.ts";
 import { MemoryStore } from "../../src/jobs/memory/store.ts";
 import { createJobMetrics } from "../../src/jobs/metrics.ts";
 import type { HeartbeatResult } from "../../src/jobs/store.ts";
@@ -35,7 +35,7 @@ describe("queue worker", () => {
     );
     const { job } = await queue.enqueue(newJob());
     await waitFor(() => reason, "the signal to abort", 3_000);
-    expect(reason).toBeInstanceOf(Transient);
+    expect(reason).toBeInstanceOf(LeaseLost);
     expect((reason as Error).message).toBe("lease lost");
     // The job is left for whichever worker holds it now: not ended by us.
     expect((await queue.get(job.id))?.state).toBe("running");
