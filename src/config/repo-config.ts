@@ -8,6 +8,19 @@ export type PermissionLevel = (typeof PERMISSION_LEVELS)[number];
 
 const command = z.string().trim().min(1).max(2_000);
 
+/** Most attempts one fix job may make (`attempts:` and `--attempts`). */
+export const MAX_ATTEMPTS = 5;
+
+/** `--attempts <n>` as given on a command: the number, or why it is refused. */
+export function parseAttemptsFlag(text: string): { ok: true; attempts: number } | { ok: false; message: string } {
+  const n = /^\d{1,3}$/.test(text) ? Number(text) : NaN;
+  if (Number.isInteger(n) && n >= 1 && n <= MAX_ATTEMPTS) return { ok: true, attempts: n };
+  return {
+    ok: false,
+    message: `\`--attempts\` takes a whole number from 1 to ${MAX_ATTEMPTS} (each attempt is a whole run of the model), not \`${text.replace(/`/g, "'").slice(0, 40)}\`.`,
+  };
+}
+
 export const budgetSchema = z
   .object({
     /** Model turns in the agent loop. */
@@ -59,6 +72,16 @@ export const repoConfigSchema = z
     lint_blocks: z.boolean().default(false),
     /** The model to use, from the operator's allow-list (AGENT_MODELS); the operator's default when absent. */
     model: z.string().trim().min(1).max(200).optional(),
+    /**
+     * Independent attempts of a fix job, each in its own workspace; the app's own test run picks the PR
+     * (run/fix/pick-winner.ts). Tokens and cost are one pool for all of them: the budget is the job's.
+     */
+    attempts: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_ATTEMPTS, `at most ${MAX_ATTEMPTS} attempts (each is a whole run of the model)`)
+      .default(1),
     /** Free text for the model: conventions, where things are. */
     notes: z.string().max(20_000).optional(),
     budget: budgetSchema.default(budgetSchema.parse({})),

@@ -1,5 +1,5 @@
 // The reply to `/agent help` and to any verb we do not know.
-import type { RepoConfig } from "../config/repo-config.ts";
+import { MAX_ATTEMPTS, type RepoConfig } from "../config/repo-config.ts";
 import { inlineCode } from "../shared/markdown.ts";
 import { CONFIG_PATH } from "./repo-config-loader.ts";
 
@@ -16,7 +16,7 @@ export function helpText(config: RepoConfig, options: { unknownVerb?: string; co
     "",
     `| command | what it does |`,
     `|---|---|`,
-    `| \`${c} fix [what to do]\` | On an issue: solve it and open a pull request. On a pull request: change its branch as asked, together with the unresolved review comments. \`${c}\` alone means \`fix\`. |`,
+    `| \`${c} fix [what to do]\` | On an issue: solve it and open a pull request. On a pull request: change its branch as asked, together with the unresolved review comments. \`${c}\` alone means \`fix\`. On an issue, \`--attempts <n>\` (1 to ${MAX_ATTEMPTS}) makes n independent attempts and the tests pick the pull request. |`,
     `| \`${c} plan [focus]\` | Reply with a plan (files, approach, risks, how it will be tested); change nothing. |`,
     `| \`${c} stop\` | Cancel the running job here; work already made is pushed as it stands. |`,
     `| \`${c} retry\` | Run the last job here again. |`,
@@ -25,7 +25,7 @@ export function helpText(config: RepoConfig, options: { unknownVerb?: string; co
     `Adding the label \`${config.label}\` to an issue is the same as \`${c} fix\`.`,
     `Who may ask: people with \`${config.permission}\` permission or higher${config.allowed_users.length ? `, and ${config.allowed_users.map((u) => `\`${u}\``).join(", ")}` : ""}.`,
     "",
-    `**Limits here** (set in \`${CONFIG_PATH}\`): ${b.steps} steps, ${b.tokens.toLocaleString("en-US")} tokens, $${b.cost_usd} per job, ${b.wall_clock_minutes} min wall clock, ${b.command_timeout_seconds} s per command, ${b.test_rounds} extra test round${b.test_rounds === 1 ? "" : "s"} after a failing run.`,
+    `**Limits here** (set in \`${CONFIG_PATH}\`): ${b.steps} steps, ${b.tokens.toLocaleString("en-US")} tokens, $${b.cost_usd} per job, ${b.wall_clock_minutes} min wall clock, ${b.command_timeout_seconds} s per command, ${b.test_rounds} extra test round${b.test_rounds === 1 ? "" : "s"} after a failing run${config.attempts > 1 ? `; ${config.attempts} attempts per fix, sharing the tokens and cost` : ""}.`,
     `Test command: ${config.test ? `\`${config.test}\`` : "detected from the repository"}.`,
   );
   if (options.configErrors?.length) {

@@ -25,6 +25,24 @@ export interface PrBodyInput {
   model: string;
   usage: Usage;
   link?: string;
+  /** The job ran several attempts: each one, this PR's marked; `allFailed` when none passed. */
+  attempts?: AttemptLine[];
+  allFailed?: boolean;
+}
+
+/** One attempt of several, as the PR body and the report list it. */
+export interface AttemptLine {
+  attempt: number;
+  /** This attempt's work is the pull request. */
+  chosen: boolean;
+  /** How it ended, for people: "tests pass", "tests fail (exit code 1)", "stopped: …", "no change". */
+  result: string;
+  passed: boolean;
+  /** Lines added plus lines removed. */
+  diffLines: number;
+  steps: number;
+  costUsd: number;
+  link?: string;
 }
 
 export const PR_MARKER = "<!-- issuesmith:pr -->";
@@ -70,6 +88,7 @@ export function renderPrBody(input: PrBodyInput): string {
       "",
     );
   }
+  if (input.attempts) out.push(attemptsSection(input.attempts, input.allFailed ?? false), "");
   out.push("## Files changed", "", ...input.files.slice(0, 100).map((f) => `- \`${f}\``));
   if (input.files.length > 100) out.push(`- … and ${input.files.length - 100} more`);
   out.push("");
@@ -106,4 +125,27 @@ function lintLines(lint: LintRun, blocks: boolean): string[] {
 export function details(summary: string, body: string): string {
   const fence = body.includes("```") ? "~~~~" : "```";
   return `<details><summary>${summary}</summary>\n\n${fence}\n${body.trimEnd()}\n${fence}\n\n</details>`;
+}
+
+/** The attempts of a job, as a table: how each ended, its diff, steps, cost and trajectory. */
+export function attemptsSection(lines: AttemptLine[], allFailed: boolean): string {
+  const n = lines.length;
+  const lead = allFailed
+    ? `**All ${n} attempts failed**; this is the best of them (by how far it got, then the smallest diff, then the fewest steps).`
+    : `${n} independent attempts ran; the app's own test run chose this one (tests pass, then the smallest diff, then the fewest steps).`;
+  const rows = [...lines]
+    .sort((a, b) => Number(b.chosen) - Number(a.chosen) || a.attempt - b.attempt)
+    .map(
+      (l) =>
+        `| ${l.chosen ? `**#${l.attempt} (this one)**` : `#${l.attempt}`} | ${l.passed ? "✅" : "❌"} ${l.result.replace(/\|/g, "\\|").replace(/\s+/g, " ")} | ${l.diffLines} lines | ${l.steps} | $${l.costUsd.toFixed(2)} | ${l.link ? `[trajectory](${l.link})` : "—"} |`,
+    );
+  return [
+    "## Attempts",
+    "",
+    lead,
+    "",
+    "| Attempt | Result | Diff | Steps | Cost | Trajectory |",
+    "|---|---|---|---|---|---|",
+    ...rows,
+  ].join("\n");
 }

@@ -5,8 +5,11 @@ export const VERBS = ["fix", "plan", "stop", "retry", "help"] as const;
 export type Verb = (typeof VERBS)[number];
 
 export type Command =
-  /** `model`: `--model <name>` (or `--model=<name>`) on the command's line. */
-  | { verb: Verb; text: string; model?: string }
+  /**
+   * `model`: `--model <name>` (or `--model=<name>`) on the command's line; `attempts`: `--attempts <n>`
+   * as written (the handler checks it: config/repo-config.ts parseAttemptsFlag).
+   */
+  | { verb: Verb; text: string; model?: string; attempts?: string }
   /** The prefix was there but the verb is not one we know: the reply is the help text. */
   | { verb: "unknown"; word: string; text: string };
 
@@ -33,7 +36,7 @@ export function parseCommand(body: string | null | undefined, prefix = "/agent")
     // "/agentic" is not "/agent".
     if (rest !== "" && !/^\s/.test(rest)) continue;
     const [word = "", ...given] = rest.trim().split(/\s+/);
-    const { words, model } = takeModelFlag(given);
+    const { words, model, attempts } = takeFlags(given);
     // Free text continues on the following lines, up to the next command.
     const following = lines
       .slice(i + 1)
@@ -43,23 +46,30 @@ export function parseCommand(body: string | null | undefined, prefix = "/agent")
     if (word === "") return { verb: "fix", text: following };
     const verb = word.toLowerCase();
     if ((VERBS as readonly string[]).includes(verb))
-      return { verb: verb as Verb, text, ...(model !== undefined ? { model } : {}) };
+      return {
+        verb: verb as Verb,
+        text,
+        ...(model !== undefined ? { model } : {}),
+        ...(attempts !== undefined ? { attempts } : {}),
+      };
     return { verb: "unknown", word, text };
   }
   return undefined;
 }
 
-/** Splits `--model <name>` / `--model=<name>` out of the command line's words. */
-function takeModelFlag(words: string[]): { words: string[]; model: string | undefined } {
+/** Splits `--model <name>` / `--model=<name>` and `--attempts <n>` / `--attempts=<n>` out of the command line's words. */
+function takeFlags(words: string[]): { words: string[]; model: string | undefined; attempts: string | undefined } {
   const out: string[] = [];
-  let model: string | undefined;
+  const flags: Record<"model" | "attempts", string | undefined> = { model: undefined, attempts: undefined };
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
-    if (w.toLowerCase() === "--model" && words[i + 1] !== undefined) model = words[++i];
-    else if (/^--model=./i.test(w)) model = w.slice("--model=".length);
+    const flag = /^--(model|attempts)(=(.+))?$/i.exec(w);
+    const name = flag?.[1]?.toLowerCase() as "model" | "attempts" | undefined;
+    if (name && flag?.[3] !== undefined) flags[name] = flag[3];
+    else if (name && words[i + 1] !== undefined) flags[name] = words[++i];
     else out.push(w);
   }
-  return { words: out, model };
+  return { words: out, ...flags };
 }
 
 /** Cheap test before any lookup: every command prefix starts a line with "/". */

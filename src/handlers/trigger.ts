@@ -2,7 +2,7 @@
 // what did they ask, and which job does that make. Quick: a few GETs, then
 // enqueue; acknowledging and all real work happen in the worker.
 import type { Logger } from "pino";
-import type { RepoConfig } from "../config/repo-config.ts";
+import { parseAttemptsFlag, type RepoConfig } from "../config/repo-config.ts";
 import { isBot, type Sender } from "../github/bots.ts";
 import { helpText } from "../github/help-text.ts";
 import type { Octokit, RepoRef } from "../github/octokit.ts";
@@ -138,6 +138,11 @@ export async function handleTrigger(input: TriggerInput, deps: HandlerDeps): Pro
       const again: TriggerInfo = { ...trigger };
       if (again.text === undefined && last.trigger.text !== undefined) again.text = last.trigger.text;
       if (again.model === undefined && last.trigger.model !== undefined) again.model = last.trigger.model;
+      if ("attempts" in command && command.attempts !== undefined) {
+        const asked = parseAttemptsFlag(command.attempts);
+        if (!asked.ok) return reply(asked.message);
+        if (last.kind === "fix") again.attempts = asked.attempts;
+      } else if (last.trigger.attempts !== undefined) again.attempts = last.trigger.attempts;
       const badModel = modelRefusal(again.model);
       if (badModel) return reply(badModel);
       const capped = await overCap();
@@ -149,6 +154,15 @@ export async function handleTrigger(input: TriggerInput, deps: HandlerDeps): Pro
       const kind: JobKind = command.verb === "plan" ? "plan" : input.target.isPullRequest ? "revise" : "fix";
       if (kind === "revise" && input.closed)
         return reply("This pull request is closed, so I will not change it. Reopen it and ask again.");
+      if ("attempts" in command && command.attempts !== undefined) {
+        if (kind !== "fix")
+          return reply(
+            `\`--attempts\` applies to \`${config.command} fix\` on an issue only (several attempts, the tests pick the pull request).`,
+          );
+        const asked = parseAttemptsFlag(command.attempts);
+        if (!asked.ok) return reply(asked.message);
+        trigger.attempts = asked.attempts;
+      }
       const badModel = modelRefusal();
       if (badModel) return reply(badModel);
       const capped = await overCap();

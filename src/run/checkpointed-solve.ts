@@ -2,6 +2,7 @@
 // in the job record, the work in progress is pushed to the job's wip branch
 // every so often and before a shutdown, so a restarted worker carries on from
 // there (ARCHITECTURE.md §1).
+import type { SpendPool } from "../agent/budget.ts";
 import type { RepoConfig } from "../config/repo-config.ts";
 import type { GitWorkspace } from "../workspace/git.ts";
 import type { Workspace } from "../workspace/types.ts";
@@ -22,6 +23,7 @@ export async function solveWithCheckpoints(
   clone: { workspace: Workspace; git: GitWorkspace; base: string },
   start: CheckpointedStart,
   task: SolveOptions["task"],
+  pool?: SpendPool,
 ): Promise<{ result: SolveResult; checkpointer: Checkpointer }> {
   const { run, reporter, redactor, log, deps } = scope;
   const { git } = clone;
@@ -38,6 +40,7 @@ export async function solveWithCheckpoints(
     ...solveBase(scope, config, clone.workspace, deps.tools, { git, base: clone.base }),
     task,
     ...(start.resume ? { resume: start.resume } : {}),
+    ...(pool ? { pool } : {}),
     hooks: {
       afterSetup: async () => {
         await git.markSetupArtifacts();

@@ -15,6 +15,9 @@ export async function startOnIssue(scope: JobScope, config: RepoConfig, workspac
     title: issue.title,
     body: issue.body,
   });
-  const clone = await workspaces.clone(scope, repoData.clone_url, repoData.default_branch, repoData.id);
-  return { defaultBranch: repoData.default_branch, issue, clone };
+  // Another clone of the same repository, for a job that runs several attempts side by side.
+  const cloneAgain = (as: JobScope = scope) =>
+    workspaces.clone(as, repoData.clone_url, repoData.default_branch, repoData.id);
+  const clone = await cloneAgain();
+  return { defaultBranch: repoData.default_branch, issue, clone, cloneAgain };
 }

@@ -22,6 +22,7 @@ export class JobReporter {
   readonly #run: Pick<JobRunContext, "update"> | undefined;
   readonly #sink: TrajectorySink | undefined;
   readonly #log: Pick<Logger, "info" | "debug"> | undefined;
+  readonly #onUpdate: ((state: ProgressState) => void) | undefined;
   readonly #started = Date.now();
 
   constructor(options: {
@@ -30,8 +31,11 @@ export class JobReporter {
     run?: Pick<JobRunContext, "update">;
     sink?: TrajectorySink;
     log?: Pick<Logger, "info" | "debug">;
+    /** Told whenever the progress would change (one attempt of several: the job's own comment shows it). */
+    onUpdate?: (state: ProgressState) => void;
   }) {
     this.state = options.state;
+    this.#onUpdate = options.onUpdate;
     this.#log = options.log;
     this.#progress = options.progress;
     this.#run = options.run;
@@ -41,13 +45,24 @@ export class JobReporter {
   async phase(phase: Phase, detail?: string): Promise<void> {
     this.state.phase = phase;
     this.#log?.info({ phase, elapsedMs: Date.now() - this.#started, ...(detail ? { detail } : {}) }, `phase ${phase}`);
-    this.#progress?.update({ ...this.state });
+    this.#show();
     await this.#run?.update({ phase });
     await this.#sink?.record(this.state.jobId, { type: "phase", phase, ...(detail ? { detail } : {}) });
   }
 
   usage(usage: Usage): void {
     this.state.usage = usage;
+  }
+
+  /** Change what the progress comment shows (the job of several attempts shows theirs). */
+  show(patch: Partial<ProgressState>): void {
+    Object.assign(this.state, patch);
+    this.#show();
+  }
+
+  #show(): void {
+    this.#progress?.update({ ...this.state });
+    this.#onUpdate?.({ ...this.state });
   }
 
   /** Everything solve() reports. */
@@ -58,7 +73,7 @@ export class JobReporter {
       this.state.step = event.step;
       if (this.state.notice) {
         delete this.state.notice;
-        this.#progress?.update({ ...this.state });
+        this.#show();
       }
     } else if (event.type === "model_retry") {
       this.#log?.info(
@@ -66,7 +81,7 @@ export class JobReporter {
         "model endpoint failing; retrying",
       );
       this.state.notice = modelRetryNotice(event);
-      this.#progress?.update({ ...this.state });
+      this.#show();
     } else if (event.type === "tool") {
       this.#log?.debug({ step: event.step, tool: event.name, ms: event.durationMs, error: event.isError }, "tool call");
       const line = describeCall(event.name, event.arguments);
@@ -74,7 +89,7 @@ export class JobReporter {
       this.actions.counts[event.name] = (this.actions.counts[event.name] ?? 0) + 1;
       this.actions.recent.push(`${line}${event.isError ? " (failed)" : ""}`);
       if (this.actions.recent.length > 12) this.actions.recent.shift();
-      this.#progress?.update({ ...this.state });
+      this.#show();
     }
   }
 

@@ -7,7 +7,7 @@ import type { RepoConfig } from "../config/repo-config.ts";
 import { Cancelled, LimitReached, type ModelErrorReason } from "../errors.ts";
 import type { Usage } from "../shared/job.ts";
 import type { ChatMessage, ChatModel } from "../llm/types.ts";
-import { BudgetTracker, limitsFromConfig } from "../agent/budget.ts";
+import { BudgetTracker, limitsFromConfig, type SpendPool } from "../agent/budget.ts";
 import { runAgentLoop, type AgentEvent, type ToolCaller } from "../agent/loop.ts";
 import { initialMessages, testFailedMessage, type TaskInput } from "../agent/prompt.ts";
 import type { PriceTable } from "../agent/prices.ts";
@@ -79,6 +79,8 @@ export interface SolveOptions {
   config: RepoConfig;
   signal: AbortSignal;
   resume?: SolveState;
+  /** The tokens and cost this run shares with the other attempts of its job (the job's cap holds across them). */
+  pool?: SpendPool;
   /** Skip the setup phase; `verify: false`: no test run after finish (plans; eval applies hidden tests itself). */
   steps?: { skipSetup?: boolean; verify?: boolean };
   hooks?: SolveHooks;
@@ -119,6 +121,7 @@ export async function solve(options: SolveOptions): Promise<SolveResult> {
   };
   const budget = new BudgetTracker(limitsFromConfig(config.budget), model.chat.name, model.prices, {
     used: options.resume?.usage,
+    ...(options.pool ? { pool: options.pool } : {}),
   });
 
   // The wall clock is a hard cap: when it runs out, running commands are killed too.
@@ -256,6 +259,7 @@ export async function solve(options: SolveOptions): Promise<SolveResult> {
     }
   } finally {
     clearTimeout(wallTimer);
+    budget.release();
   }
 }
 

@@ -39,6 +39,8 @@ export interface TriggerInfo {
   at: string;
   /** `--model <name>` given with the command (checked against the allow-list when it arrived). */
   model?: string;
+  /** `--attempts <n>` given with `fix` on an issue (checked against the cap when it arrived). */
+  attempts?: number;
 }
 
 export interface NewJob {

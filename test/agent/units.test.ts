@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BudgetTracker } from "../../src/agent/budget.ts";
+import { BudgetTracker, SpendPool } from "../../src/agent/budget.ts";
 import { condense, estimateMessages } from "../../src/agent/condense.ts";
 import { costUsd, priceFor } from "../../src/agent/prices.ts";
 import { fenceUntrusted } from "../../src/agent/prompt.ts";
@@ -32,6 +32,22 @@ describe("budgets", () => {
     const b = new BudgetTracker(limits, "local", {}, { now: () => now });
     now = 61_000;
     expect(() => b.beforeStep(0, 0)).toThrow(/wall clock/);
+  });
+
+  it("holds the job's token cap across attempts sharing a pool, even for steps in flight at once", () => {
+    const pool = new SpendPool({ tokens: 10_000, costUsd: 1 });
+    const a = new BudgetTracker(limits, "local", {}, { pool });
+    const b = new BudgetTracker(limits, "local", {}, { pool });
+    a.beforeStep(3_000, 1_000); // holds 4,000
+    b.beforeStep(3_000, 1_000); // holds 4,000 more: 8,000 of 10,000
+    // A third step in flight would pass the cap between them, though each run alone is far below it.
+    const c = new BudgetTracker(limits, "local", {}, { pool });
+    expect(() => c.beforeStep(2_000, 1_000)).toThrow(/all attempts together/);
+    a.record({ inputTokens: 3_000, outputTokens: 200 }); // settles at 3,200
+    b.release(); // b's step was never sent
+    expect(pool.used).toEqual({ tokens: 3_200, costUsd: 0 });
+    c.beforeStep(5_000, 1_000);
+    expect(() => b.beforeStep(1_000, 500)).toThrow(LimitReached);
   });
 
   it("prices models by the longest matching name, with overrides, and local models at zero", () => {

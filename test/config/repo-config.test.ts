@@ -2,7 +2,9 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_REPO_CONFIG,
+  MAX_ATTEMPTS,
   budgetSchema,
+  parseAttemptsFlag,
   parseRepoConfigText,
   permissionAtLeast,
   repoConfigSchema,
@@ -78,5 +80,26 @@ describe(".github/agent.yml", () => {
     for (const key of Object.keys(repoConfigSchema.shape))
       if (key !== "budget") expect(readme, key).toContain(`| \`${key}\``);
     for (const key of Object.keys(budgetSchema.shape)) expect(readme, key).toContain(`| \`budget.${key}\``);
+  });
+});
+
+describe("attempts", () => {
+  it("is 1 by default, takes up to MAX_ATTEMPTS and names the cap beyond it", () => {
+    expect(DEFAULT_REPO_CONFIG.attempts).toBe(1);
+    expect(parseRepoConfigText("attempts: 3\n").config.attempts).toBe(3);
+    expect(parseRepoConfigText(`attempts: ${MAX_ATTEMPTS + 1}\n`).errors).toEqual([
+      `attempts: at most ${MAX_ATTEMPTS} attempts (each is a whole run of the model)`,
+    ]);
+    expect(parseRepoConfigText("attempts: 0\n").errors).toHaveLength(1);
+    expect(parseRepoConfigText("attempts: 1.5\n").errors).toHaveLength(1);
+  });
+
+  it("--attempts takes a whole number from 1 to MAX_ATTEMPTS, and says so otherwise", () => {
+    expect(parseAttemptsFlag("2")).toEqual({ ok: true, attempts: 2 });
+    for (const bad of ["0", "6", "2.5", "-1", "many", "1e1", "999999"]) {
+      const r = parseAttemptsFlag(bad);
+      expect(r.ok, bad).toBe(false);
+      if (!r.ok) expect(r.message).toContain(`from 1 to ${MAX_ATTEMPTS}`);
+    }
   });
 });

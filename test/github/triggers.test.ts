@@ -68,3 +68,22 @@ describe("--model on a command", () => {
     expect(parseCommand("/agent fix --model")).toEqual({ verb: "fix", text: "--model" });
   });
 });
+
+describe("--attempts on a command", () => {
+  it("takes the count out of the command's words, in either spelling, beside --model", () => {
+    expect(parseCommand("/agent fix --attempts 3 the null check")).toEqual({
+      verb: "fix",
+      text: "the null check",
+      attempts: "3",
+    });
+    expect(parseCommand("/agent fix --attempts=2 --model gpt-4.1")).toEqual({
+      verb: "fix",
+      text: "",
+      attempts: "2",
+      model: "gpt-4.1",
+    });
+    // As written: the handler refuses what is not a count from 1 to 5.
+    expect(parseCommand("/agent fix --attempts many")).toEqual({ verb: "fix", text: "", attempts: "many" });
+    expect(parseCommand("/agent fix --attempts")).toEqual({ verb: "fix", text: "--attempts" });
+  });
+});

@@ -8,7 +8,7 @@ import { openOrUpdatePull } from "../../github/pull-requests.ts";
 import { markReadyForReview } from "../../github/review-threads.ts";
 import type { JobOutcome } from "../../shared/job.ts";
 import type { GitWorkspace } from "../../workspace/git.ts";
-import { INCOMPLETE_LABEL } from "../fix/fix-job.ts";
+import { INCOMPLETE_LABEL } from "../fix/fix-publish.ts";
 import { endStatus, testsFailed, unfinishedEnding } from "../job-end.ts";
 import { type JobScope } from "../job-scope.ts";
 import { pushOntoSharedBranch } from "../publish.ts";
