@@ -79,25 +79,38 @@ export function client(dir: string, env: Record<string, string>, signal?: AbortS
   }).env(env);
 }
 
+/**
+ * git's own words for a credential refused, or a repository the token cannot
+ * see (GitHub answers 404 for a private one). Only git's phrases and the status
+ * after "returned error:" count: a bare number would match the host's port or
+ * the repository's name in the URL git quotes (a fake on port 40137 once made
+ * every 503 a refused token).
+ */
+const REFUSED =
+  /Authentication failed|could not read Username|terminal prompts disabled|Repository not found|repository '[^']*' not found|returned error: 40[134]\b/i;
+/** The network or the server failing: refused, reset or unanswered connections, 429 and 5xx, cut transfers. */
+const NETWORK =
+  /Could not resolve host|Connection refused|Couldn't connect to server|Failed to connect to|Connection reset|Empty reply from server|timed out|returned error: (?:429|5\d\d)\b|early EOF|RPC failed|remote end hung up unexpectedly|transfer closed/i;
+
 /** Turn git's failures into our kinds, without echoing anything secret. */
 export function gitFailure(what: string, err: unknown): Error {
   const message = err instanceof Error ? err.message : String(err);
   const refused = what.startsWith("push") ? pushRefusal(message) : undefined;
   if (refused) return refused;
-  // GitHub answers "Repository not found" to a token that cannot see a private repository.
-  if (
-    /Authentication failed|401|403|could not read Username|terminal prompts disabled|Repository not found/i.test(
-      message,
-    )
-  ) {
+  if (REFUSED.test(message)) {
     return new UserError(
       `git ${what} was refused: the app's installation token lacks access to this repository (check the app's permissions)`,
     );
   }
-  if (/Could not resolve host|Connection refused|timed out|502|503|504|early EOF|RPC failed/i.test(message)) {
-    return new Transient(`git ${what} failed on the network: ${firstLine(message)}`, { cause: err });
+  if (NETWORK.test(message)) {
+    return new Transient(`git ${what} failed on the network: ${gitSaid(message)}`, { cause: err });
   }
-  return new Error(`git ${what} failed: ${firstLine(message)}`, { cause: err });
+  return new Error(`git ${what} failed: ${gitSaid(message)}`, { cause: err });
+}
+
+/** git's own verdict (its `fatal:` line) rather than whatever the server said first in `remote:` lines. */
+function gitSaid(message: string): string {
+  return firstLine(message.split("\n").find((l) => /^(?:fatal|error):/.test(l.trim())) ?? message);
 }
 
 export function firstLine(s: string): string {

@@ -152,6 +152,26 @@ describe("when the work does not succeed, the comment says so", () => {
   });
 });
 
+describe("a failure retried until the job's last attempt", () => {
+  it("ends the comment naming the failure and the attempts, never left working", async () => {
+    app = await startTestApp({ files: BUGGY_REPO, turns: [] });
+    // GitHub's git side stays down (503): every clone (a fetch into the mirror) fails on the network, a Transient the queue retries.
+    app.fake.failNext("*", /\.git\/info\/refs/, 503, 1_000);
+    const { issue, delivery } = labeled(app);
+    await app.send(delivery);
+    const [job] = await app.waitForJobs({ timeoutMs: 100_000 });
+    expect(job).toMatchObject({ state: "failed", attempts: 3, outcome: { status: "error" } });
+    const comments = botComments(app, issue.number);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.body).toMatch(
+      /Stopped: git (?:clone|fetch) failed on the network: .*503 \(gave up after 3 attempts\)/,
+    );
+    expect(comments[0]!.body).toContain("The job was tried 3 times");
+    expect(comments[0]!.body).not.toMatch(/⏳|Working/);
+    expect(app.model.requests).toHaveLength(0);
+  }, 150_000);
+});
+
 describe("bad input does nothing, or answers politely", () => {
   it("rejects a delivery with a bad signature and enqueues nothing", async () => {
     app = await startTestApp({ files: BUGGY_REPO });
