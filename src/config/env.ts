@@ -33,7 +33,10 @@ export interface AppEnv {
     toolProtocol: RawEnv["AGENT_TOOL_PROTOCOL"];
     contextWindow: number;
     maxOutputTokens: number;
+    /** The longest one call may take, request and whole stream. */
     timeoutMs: number;
+    /** The longest the endpoint may send nothing, before its first chunk or between two. */
+    idleMs: number;
     /** Tries after the first when the endpoint fails transiently (5xx, 429, timeouts, cut streams). */
     retries: number;
     /** No new try starts after this long since the first one of a call. */
@@ -215,6 +218,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
       contextWindow: e.AGENT_CONTEXT_WINDOW,
       maxOutputTokens: e.AGENT_MAX_OUTPUT_TOKENS,
       timeoutMs: e.AGENT_MODEL_TIMEOUT_S * 1000,
+      idleMs: e.AGENT_MODEL_IDLE_S * 1000,
       retries: e.AGENT_MODEL_RETRIES,
       retryWindowMs: e.AGENT_MODEL_RETRY_WINDOW_S * 1000,
       prices: {

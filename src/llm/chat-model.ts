@@ -15,7 +15,7 @@ import { StreamStalled, classifyModelError, type ModelFailure } from "./classify
 import { createClient } from "./endpoint.ts";
 import { initialShape, reshape, shapedParams, type RequestShape } from "./request-shape.ts";
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy, type TransientFailure } from "./retry.ts";
-import { StreamAccumulator, readStream } from "./stream.ts";
+import { StreamAccumulator, Watchdog, readStream } from "./stream.ts";
 import { parseTextToolCalls, toTextMessages } from "./text-protocol.ts";
 import { estimateTokens } from "./tokens.ts";
 import type { ChatMessage, ChatModel, ChatRequest, ChatResponse } from "./types.ts";
@@ -25,7 +25,10 @@ export interface ChatModelOptions {
   baseUrl: string;
   model: string;
   protocol: AppEnv["model"]["toolProtocol"];
+  /** The longest one call (request and whole stream) may take (AGENT_MODEL_TIMEOUT_S). */
   timeoutMs: number;
+  /** The longest the endpoint may send nothing: before its first chunk or between two (AGENT_MODEL_IDLE_S; default timeoutMs). */
+  idleMs?: number;
   /** Tries after the first when the endpoint fails transiently. */
   retries: number;
   /** No try starts after this long since the first (default DEFAULT_RETRY_POLICY.windowMs). */
@@ -46,6 +49,7 @@ export function chatModelOptions(env: AppEnv): ChatModelOptions {
     model: env.model.name,
     protocol: env.model.toolProtocol,
     timeoutMs: env.model.timeoutMs,
+    idleMs: env.model.idleMs,
     retries: env.model.retries,
     retryWindowMs: env.model.retryWindowMs,
     maxOutputTokens: env.model.maxOutputTokens,
@@ -179,23 +183,31 @@ export class OpenAIChatModel implements ChatModel {
     request: ChatRequest,
     body: { messages: ChatCompletionMessageParam[]; tools?: ChatCompletionTool[]; tool_choice?: "auto" },
   ): Promise<StreamAccumulator> {
-    const stream = await this.#client.chat.completions.create(
-      {
-        model: this.#options.model,
-        ...body,
-        ...shapedParams(this.#shape, request.maxOutputTokens ?? this.#options.maxOutputTokens),
-        stream: true,
-      },
-      { ...(request.signal ? { signal: request.signal } : {}) },
+    const { idleMs, timeoutMs } = this.#options;
+    const watchdog = new Watchdog(
+      { idleMs: idleMs ?? timeoutMs, totalMs: timeoutMs },
+      () => new StreamStalled(idleMs ?? timeoutMs, "AGENT_MODEL_IDLE_S"),
+      () => new StreamStalled(timeoutMs, "AGENT_MODEL_TIMEOUT_S", "the model call took longer than"),
     );
+    const signal = request.signal ? AbortSignal.any([request.signal, watchdog.signal]) : watchdog.signal;
     const acc = new StreamAccumulator();
-    // A stream that stops sending is as good as down: the timeout applies between chunks too.
-    await readStream(
-      stream,
-      this.#options.timeoutMs,
-      (c: ChatCompletionChunk) => acc.add(c),
-      () => new StreamStalled(this.#options.timeoutMs),
-    );
+    try {
+      const stream = await this.#client.chat.completions.create(
+        {
+          model: this.#options.model,
+          ...body,
+          ...shapedParams(this.#shape, request.maxOutputTokens ?? this.#options.maxOutputTokens),
+          stream: true,
+        },
+        { signal },
+      );
+      await readStream(stream, watchdog, (c: ChatCompletionChunk) => acc.add(c));
+    } catch (err) {
+      // The watchdog's abort reaches us as the SDK's abort error: say which limit it was.
+      throw watchdog.error ?? err;
+    } finally {
+      watchdog.stop();
+    }
     return acc;
   }
 }

@@ -21,10 +21,10 @@ export type ModelFailure =
   | { kind: "context_length"; status: number; message: string; window: number | undefined }
   | { kind: "refused"; status: number; message: string };
 
-/** An error the stream reader raises when no chunk came for too long. */
+/** A model call given up on by its watchdog (stream.ts): silent for too long, or too long in all. */
 export class StreamStalled extends Error {
-  constructor(ms: number) {
-    super(`the model stream sent nothing for ${Math.round(ms / 1000)} s`);
+  constructor(ms: number, setting: string, what = "the model endpoint sent nothing for") {
+    super(`${what} ${Math.round(ms / 1000)} s (${setting})`);
     this.name = "StreamStalled";
   }
 }

@@ -59,32 +59,57 @@ export class StreamAccumulator {
   }
 }
 
-/** Iterates a stream, failing with `onStall()`'s error when no chunk came for `idleMs`. */
-export async function readStream(
-  stream: AsyncIterable<ChatCompletionChunk> & { controller: AbortController },
-  idleMs: number,
-  onChunk: (c: ChatCompletionChunk) => void,
-  stalled: () => Error,
-): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  let stall: Error | undefined;
-  const arm = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      stall = stalled();
-      stream.controller.abort();
-    }, idleMs);
-  };
-  arm();
-  try {
-    for await (const chunk of stream) {
-      arm();
-      onChunk(chunk);
-    }
-  } catch (err) {
-    throw stall ?? err;
-  } finally {
-    clearTimeout(timer);
+/**
+ * Gives up on one model call that went silent: nothing since the request was
+ * sent (a hung endpoint that took the connection and answers nothing) or since
+ * the last chunk, for `idleMs`; or the whole call past `totalMs`. Its signal
+ * aborts the request; `error` then says which limit ended it.
+ */
+export class Watchdog {
+  readonly #controller = new AbortController();
+  readonly #idleMs: number;
+  readonly #onIdle: () => Error;
+  #idle: NodeJS.Timeout | undefined;
+  readonly #total: NodeJS.Timeout;
+  error: Error | undefined;
+
+  constructor(limits: { idleMs: number; totalMs: number }, onIdle: () => Error, onTotal: () => Error) {
+    this.#idleMs = limits.idleMs;
+    this.#onIdle = onIdle;
+    this.#total = setTimeout(() => this.#fire(onTotal()), limits.totalMs);
+    this.heard();
   }
-  if (stall) throw stall;
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** Something came from the endpoint: the silence starts again. */
+  heard(): void {
+    clearTimeout(this.#idle);
+    this.#idle = setTimeout(() => this.#fire(this.#onIdle()), this.#idleMs);
+  }
+
+  stop(): void {
+    clearTimeout(this.#idle);
+    clearTimeout(this.#total);
+  }
+
+  #fire(error: Error): void {
+    if (this.error) return;
+    this.error = error;
+    this.#controller.abort(error);
+  }
+}
+
+/** Iterates a stream into `onChunk`, each chunk telling the watchdog the endpoint is alive. */
+export async function readStream(
+  stream: AsyncIterable<ChatCompletionChunk>,
+  watchdog: Watchdog,
+  onChunk: (c: ChatCompletionChunk) => void,
+): Promise<void> {
+  for await (const chunk of stream) {
+    watchdog.heard();
+    onChunk(chunk);
+  }
 }

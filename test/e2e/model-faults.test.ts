@@ -85,6 +85,25 @@ describe("a model endpoint that fails", () => {
     expect(pullsOf(a)).toHaveLength(0);
   });
 
+  it("hangs (takes the connection, never answers): taken for down after AGENT_MODEL_IDLE_S, not the 300 s timeout", async () => {
+    const a = await start({
+      env: { AGENT_MODEL_IDLE_S: "1", AGENT_MODEL_RETRIES: "1", AGENT_MODEL_RETRY_WINDOW_S: "10" },
+    });
+    a.model.setFault({ hang: true });
+    const issue = await label(a);
+    // Two silent tries of 1 s each (the second starts well inside the 10 s window) and a backoff: the job ends
+    // long before AGENT_MODEL_TIMEOUT_S (300 s), even on a loaded machine where clone and setup are slow.
+    const [job] = await a.waitForJobs({ timeoutMs: 50_000 });
+    expect(job?.outcome?.status).toBe("error");
+    const [comment] = botComments(a, issue.number);
+    expect(comment?.body).toMatch(
+      /Stopped: model endpoint failing: the model endpoint sent nothing for 1 s \(AGENT_MODEL_IDLE_S\) after 2 tries over \d+ s/,
+    );
+    expect(comment?.body).not.toContain("⏳");
+    expect(a.model.requests.map((r) => r.outcome)).toEqual(["hung", "hung"]);
+    expect(pullsOf(a)).toHaveLength(0);
+  });
+
   it("refuses the key: reported within seconds, after exactly one request, with the provider's words", async () => {
     const a = await start({
       env: { OPENAI_API_KEY: "sk-not-the-right-key-00000000000wxyz", AGENT_MODEL_RETRIES: "8" },

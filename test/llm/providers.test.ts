@@ -188,12 +188,14 @@ describe("the model client under faults", () => {
     expect(server.requests.map((r) => r.status)).toEqual([503, 429, 200]);
   });
 
-  it("gives up on a hung request at the timeout and tries again", async () => {
-    const { server, model } = await setup({ turns: [{ hang: true }, VIEW] }, { timeoutMs: 1_000 });
+  it("gives up on a hung request when it stays silent past the idle limit, and tries again", async () => {
+    const { server, model } = await setup({ turns: [{ hang: true }, VIEW] }, { timeoutMs: 30_000, idleMs: 1_000 });
     const notices: RetryNotice[] = [];
+    const started = performance.now();
     const response = await ask(model, { onRetry: (n) => void notices.push(n) });
+    expect(performance.now() - started).toBeLessThan(20_000);
     expect(response.toolCalls).toHaveLength(1);
-    expect(notices[0]?.message).toMatch(/timeout/);
+    expect(notices[0]?.message).toBe("the model endpoint sent nothing for 1 s (AGENT_MODEL_IDLE_S)");
     expect(server.requests.map((r) => r.outcome)).toEqual(["aborted", "answered"]);
   });
 
