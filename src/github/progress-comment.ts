@@ -34,7 +34,8 @@ export interface ProgressState {
 
 const SHOWN_PHASES: Record<JobKind, Phase[]> = {
   fix: ["queued", "clone", "setup", "edit", "test", "push", "open-pr"],
-  revise: ["queued", "clone", "setup", "edit", "test", "push"],
+  revise: ["queued", "clone", "merge", "setup", "edit", "test", "push"],
+  update: ["queued", "clone", "merge", "setup", "edit", "test", "push"],
   plan: ["queued", "clone", "plan"],
   reply: [],
 };

@@ -1,7 +1,7 @@
 // `/agent <verb> [free text]` at the start of a line, anywhere in a comment,
 // review body or review comment. The command prefix is configurable.
 
-export const VERBS = ["fix", "plan", "stop", "retry", "help"] as const;
+export const VERBS = ["fix", "plan", "update", "stop", "retry", "help"] as const;
 export type Verb = (typeof VERBS)[number];
 
 export type Command =

@@ -3,7 +3,7 @@
 // enqueue; acknowledging and all real work happen in the worker.
 import type { Logger } from "pino";
 import { parseAttemptsFlag, type RepoConfig } from "../config/repo-config.ts";
-import { isBot, type Sender } from "../github/bots.ts";
+import { isAppLogin, isBot, type Sender } from "../github/bots.ts";
 import { helpText } from "../github/help-text.ts";
 import type { Octokit, RepoRef } from "../github/octokit.ts";
 import type { Command } from "../github/triggers.ts";
@@ -149,6 +149,15 @@ export async function handleTrigger(input: TriggerInput, deps: HandlerDeps): Pro
       if (capped) return reply(capped.message);
       return enqueue(deps, input.octokit, { ...base, kind: last.kind, trigger: again } as NewJob, log);
     }
+    case "update": {
+      const refusal = await updateRefusal(input, slug, config.command);
+      if (refusal) return reply(refusal);
+      const badModel = modelRefusal();
+      if (badModel) return reply(badModel);
+      const capped = await overCap();
+      if (capped) return reply(capped.message);
+      return enqueue(deps, input.octokit, { ...base, kind: "update" }, log);
+    }
     case "fix":
     case "plan": {
       const kind: JobKind = command.verb === "plan" ? "plan" : input.target.isPullRequest ? "revise" : "fix";
@@ -170,6 +179,20 @@ export async function handleTrigger(input: TriggerInput, deps: HandlerDeps): Pro
       return enqueue(deps, input.octokit, { ...base, kind }, log);
     }
   }
+}
+
+/** `/agent update` is for the app's own open pull request: anything else gets a reply saying why. */
+async function updateRefusal(input: TriggerInput, slug: string, command: string): Promise<string | undefined> {
+  if (!input.target.isPullRequest)
+    return `\`${command} update\` brings a pull request's branch up to date with its base; this is an issue, so there is no branch to update. Use it on one of my pull requests.`;
+  if (input.closed) return "This pull request is closed, so I will not change it. Reopen it and ask again.";
+  const { data: pr } = await input.octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", {
+    ...input.repo,
+    pull_number: input.target.number,
+  });
+  const fork = pr.head.repo?.full_name.toLowerCase() !== pr.base.repo.full_name.toLowerCase();
+  if (isAppLogin(pr.user?.login, slug) && !fork) return undefined;
+  return `This pull request was opened by @${pr.user?.login ?? "someone else"}, not by me, so I do not merge \`${pr.base.ref}\` into its branch: that is its author's choice (merge or rebase). \`${command} fix …\` still works here.`;
 }
 
 async function enqueue(

@@ -39,7 +39,8 @@ export async function solveWithCheckpoints(
   const result = await solve({
     ...solveBase(scope, config, clone.workspace, deps.tools, { git, base: clone.base }),
     task,
-    ...(start.resume ? { resume: start.resume } : {}),
+    // Without saved work to resume, the budget still counts what this job spent before (an earlier attempt, a merge's conflicts).
+    ...(start.resume ? { resume: start.resume } : { spent: start.checkpoint.usage }),
     ...(pool ? { pool } : {}),
     hooks: {
       afterSetup: async () => {

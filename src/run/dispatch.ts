@@ -5,6 +5,7 @@ import { runFixJob } from "./fix/fix-job.ts";
 import { runPlanJob } from "./plan/plan-job.ts";
 import { runReplyJob } from "./reply/reply-job.ts";
 import { runReviseJob } from "./revise/revise-job.ts";
+import { runUpdateJob } from "./update/update-job.ts";
 
 export function createJobHandler(deps: JobDeps): JobHandler {
   return async (job, run) => {
@@ -17,6 +18,8 @@ export function createJobHandler(deps: JobDeps): JobHandler {
         return runReviseJob(job, run, deps);
       case "plan":
         return runPlanJob(job, run, deps);
+      case "update":
+        return runUpdateJob(job, run, deps);
     }
   };
 }

@@ -85,10 +85,13 @@ async function keptOnSide(git: GitWorkspace, side: string, refused: PushRefused)
  * someone pushed there meanwhile, our commit is rebased onto theirs and
  * pushed again — never a force-push (ARCHITECTURE.md §3). `rebasedOnto` says
  * whose commit it now builds on; a conflict is a PushRefused naming it.
+ * Work on top of a merge of the base (`rebase: false`) is never rebased (that
+ * would flatten the merge): then nothing is pushed, and the refusal says why.
  */
 export async function pushOntoSharedBranch(
   git: GitWorkspace,
   branch: string,
+  options: { rebase: boolean } = { rebase: true },
 ): Promise<{ sha: string; rebasedOnto?: string }> {
   try {
     await git.push(branch);
@@ -97,6 +100,11 @@ export async function pushOntoSharedBranch(
     if (!(err instanceof PushRefused) || err.refusal !== "not-fast-forward") throw err;
     if (!(await git.fetchBranch(branch))) throw err;
     const theirs = await git.revParse(`refs/remotes/origin/${branch}`);
+    if (!options.rebase)
+      throw new PushRefused(
+        "not-fast-forward",
+        `someone pushed \`${theirs.slice(0, 7)}\` to \`${branch}\` while the base was being merged into it, so nothing was pushed; ask again to merge onto their commit`,
+      );
     if (!(await git.rebaseOnto(theirs))) {
       throw new PushRefused(
         "not-fast-forward",

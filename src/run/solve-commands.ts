@@ -8,9 +8,12 @@ import type { SolveEvent, SolveOptions } from "./solve.ts";
 import { runTestCommand } from "./test-run.ts";
 import { notInstalledNote, secretsNote } from "./trust-gate.ts";
 
+/** What these commands need of solve()'s options (a job that only tests, like `/agent update`, has no task). */
+export type CommandOptions = Pick<SolveOptions, "config" | "workspace" | "log">;
+
 /** The lint command after the tests, reported beside them; it decides nothing unless `lint_blocks` (the caller's choice). */
 export async function lintAfter(
-  options: SolveOptions,
+  options: CommandOptions,
   signal: AbortSignal,
   emit: (e: SolveEvent) => Promise<void>,
 ): Promise<{ lint?: LintRun }> {
@@ -35,7 +38,7 @@ export async function lintAfter(
  * gate (the CLI on the user's own checkout, eval) it runs where it is, without secrets.
  */
 export async function runSetup(
-  options: SolveOptions,
+  options: CommandOptions,
   signal: AbortSignal,
   emit: (e: SolveEvent) => Promise<void>,
 ): Promise<SetupRun | undefined> {
@@ -108,7 +111,7 @@ export async function runSetup(
  * secret-free run stands and says why.
  */
 export async function finalRun(
-  options: SolveOptions,
+  options: CommandOptions,
   testCommand: string,
   setup: SetupRun | undefined,
   last: TestRun,

@@ -81,6 +81,8 @@ export interface SolveOptions {
   resume?: SolveState;
   /** The tokens and cost this run shares with the other attempts of its job (the job's cap holds across them). */
   pool?: SpendPool;
+  /** What earlier parts of the same job spent (a resumed job's usage comes with `resume`): counted against the budget. */
+  spent?: Usage;
   /** Skip the setup phase; `verify: false`: no test run after finish (plans; eval applies hidden tests itself). */
   steps?: { skipSetup?: boolean; verify?: boolean };
   hooks?: SolveHooks;
@@ -120,7 +122,7 @@ export async function solve(options: SolveOptions): Promise<SolveResult> {
     await hooks?.onEvent?.(e);
   };
   const budget = new BudgetTracker(limitsFromConfig(config.budget), model.chat.name, model.prices, {
-    used: options.resume?.usage,
+    used: options.resume?.usage ?? options.spent,
     ...(options.pool ? { pool: options.pool } : {}),
   });
 

@@ -11,6 +11,8 @@ export type JobKind =
   | "plan"
   /** Change an existing PR's branch per review feedback / free text. */
   | "revise"
+  /** Bring a PR's branch up to date with its base (a merge), nothing else. */
+  | "update"
   /** Post one comment (help text, a refusal): a quick job that is not serialized per key. */
   | "reply";
 

@@ -85,11 +85,11 @@ export class GitWorkspace {
     if (now !== this.#configSnapshot) await writeFile(file, this.#configSnapshot);
   }
 
-  /** Host-side git on this checkout, config put back as cloned first (for git-tree.ts); `env` adds e.g. GIT_INDEX_FILE. */
-  async hardened(env: Record<string, string> = {}): Promise<SimpleGit> {
+  /** Host-side git, config put back as cloned first (git-tree.ts, git-merge.ts); `env` adds e.g. GIT_INDEX_FILE; `token` for fetches. */
+  async hardened(env: Record<string, string> = {}, options: { token?: boolean } = {}): Promise<SimpleGit> {
     await this.#restoreConfig();
     return client(this.dir, {
-      ...gitEnv(undefined, this.#identity, this.#home),
+      ...gitEnv(options.token && this.#token ? await this.#token() : undefined, this.#identity, this.#home),
       ...(this.#ownClone ? ownGitDir(this.dir) : {}),
       ...env,
     });

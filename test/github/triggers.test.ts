@@ -10,6 +10,7 @@ describe("/agent commands", () => {
     });
     expect(parseCommand("/agent plan")).toEqual({ verb: "plan", text: "" });
     expect(parseCommand("  /AGENT STOP")).toEqual({ verb: "stop", text: "" });
+    expect(parseCommand("/agent update")).toEqual({ verb: "update", text: "" });
   });
 
   it("takes /agent alone as fix", () => {

@@ -11,10 +11,12 @@ import { changedInstructions, loadIssueText, readRepoInstructions, speakerFilter
 import { endStatus, firstLine, unfinishedEnding } from "../job-end.ts";
 import { withJobScope, type JobScope } from "../job-scope.ts";
 import { jobTask } from "../solve-base.ts";
-import { findingsText, refusedHeadline, prepareCommit } from "../publish.ts";
+import { findingsText, refusedHeadline, prepareCommit, pushOntoSharedBranch } from "../publish.ts";
 import { modelSaid, testEvidence } from "../report-text.ts";
 import { feedbackSection, loadReviewFeedback, type ReviewFeedback } from "./review-feedback.ts";
-import { startRevision } from "./revision-start.ts";
+import { startRevision, upToDateStart, type MergedBase } from "./revision-start.ts";
+import { mergedNote } from "./base-update-text.ts";
+import { isAppLogin } from "../../github/bots.ts";
 import type { SolveResult } from "../solve.ts";
 import { readCheckpoint, type Checkpointer } from "../checkpointer.ts";
 import { solveWithCheckpoints } from "../checkpointed-solve.ts";
@@ -50,14 +52,20 @@ export async function runReviseJob(job: JobRecord, run: JobRunContext, deps: Job
       await git.checkoutRef(`refs/pull/${n}/head`);
       await git.checkoutNewBranch(branch);
     }
-    const start = await startRevision(
+    const started = await startRevision(
       scope,
       git,
       config,
       branch,
       run.resumed ? readCheckpoint(job.checkpoint) : undefined,
     );
-    if (start.alreadyPushed) return reportPushedBeforeRestart(scope, pr, start.alreadyPushed);
+    if (started.alreadyPushed) return reportPushedBeforeRestart(scope, pr, started.alreadyPushed);
+    // Only the app's own branch is brought up to date: a person's branch is theirs to merge or rebase.
+    const ownFresh = sameRepo && !started.resume && isAppLogin(pr.user?.login, scope.identity.slug);
+    const updated = ownFresh ? await upToDateStart(scope, config, clone, pr, started) : { start: started };
+    if ("outcome" in updated) return updated.outcome;
+    const { start } = updated;
+    const merged = "merged" in updated ? updated.merged : undefined;
     const startSha = start.checkpoint.base;
     const branchInstructions = changedInstructions(repoInstructions, await readRepoInstructions(workspace.repoDir));
     const feedbackText = feedbackSection(feedback);
@@ -84,7 +92,10 @@ export async function runReviseJob(job: JobRecord, run: JobRunContext, deps: Job
       ...(branchInstructions ? { branchInstructions } : {}),
     };
     const { result, checkpointer } = await solveWithCheckpoints(scope, config, clone, start, task);
-    const outcome = await publishRevision(scope, git, config, pr, feedback, result, startSha, sameRepo, checkpointer);
+    const outcome = await publishRevision(scope, git, config, pr, feedback, result, startSha, checkpointer, {
+      sameRepo,
+      merged,
+    });
     await checkpointer.discard();
     return outcome;
   });
@@ -98,11 +109,12 @@ async function publishRevision(
   feedback: ReviewFeedback,
   result: SolveResult,
   startSha: string,
-  sameRepo: boolean,
   checkpointer: Checkpointer,
+  { sameRepo, merged }: { sameRepo: boolean; merged: MergedBase | undefined },
 ): Promise<JobOutcome> {
   const { reporter, redactor } = scope;
   const n = pr.number;
+  const mergeNote = merged ? `${mergedNote(merged, pr.base.ref, pr.html_url)}\n\n` : "";
 
   await reporter.phase("push");
   const prepared = await prepareCommit(
@@ -113,7 +125,8 @@ async function publishRevision(
     `Address review feedback on #${n}\n\n${firstLine(result.summary) || "Address review feedback"}`,
   );
   if (!prepared.sha) {
-    // The model chose to change nothing: each thread still hears why.
+    // The model chose to change nothing: each thread still hears why, and a merge of the base still goes out.
+    if (merged) await checkpointer.published((await pushOntoSharedBranch(git, pr.head.ref, { rebase: false })).sha);
     const threads =
       result.stop === "finish"
         ? await answerThreads(scope, config, n, feedback, result, new Set(), undefined)
@@ -122,7 +135,7 @@ async function publishRevision(
     await reporter.final(
       false,
       headline,
-      `${threads ? `${threadsNote(threads, feedback.threads.length)}\n\n` : ""}${modelSaid(result.summary).trimStart()}\n\n${reporter.triedText()}\n\n${testEvidence(result.tests, result.testCommand, result.setup, result.lint)}`.trimStart(),
+      `${mergeNote}${threads ? `${threadsNote(threads, feedback.threads.length)}\n\n` : ""}${modelSaid(result.summary).trimStart()}\n\n${reporter.triedText()}\n\n${testEvidence(result.tests, result.testCommand, result.setup, result.lint)}`.trimStart(),
     );
     return { status: endStatus(result, undefined), summary: headline, usage: result.usage };
   }
@@ -135,7 +148,8 @@ async function publishRevision(
     return { status: "error", summary: "refused to push: secret-like content", usage: result.usage };
   }
   await reporter.record({ type: "diff", diff: await git.diff(startSha) });
-  if (sameRepo) return publishOnBranch(scope, git, config, pr, feedback, result, prepared.sha, checkpointer);
+  if (sameRepo)
+    return publishOnBranch(scope, git, config, pr, feedback, result, prepared.sha, checkpointer, mergeNote.trim());
   return publishForFork(scope, git, config, pr, result, prepared.sha);
 }
 

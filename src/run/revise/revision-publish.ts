@@ -40,10 +40,12 @@ export async function publishOnBranch(
   result: SolveResult,
   made: string,
   checkpointer: Checkpointer,
+  /** Set when the base was merged in first (mergedNote): the commit builds on that merge, which is never rebased. */
+  mergeNote = "",
 ): Promise<JobOutcome> {
   const { octokit, repo, reporter, redactor, job } = scope;
   // fast-forward only: reviewers keep their history; a commit pushed meanwhile is built on, and said so
-  const { sha, rebasedOnto } = await pushOntoSharedBranch(git, pr.head.ref);
+  const { sha, rebasedOnto } = await pushOntoSharedBranch(git, pr.head.ref, { rebase: !mergeNote });
   const rebasedNote =
     rebasedOnto && made !== sha
       ? ` Someone pushed \`${rebasedOnto.slice(0, 7)}\` to the branch meanwhile; this commit was rebased onto it (the tests above ran before that).`
@@ -59,6 +61,7 @@ export async function publishOnBranch(
     `### Revision [\`${short}\`](${commitUrl}) (job \`${job.id.slice(0, 8)}\`)`,
     "",
     (result.summary ?? result.reason ?? "").trim(),
+    ...(mergeNote ? ["", mergeNote] : []),
     "",
     testEvidence(result.tests, result.testCommand, result.setup, result.lint),
   ].join("\n");
@@ -95,7 +98,7 @@ export async function publishOnBranch(
   await reporter.final(
     passed,
     `Pushed ${short} to #${pr.number} — ${verdict}`,
-    `${commitUrl}\n\n${threadsNote(threads, feedback.threads.length)}${readyNote}${rebasedNote}\n\n${testEvidence(result.tests, result.testCommand, result.setup, result.lint)}`,
+    `${commitUrl}\n\n${mergeNote ? `${mergeNote}\n\n` : ""}${threadsNote(threads, feedback.threads.length)}${readyNote}${rebasedNote}\n\n${testEvidence(result.tests, result.testCommand, result.setup, result.lint)}`,
   );
   return {
     status: endStatus(result, "pr_updated"),

@@ -1,0 +1,196 @@
+// The base moved under the app's pull request: the branch is brought up to
+// date by a merge (never a rebase, never a force-push), conflicts resolved by
+// the agent with the tests as judge, or reported with nothing pushed.
+import { afterEach, expect, it } from "vitest";
+import { botComments, pullsOf, startTestApp, MAINTAINER, OWNER, REPO, type TestApp } from "../support/app.ts";
+import type { Turn } from "../support/model-server.ts";
+import { issueCommentEvent, issuesEvent } from "../support/webhooks.ts";
+import { BUGGY_REPO, FIX_TURNS } from "./fixtures.ts";
+
+let app: TestApp | undefined;
+afterEach(async () => {
+  await app?.stop();
+  app = undefined;
+});
+
+/** main renames sum's parameters: the same lines the PR's fix changed. */
+const CONFLICTING_BASE = { "src/sum.js": "export function sum(x, y) {\n  return x - y;\n}\n" };
+const RESOLVED = "export function sum(x, y) {\n  return x + y;\n}\n";
+
+/** The app opens its PR for the buggy repository; returns the PR and its head. */
+async function openAppPull(a: TestApp) {
+  const issue = a.fake.addIssue({
+    owner: OWNER,
+    repo: REPO,
+    title: "sum() returns the wrong result",
+    body: "",
+    user: "reporter",
+  });
+  await a.send(
+    issuesEvent("labeled", a.target(), { issue: { number: issue.number, title: issue.title }, label: "agent" }),
+  );
+  await a.waitForJobs();
+  const [pr] = pullsOf(a);
+  expect(pr).toBeDefined();
+  return { pr: pr!, head: (await a.fake.branchSha(OWNER, REPO, pr!.head))! };
+}
+
+async function command(a: TestApp, number: number, body: string, isPullRequest = true) {
+  const c = a.fake.addIssueComment({ owner: OWNER, repo: REPO, issueNumber: number, user: MAINTAINER, body });
+  await a.send(
+    issueCommentEvent("created", a.target(), { issue: { number, isPullRequest }, comment: { id: c.id, body } }),
+  );
+}
+
+function lastBotComment(a: TestApp, number: number): string {
+  return botComments(a, number).at(-1)?.body ?? "";
+}
+
+function pushesTo(a: TestApp, branch: string) {
+  return a.fake.pushes.filter((p) => p.ref === `refs/heads/${branch}`);
+}
+
+it("resolves a conflict with the moved base in one merge commit, then revises on top of it, and says so", async () => {
+  const resolve: Turn[] = [
+    (req) => {
+      // The conflict phase comes first, with the markers and the base's side shown as data.
+      expect(req.lastMessageText).toContain("resolve the merge conflicts");
+      const all = JSON.stringify(req.messages);
+      expect(all).toContain("<<<<<<<");
+      expect(all).toContain("return x - y;");
+      expect(all).not.toContain("also document it");
+      return { toolCalls: [{ name: "create", arguments: { path: "src/sum.js", content: RESOLVED, overwrite: true } }] };
+    },
+    { toolCalls: [{ name: "finish", arguments: { summary: "Kept main's parameter names and the branch's fix." } }] },
+  ];
+  const revise: Turn[] = [
+    (req) => {
+      // The revision runs on the merged branch.
+      expect(req.lastMessageText).toContain("also document it");
+      return {
+        toolCalls: [
+          {
+            name: "edit",
+            arguments: { path: "README.md", old_str: "# widgets\n", new_str: "# widgets\n\n`sum(x, y)` adds.\n" },
+          },
+        ],
+      };
+    },
+    { toolCalls: [{ name: "finish", arguments: { summary: "Documented sum." } }] },
+  ];
+  app = await startTestApp({ files: BUGGY_REPO, turns: [...FIX_TURNS, ...resolve, ...revise] });
+  const { pr, head } = await openAppPull(app);
+  const base = await app.fake.commit({ owner: OWNER, repo: REPO, branch: "main", files: CONFLICTING_BASE });
+
+  await command(app, pr.number, "/agent fix also document it");
+  const jobs = await app.waitForJobs({ count: 2 });
+  const job = jobs.find((j) => j.kind === "revise")!;
+  expect(job.outcome, JSON.stringify(job.outcome)).toMatchObject({ status: "pr_updated" });
+
+  // Two new commits, fast-forward: the merge (branch head + main), then the revision.
+  const log = await app.fake.git(OWNER, REPO, ["log", "--format=%H %P", "--first-parent", `${head}..${pr.head}`]);
+  const [follow, merge] = log
+    .trim()
+    .split("\n")
+    .map((l) => l.split(" "));
+  expect(follow).toHaveLength(2);
+  expect(merge).toEqual([merge![0], head, base]);
+  expect(await app.fake.git(OWNER, REPO, ["show", `${merge![0]}:src/sum.js`])).toBe(RESOLVED);
+  expect(await app.fake.readFile(OWNER, REPO, pr.head, "README.md")).toContain("adds");
+  expect(pushesTo(app, pr.head).every((p) => !p.forced)).toBe(true);
+
+  const reply = lastBotComment(app, pr.number);
+  expect(reply).toContain(`Brought the branch up to date with \`main\` (\`${base.slice(0, 7)}\`) in merge commit`);
+  expect(reply).toContain(merge![0]!.slice(0, 7));
+  expect(reply).toContain("the agent resolved the conflicts in `src/sum.js`: Kept main's parameter names");
+  expect(reply).toContain("Tests: `npm test` passed");
+  expect(app.fake.errors).toEqual([]);
+});
+
+it("reports a conflict the agent cannot resolve with the file and its hunks, and pushes nothing", async () => {
+  // The model gives up, and again in each extra round the failing tests (the markers) give it.
+  const giveUp: Turn = {
+    toolCalls: [
+      { name: "finish", arguments: { summary: "I cannot tell which version of sum is meant; leaving the markers." } },
+    ],
+  };
+  app = await startTestApp({ files: BUGGY_REPO, turns: [...FIX_TURNS, giveUp, giveUp, giveUp] });
+  const { pr, head } = await openAppPull(app);
+  await app.fake.commit({ owner: OWNER, repo: REPO, branch: "main", files: CONFLICTING_BASE });
+  const pushesBefore = app.fake.pushes.length;
+
+  await command(app, pr.number, "/agent update");
+  const jobs = await app.waitForJobs({ count: 2 });
+  expect(jobs.find((j) => j.kind === "update")?.outcome?.status).toBe("error");
+  expect(await app.fake.branchSha(OWNER, REPO, pr.head)).toBe(head);
+  expect(app.fake.pushes.slice(pushesBefore).filter((p) => p.ref === `refs/heads/${pr.head}`)).toEqual([]);
+
+  const report = lastBotComment(app, pr.number);
+  expect(report).toContain("the conflicts were not resolved");
+  expect(report).toContain("conflict markers are left in `src/sum.js`");
+  expect(report).toContain("**Nothing was pushed**");
+  expect(report).toMatch(/\*\*`src\/sum.js`\*\* \(1 conflict\)\nlines 1–\d+:\n```+\n<<<<<<< /);
+  expect(report).toContain("return a + b;");
+  expect(report).toContain("return x - y;");
+  expect(report).toContain("I cannot tell which version");
+});
+
+it("answers /agent update on an up-to-date pull request with 'already up to date' and pushes nothing", async () => {
+  app = await startTestApp({ files: BUGGY_REPO, turns: FIX_TURNS });
+  const { pr, head } = await openAppPull(app);
+  const pushesBefore = app.fake.pushes.length;
+  const asked = app.model.requests.length;
+
+  await command(app, pr.number, "/agent update");
+  const jobs = await app.waitForJobs({ count: 2 });
+  expect(jobs.find((j) => j.kind === "update")?.outcome?.status).toBe("no_change");
+  expect(lastBotComment(app, pr.number)).toContain("Already up to date with `main`");
+  expect(app.fake.pushes.length).toBe(pushesBefore);
+  expect(await app.fake.branchSha(OWNER, REPO, pr.head)).toBe(head);
+  expect(app.model.requests.length).toBe(asked);
+});
+
+it("merges a base that moved without conflicts, tests it, and pushes one merge commit without asking the model", async () => {
+  app = await startTestApp({ files: BUGGY_REPO, turns: FIX_TURNS });
+  const { pr, head } = await openAppPull(app);
+  const base = await app.fake.commit({
+    owner: OWNER,
+    repo: REPO,
+    branch: "main",
+    files: { "src/mul.js": "export const mul = (a, b) => a * b;\n" },
+  });
+  const asked = app.model.requests.length;
+
+  await command(app, pr.number, "/agent update");
+  const jobs = await app.waitForJobs({ count: 2 });
+  expect(jobs.find((j) => j.kind === "update")?.outcome?.status).toBe("pr_updated");
+  expect(app.model.requests.length).toBe(asked);
+  const now = (await app.fake.branchSha(OWNER, REPO, pr.head))!;
+  expect((await app.fake.git(OWNER, REPO, ["log", "--format=%P", "-1", now])).trim()).toBe(`${head} ${base}`);
+  expect(await app.fake.readFile(OWNER, REPO, pr.head, "src/mul.js")).toContain("a * b");
+  expect(pushesTo(app, pr.head).every((p) => !p.forced)).toBe(true);
+  const reply = lastBotComment(app, pr.number);
+  expect(reply).toContain(`Brought #${pr.number} up to date with \`main\``);
+  expect(reply).toContain("git merged it without conflicts");
+  expect(reply).toContain("Tests: `npm test` passed");
+});
+
+it("answers /agent update on an issue, and on a pull request the app did not open, with why and no job", async () => {
+  app = await startTestApp({ files: BUGGY_REPO });
+  const issue = app.fake.addIssue({ owner: OWNER, repo: REPO, title: "Something", body: "", user: "reporter" });
+  await command(app, issue.number, "/agent update", false);
+  await app.fake.commit({ owner: OWNER, repo: REPO, branch: "feature", files: { "a.txt": "a\n" } });
+  const theirs = await app.fake.addPullRequest({
+    owner: OWNER,
+    repo: REPO,
+    title: "Feature",
+    user: MAINTAINER,
+    head: "feature",
+  });
+  await command(app, theirs.number, "/agent update");
+  const jobs = await app.waitForJobs({ count: 2 });
+  expect(jobs.map((j) => j.kind)).toEqual(["reply", "reply"]);
+  expect(lastBotComment(app, issue.number)).toContain("this is an issue, so there is no branch to update");
+  expect(lastBotComment(app, theirs.number)).toContain(`opened by @${MAINTAINER}, not by me`);
+  expect(app.fake.pushes).toEqual([]);
+});
