@@ -18,6 +18,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   offline: async () => (await import("./offline.ts")).benchOffline(),
   faults: async () => (await import("./faults.ts")).benchFaults(),
   "github-faults": async () => (await import("./github-faults.ts")).benchGitHubFaults(),
+  "base-update": async () => (await import("./base-update.ts")).benchBaseUpdate(),
 };
 
 const BENCH_TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 900);
