@@ -150,6 +150,8 @@ export async function handleTrigger(input: TriggerInput, deps: HandlerDeps): Pro
       return enqueue(deps, input.octokit, { ...base, kind: last.kind, trigger: again } as NewJob, log);
     }
     case "update": {
+      if ("attempts" in command && command.attempts !== undefined)
+        return reply(`\`--attempts\` applies to \`${config.command} fix\` on an issue only.`);
       const refusal = await updateRefusal(input, slug, config.command);
       if (refusal) return reply(refusal);
       const badModel = modelRefusal();
