@@ -194,3 +194,26 @@ it("answers /agent update on an issue, and on a pull request the app did not ope
   expect(lastBotComment(app, theirs.number)).toContain(`opened by @${MAINTAINER}, not by me`);
   expect(app.fake.pushes).toEqual([]);
 });
+
+it("trusts the base commit it merged: a base change to package.json does not cost the final test run its secrets", async () => {
+  app = await startTestApp({
+    files: { ...BUGGY_REPO, ".github/agent.yml": "secrets: [DEPLOY_KEY]\n" },
+    env: { AGENT_SECRET_DEPLOY_KEY: "dk_0123456789abcdef0123456789abcdef" },
+    turns: FIX_TURNS,
+  });
+  const { pr } = await openAppPull(app);
+  // Test machinery changed on the base only: the stale branch differs from it there, the merged one does not.
+  const pkg = JSON.parse(BUGGY_REPO["package.json"]!) as Record<string, unknown>;
+  await app.fake.commit({
+    owner: OWNER,
+    repo: REPO,
+    branch: "main",
+    files: { "package.json": `${JSON.stringify({ ...pkg, description: "widgets" }, null, 2)}\n` },
+  });
+  await command(app, pr.number, "/agent update");
+  const jobs = await app.waitForJobs({ count: 2 });
+  expect(jobs.find((j) => j.kind === "update")?.outcome?.status).toBe("pr_updated");
+  const reply = lastBotComment(app, pr.number);
+  expect(reply).toContain("The final test run had the opted-in secrets (`DEPLOY_KEY`)");
+  expect(reply).not.toContain("did not get the opted-in secrets");
+});
