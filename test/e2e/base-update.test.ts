@@ -175,6 +175,23 @@ it("merges a base that moved without conflicts, tests it, and pushes one merge c
   expect(reply).toContain("Tests: `npm test` passed");
 });
 
+it("still pushes the merge of a base that moved cleanly when the revision itself changes nothing, and says both", async () => {
+  const nothing: Turn = { toolCalls: [{ name: "finish", arguments: { summary: "The code already does that." } }] };
+  app = await startTestApp({ files: BUGGY_REPO, turns: [...FIX_TURNS, nothing] });
+  const { pr, head } = await openAppPull(app);
+  const base = await app.fake.commit({ owner: OWNER, repo: REPO, branch: "main", files: { "docs/a.md": "a\n" } });
+
+  await command(app, pr.number, "/agent fix make sure sum adds");
+  const jobs = await app.waitForJobs({ count: 2 });
+  expect(jobs.find((j) => j.kind === "revise")?.outcome?.status).toBe("no_change");
+  const now = (await app.fake.branchSha(OWNER, REPO, pr.head))!;
+  expect((await app.fake.git(OWNER, REPO, ["log", "--format=%P", "-1", now])).trim()).toBe(`${head} ${base}`);
+  const reply = lastBotComment(app, pr.number);
+  expect(reply).toContain("no change was made");
+  expect(reply).toContain(`Brought the branch up to date with \`main\` (\`${base.slice(0, 7)}\`) in merge commit`);
+  expect(reply).toContain("git merged it without conflicts");
+});
+
 it("answers /agent update on an issue, and on a pull request the app did not open, with why and no job", async () => {
   app = await startTestApp({ files: BUGGY_REPO });
   const issue = app.fake.addIssue({ owner: OWNER, repo: REPO, title: "Something", body: "", user: "reporter" });

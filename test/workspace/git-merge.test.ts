@@ -98,4 +98,15 @@ describe("mergeBaseIntoHead", () => {
     expect(await stillConflicted(git, resolved, merged.conflicts)).toEqual([]);
     await expect(access(proof)).rejects.toThrow();
   });
+
+  it("reports a binary file changed on both sides as conflicted, with no hunks, and keeps it so", async () => {
+    const { git, base } = await setup({ "logo.bin": "main\0side\n" });
+    const g = await git.hardened();
+    await writeFile(path.join(git.dir, "logo.bin"), "branch\0side\n");
+    await g.raw(["add", "logo.bin"]);
+    await g.raw(["commit", "-q", "-m", "branch logo"]);
+    const merged = await mergeBaseIntoHead(git, base, "Merge main into feature");
+    expect(merged.conflicts).toEqual([{ path: "logo.bin", status: "AA", hunks: [], binary: true }]);
+    expect(await stillConflicted(git, merged.sha, merged.conflicts)).toHaveLength(1);
+  });
 });
