@@ -5,7 +5,7 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { envSecrets, loadEnv, type AppEnv } from "../config/env.ts";
-import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../config/repo-config.ts";
+import { DEFAULT_REPO_CONFIG, parseAttemptsFlag, type RepoConfig } from "../config/repo-config.ts";
 import { Cancelled, UserError } from "../errors.ts";
 import { isHarnessFailure } from "../eval/harness.ts";
 import { EvalProgress } from "../eval/progress.ts";
@@ -23,6 +23,9 @@ import { createRunner } from "../workspace/sandbox.ts";
 export const EVAL_USAGE = `usage: issuesmith eval <tasks.jsonl> [options]
 
   --concurrency <n>   tasks at a time (default 1)
+  --attempts <n>      independent attempts per task, run side by side (1 to 5, default 1): the app's own test
+                      run (the task's command, without the hidden tests) picks one, as the app picks a PR;
+                      the hidden tests score it, and every attempt's cost counts
   --out <dir>         where results.jsonl, report.md and trajectories/ go (default eval-out/<tasks name>)
   --resume            continue a run in --out: tasks with a result are skipped
   --reference         no model: apply each task's reference fix through the agent's tools (checks the harness and the tasks)
@@ -47,6 +50,7 @@ interface Io {
 export async function evalCommand(argv: string[], io: Io): Promise<number> {
   let values: {
     concurrency?: string;
+    attempts?: string;
     out?: string;
     resume?: boolean;
     reference?: boolean;
@@ -61,6 +65,7 @@ export async function evalCommand(argv: string[], io: Io): Promise<number> {
       args: argv,
       options: {
         concurrency: { type: "string" },
+        attempts: { type: "string" },
         out: { type: "string" },
         resume: { type: "boolean" },
         reference: { type: "boolean" },
@@ -93,6 +98,9 @@ export async function evalCommand(argv: string[], io: Io): Promise<number> {
   const concurrency = values.concurrency === undefined ? 1 : Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
     return usage(`--concurrency must be a whole number from 1 to 64 (got ${values.concurrency})`);
+  const attempts =
+    values.attempts === undefined ? { ok: true as const, attempts: 1 } : parseAttemptsFlag(values.attempts);
+  if (!attempts.ok) return usage(attempts.message);
   const maxSteps = values["max-steps"] === undefined ? undefined : Number(values["max-steps"]);
   if (maxSteps !== undefined && (!Number.isInteger(maxSteps) || maxSteps < 1))
     return usage(`--max-steps must be a positive whole number (got ${values["max-steps"]})`);
@@ -172,6 +180,7 @@ export async function evalCommand(argv: string[], io: Io): Promise<number> {
       tasksFile,
       outDir,
       concurrency,
+      attempts: attempts.attempts,
       resume: Boolean(values.resume),
       modelName,
       deps: {
@@ -203,9 +212,10 @@ export async function evalCommand(argv: string[], io: Io): Promise<number> {
     progress.end();
     const resolved = run.results.filter((r) => r.resolved).length;
     const harness = run.results.filter((r) => isHarnessFailure(r.failure)).length;
+    const cost = run.results.reduce((n, r) => n + r.costUsd, 0);
     io.out.write(
       [
-        `${run.interrupted ? "Interrupted. " : ""}Resolved ${resolved} of ${run.results.length - harness}${harness ? ` scored · ${harness} not scored (harness failure)` : ""}${run.results.length < tasks.length ? ` (${tasks.length - run.results.length} not run)` : ""}${run.skipped ? ` · ${run.skipped} from an earlier run` : ""}`,
+        `${run.interrupted ? "Interrupted. " : ""}Resolved ${resolved} of ${run.results.length - harness}${harness ? ` scored · ${harness} not scored (harness failure)` : ""}${run.results.length < tasks.length ? ` (${tasks.length - run.results.length} not run)` : ""}${run.skipped ? ` · ${run.skipped} from an earlier run` : ""}${attempts.attempts > 1 ? ` · ${attempts.attempts} attempts per task` : ""} · $${cost.toFixed(4)} in all, ${resolved ? `$${(cost / resolved).toFixed(4)}` : "—"} per resolved task`,
         `Report: ${path.join(outDir, REPORT_FILE)}`,
         `Results: ${run.resultsFile}`,
         "",

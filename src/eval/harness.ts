@@ -10,9 +10,12 @@ import { errorMessage } from "../errors.ts";
 import type { Redactor } from "../security/redact.ts";
 import type { GitWorkspace } from "../workspace/git.ts";
 import type { CommandRunner, Workspace } from "../workspace/types.ts";
+import { summarizeTestOutput } from "../tools/test-summary.ts";
 import { provideNodeModules } from "./provide.ts";
 import { git } from "./source.ts";
 import type { EvalTask } from "./task.ts";
+import { statusOf, testStatuses } from "./test-ids.ts";
+import type { HiddenTestRun } from "./verdict.ts";
 
 /** Failures of the harness, not of the agent: counted apart, never scored. */
 // model_unavailable: the model's endpoint refused the key, does not know the model, or stayed down past the
@@ -92,4 +95,71 @@ export async function prepareTask(
   // What setup left behind (node_modules/, a rewritten lockfile) is not the agent's work.
   await gitWorkspace.markSetupArtifacts();
   return { command: task.setup, exitCode: run.exitCode, durationMs: Math.round(run.durationMs) };
+}
+
+/** What running a test command needs. */
+interface TestDeps {
+  runner: CommandRunner;
+  redactor: Redactor;
+  signal: AbortSignal;
+}
+
+/** The hidden tests applied on top of the agent's work, then the task's test command: the verdict's evidence. */
+export async function runHiddenTests(
+  task: EvalTask,
+  workspace: Workspace,
+  git: GitWorkspace,
+  config: RepoConfig,
+  deps: TestDeps,
+): Promise<HiddenTestRun | { applyError: string }> {
+  // Outside the repository, so it is not part of anything the tests see.
+  const patchFile = path.join(workspace.root, "hidden-tests.patch");
+  await writeFile(patchFile, task.testPatch);
+  try {
+    await git.applyPatch(patchFile);
+  } catch (err) {
+    return { applyError: errorMessage(err).replace(/^the change does not apply to your working tree: /, "") };
+  }
+  const run = await deps.runner.run({
+    command: task.testCommand,
+    workspace,
+    timeoutMs: config.budget.test_timeout_seconds * 1000,
+    network: false,
+    signal: deps.signal,
+    maxOutputBytes: 4 * 1024 * 1024,
+  });
+  const output = deps.redactor.redact(run.output);
+  const seen = testStatuses(output);
+  return {
+    command: task.testCommand,
+    exitCode: run.exitCode,
+    killed: run.killed,
+    summary: summarizeTestOutput(output, run.killed ? null : run.exitCode).text,
+    outputTail: output.split("\n").slice(-80).join("\n"),
+    durationMs: Math.round(run.durationMs),
+    ...(task.failToPass ? { failToPass: statusOf(task.failToPass, seen) } : {}),
+    ...(task.passToPass ? { passToPass: statusOf(task.passToPass, seen) } : {}),
+  };
+}
+
+/**
+ * The app's own test run on an attempt's work, as the app would run it: the task's test command on the
+ * repository the agent left, without the hidden tests (which would be peeking at the answer). Only
+ * chooses among attempts; the verdict is still the hidden tests'.
+ */
+export async function runVisibleTests(
+  task: EvalTask,
+  workspace: Workspace,
+  config: RepoConfig,
+  deps: TestDeps,
+): Promise<boolean> {
+  const run = await deps.runner.run({
+    command: task.testCommand,
+    workspace,
+    timeoutMs: config.budget.test_timeout_seconds * 1000,
+    network: false,
+    signal: deps.signal,
+    maxOutputBytes: 256 * 1024,
+  });
+  return run.exitCode === 0 && !run.killed;
 }

@@ -2,6 +2,7 @@
 // failures by kind, and one table row per task. Rewritten after every task,
 // so it is current whenever the run stops.
 import type { EvalTask } from "./task.ts";
+import { resolvedByAny } from "./attempts.ts";
 import { isHarnessFailure } from "./harness.ts";
 import { FAILURE_KINDS, type TaskResult } from "./run-task.ts";
 import { formatDuration } from "../shared/duration.ts";
@@ -11,6 +12,8 @@ export interface ReportInput {
   tasks: EvalTask[];
   results: TaskResult[];
   model: string;
+  /** Attempts per task (eval --attempts); 1 when absent. */
+  attempts?: number;
   /** The run stopped before every task had a result. */
   interrupted: boolean;
 }
@@ -37,7 +40,14 @@ export function renderReport(input: ReportInput): string {
     out.push(
       `- Not scored: ${harness} harness failure${harness === 1 ? "" : "s"} (clone, setup, hidden tests or the model endpoint failed: see the kinds below; not the agent's doing)`,
     );
-  out.push(`- Cost: $${cost.toFixed(4)} in all, $${(done.length ? cost / done.length : 0).toFixed(4)} per task`);
+  const attempts = input.attempts ?? 1;
+  if (attempts > 1)
+    out.push(
+      `- Attempts: ${attempts} per task, one chosen by the app's own test run (the task's command without the hidden tests), then the smallest diff, then the fewest steps; resolved by any attempt (pass@${attempts}): ${resolvedByAny(done.filter((r) => !isHarnessFailure(r.failure)))} of ${scored}`,
+    );
+  out.push(
+    `- Cost: $${cost.toFixed(4)} in all, $${(done.length ? cost / done.length : 0).toFixed(4)} per task, ${resolved ? `$${(cost / resolved).toFixed(4)}` : "—"} per resolved task${attempts > 1 ? " (every attempt's cost counted)" : ""}`,
+  );
   out.push(
     `- Time: ${formatDuration(wall)} in all, ${formatDuration(done.length ? wall / done.length : 0)} per task (median ${formatDuration(median(done.map((r) => r.wallMs)))})`,
   );

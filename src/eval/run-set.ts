@@ -6,7 +6,8 @@ import { appendFile, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Cancelled, UserError } from "../errors.ts";
 import { renderReport } from "./report.ts";
-import { runTask, type TaskResult, type TaskRunDeps } from "./run-task.ts";
+import { runTaskAttempts } from "./attempts.ts";
+import type { TaskResult, TaskRunDeps } from "./run-task.ts";
 import type { EvalTask } from "./task.ts";
 
 export const RESULTS_FILE = "results.jsonl";
@@ -18,6 +19,8 @@ export interface EvalRunOptions {
   outDir: string;
   concurrency: number;
   resume: boolean;
+  /** Independent attempts per task, chosen as the app chooses (attempts.ts); default 1. */
+  attempts?: number;
   /** Everything runTask needs except where to write (outDir is this run's). */
   deps: Omit<TaskRunDeps, "outDir">;
   /** The model's name for the report. */
@@ -83,6 +86,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunResult> {
         tasks: options.tasks,
         results: all(),
         model: options.modelName,
+        attempts: options.attempts ?? 1,
         interrupted: interrupted || all().length < options.tasks.length,
       }),
     );
@@ -100,7 +104,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunResult> {
       options.onStart?.(task);
       let result: TaskResult;
       try {
-        result = await runTask(task, { ...options.deps, outDir });
+        result = await runTaskAttempts(task, { ...options.deps, outDir }, options.attempts ?? 1);
       } catch (err) {
         if (err instanceof Cancelled) {
           interrupted = true;

@@ -14,13 +14,13 @@ import { localRun } from "../run/local-run.ts";
 import type { SolveEvent, SolveStop } from "../run/solve.ts";
 import { TrajectoryRecorder } from "../run/trajectory.ts";
 import type { Redactor } from "../security/redact.ts";
-import { summarizeTestOutput } from "../tools/test-summary.ts";
-import type { GitWorkspace } from "../workspace/git.ts";
-import type { CommandRunner, Workspace } from "../workspace/types.ts";
-import { HarnessFailure, isHarnessFailure, prepareTask, type HarnessFailureKind } from "./harness.ts";
+import type { CommandRunner } from "../workspace/types.ts";
+import type { SpendPool } from "../agent/budget.ts";
+import { attemptNote, diffSize } from "../run/fix/pick-winner.ts";
+import { HarnessFailure, isHarnessFailure, prepareTask, runHiddenTests, runVisibleTests } from "./harness.ts";
+import type { HarnessFailureKind } from "./harness.ts";
 import { prepareSource, type TaskSource } from "./source.ts";
 import type { EvalTask } from "./task.ts";
-import { statusOf, testStatuses } from "./test-ids.ts";
 import { decide, verdict, type FailureKind, type HiddenTestRun } from "./verdict.ts";
 
 export { decide, FAILURE_KINDS, type FailureKind, type HiddenTestRun } from "./verdict.ts";
@@ -48,6 +48,11 @@ export interface TaskResult {
   tests: HiddenTestRun | undefined;
   /** The trajectory file, relative to the output directory. */
   trajectory: string;
+  /** One of several attempts: did the app's own test run (no hidden tests) pass, and the diff's size. */
+  appTestsPassed?: boolean;
+  diffLines?: number;
+  /** Several attempts: each one's result (the task's fields are the chosen one's, its costs all of theirs). */
+  attempts?: TaskResult[];
   startedAt: string;
   finishedAt: string;
 }
@@ -67,12 +72,15 @@ export interface TaskRunDeps {
   log: Logger;
   signal: AbortSignal;
   onEvent?: (taskId: string, event: SolveEvent) => void;
+  /** Set when this run is one of several attempts at the task (attempts.ts): which, and the task's shared pool. */
+  attempt?: { index: number; of: number; pool: SpendPool };
 }
 
 /** Run one task. Throws Cancelled when the run was interrupted (no result: `--resume` runs it again). */
 export async function runTask(task: EvalTask, deps: TaskRunDeps): Promise<TaskResult> {
   const startedAt = new Date();
-  const trajectoryRel = path.join("trajectories", `${task.id}.json`);
+  const suffix = deps.attempt ? `-attempt-${deps.attempt.index}` : "";
+  const trajectoryRel = path.join("trajectories", `${task.id}${suffix}.json`);
   const title =
     task.problemStatement
       .split("\n")
@@ -110,11 +118,17 @@ export async function runTask(task: EvalTask, deps: TaskRunDeps): Promise<TaskRe
     let baseSha = "";
     let tests: HiddenTestRun | undefined;
     let applyError: string | undefined;
+    let appTestsPassed: boolean | undefined;
     const run = await localRun({
       source: source.source,
       ...(source.baseCommit ? { baseCommit: source.baseCommit } : {}),
       branch: `eval/${task.id}`,
-      task: { title, body: task.problemStatement, source: task.id },
+      task: {
+        title,
+        body: task.problemStatement,
+        source: task.id,
+        ...(deps.attempt ? { extra: attemptNote(deps.attempt.index, deps.attempt.of) } : {}),
+      },
       config,
       model,
       tools: deps.tools,
@@ -128,6 +142,7 @@ export async function runTask(task: EvalTask, deps: TaskRunDeps): Promise<TaskRe
       signal: deps.signal,
       log: deps.log,
       verify: false,
+      ...(deps.attempt ? { pool: deps.attempt.pool } : {}),
       onEvent: (e) => {
         rec.record(e);
         deps.onEvent?.(task.id, e);
@@ -150,6 +165,8 @@ export async function runTask(task: EvalTask, deps: TaskRunDeps): Promise<TaskRe
       afterSolve: async (workspace, git) => {
         if (deps.signal.aborted || (await git.diffPaths(baseSha)).length === 0) return;
         at.stage = "harness_error";
+        // Several attempts: the app's own test run (the task's command, without the hidden tests) picks one.
+        if (deps.attempt) appTestsPassed = await runVisibleTests(task, workspace, config, deps);
         const hidden = await runHiddenTests(task, workspace, git, config, deps);
         if ("applyError" in hidden) applyError = hidden.applyError;
         else {
@@ -202,6 +219,7 @@ export async function runTask(task: EvalTask, deps: TaskRunDeps): Promise<TaskRe
       trajectory: trajectoryRel,
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
+      ...(deps.attempt ? { appTestsPassed: appTestsPassed ?? false, diffLines: diffSize(run.diff) } : {}),
     };
     recorder.finish({
       usage: { ...r.usage, wallMs: result.wallMs },
@@ -257,41 +275,4 @@ export async function runTask(task: EvalTask, deps: TaskRunDeps): Promise<TaskRe
   } finally {
     await source?.cleanup();
   }
-}
-
-async function runHiddenTests(
-  task: EvalTask,
-  workspace: Workspace,
-  git: GitWorkspace,
-  config: RepoConfig,
-  deps: TaskRunDeps,
-): Promise<HiddenTestRun | { applyError: string }> {
-  // Outside the repository, so it is not part of anything the tests see.
-  const patchFile = path.join(workspace.root, "hidden-tests.patch");
-  await writeFile(patchFile, task.testPatch);
-  try {
-    await git.applyPatch(patchFile);
-  } catch (err) {
-    return { applyError: errorMessage(err).replace(/^the change does not apply to your working tree: /, "") };
-  }
-  const run = await deps.runner.run({
-    command: task.testCommand,
-    workspace,
-    timeoutMs: config.budget.test_timeout_seconds * 1000,
-    network: false,
-    signal: deps.signal,
-    maxOutputBytes: 4 * 1024 * 1024,
-  });
-  const output = deps.redactor.redact(run.output);
-  const seen = testStatuses(output);
-  return {
-    command: task.testCommand,
-    exitCode: run.exitCode,
-    killed: run.killed,
-    summary: summarizeTestOutput(output, run.killed ? null : run.exitCode).text,
-    outputTail: output.split("\n").slice(-80).join("\n"),
-    durationMs: Math.round(run.durationMs),
-    ...(task.failToPass ? { failToPass: statusOf(task.failToPass, seen) } : {}),
-    ...(task.passToPass ? { passToPass: statusOf(task.passToPass, seen) } : {}),
-  };
 }

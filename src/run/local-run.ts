@@ -3,6 +3,7 @@
 // touched while the agent works; the result comes back as a branch or a diff.
 import type { Logger } from "pino";
 import type { RepoConfig } from "../config/repo-config.ts";
+import type { SpendPool } from "../agent/budget.ts";
 import type { ToolCaller } from "../agent/loop.ts";
 import type { PriceTable } from "../agent/prices.ts";
 import type { TaskInput } from "../agent/prompt.ts";
@@ -23,7 +24,7 @@ export interface LocalRunOptions {
   /** Start from this commit instead of the source's HEAD. */
   baseCommit?: string;
   branch: string;
-  task: Pick<TaskInput, "title" | "body" | "source"> & Partial<Pick<TaskInput, "instructions">>;
+  task: Pick<TaskInput, "title" | "body" | "source"> & Partial<Pick<TaskInput, "instructions" | "extra">>;
   config: RepoConfig;
   model: ChatModel;
   tools: ToolCaller;
@@ -37,6 +38,8 @@ export interface LocalRunOptions {
   signal: AbortSignal;
   log: Logger;
   verify?: boolean;
+  /** The tokens and cost shared with the other attempts at the same task (eval --attempts). */
+  pool?: SpendPool;
   identity?: { name: string; email: string };
   onEvent?: (event: SolveEvent) => void | Promise<void>;
   /** Called with the fresh clone before the agent starts (eval provides offline dependencies here). */
@@ -96,6 +99,7 @@ export async function localRun(
       signal: options.signal,
       log: options.log,
       ...(options.verify === false ? { steps: { verify: false } } : {}),
+      ...(options.pool ? { pool: options.pool } : {}),
       hooks: {
         ...(options.onEvent ? { onEvent: options.onEvent } : {}),
         afterSetup: async () => {

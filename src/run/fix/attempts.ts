@@ -23,7 +23,7 @@ import { jobTask } from "../solve-base.ts";
 import type { SolveOptions, SolveResult } from "../solve.ts";
 import { prepareBranch, type BranchStart } from "./branch-start.ts";
 import { fixMessage, publishResult } from "./fix-publish.ts";
-import { diffSize, outcomeOf, outcomeText, pickWinner, type AttemptOutcome } from "./pick-winner.ts";
+import { attemptNote, diffSize, outcomeOf, outcomeText, pickWinner, type AttemptOutcome } from "./pick-winner.ts";
 
 type Cloned = { workspace: Workspace; git: GitWorkspace; base: string };
 
@@ -209,9 +209,4 @@ function linkOf(reporter: JobReporter | undefined): { link?: string } {
 
 function taskSource(scope: JobScope): string {
   return `${scope.repo.owner}/${scope.repo.repo}#${scope.job.target.number}`;
-}
-
-/** Told to the model of each attempt: it works alone, and the tests will judge. */
-function attemptNote(attempt: number, n: number): string {
-  return `This is attempt ${attempt} of ${n}: ${n} independent attempts work on this issue side by side, each in its own copy of the repository. The repository's own tests decide which becomes the pull request, then the smallest change.`;
 }

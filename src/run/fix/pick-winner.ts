@@ -87,3 +87,8 @@ function firstLine(text: string): string {
   const line = text.split("\n")[0]?.trim() ?? "";
   return line.length > 120 ? `${line.slice(0, 119)}…` : line;
 }
+
+/** Told to the model of each attempt: it works alone, and the tests will judge. */
+export function attemptNote(attempt: number, n: number): string {
+  return `This is attempt ${attempt} of ${n}: ${n} independent attempts work on this issue side by side, each in its own copy of the repository. The repository's own tests decide which becomes the pull request, then the smallest change.`;
+}
