@@ -120,7 +120,8 @@ export async function benchQueue(): Promise<{ name: string; figures: Record<stri
     try {
       for (const [k, v] of Object.entries(await enqueueBurst(queue))) figures[`${backend.name}_enqueue_${k}`] = v;
       // Clear the burst's jobs so the throughput runs start from an empty queue.
-      for (const j of await queue.list({ states: ["queued"] })) await queue.cancel({ id: j.id });
+      for (const j of await queue.list({ states: ["queued"] }))
+        await queue.cancel({ id: j.id }, "bench: clearing the burst");
       for (const c of [1, 2, 4]) figures[`${backend.name}_jobs_per_min_c${c}`] = await throughput(queue, c);
     } finally {
       await queue.close();

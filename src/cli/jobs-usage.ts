@@ -1,5 +1,5 @@
 // `issuesmith jobs usage [--day | --month | --since <date>]`: spend and job
-// counts by installation and by repository, from the same store and with the
+// counts by installation, by repository and by model, from the same store and with the
 // same counting rule as the spend caps (ARCHITECTURE.md §3), so an operator
 // sees what the caps see.
 import { parseArgs } from "node:util";
@@ -44,6 +44,12 @@ export async function printUsage(
   table(
     "repository",
     group(jobs, (j) => `${j.target.owner}/${j.target.repo}`.toLowerCase()),
+    out,
+  );
+  // A job that ended before its run chose a model (a config error, a cancel while queued) spent nothing on one.
+  table(
+    "model",
+    group(jobs, (j) => j.model ?? "(none chosen)"),
     out,
   );
   return undefined;

@@ -104,7 +104,9 @@ async function show(id: string, { queue, out }: JobsCommandDeps): Promise<number
     "state",
     `${job.state}${position ? ` (#${position} in the queue)` : ""}${job.cancelRequested && job.state === "running" ? " (cancel requested)" : ""}`,
   );
+  field("cancelled", job.cancelReason);
   field("kind", job.kind);
+  field("model", job.model);
   field("target", `${target(job)}${job.target.isPullRequest ? " (pull request)" : ""}`);
   field("installation", job.installationId);
   field("phase", job.phase);
@@ -133,7 +135,7 @@ async function show(id: string, { queue, out }: JobsCommandDeps): Promise<number
 }
 
 async function cancel(id: string, { queue, out }: JobsCommandDeps): Promise<number> {
-  const [job] = await queue.cancel({ id });
+  const [job] = await queue.cancel({ id }, "from the command line (`issuesmith jobs cancel`)");
   if (!job) {
     const existing = await queue.get(id);
     out(existing ? `job ${id} already ended (${existing.state}); nothing to cancel` : `no job ${id}`);
@@ -153,9 +155,12 @@ function target(j: JobRecord): string {
   return `${j.target.owner}/${j.target.repo}#${j.target.number}`;
 }
 
+/** The outcome, or that a cancel is pending; a cancel's reason first, before the cut. */
 function summary(j: JobRecord): string {
-  if (j.outcome) return oneLine(`${j.outcome.status}: ${j.outcome.summary}`, 60);
-  return j.cancelRequested ? "cancel requested" : "";
+  const why = j.cancelReason ? ` (${j.cancelReason})` : "";
+  if (j.outcome)
+    return oneLine(`${j.outcome.status}${j.outcome.status === "cancelled" ? why : ""}: ${j.outcome.summary}`, 60);
+  return j.cancelRequested ? oneLine(`cancel requested${why}`, 60) : "";
 }
 
 function oneLine(text: string, max: number): string {

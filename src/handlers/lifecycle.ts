@@ -71,7 +71,7 @@ export function registerLifecycleHandlers(app: Probot, deps: HandlerDeps): void 
 }
 
 async function cancelFor(deps: HandlerDeps, octokit: Octokit, target: JobTarget, why: string): Promise<DeliveryResult> {
-  const stopped = await deps.queue.cancel({ key: targetKey(target) });
+  const stopped = await deps.queue.cancel({ key: targetKey(target) }, why);
   if (stopped.length === 0) return "ignored";
   for (const j of stopped) if (j.state === "cancelled") deps.cancelledBeforeStart(j, octokit, why);
   deps.log.info(

@@ -118,11 +118,11 @@ export async function handleTrigger(input: TriggerInput, deps: HandlerDeps): Pro
     case "help":
       return reply(helpText(config, { configErrors: errors }));
     case "stop": {
-      const stopped = await deps.queue.cancel({ key: targetKey(input.target) });
+      const why = `stopped by @${input.sender.login}`;
+      const stopped = await deps.queue.cancel({ key: targetKey(input.target) }, why);
       if (stopped.length === 0) return reply("Nothing is running or queued here, so there is nothing to stop.");
       log.info({ jobs: stopped.map((j) => j.id) }, "cancel requested");
-      for (const j of stopped)
-        if (j.state === "cancelled") deps.cancelledBeforeStart(j, input.octokit, `stopped by @${input.sender.login}`);
+      for (const j of stopped) if (j.state === "cancelled") deps.cancelledBeforeStart(j, input.octokit, why);
       const running = stopped.filter((j) => j.state === "running").length;
       await reply(
         running > 0

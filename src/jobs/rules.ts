@@ -35,6 +35,8 @@ export function newStoredJob(job: NewJob, id: string, seq: number, now: Date): S
     checkpoint: undefined,
     outcome: undefined,
     cancelRequested: false,
+    cancelReason: undefined,
+    model: undefined,
     createdAt: at,
     updatedAt: at,
     startedAt: undefined,

@@ -64,8 +64,8 @@ export class StoreQueue implements JobQueue, TrajectoryLog {
     return this.#store.update(id, patch);
   }
 
-  async cancel(selector: { id: string } | { key: string }): Promise<JobRecord[]> {
-    const jobs = await this.#store.cancel(selector);
+  async cancel(selector: { id: string } | { key: string }, reason: string): Promise<JobRecord[]> {
+    const jobs = await this.#store.cancel(selector, reason);
     const running = jobs.filter((j) => j.state === "running").map((j) => j.id);
     for (const w of this.#workers) w.cancelLocal(running);
     // A cancelled queued job may have been holding its key's place.

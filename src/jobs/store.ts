@@ -72,7 +72,8 @@ export interface JobStore extends TrajectoryLog {
   /** Newest first. */
   list(filter: ListFilter): Promise<JobRecord[]>;
   update(id: string, patch: JobPatch): Promise<void>;
-  cancel(selector: { id: string } | { key: string }): Promise<JobRecord[]>;
+  /** As JobQueue.cancel; `reason` is kept on each job it hits (a reason given earlier stays). */
+  cancel(selector: { id: string } | { key: string }, reason: string): Promise<JobRecord[]>;
   position(id: string): Promise<number | undefined>;
   counts(): Promise<Record<JobState, number>>;
   /** Atomically take the next runnable job (FIFO, key free, installation under its limit) and lease it. */

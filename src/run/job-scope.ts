@@ -135,6 +135,7 @@ export async function withJobScope(
       return { status: "config_error", summary: chosen.message };
     }
     const modelChoice = chosen.model;
+    await run.update({ model: modelChoice.name });
     const model = deps.model(modelChoice);
     reporter.state.model = model.name;
     const identity = await deps.identity();

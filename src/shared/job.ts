@@ -111,6 +111,10 @@ export interface JobRecord extends NewJob {
   checkpoint: Checkpoint | undefined;
   outcome: JobOutcome | undefined;
   cancelRequested: boolean;
+  /** Why it was cancelled, as the canceller said (`/agent stop` by whom, the issue closed, the CLI); the first reason wins. */
+  cancelReason: string | undefined;
+  /** The model the job ran on, once its run chose one (command, repository config or the default). */
+  model: string | undefined;
   createdAt: string;
   updatedAt: string;
   startedAt: string | undefined;
@@ -122,6 +126,7 @@ export interface JobPatch {
   phase?: Phase;
   progressCommentId?: number;
   checkpoint?: Checkpoint;
+  model?: string;
 }
 
 export interface EnqueueResult {
@@ -169,7 +174,7 @@ export interface JobQueue {
   list(filter?: { states?: JobState[]; key?: string; since?: string; limit?: number }): Promise<JobRecord[]>;
   update(id: string, patch: JobPatch): Promise<void>;
   /** Queued jobs become cancelled at once; running ones get cancelRequested and their signal aborts within seconds. */
-  cancel(selector: { id: string } | { key: string }): Promise<JobRecord[]>;
+  cancel(selector: { id: string } | { key: string }, reason: string): Promise<JobRecord[]>;
   /** 1-based place among queued jobs, undefined when not queued. */
   position(id: string): Promise<number | undefined>;
   /** Start a worker in this process. Jobs left `running` by a dead worker are handed over with resumed=true. */

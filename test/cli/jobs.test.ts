@@ -27,10 +27,10 @@ describe("issuesmith jobs", () => {
     const a = (await queue.enqueue(newJob())).job;
     await queue.enqueue(newJob());
     await queue.enqueue(newJob());
-    await queue.cancel({ id: a.id });
+    await queue.cancel({ id: a.id }, "stopped by @maya");
     expect(await run("list", "--state", "cancelled")).toBe(0);
     expect(lines).toHaveLength(2);
-    expect(lines[1]).toMatch(/cancelled: cancelled before it started$/);
+    expect(lines[1]).toMatch(/cancelled \(stopped by @maya\): cancelled before it started$/);
     lines = [];
     expect(await run("list", "--state", "queued,running", "--limit", "1")).toBe(0);
     expect(lines).toHaveLength(2);
@@ -51,19 +51,23 @@ describe("issuesmith jobs", () => {
     );
   });
 
-  it("shows an ended job's outcome and usage", async () => {
+  it("shows an ended job's model, outcome and usage", async () => {
     const { job } = await queue.enqueue(newJob());
     const w = queue.work(
-      async () => ({
-        ...done("opened the PR"),
-        prUrl: "https://github.com/octo/app/pull/7",
-        usage: { steps: 5, inputTokens: 900, outputTokens: 100, costUsd: 0.0123, wallMs: 42_000 },
-      }),
+      async (_j, r) => {
+        await r.update({ model: "gpt-4.1-mini" });
+        return {
+          ...done("opened the PR"),
+          prUrl: "https://github.com/octo/app/pull/7",
+          usage: { steps: 5, inputTokens: 900, outputTokens: 100, costUsd: 0.0123, wallMs: 42_000 },
+        };
+      },
       { concurrency: 1, perInstallation: 1 },
     );
     await waitFor(async () => (await queue.get(job.id))?.state === "succeeded", "the job");
     await w.stop(0);
     expect(await run("show", job.id)).toBe(0);
+    expect(lines).toContain("model:       gpt-4.1-mini");
     expect(lines).toContain("outcome:     pr_opened: opened the PR");
     expect(lines).toContain("pr:          https://github.com/octo/app/pull/7");
     expect(lines).toContain("usage:       5 steps, 900 tokens in, 100 out, $0.0123, 42 s");
@@ -74,6 +78,9 @@ describe("issuesmith jobs", () => {
     expect(await run("cancel", job.id)).toBe(0);
     expect(lines).toEqual([`cancelled ${job.id}`]);
     expect((await queue.get(job.id))?.state).toBe("cancelled");
+    lines = [];
+    expect(await run("show", job.id)).toBe(0);
+    expect(lines).toContain("cancelled:   from the command line (`issuesmith jobs cancel`)");
   });
 
   it("asks a running job to stop", async () => {
@@ -86,12 +93,15 @@ describe("issuesmith jobs", () => {
     expect(await run("cancel", job.id)).toBe(0);
     expect(lines).toEqual([`cancel requested for ${job.id}: its worker stops it within seconds`]);
     await waitFor(async () => (await queue.get(job.id))?.state === "cancelled", "the cancel");
+    lines = [];
+    expect(await run("list")).toBe(0);
+    expect(lines[1]).toMatch(/\scancelled \(from the command line \(`issuesmith jobs cancel`\)/);
     await w.stop(0);
   });
 
   it("says when there is nothing to cancel, with exit code 1", async () => {
     const { job } = await queue.enqueue(newJob());
-    await queue.cancel({ id: job.id });
+    await queue.cancel({ id: job.id }, "stopped by @maya");
     expect(await run("cancel", job.id)).toBe(1);
     expect(lines).toEqual([`job ${job.id} already ended (cancelled); nothing to cancel`]);
     lines = [];
@@ -115,16 +125,22 @@ describe("issuesmith jobs", () => {
     expect(lines[0]).toMatch(message);
   });
 
-  it("prints this month's spend and job counts by installation and repository, as the caps count them", async () => {
+  it("prints this month's spend and job counts by installation, repository and model, as the caps count them", async () => {
     await queue.enqueue(newJob({ installationId: 1, repo: "app" }));
     await queue.enqueue(newJob({ installationId: 1, repo: "lib" }));
     await queue.enqueue(newJob({ installationId: 2, repo: "site" }));
+    const cancelled = (await queue.enqueue(newJob({ installationId: 2, repo: "site", number: 99 }))).job;
+    await queue.cancel({ id: cancelled.id }, "the issue was closed");
     let cost = 0;
+    const models = ["gpt-4.1-mini", "gpt-4.1", "gpt-4.1-mini"];
     const w = queue.work(
-      async () => ({
-        ...done(),
-        usage: { steps: 1, inputTokens: 1, outputTokens: 1, costUsd: (cost += 0.5), wallMs: 1 },
-      }),
+      async (_j, r) => {
+        await r.update({ model: models.shift()! });
+        return {
+          ...done(),
+          usage: { steps: 1, inputTokens: 1, outputTokens: 1, costUsd: (cost += 0.5), wallMs: 1 },
+        };
+      },
       { concurrency: 1, perInstallation: 1 },
     );
     await waitFor(
@@ -138,12 +154,17 @@ describe("issuesmith jobs", () => {
       "",
       "installation   jobs        cost",
       "1                 2       $1.50",
-      "2                 1       $1.50",
+      "2                 2       $1.50",
       "",
       "repository   jobs        cost",
-      "octo/site       1       $1.50",
+      "octo/site       2       $1.50",
       "octo/lib        1       $1.00",
       "octo/app        1       $0.50",
+      "",
+      "model           jobs        cost",
+      "gpt-4.1-mini       2       $2.00",
+      "gpt-4.1            1       $1.00",
+      "(none chosen)      1       $0.00",
     ]);
   });
 

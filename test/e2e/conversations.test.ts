@@ -208,6 +208,7 @@ describe("/agent commands", () => {
     const fix = jobs.find((j) => j.kind === "fix")!;
     expect(fix.outcome, JSON.stringify(fix.outcome)).toMatchObject({ status: "cancelled" });
     expect(fix.state).toBe("cancelled");
+    expect(fix.cancelReason).toBe(`stopped by @${MAINTAINER}`);
     const texts = botComments(app, issue.number).map((c) => c.body);
     expect(texts.some((t) => t.includes("Stopped on request") && t.includes("pushed to branch"))).toBe(true);
     expect(texts.some((t) => t.startsWith("Stopping"))).toBe(true);

@@ -69,7 +69,7 @@ describe("following the issue's life", () => {
     const [fix] = await a.waitForJobs({ timeoutMs: 10_000 });
     expect(Date.now() - closedAt).toBeLessThan(10_000);
     hold.resolve();
-    expect(fix?.state).toBe("cancelled");
+    expect(fix).toMatchObject({ state: "cancelled", cancelReason: "the issue was closed", model: "scripted-model" });
     expect(botComments(a, issue.number).some((c) => c.body.includes("Stopped"))).toBe(true);
     expect(pullsOf(a)).toEqual([]);
   });
@@ -114,7 +114,7 @@ describe("following the issue's life", () => {
     );
     const [fix] = await a.waitForJobs({ timeoutMs: 10_000 });
     hold.resolve();
-    expect(fix?.state).toBe("cancelled");
+    expect(fix).toMatchObject({ state: "cancelled", cancelReason: "the `agent` label was removed" });
   });
 });
 

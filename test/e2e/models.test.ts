@@ -26,6 +26,8 @@ it("runs a repository's `model:` from the allow-list, and the PR says which mode
   );
   const [job] = await app.waitForJobs();
   expect(job?.outcome?.status).toBe("pr_opened");
+  // The job record keeps the model the run chose (what `issuesmith jobs usage` groups spend by).
+  expect(job?.model).toBe("small-coder");
   expect(new Set(app.model.requests.map((r) => r.body?.model))).toEqual(new Set(["small-coder"]));
   expect(pullsOf(app)[0]?.body).toContain("model `small-coder`");
 });
@@ -61,5 +63,6 @@ it("uses `--model` over the repository's choice", async () => {
   );
   const [job] = await app.waitForJobs();
   expect(job?.trigger.model).toBe("small-coder");
+  expect(job?.model).toBe("small-coder");
   expect(new Set(app.model.requests.map((r) => r.body?.model))).toEqual(new Set(["small-coder"]));
 });

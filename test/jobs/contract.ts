@@ -232,7 +232,7 @@ export function queueContract(name: string, open: OpenHarness): void {
       expect([await h.queue.position(a.id), await h.queue.position(b.id), await h.queue.position(c.id)]).toEqual([
         1, 2, 3,
       ]);
-      await h.queue.cancel({ id: a.id });
+      await h.queue.cancel({ id: a.id }, "test");
       expect(await h.queue.position(c.id)).toBe(2);
       expect(await h.queue.position(a.id)).toBeUndefined();
       expect(await h.queue.position("no-such-job")).toBeUndefined();
@@ -240,7 +240,7 @@ export function queueContract(name: string, open: OpenHarness): void {
 
     it("cancels a queued job at once, without running it", async () => {
       const { job } = await h.queue.enqueue(newJob());
-      const [cancelled] = await h.queue.cancel({ id: job.id });
+      const [cancelled] = await h.queue.cancel({ id: job.id }, "test");
       expect(cancelled).toMatchObject({ id: job.id, state: "cancelled", outcome: { status: "cancelled" } });
       let calls = 0;
       work(async () => (calls++, done()));
@@ -258,7 +258,7 @@ export function queueContract(name: string, open: OpenHarness): void {
       const { job } = await h.queue.enqueue(newJob());
       await waitFor(async () => (await h.queue.get(job.id))?.state === "running", "the job to run");
       const t0 = Date.now();
-      const [marked] = await h.queue.cancel({ id: job.id });
+      const [marked] = await h.queue.cancel({ id: job.id }, "test");
       expect(marked).toMatchObject({ state: "running", cancelRequested: true });
       const end = await ended(job.id);
       expect(Date.now() - t0).toBeLessThan(2_000);
@@ -276,7 +276,7 @@ export function queueContract(name: string, open: OpenHarness): void {
       await waitFor(async () => (await h.queue.get(job.id))?.state === "running", "the job to run");
       const other = await peer();
       const t0 = Date.now();
-      await other.cancel({ key: job.key });
+      await other.cancel({ key: job.key }, "test");
       const end = await ended(job.id);
       expect(Date.now() - t0).toBeLessThan(2_000);
       expect(reason).toBeInstanceOf(Cancelled);
@@ -290,10 +290,38 @@ export function queueContract(name: string, open: OpenHarness): void {
       const running = (await h.queue.enqueue(newJob({ number: 77 }))).job;
       await waitFor(async () => (await h.queue.get(running.id))?.state === "running", "the job to run");
       const queued = (await h.queue.enqueue(newJob({ number: 77 }))).job;
-      const hit = await h.queue.cancel({ key: running.key });
+      const hit = await h.queue.cancel({ key: running.key }, "test");
       expect(hit.map((j) => j.id).sort()).toEqual([running.id, queued.id].sort());
       expect((await h.queue.get(queued.id))?.state).toBe("cancelled");
       expect((await ended(running.id)).state).toBe("cancelled");
+    });
+
+    it("keeps why a job was cancelled, queued or running, asked through any handle; the first reason stays", async () => {
+      const queued = (await h.queue.enqueue(newJob({ number: 5 }))).job;
+      expect(queued.cancelReason).toBeUndefined();
+      const [q] = await h.queue.cancel({ id: queued.id }, "the issue was closed");
+      expect(q).toMatchObject({ state: "cancelled", cancelReason: "the issue was closed" });
+      expect((await h.queue.get(queued.id))?.cancelReason).toBe("the issue was closed");
+      // Held by a live worker elsewhere: the cancel is only requested, and a second one keeps the first reason.
+      const { job } = await h.queue.enqueue(newJob({ number: 6 }));
+      await h.store.claim({ id: "elsewhere", pid: 2 ** 22 + 11, host: "elsewhere" }, 5, 60_000);
+      const [marked] = await (await peer()).cancel({ key: job.key }, "stopped by @maya");
+      expect(marked).toMatchObject({ state: "running", cancelRequested: true, cancelReason: "stopped by @maya" });
+      const [again] = await h.queue.cancel({ id: job.id }, "the pull request was closed");
+      expect(again?.cancelReason).toBe("stopped by @maya");
+      expect((await h.queue.list({ key: job.key }))[0]?.cancelReason).toBe("stopped by @maya");
+    });
+
+    it("records the model a run chose, kept with the outcome", async () => {
+      const { job } = await h.queue.enqueue(newJob());
+      expect(job.model).toBeUndefined();
+      work(async (_j, run) => {
+        await run.update({ model: "gpt-4.1-mini" });
+        return done();
+      });
+      const end = await ended(job.id);
+      expect(end).toMatchObject({ state: "succeeded", model: "gpt-4.1-mini", cancelReason: undefined });
+      expect((await h.queue.list({}))[0]?.model).toBe("gpt-4.1-mini");
     });
 
     it("retries a Transient failure with backoff, then fails naming the reason", async () => {
@@ -475,7 +503,7 @@ export function queueContract(name: string, open: OpenHarness): void {
       const { job } = await h.queue.enqueue(newJob());
       const ghost: LeaseOwner = { id: "ghost-2", pid: 2 ** 22 + 9, host: "elsewhere" };
       await h.store.claim(ghost, 5, 300);
-      await h.queue.cancel({ id: job.id });
+      await h.queue.cancel({ id: job.id }, "test");
       let calls = 0;
       work(async () => (calls++, done()));
       expect((await ended(job.id)).state).toBe("cancelled");
@@ -486,7 +514,7 @@ export function queueContract(name: string, open: OpenHarness): void {
       const a = (await h.queue.enqueue(newJob({ number: 1 }))).job;
       const b = (await h.queue.enqueue(newJob({ number: 2 }))).job;
       const c = (await h.queue.enqueue(newJob({ number: 3 }))).job;
-      await h.queue.cancel({ id: b.id });
+      await h.queue.cancel({ id: b.id }, "test");
       expect((await h.queue.list({})).map((j) => j.id)).toEqual([c.id, b.id, a.id]);
       expect((await h.queue.list({ states: ["queued"] })).map((j) => j.id)).toEqual([c.id, a.id]);
       expect((await h.queue.list({ key: a.key })).map((j) => j.id)).toEqual([a.id]);

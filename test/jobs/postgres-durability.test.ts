@@ -8,6 +8,7 @@ import { loadEnv } from "../../src/config/env.ts";
 import { UserError } from "../../src/errors.ts";
 import { createQueue } from "../../src/jobs/create-queue.ts";
 import { createJobMetrics } from "../../src/jobs/metrics.ts";
+import { migrate, migrations } from "../../src/jobs/postgres/migrate.ts";
 import { PostgresQueue } from "../../src/jobs/postgres/queue.ts";
 import { PostgresStore } from "../../src/jobs/postgres/store.ts";
 import { StoreQueue } from "../../src/jobs/store-queue.ts";
@@ -158,7 +159,36 @@ describe("postgres schema migrations", () => {
       await client.connect();
       const { rows } = await client.query("SELECT version, name FROM schema_migrations ORDER BY version");
       await client.end();
-      expect(rows).toEqual([{ version: 1, name: "001_jobs.sql" }]);
+      expect(rows).toEqual([
+        { version: 1, name: "001_jobs.sql" },
+        { version: 2, name: "002_cancel_reason_model.sql" },
+      ]);
+    } finally {
+      await fresh.drop();
+    }
+  });
+
+  it("brings a database an older issuesmith made up to date: its jobs read back, without a model or cancel reason", async () => {
+    const fresh = await testDatabase();
+    try {
+      const pool = new pg.Pool({ connectionString: fresh.url });
+      const client = await pool.connect();
+      await migrate(client, fresh.name, migrations().slice(0, 1));
+      await client.query(
+        `INSERT INTO jobs (id, key, kind, installation_id, state, job, triggers, created_at, updated_at)
+         VALUES ('old-1', 'octo/app#1', 'fix', 1, 'succeeded', $1, '[]', 'x', 'x')`,
+        [JSON.stringify(newJob())],
+      );
+      client.release();
+      await pool.end();
+      const store = await PostgresStore.connect(fresh.url);
+      try {
+        expect(await store.get("old-1")).toMatchObject({ id: "old-1", model: undefined, cancelReason: undefined });
+        await store.update("old-1", { model: "gpt-4.1" });
+        expect((await store.get("old-1"))?.model).toBe("gpt-4.1");
+      } finally {
+        await store.close();
+      }
     } finally {
       await fresh.drop();
     }
@@ -174,7 +204,7 @@ describe("postgres schema migrations", () => {
       await client.end();
       const error = await PostgresStore.connect(fresh.url).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(UserError);
-      expect((error as UserError).message).toMatch(/newer issuesmith \(schema 7, this one knows 1\)/);
+      expect((error as UserError).message).toMatch(/newer issuesmith \(schema 7, this one knows 2\)/);
     } finally {
       await fresh.drop();
     }

@@ -37,6 +37,8 @@ function job(over: {
             usage: { steps: 3, inputTokens: 1, outputTokens: 1, costUsd: over.costUsd, wallMs: 1 },
           },
     cancelRequested: false,
+    cancelReason: undefined,
+    model: undefined,
     createdAt: over.createdAt,
     updatedAt: over.createdAt,
     startedAt: undefined,

@@ -96,6 +96,24 @@ describe("sqlite job store at start-up", () => {
     }
   });
 
+  it("adds the columns a file made by an older issuesmith lacks: its jobs read back, then take a model and a cancel reason", async () => {
+    const old = new SqliteStore(file);
+    const { job } = await old.enqueue(newJob());
+    await old.close();
+    const db = new DatabaseSync(file);
+    db.exec("ALTER TABLE jobs DROP COLUMN model; ALTER TABLE jobs DROP COLUMN cancel_reason;");
+    db.close();
+    const store = new SqliteStore(file);
+    try {
+      expect(await store.get(job.id)).toMatchObject({ id: job.id, model: undefined, cancelReason: undefined });
+      await store.update(job.id, { model: "gpt-4.1" });
+      const [cancelled] = await store.cancel({ id: job.id }, "the issue was closed");
+      expect(cancelled).toMatchObject({ state: "cancelled", model: "gpt-4.1", cancelReason: "the issue was closed" });
+    } finally {
+      await store.close();
+    }
+  });
+
   it("refuses a data directory it cannot create, saying to set AGENT_DATA_DIR", () => {
     writeFileSync(path.join(dir, "a-file"), "");
     const bad = path.join(dir, "a-file", "data", "jobs.db");

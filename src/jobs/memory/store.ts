@@ -72,14 +72,16 @@ export class MemoryStore implements JobStore {
     if (patch.phase !== undefined) job.phase = patch.phase;
     if (patch.progressCommentId !== undefined) job.progressCommentId = patch.progressCommentId;
     if (patch.checkpoint !== undefined) job.checkpoint = clone(patch.checkpoint);
+    if (patch.model !== undefined) job.model = patch.model;
     job.updatedAt = new Date().toISOString();
   }
 
-  async cancel(selector: { id: string } | { key: string }): Promise<JobRecord[]> {
+  async cancel(selector: { id: string } | { key: string }, reason: string): Promise<JobRecord[]> {
     const now = Date.now();
     const at = new Date(now).toISOString();
     const hit = this.#active().filter((j) => ("id" in selector ? j.id === selector.id : j.key === selector.key));
     for (const job of hit) {
+      job.cancelReason ??= reason;
       // A queued job, or a running one whose worker is gone, has nobody to tell: end it now.
       if (job.state === "queued" || (job.lease?.expiresAt ?? 0) <= now) {
         job.outcome = cancelledOutcome(job.state === "queued" ? "cancelled before it started" : "cancelled");

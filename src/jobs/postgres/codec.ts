@@ -20,6 +20,8 @@ export interface JobRow {
   checkpoint: string | null;
   outcome: string | null;
   cancel_requested: boolean;
+  cancel_reason: string | null;
+  model: string | null;
   created_at: string;
   updated_at: string;
   started_at: string | null;
@@ -76,6 +78,8 @@ export function fromRow(r: JobRow): StoredJob {
     checkpoint: r.checkpoint == null ? undefined : (JSON.parse(r.checkpoint) as StoredJob["checkpoint"]),
     outcome: r.outcome == null ? undefined : (JSON.parse(r.outcome) as JobOutcome),
     cancelRequested: r.cancel_requested,
+    cancelReason: r.cancel_reason ?? undefined,
+    model: r.model ?? undefined,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     startedAt: r.started_at ?? undefined,

@@ -116,6 +116,7 @@ export class PostgresStore implements JobStore {
     if (patch.phase !== undefined) fields.push(["phase", patch.phase]);
     if (patch.progressCommentId !== undefined) fields.push(["progress_comment_id", patch.progressCommentId]);
     if (patch.checkpoint !== undefined) fields.push(["checkpoint", JSON.stringify(patch.checkpoint)]);
+    if (patch.model !== undefined) fields.push(["model", patch.model]);
     if (fields.length === 0) return;
     const sets = fields.map(([column], i) => `${column} = $${i + 3}`).join(", ");
     await this.#pool.query(`UPDATE jobs SET ${sets}, updated_at = $2 WHERE id = $1`, [
@@ -125,7 +126,7 @@ export class PostgresStore implements JobStore {
     ]);
   }
 
-  cancel(selector: { id: string } | { key: string }): Promise<JobRecord[]> {
+  cancel(selector: { id: string } | { key: string }, reason: string): Promise<JobRecord[]> {
     return this.#tx(async (c) => {
       const now = Date.now();
       const at = new Date(now).toISOString();
@@ -137,7 +138,8 @@ export class PostgresStore implements JobStore {
             ]);
       const out: JobRecord[] = [];
       for (const row of rows) {
-        const job = fromRow(row);
+        const job = { ...fromRow(row), cancelReason: row.cancel_reason ?? reason };
+        await c.query("UPDATE jobs SET cancel_reason = $2 WHERE id = $1", [job.id, job.cancelReason]);
         // Queued, or running under a worker that is gone: nobody to tell, end it now.
         if (job.state === "queued" || (job.lease?.expiresAt ?? 0) <= now) {
           const outcome = cancelledOutcome(job.state === "queued" ? "cancelled before it started" : "cancelled");

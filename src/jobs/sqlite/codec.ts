@@ -36,6 +36,8 @@ export function fromRow(r: Row): StoredJob {
     checkpoint: r.checkpoint == null ? undefined : (JSON.parse(String(r.checkpoint)) as StoredJob["checkpoint"]),
     outcome: r.outcome == null ? undefined : (JSON.parse(String(r.outcome)) as JobOutcome),
     cancelRequested: r.cancel_requested === 1,
+    cancelReason: str(r.cancel_reason),
+    model: str(r.model),
     createdAt: String(r.created_at),
     updatedAt: String(r.updated_at),
     startedAt: str(r.started_at),

@@ -112,6 +112,8 @@ export function openJobDatabase(file: string, options: OpenOptions = {}): Databa
  */
 const ADDED_COLUMNS: Record<string, string> = {
   crash_resumes: "INTEGER NOT NULL DEFAULT 0",
+  cancel_reason: "TEXT",
+  model: "TEXT",
 };
 
 function addColumns(db: DatabaseSync): void {

@@ -67,6 +67,7 @@ export class SqliteStore implements JobStore {
     if (patch.phase !== undefined) fields.push(["phase", patch.phase]);
     if (patch.progressCommentId !== undefined) fields.push(["progress_comment_id", patch.progressCommentId]);
     if (patch.checkpoint !== undefined) fields.push(["checkpoint", JSON.stringify(patch.checkpoint)]);
+    if (patch.model !== undefined) fields.push(["model", patch.model]);
     if (fields.length === 0) return;
     const sets = fields.map(([column]) => `${column} = ?`).join(", ");
     this.#db
@@ -74,7 +75,7 @@ export class SqliteStore implements JobStore {
       .run(...fields.map(([, v]) => v), new Date().toISOString(), id);
   }
 
-  async cancel(selector: { id: string } | { key: string }): Promise<JobRecord[]> {
+  async cancel(selector: { id: string } | { key: string }, reason: string): Promise<JobRecord[]> {
     return this.#tx(() => {
       const now = Date.now();
       const at = new Date(now).toISOString();
@@ -84,7 +85,8 @@ export class SqliteStore implements JobStore {
           : this.#db.prepare(`SELECT * FROM jobs WHERE key = ? AND ${ACTIVE} ORDER BY seq`).all(selector.key)
       ) as Row[];
       return rows.map((row) => {
-        const job = fromRow(row);
+        const job = { ...fromRow(row), cancelReason: row.cancel_reason == null ? reason : String(row.cancel_reason) };
+        this.#db.prepare("UPDATE jobs SET cancel_reason = ? WHERE id = ?").run(job.cancelReason, job.id);
         // Queued, or running under a worker that is gone: nobody to tell, end it now.
         if (job.state === "queued" || (job.lease?.expiresAt ?? 0) <= now) {
           const outcome = cancelledOutcome(job.state === "queued" ? "cancelled before it started" : "cancelled");
