@@ -78,7 +78,11 @@ it("resolves a conflict with the moved base in one merge commit, then revises on
     },
     { toolCalls: [{ name: "finish", arguments: { summary: "Documented sum." } }] },
   ];
-  app = await startTestApp({ files: BUGGY_REPO, turns: [...FIX_TURNS, ...resolve, ...revise] });
+  // No setup here (three jobs' worth of npm ci): the resolution's setup on the base's tree is the next test's.
+  app = await startTestApp({
+    files: { ...BUGGY_REPO, ".github/agent.yml": "setup: null\n" },
+    turns: [...FIX_TURNS, ...resolve, ...revise],
+  });
   const { pr, head } = await openAppPull(app);
   const base = await app.fake.commit({ owner: OWNER, repo: REPO, branch: "main", files: CONFLICTING_BASE });
 
@@ -190,6 +194,63 @@ it("still pushes the merge of a base that moved cleanly when the revision itself
   expect(reply).toContain("no change was made");
   expect(reply).toContain(`Brought the branch up to date with \`main\` (\`${base.slice(0, 7)}\`) in merge commit`);
   expect(reply).toContain("git merged it without conflicts");
+});
+
+/** A pull request of the app's on `agent/change`, made directly (no fix job): `files` committed on it. */
+async function appPull(a: TestApp, files: Record<string, string>) {
+  await a.fake.commit({ owner: OWNER, repo: REPO, branch: "agent/change", files });
+  const pr = await a.fake.addPullRequest({
+    owner: OWNER,
+    repo: REPO,
+    title: "Change",
+    user: a.fake.botLogin,
+    head: "agent/change",
+  });
+  return { number: pr.number, head: (await a.fake.branchSha(OWNER, REPO, "agent/change"))! };
+}
+
+it("pushes a clean merge whose tests fail when they failed on the branch before it too, and says so", async () => {
+  // BUGGY_REPO's test fails on main and on the branch alike.
+  app = await startTestApp({ files: BUGGY_REPO });
+  const pr = await appPull(app, { "README.md": "# widgets\n\nAdds numbers, one day.\n" });
+  const base = await app.fake.commit({ owner: OWNER, repo: REPO, branch: "main", files: { "docs/a.md": "a\n" } });
+  await command(app, pr.number, "/agent update");
+  const jobs = await app.waitForJobs({ count: 1 });
+  expect(jobs[0]?.outcome?.status).toBe("pr_updated");
+  const now = (await app.fake.branchSha(OWNER, REPO, "agent/change"))!;
+  expect((await app.fake.git(OWNER, REPO, ["log", "--format=%P", "-1", now])).trim()).toBe(`${pr.head} ${base}`);
+  const reply = lastBotComment(app, pr.number);
+  expect(reply).toContain("Tests: `npm test` failed");
+  expect(reply).toContain("The tests failed on the branch before the merge too");
+  expect(app.model.requests).toEqual([]);
+});
+
+it("pushes nothing when a clean merge breaks tests that passed on the branch before it", async () => {
+  const fixed: Record<string, string> = {
+    ...BUGGY_REPO,
+    "src/sum.js": "export function sum(a, b) {\n  return a + b;\n}\n",
+  };
+  app = await startTestApp({ files: fixed });
+  // The branch renames sum to add (its tests pass); main adds a test of sum (its tests pass): together they fail.
+  const pr = await appPull(app, {
+    "src/sum.js": "export function add(a, b) {\n  return a + b;\n}\n",
+    "test/sum.test.js": fixed["test/sum.test.js"]!.replace("{ sum }", "{ add }").replace("sum(2, 3)", "add(2, 3)"),
+  });
+  await app.fake.commit({
+    owner: OWNER,
+    repo: REPO,
+    branch: "main",
+    files: { "test/twice.test.js": fixed["test/sum.test.js"]!.replace("sum(2, 3), 5", "sum(2, 2), 4") },
+  });
+  await command(app, pr.number, "/agent update");
+  const jobs = await app.waitForJobs({ count: 1 });
+  expect(jobs[0]?.outcome?.status).toBe("tests_failing");
+  expect(await app.fake.branchSha(OWNER, REPO, "agent/change")).toBe(pr.head);
+  expect(app.fake.pushes).toEqual([]);
+  const reply = lastBotComment(app, pr.number);
+  expect(reply).toContain(
+    "the tests fail on the result (they passed on the branch before it), so **nothing was pushed**",
+  );
 });
 
 it("answers /agent update on an issue, and on a pull request the app did not open, with why and no job", async () => {

@@ -1,6 +1,7 @@
 // The words for a branch brought up to date: the sentence a reply carries
 // when the base was merged in, and the report of conflicts left unresolved
 // (the files and their hunks, and that nothing was pushed).
+import type { TestRun } from "../../shared/evidence.ts";
 import type { JobOutcome } from "../../shared/job.ts";
 import { renderConflicts } from "../../workspace/conflict-hunks.ts";
 import { firstLine } from "../job-end.ts";
@@ -15,10 +16,16 @@ export function mergedNote(update: Extract<BaseUpdate, { kind: "merged" }>, base
   if (update.conflicts.length === 0) return `${head}; git merged it without conflicts.`;
   const files = update.conflicts.map((c) => `\`${c.path}\``).join(", ");
   const how = firstLine(update.resolution?.summary);
-  const tests = update.resolution?.tests
-    ? ` The tests passed after the merge (\`${update.resolution.tests.command}\`).`
-    : " There is no test command, so the resolution is untested.";
+  const tests = update.failedBefore
+    ? ` The tests fail after the merge, as they did on the branch before it (${failedBeforeText(update.failedBefore)}).`
+    : update.resolution?.tests
+      ? ` The tests passed after the merge (\`${update.resolution.tests.command}\`).`
+      : " There is no test command, so the resolution is untested.";
   return `${head}; the agent resolved the conflicts in ${files}${how ? `: ${how}` : "."}${tests}`;
+}
+
+function failedBeforeText(run: TestRun): string {
+  return `\`${run.command}\` exit code ${run.exitCode ?? "killed"} before the merge`;
 }
 
 export const UNRESOLVED_HEADLINE = "Stopped: the branch conflicts with its base, and the conflicts were not resolved";

@@ -18,11 +18,21 @@ import { firstLine, testsFailed, unfinishedEnding } from "../job-end.ts";
 import type { JobScope } from "../job-scope.ts";
 import { findingsText, prepareCommit } from "../publish.ts";
 import type { SolveResult } from "../solve.ts";
+import type { TestRun } from "../../shared/evidence.ts";
+import { testsBeforeMerge } from "./tests-before.ts";
 
 export type BaseUpdate =
   | { kind: "up-to-date"; base: string }
   /** `merge`: the local merge commit; `resolution`: the agent's run, when there were conflicts. */
-  | { kind: "merged"; base: string; merge: string; conflicts: ConflictedFile[]; resolution?: SolveResult }
+  | {
+      kind: "merged";
+      base: string;
+      merge: string;
+      conflicts: ConflictedFile[];
+      resolution?: SolveResult;
+      /** The tests fail after the merge, and this run shows they failed on the branch before it too. */
+      failedBefore?: TestRun;
+    }
   /** Nothing may be pushed: `why` says what went wrong, `conflicts` are the hunks as git left them. */
   | { kind: "unresolved"; base: string; conflicts: ConflictedFile[]; why: string; resolution?: SolveResult };
 
@@ -99,8 +109,10 @@ async function resolveConflicts(
   );
   const left = await stillConflicted(git, merge, conflicts);
   if (left.length > 0) return unresolved(`conflict markers are left in ${left.map((c) => `\`${c.path}\``).join(", ")}`);
-  if (testsFailed(result)) return unresolved("the tests fail after the merge");
-  return { kind: "merged", base, merge, conflicts, resolution: result };
+  if (!testsFailed(result)) return { kind: "merged", base, merge, conflicts, resolution: result };
+  const before = await testsBeforeMerge(scope, config, input.clone, merge, result.testCommand!);
+  if (before.passed) return unresolved("the tests fail after the merge (they passed on the branch before it)");
+  return { kind: "merged", base, merge, conflicts, resolution: result, failedBefore: before };
 }
 
 /** What the agent is told: where the markers are and what the job expects of it (the hunks are the repository's text: data). */

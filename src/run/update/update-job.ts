@@ -13,6 +13,7 @@ import { testCheckout } from "../test-checkout.ts";
 import { bringUpToDate } from "../revise/base-update.ts";
 import { mergedNote, reportUnresolved } from "../revise/base-update-text.ts";
 import { startRevision } from "../revise/revision-start.ts";
+import { testsBeforeMerge } from "../revise/tests-before.ts";
 
 export async function runUpdateJob(job: JobRecord, run: JobRunContext, deps: JobDeps): Promise<JobOutcome> {
   return withJobScope(job, run, deps, async (scope, config, workspaces) => {
@@ -78,12 +79,12 @@ export async function runUpdateJob(job: JobRecord, run: JobRunContext, deps: Job
     const usage = update.resolution?.usage;
     const evidence = update.resolution
       ? testEvidence(update.resolution.tests, update.resolution.testCommand, update.resolution.setup)
-      : await testCleanMerge(scope, config, clone);
+      : await testCleanMerge(scope, config, clone, update.merge);
     if (typeof evidence !== "string") {
       await reporter.final(
         false,
         `Stopped: the tests fail after merging \`${pr.base.ref}\``,
-        `git merged \`${pr.base.ref}\` (\`${update.base.slice(0, 7)}\`) without conflicts, but the tests fail on the result, so **nothing was pushed**. Ask \`${config.command} fix\` to bring the branch up to date and fix them.\n\n${evidence.failed}`,
+        `git merged \`${pr.base.ref}\` (\`${update.base.slice(0, 7)}\`) without conflicts, but the tests fail on the result (they passed on the branch before it), so **nothing was pushed**. Ask \`${config.command} fix\` to bring the branch up to date and fix them.\n\n${evidence.failed}`,
       );
       return { status: "tests_failing", summary: `tests fail after merging ${pr.base.ref}; nothing pushed` };
     }
@@ -103,14 +104,22 @@ export async function runUpdateJob(job: JobRecord, run: JobRunContext, deps: Job
   });
 }
 
-/** A clean merge still has to pass the tests before it is pushed: the evidence, or what failed. */
+/**
+ * A clean merge is pushed only when the tests pass on it, or failed on the branch before it too (the merge
+ * did not break them): the evidence, or what failed.
+ */
 async function testCleanMerge(
   scope: JobScope,
   config: Parameters<typeof testCheckout>[1],
   clone: Parameters<typeof testCheckout>[2],
+  merge: string,
 ): Promise<string | { failed: string }> {
   const run = await testCheckout(scope, config, clone);
   if (scope.run.signal.aborted) throw scope.run.signal.reason;
   const evidence = testEvidence(run.tests, run.testCommand, run.setup);
-  return run.tests && !run.tests.passed ? { failed: evidence } : evidence;
+  if (!run.tests || run.tests.passed) return evidence;
+  const before = await testsBeforeMerge(scope, config, clone, merge, run.tests.command);
+  if (scope.run.signal.aborted) throw scope.run.signal.reason;
+  if (before.passed) return { failed: evidence };
+  return `${evidence}\n\nThe tests failed on the branch before the merge too (exit code ${before.exitCode ?? "killed"}): the merge did not break them.`;
 }
