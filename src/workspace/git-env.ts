@@ -76,7 +76,26 @@ export function client(dir: string, env: Record<string, string>, signal?: AbortS
       allowUnsafeProtocolOverride: true,
     },
     timeout: { block: 300_000 },
+    errors: nonZeroIsFailure,
   }).env(env);
+}
+
+/**
+ * simple-git takes a git that exits non-zero but prints nothing on stderr for a
+ * success (its documented default, steveukx/git-js#438): a fetch killed by a
+ * signal, a `rev-parse --verify -q` that found nothing, a `commit` with nothing
+ * to commit (which says so on stdout). Every non-zero exit fails here.
+ */
+function nonZeroIsFailure(
+  error: Buffer | Error | undefined,
+  result: { exitCode: number | null; stdOut: Buffer[]; stdErr: Buffer[] },
+): Buffer | Error | undefined {
+  if (error) return error;
+  if (result.exitCode === 0) return undefined;
+  const said = Buffer.concat([...result.stdErr, ...result.stdOut]);
+  const how =
+    result.exitCode === null || result.exitCode < 0 ? "was killed by a signal" : `exited with code ${result.exitCode}`;
+  return said.toString().trim() ? said : Buffer.from(`git ${how}, saying nothing`);
 }
 
 /**

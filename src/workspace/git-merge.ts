@@ -26,7 +26,7 @@ export async function mergeBaseIntoHead(git: GitWorkspace, base: string, message
   const g = await git.hardened({}, { token: true });
   await unshallow(git);
   // diff3 markers show the common ancestor too: what each side changed, not only where they ended.
-  // (simple-git resolves when git exits 1 with nothing on stderr, as a conflicted merge does: the index says.)
+  // (A conflicted merge exits 1 and says CONFLICT on stdout: the index says which files, either way.)
   const failure = await g
     .raw(["-c", "merge.conflictStyle=diff3", "merge", "--no-ff", "--no-verify", "--no-edit", "-m", message, base])
     .then(

@@ -105,7 +105,7 @@ export class GitWorkspace {
 
   /** Whether `ancestor` is `ref` or in its history. */
   async contains(ref: string, ancestor: string): Promise<boolean> {
-    // (`merge-base --is-ancestor` answers by exit code alone, which simple-git does not report.)
+    // (Not `merge-base --is-ancestor`: it answers by exit code alone, and every failure would read as "no".)
     try {
       const git = this.#git();
       const [base, full] = await Promise.all([

@@ -53,8 +53,8 @@ export async function initMirror(dir: string, env: Record<string, string>): Prom
 
 /**
  * Every object the branches need is there (what a killed or damaged store
- * would lack). Run without simple-git, which takes a non-zero exit with an
- * empty stderr for success, and fsck reports on stdout.
+ * would lack). Run with execFile: fsck reports what it found on stdout, and
+ * this keeps all of it for the message.
  */
 export async function checkMirror(mirror: string, env: Record<string, string>, signal?: AbortSignal): Promise<void> {
   await new Promise<void>((resolve, reject) => {
