@@ -35,6 +35,25 @@ async function openAppPull(a: TestApp) {
   return { pr: pr!, head: (await a.fake.branchSha(OWNER, REPO, pr!.head))! };
 }
 
+/** The app's PR with sum fixed, made directly (the first test opens one through a fix job). */
+async function fixedAppPull(a: TestApp) {
+  const branch = "agent/issue-1-sum";
+  await a.fake.commit({
+    owner: OWNER,
+    repo: REPO,
+    branch,
+    files: { "src/sum.js": "export function sum(a, b) {\n  return a + b;\n}\n" },
+  });
+  const pr = await a.fake.addPullRequest({
+    owner: OWNER,
+    repo: REPO,
+    title: "Fix sum",
+    user: a.fake.botLogin,
+    head: branch,
+  });
+  return { pr: { number: pr.number, head: branch }, head: (await a.fake.branchSha(OWNER, REPO, branch))! };
+}
+
 async function command(a: TestApp, number: number, body: string, isPullRequest = true) {
   const c = a.fake.addIssueComment({ owner: OWNER, repo: REPO, issueNumber: number, user: MAINTAINER, body });
   await a.send(
@@ -118,13 +137,13 @@ it("reports a conflict the agent cannot resolve with the file and its hunks, and
       { name: "finish", arguments: { summary: "I cannot tell which version of sum is meant; leaving the markers." } },
     ],
   };
-  app = await startTestApp({ files: BUGGY_REPO, turns: [...FIX_TURNS, giveUp, giveUp, giveUp] });
-  const { pr, head } = await openAppPull(app);
+  app = await startTestApp({ files: BUGGY_REPO, turns: [giveUp, giveUp, giveUp] });
+  const { pr, head } = await fixedAppPull(app);
   await app.fake.commit({ owner: OWNER, repo: REPO, branch: "main", files: CONFLICTING_BASE });
   const pushesBefore = app.fake.pushes.length;
 
   await command(app, pr.number, "/agent update");
-  const jobs = await app.waitForJobs({ count: 2 });
+  const jobs = await app.waitForJobs({ count: 1 });
   expect(jobs.find((j) => j.kind === "update")?.outcome?.status).toBe("error");
   expect(await app.fake.branchSha(OWNER, REPO, pr.head)).toBe(head);
   expect(app.fake.pushes.slice(pushesBefore).filter((p) => p.ref === `refs/heads/${pr.head}`)).toEqual([]);
@@ -140,13 +159,13 @@ it("reports a conflict the agent cannot resolve with the file and its hunks, and
 });
 
 it("answers /agent update on an up-to-date pull request with 'already up to date' and pushes nothing", async () => {
-  app = await startTestApp({ files: BUGGY_REPO, turns: FIX_TURNS });
-  const { pr, head } = await openAppPull(app);
+  app = await startTestApp({ files: BUGGY_REPO });
+  const { pr, head } = await fixedAppPull(app);
   const pushesBefore = app.fake.pushes.length;
   const asked = app.model.requests.length;
 
   await command(app, pr.number, "/agent update");
-  const jobs = await app.waitForJobs({ count: 2 });
+  const jobs = await app.waitForJobs({ count: 1 });
   expect(jobs.find((j) => j.kind === "update")?.outcome?.status).toBe("no_change");
   expect(lastBotComment(app, pr.number)).toContain("Already up to date with `main`");
   expect(app.fake.pushes.length).toBe(pushesBefore);
@@ -155,8 +174,8 @@ it("answers /agent update on an up-to-date pull request with 'already up to date
 });
 
 it("merges a base that moved without conflicts, tests it, and pushes one merge commit without asking the model", async () => {
-  app = await startTestApp({ files: BUGGY_REPO, turns: FIX_TURNS });
-  const { pr, head } = await openAppPull(app);
+  app = await startTestApp({ files: BUGGY_REPO });
+  const { pr, head } = await fixedAppPull(app);
   const base = await app.fake.commit({
     owner: OWNER,
     repo: REPO,
@@ -166,7 +185,7 @@ it("merges a base that moved without conflicts, tests it, and pushes one merge c
   const asked = app.model.requests.length;
 
   await command(app, pr.number, "/agent update");
-  const jobs = await app.waitForJobs({ count: 2 });
+  const jobs = await app.waitForJobs({ count: 1 });
   expect(jobs.find((j) => j.kind === "update")?.outcome?.status).toBe("pr_updated");
   expect(app.model.requests.length).toBe(asked);
   const now = (await app.fake.branchSha(OWNER, REPO, pr.head))!;
@@ -181,12 +200,12 @@ it("merges a base that moved without conflicts, tests it, and pushes one merge c
 
 it("still pushes the merge of a base that moved cleanly when the revision itself changes nothing, and says both", async () => {
   const nothing: Turn = { toolCalls: [{ name: "finish", arguments: { summary: "The code already does that." } }] };
-  app = await startTestApp({ files: BUGGY_REPO, turns: [...FIX_TURNS, nothing] });
-  const { pr, head } = await openAppPull(app);
+  app = await startTestApp({ files: BUGGY_REPO, turns: [nothing] });
+  const { pr, head } = await fixedAppPull(app);
   const base = await app.fake.commit({ owner: OWNER, repo: REPO, branch: "main", files: { "docs/a.md": "a\n" } });
 
   await command(app, pr.number, "/agent fix make sure sum adds");
-  const jobs = await app.waitForJobs({ count: 2 });
+  const jobs = await app.waitForJobs({ count: 1 });
   expect(jobs.find((j) => j.kind === "revise")?.outcome?.status).toBe("no_change");
   const now = (await app.fake.branchSha(OWNER, REPO, pr.head))!;
   expect((await app.fake.git(OWNER, REPO, ["log", "--format=%P", "-1", now])).trim()).toBe(`${head} ${base}`);
@@ -277,9 +296,8 @@ it("trusts the base commit it merged: a base change to package.json does not cos
   app = await startTestApp({
     files: { ...BUGGY_REPO, ".github/agent.yml": "secrets: [DEPLOY_KEY]\n" },
     env: { AGENT_SECRET_DEPLOY_KEY: "dk_0123456789abcdef0123456789abcdef" },
-    turns: FIX_TURNS,
   });
-  const { pr } = await openAppPull(app);
+  const { pr } = await fixedAppPull(app);
   // Test machinery changed on the base only: the stale branch differs from it there, the merged one does not.
   const pkg = JSON.parse(BUGGY_REPO["package.json"]!) as Record<string, unknown>;
   await app.fake.commit({
@@ -289,7 +307,7 @@ it("trusts the base commit it merged: a base change to package.json does not cos
     files: { "package.json": `${JSON.stringify({ ...pkg, description: "widgets" }, null, 2)}\n` },
   });
   await command(app, pr.number, "/agent update");
-  const jobs = await app.waitForJobs({ count: 2 });
+  const jobs = await app.waitForJobs({ count: 1 });
   expect(jobs.find((j) => j.kind === "update")?.outcome?.status).toBe("pr_updated");
   const reply = lastBotComment(app, pr.number);
   expect(reply).toContain("The final test run had the opted-in secrets (`DEPLOY_KEY`)");
