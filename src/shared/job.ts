@@ -88,6 +88,13 @@ export interface JobOutcome {
   usage?: Usage;
 }
 
+/** The attempts of one fix job (`attempts: N`) keep their trajectories under the job's id, this infix and their number. */
+export const ATTEMPT_TRAJECTORY_INFIX = "-attempt-";
+
+export function attemptTrajectoryId(jobId: string, attempt: number): string {
+  return `${jobId}${ATTEMPT_TRAJECTORY_INFIX}${attempt}`;
+}
+
 /** What a job saved so a restarted worker can resume it. Opaque to the queue (stored as JSON). */
 export type Checkpoint = Record<string, unknown>;
 

@@ -71,9 +71,11 @@ async function labelIssue(a: TestApp) {
 
 describe("attempts: 2 — the tests pick the pull request", () => {
   it("opens the PR from the attempt whose tests pass and lists the one whose tests failed", async () => {
+    const publicUrl = "https://issuesmith.example.com";
     app = await startTestApp({
       files: { ...BUGGY_REPO, ".github/agent.yml": ATTEMPTS_2 },
       turns: perAttempt({ 1: [edit("return a * b;"), FINISH], 2: [edit("return a + b;"), FINISH] }, 4),
+      env: { AGENT_PUBLIC_URL: publicUrl },
     });
     const issue = await labelIssue(app);
     const [job] = await app.waitForJobs();
@@ -87,6 +89,13 @@ describe("attempts: 2 — the tests pick the pull request", () => {
     expect(pr.body).toContain("## Attempts");
     expect(pr.body).toMatch(/\| \*\*#2 \(this one\)\*\* \| ✅ tests pass \| 2 lines \| 2 \|/);
     expect(pr.body).toMatch(/\| #1 \| ❌ tests fail \(exit code 1\) \| 2 lines \| 2 \|/);
+    // Each attempt's trajectory link opens its own page, with its own diff.
+    const link = (n: number) =>
+      new RegExp(`\\| #${n}[^\\n]*\\[trajectory\\]\\(${publicUrl}([^)]+)\\)`).exec(pr.body)?.[1];
+    expect(link(1)).toContain(`/jobs/${job!.id}-attempt-1?exp=`);
+    const page = await fetch(`${app.url}${link(1)!}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<span class="add">+  return a * b;</span>');
     expect(pr.body).toContain("Tests pass");
     // Both attempts ran their own conversation; each had its own wip branch, none is left behind.
     expect(app.model.requests.filter((r) => r.path.endsWith("/chat/completions"))).toHaveLength(4);

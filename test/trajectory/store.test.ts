@@ -8,6 +8,7 @@ import { MemoryStore } from "../../src/jobs/memory/store.ts";
 import { PostgresStore } from "../../src/jobs/postgres/store.ts";
 import { SqliteStore } from "../../src/jobs/sqlite/store.ts";
 import type { JobStore } from "../../src/jobs/store.ts";
+import { attemptTrajectoryId } from "../../src/shared/job.ts";
 import { newJob } from "../jobs/helpers.ts";
 import { requirePostgres, testDatabase } from "../jobs/postgres-support.ts";
 
@@ -124,6 +125,9 @@ describe("trajectory storage: postgres retention", () => {
       expect((await store.claim(owner, 5, 60_000))?.job.id).toBe(old.id);
       await store.appendTrajectory(old.id, ['{"n":1}']);
       await store.appendTrajectory(waiting.id, ['{"n":2}']);
+      // The trajectories of a job's attempts (attempts: N) go with it.
+      await store.appendTrajectory(attemptTrajectoryId(old.id, 2), ['{"n":3}']);
+      await store.appendTrajectory(attemptTrajectoryId(waiting.id, 2), ['{"n":4}']);
       await store.finish(old.id, owner, "succeeded", { status: "replied", summary: "ok" });
 
       // 29 days on: still kept.
@@ -133,6 +137,8 @@ describe("trajectory storage: postgres retention", () => {
       expect(await store.prune(Date.now() + 31 * 24 * 3600_000)).toEqual({ jobs: 1 });
       expect(await store.get(old.id)).toBeUndefined();
       expect(await store.readTrajectory(old.id)).toEqual([]);
+      expect(await store.readTrajectory(attemptTrajectoryId(old.id, 2))).toEqual([]);
+      expect(await store.readTrajectory(attemptTrajectoryId(waiting.id, 2))).toEqual(['{"n":4}']);
       expect(await store.get(waiting.id)).toMatchObject({ state: "queued" });
       expect(await store.readTrajectory(waiting.id)).toEqual(['{"n":2}']);
     } finally {

@@ -3,7 +3,7 @@
 import type pg from "pg";
 import type { PoolClient } from "pg";
 import { DELIVERY_TTL_MS } from "../rules.ts";
-import { TERMINAL_STATES } from "../../shared/job.ts";
+import { ATTEMPT_TRAJECTORY_INFIX, TERMINAL_STATES } from "../../shared/job.ts";
 
 export async function transaction<T>(pool: pg.Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
   const c = await pool.connect();
@@ -37,7 +37,8 @@ export async function pruneOld(pool: pg.Pool, retentionDays: number, now: number
   const before = new Date(now - retentionDays * 24 * 3600_000).toISOString();
   const { rows } = await pool.query<{ n: string }>(
     `WITH gone AS (DELETE FROM jobs WHERE state = ANY($1) AND finished_at < $2 RETURNING id),
-          traj AS (DELETE FROM trajectory WHERE job_id IN (SELECT id FROM gone))
+          traj AS (DELETE FROM trajectory t USING gone
+                   WHERE t.job_id = gone.id OR starts_with(t.job_id, gone.id || '${ATTEMPT_TRAJECTORY_INFIX}'))
      SELECT COUNT(*) AS n FROM gone`,
     [TERMINAL_STATES, before],
   );

@@ -10,7 +10,7 @@ import { SpendPool } from "../../agent/budget.ts";
 import type { RepoConfig } from "../../config/repo-config.ts";
 import type { AttemptLine } from "../../github/pr-body.ts";
 import { Transient, errorMessage } from "../../errors.ts";
-import type { Checkpoint, JobOutcome, JobPatch, Usage } from "../../shared/job.ts";
+import { attemptTrajectoryId, type Checkpoint, type JobOutcome, type JobPatch, type Usage } from "../../shared/job.ts";
 import type { GitWorkspace } from "../../workspace/git.ts";
 import type { Workspace } from "../../workspace/types.ts";
 import { readCheckpoint, type Checkpointer, type FixCheckpoint } from "../checkpointer.ts";
@@ -95,7 +95,7 @@ export async function runAttempts(scope: JobScope, config: RepoConfig, input: At
   await reporter.phase("edit", `${n} attempts, ${limit.concurrency} at a time`);
 
   const one = async (attempt: number): Promise<AttemptRun> => {
-    const id = `${job.id}-attempt-${attempt}`;
+    const id = attemptTrajectoryId(job.id, attempt);
     const link = deps.trajectories?.link(id);
     const log = scope.log.child({ attempt });
     const own = new JobReporter({
