@@ -14,6 +14,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   workers: async () => (await import("./workers.ts")).benchWorkers(),
   jobs: async () => (await import("./jobs.ts")).benchJobs(),
   eval: async () => (await import("./eval.ts")).benchEval(),
+  attempts: async () => (await import("./attempts.ts")).benchAttempts(),
   "warm-start": async () => (await import("./warm-start.ts")).benchWarmStart(),
   offline: async () => (await import("./offline.ts")).benchOffline(),
   faults: async () => (await import("./faults.ts")).benchFaults(),
