@@ -2,7 +2,8 @@
 // starts a revision with the check's output, at most `ci_fix_rounds` times
 // per PR. The repository opted in, so the sender (usually a CI bot) needs no
 // permission of its own; failures of several checks on one commit coalesce
-// into one queued revision.
+// into one queued revision. The app's own "issuesmith" runs are not CI: they
+// are ignored.
 import type { Probot } from "probot";
 import { z } from "zod";
 import { isAppLogin } from "../github/bots.ts";
@@ -22,6 +23,7 @@ const checkRunSchema = z.object({
     name: z.string(),
     conclusion: z.string().nullable(),
     head_sha: z.string(),
+    app: z.object({ slug: z.string().optional() }).nullable().optional(),
     html_url: z.string().nullable().optional(),
     output: z
       .object({
@@ -41,10 +43,12 @@ export function registerCheckHandlers(app: Probot, deps: HandlerDeps): void {
       if (!p) return "malformed";
       const run = p.check_run;
       if (!run.conclusion || !FAILED.has(run.conclusion) || run.pull_requests.length === 0) return "ignored";
+      const { slug } = await deps.identity();
+      // Our own check run reports a job that already ended: revising on it would loop.
+      if (run.app?.slug === slug) return "ignored";
       const repo = { owner: p.repository.owner.login, repo: p.repository.name };
       const { config } = await deps.lookups.config(context.octokit, repo);
       if (!config.ci_fix) return "ignored";
-      const { slug } = await deps.identity();
       let result: DeliveryResult = "ignored";
       for (const pr of run.pull_requests) {
         if (!pr.head.ref.startsWith(config.branch_prefix)) continue;

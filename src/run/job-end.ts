@@ -11,6 +11,7 @@ import {
   errorMessage,
   type ModelErrorReason,
 } from "../errors.ts";
+import type { CheckConclusion } from "../github/check-runs.ts";
 import type { OutcomeStatus } from "../shared/job.ts";
 import type { SolveResult, SolveStop } from "./solve.ts";
 
@@ -93,6 +94,36 @@ export function errorEnding(err: unknown, attempts: number): Ending {
 /** An error of a kind the code names (errors.ts, and kinds rooms add, such as the model client's). */
 function hasKind(err: unknown): err is Error & { kind: string } {
   return err instanceof Error && typeof (err as { kind?: unknown }).kind === "string";
+}
+
+/**
+ * What the job's check run concludes (ARCHITECTURE.md §1 "Checks"): failure
+ * when the tests fail or the job failed; neutral when it stopped, changed
+ * nothing or could not say (no test command); success only with passing tests.
+ */
+const CONCLUSION: Record<OutcomeStatus, CheckConclusion> = {
+  pr_opened: "success",
+  pr_updated: "success",
+  tests_failing: "failure",
+  error: "failure",
+  config_error: "failure",
+  interrupted: "failure",
+  no_change: "neutral",
+  limit: "neutral",
+  cancelled: "neutral",
+  plan_posted: "neutral",
+  replied: "neutral",
+};
+
+/** A published change passes only with the tests' word for it, and a blocking lint failure fails it. */
+export function checkConclusion(
+  status: OutcomeStatus,
+  evidence: { testsPassed: boolean; lintBlocked: boolean } | undefined,
+): CheckConclusion {
+  const conclusion = CONCLUSION[status];
+  if (conclusion !== "success") return conclusion;
+  if (evidence?.lintBlocked) return "failure";
+  return evidence?.testsPassed ? "success" : "neutral";
 }
 
 /** The first non-blank line of a text, for headlines and commit subjects. */

@@ -16,6 +16,7 @@ import type { Redactor } from "../security/redact.ts";
 import { acknowledge } from "./acknowledge.ts";
 import type { AppIdentity } from "../github/app-identity.ts";
 import { readCheckpoint } from "./checkpointer.ts";
+import { JobChecks } from "./job-checks.ts";
 import { errorEnding } from "./job-end.ts";
 import type { JobDeps } from "./deps.ts";
 import { inlineCode } from "../shared/markdown.ts";
@@ -40,6 +41,8 @@ export interface JobScope {
   token: () => Promise<string>;
   /** The job's workspaces, and the dependency cache of each. */
   workspaces: WorkspaceMaker;
+  /** Its check runs: started where it works or pushes, completed here when it ends. */
+  checks: JobChecks;
 }
 
 /**
@@ -110,8 +113,21 @@ export async function withJobScope(
     ...(deps.trajectories ? { sink: deps.trajectories } : {}),
   });
   const workspaces = new WorkspaceMaker(deps, job, run);
-  // From here on, however the job ends, its progress comment says how.
+  const checks = new JobChecks({ octokit, repo, jobId: job.id, number: job.target.number, link, redactor, log });
+  // From here on, however the job ends, its progress comment (and its check run, if it has one) says how.
+  let outcome: JobOutcome;
   try {
+    outcome = await scoped();
+  } catch (err) {
+    outcome = await endOnError(err, { job, run, log, redactor, reporter });
+  } finally {
+    await progress.flush();
+    await workspaces.removeAll();
+  }
+  await checks.complete(outcome, reporter.state.final?.headline ?? outcome.summary);
+  return outcome;
+
+  async function scoped(): Promise<JobOutcome> {
     if (run.interrupt) return await reportInterrupted(job, run.interrupt, reporter);
     const loaded = await loadRepoConfig(octokit, repo);
     const { config } = loaded;
@@ -140,15 +156,25 @@ export async function withJobScope(
     reporter.state.model = model.name;
     const identity = await deps.identity();
     return await work(
-      { job, run, deps, log, octokit, repo, redactor, model, modelChoice, reporter, identity, token, workspaces },
+      {
+        job,
+        run,
+        deps,
+        log,
+        octokit,
+        repo,
+        redactor,
+        model,
+        modelChoice,
+        reporter,
+        identity,
+        token,
+        workspaces,
+        checks,
+      },
       config,
       workspaces,
     );
-  } catch (err) {
-    return await endOnError(err, { job, run, log, redactor, reporter });
-  } finally {
-    await progress.flush();
-    await workspaces.removeAll();
   }
 }
 

@@ -9,6 +9,7 @@ import type { Redactor } from "../security/redact.ts";
 import type { GitWorkspace } from "../workspace/git.ts";
 import { PushRefused } from "../workspace/push-refusal.ts";
 import { scanCommitted, undoProtectedChanges } from "./guard-changes.ts";
+import type { JobChecks } from "./job-checks.ts";
 
 export interface Prepared {
   /** Paths in the commit. */
@@ -46,6 +47,8 @@ export interface PublishTarget {
   expect: string | null | undefined;
   /** The job's side branch (wip/…), where the work is kept when GitHub refuses the push. */
   keep?: string;
+  /** The job's check runs: the pushed commit gets one, in progress, before the pull request opens. */
+  checks?: JobChecks;
 }
 
 export async function pushAndOpenPull(
@@ -59,6 +62,7 @@ export async function pushAndOpenPull(
     if (err instanceof PushRefused && target.keep) throw await keptOnSide(git, target.keep, err);
     throw err;
   }
+  await target.checks?.start(await git.head());
   return openOrUpdatePull(target.octokit, target.repo, { branch: target.branch, ...pr });
 }
 

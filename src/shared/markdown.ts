@@ -10,3 +10,10 @@ export function inlineCode(text: string): string {
   const pad = one.startsWith("`") || one.endsWith("`") ? " " : "";
   return `${fence}${pad}${one}${pad}${fence}`;
 }
+
+/** `text` as a fenced code block whose fence (backticks, at least three) no run of backticks inside can close. */
+export function codeBlock(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`{3,}/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(Math.max(3, longest + 1));
+  return `${fence}\n${text.trimEnd()}\n${fence}`;
+}

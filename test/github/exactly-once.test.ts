@@ -3,6 +3,7 @@
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_REPO_CONFIG } from "../../src/config/repo-config.ts";
+import { CHECK_NAME, completeCheckRun, startCheckRun } from "../../src/github/check-runs.ts";
 import { postCommentOnce } from "../../src/github/comments.ts";
 import { githubOctokit } from "../../src/github/octokit-class.ts";
 import type { Octokit } from "../../src/github/octokit.ts";
@@ -15,6 +16,7 @@ import { appKeys } from "../support/keys.ts";
 const owner = "acme";
 const repo = "widgets";
 const ref = { owner, repo };
+const working = { title: "Working on it", summary: "issuesmith is working on this commit." };
 
 describe("creates on GitHub survive lost answers and rate limits", () => {
   let fake: FakeGitHub;
@@ -107,6 +109,37 @@ describe("creates on GitHub survive lost answers and rate limits", () => {
     expect(fake.state.reviewComments.filter((c) => c.inReplyToId === comment.id).map((c) => c.body)).toEqual([
       "Because.\n<!-- r:1 -->",
     ]);
+  });
+
+  it("makes one check run per job and commit when the answer is lost, and finds it again past the first page", async () => {
+    const sha = (await fake.branchSha(owner, repo, "main"))!;
+    // another job's runs of the same name fill the first pages of the listing
+    for (let i = 0; i < 120; i++)
+      fake.addCheckRun({ owner, repo, sha, name: CHECK_NAME, appId: fake.appId, externalId: `other-${i}` });
+    fake.fault("POST", "/repos/{owner}/{repo}/check-runs", { kind: "lost-answer" });
+    const made = await startCheckRun(octokit, ref, {
+      sha,
+      externalId: "job-1",
+      detailsUrl: undefined,
+      output: working,
+    });
+    const again = await startCheckRun(octokit, ref, {
+      sha,
+      externalId: "job-1",
+      detailsUrl: undefined,
+      output: working,
+    });
+    const mine = fake.state.checkRuns.filter((r) => r.externalId === "job-1");
+    expect(mine.map((r) => r.id)).toEqual([made.id]);
+    expect(again.id).toBe(made.id);
+    await completeCheckRun(octokit, ref, made.id, {
+      conclusion: "success",
+      output: { title: "Opened #2 — tests pass", summary: "done" },
+      detailsUrl: "https://agent.example/jobs/job-1",
+    });
+    expect(mine[0]).toMatchObject({ status: "completed", conclusion: "success", name: CHECK_NAME });
+    expect(mine[0]!.completedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(fake.errors).toEqual([]);
   });
 
   it("reads every unresolved review thread and every comment across GraphQL's pages", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Cancelled, LimitReached, ModelError, Transient, UserError } from "../../src/errors.ts";
-import { endStatus, errorEnding, firstLine, unfinishedEnding } from "../../src/run/job-end.ts";
+import { checkConclusion, endStatus, errorEnding, firstLine, unfinishedEnding } from "../../src/run/job-end.ts";
 import type { SolveResult } from "../../src/run/solve.ts";
 import type { TestRun } from "../../src/shared/evidence.ts";
 
@@ -127,5 +127,25 @@ describe("firstLine", () => {
   it("is the first line with text, trimmed", () => {
     expect(firstLine("\n\n  Fixed sum.  \nMore.")).toBe("Fixed sum.");
     expect(firstLine(undefined)).toBe("");
+  });
+});
+
+describe("the check run's conclusion, from the same table", () => {
+  const tested = { testsPassed: true, lintBlocked: false };
+  it("is success only for published work whose tests passed", () => {
+    expect(checkConclusion("pr_opened", tested)).toBe("success");
+    expect(checkConclusion("pr_updated", tested)).toBe("success");
+    // no test evidence: a draft (or PR) nobody can call green
+    expect(checkConclusion("pr_opened", { testsPassed: false, lintBlocked: false })).toBe("neutral");
+    expect(checkConclusion("pr_opened", undefined)).toBe("neutral");
+    // a lint failure the repository made blocking fails it
+    expect(checkConclusion("pr_updated", { testsPassed: true, lintBlocked: true })).toBe("failure");
+  });
+
+  it("is failure when the tests fail or the job failed, neutral when it stopped or changed nothing", () => {
+    for (const status of ["tests_failing", "error", "config_error", "interrupted"] as const)
+      expect(checkConclusion(status, tested)).toBe("failure");
+    for (const status of ["cancelled", "limit", "no_change"] as const)
+      expect(checkConclusion(status, tested)).toBe("neutral");
   });
 });

@@ -278,6 +278,31 @@ describe("fake GitHub: REST", () => {
     expect(fake.errors).toEqual([]);
   });
 
+  it("refuses check runs as GitHub does: a commit the repo lacks, a completed_at without conclusion, another app's run", async () => {
+    const sha = (await fake.branchSha(owner, repo, "main")) ?? "";
+    const create = (extra: Record<string, unknown>) =>
+      raw("POST", `/repos/${owner}/${repo}/check-runs`, { name: "issuesmith", head_sha: sha, ...extra });
+    expect((await create({ head_sha: "0".repeat(40) })).status).toBe(422);
+    expect((await create({ completed_at: "2026-01-01T00:00:00Z" })).status).toBe(422);
+    expect((await create({ status: "completed" })).status).toBe(422);
+    // GitHub's own limit on output.summary, from its description
+    const long = await create({ output: { title: "t", summary: "x".repeat(65_536) } });
+    expect(long.status).toBe(422);
+    expect(fake.errors.splice(0)).toMatchObject([{ kind: "invalid-request", operationId: "checks/create" }]);
+    const ci = fake.addCheckRun({ owner, repo, sha, name: "ci", appId: 15368, conclusion: "failure" });
+    const res = await raw("PATCH", `/repos/${owner}/${repo}/check-runs/${ci.id}`, { conclusion: "success" });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({
+      message: expect.stringContaining("can only be modified by the GitHub App"),
+    });
+    expect(ci.conclusion).toBe("failure");
+    const ours = await octokit.rest.checks.listForRef({ owner, repo, ref: sha, app_id: fake.appId });
+    expect(ours.data.check_runs.map((r) => r.name)).toEqual([]);
+    const all = await octokit.rest.checks.listForRef({ owner, repo, ref: sha });
+    expect(all.data.check_runs.map((r) => r.name)).toEqual(["ci"]);
+    expect(fake.errors).toEqual([]);
+  });
+
   it("injects failures for retry tests, then answers normally", async () => {
     fake.failNext("GET", "/repos/{owner}/{repo}", 502, 2);
     await expect(octokit.rest.repos.get({ owner, repo })).rejects.toMatchObject({ status: 502 });

@@ -79,6 +79,22 @@ describe("fake GitHub: as strict as GitHub about permissions", () => {
     ]);
   });
 
+  it("lets only a token with checks write create a check run, and checks read list them", async () => {
+    const sha = (await fake.branchSha(owner, repo, "main")) ?? "";
+    const body = { name: "issuesmith", head_sha: sha, status: "in_progress" };
+    const readOnly = await token({ checks: "read", metadata: "read" });
+    expect((await rest("POST", `/repos/${owner}/${repo}/check-runs`, readOnly, body)).status).toBe(403);
+    expect((await rest("GET", `/repos/${owner}/${repo}/commits/${sha}/check-runs`, readOnly)).status).toBe(200);
+    const none = await token({ contents: "write", metadata: "read" });
+    expect((await rest("GET", `/repos/${owner}/${repo}/commits/${sha}/check-runs`, none)).status).toBe(403);
+    const made = await rest("POST", `/repos/${owner}/${repo}/check-runs`, await token(), body);
+    expect(made.status).toBe(201);
+    expect(fake.errors.splice(0)).toMatchObject([
+      { kind: "permission", operationId: "checks/create" },
+      { kind: "permission", operationId: "checks/list-for-ref" },
+    ]);
+  });
+
   it("refuses to narrow a token to more than the installation holds (422)", async () => {
     const res = await appOctokit(fake, privateKey)
       .request("POST /app/installations/{installation_id}/access_tokens", {

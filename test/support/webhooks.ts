@@ -433,6 +433,8 @@ export function checkRunEvent(
       conclusion?: string | null;
       output?: { title?: string | null; summary?: string | null; text?: string | null };
       appId?: number;
+      /** The app that made the run (its slug); default the example's. */
+      appSlug?: string;
       pullRequests?: Json[];
     };
   },
@@ -455,7 +457,11 @@ export function checkRunEvent(
       summary: run.output?.summary ?? null,
       text: run.output?.text ?? null,
     },
-    ...(run.appId !== undefined ? { app: { ...(template["app"] as Json), id: run.appId } } : {}),
+    app: {
+      ...(template["app"] as Json),
+      ...(run.appId !== undefined ? { id: run.appId } : {}),
+      ...(run.appSlug !== undefined ? { slug: run.appSlug } : {}),
+    },
     pull_requests: run.pullRequests ?? [],
     check_suite: { ...(template["check_suite"] as Json), head_sha: run.headSha },
   };

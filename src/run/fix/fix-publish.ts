@@ -57,6 +57,7 @@ export async function publishResult(
   const attemptsText = attempts ? `\n\n${attemptsSection(attempts.lines, attempts.allFailed)}` : "";
   const allFailed = attempts?.allFailed ? `all ${attempts.lines.length} attempts failed; ` : "";
 
+  scope.checks.evidence(result, config);
   await reporter.phase("push");
   const unfinished = unfinishedEnding(result);
   const prepared = await prepareCommit(
@@ -131,7 +132,14 @@ export async function publishResult(
   );
   const pull = await pushAndOpenPull(
     git,
-    { octokit: scope.octokit, repo: scope.repo, branch, expect: start.expect, keep: start.checkpoint.wipBranch },
+    {
+      octokit: scope.octokit,
+      repo: scope.repo,
+      branch,
+      expect: start.expect,
+      keep: start.checkpoint.wipBranch,
+      checks: scope.checks,
+    },
     {
       base: defaultBranch,
       title: redactor.redact(verdict === "incomplete" ? `[incomplete] ${title}` : title),

@@ -35,6 +35,8 @@ export async function runReviseJob(job: JobRecord, run: JobRunContext, deps: Job
       await reporter.final(false, "Stopped: this pull request is closed", "Reopen it and ask again.");
       return { status: "error", summary: "pull request is closed" };
     }
+    // Reviewers see the job on the pull request's head from now on; a pushed commit gets a run of its own.
+    await scope.checks.start(pr.head.sha);
     const speaks = speakerFilter(octokit, repo, config, scope.identity.slug);
     const conversation = await loadIssueText(octokit, repo, n, config, scope.identity.slug);
     const feedback = await loadReviewFeedback(octokit, repo, n, speaks);
@@ -116,6 +118,7 @@ async function publishRevision(
   const n = pr.number;
   const mergeNote = merged ? `${mergedNote(merged, pr.base.ref, pr.html_url)}\n\n` : "";
 
+  scope.checks.evidence(result, config);
   await reporter.phase("push");
   const prepared = await prepareCommit(
     git,

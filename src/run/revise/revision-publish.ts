@@ -51,6 +51,7 @@ export async function publishOnBranch(
       ? ` Someone pushed \`${rebasedOnto.slice(0, 7)}\` to the branch meanwhile; this commit was rebased onto it (the tests above ran before that).`
       : "";
   await checkpointer.published(sha);
+  await scope.checks.start(sha);
   const commitUrl = `${pr.html_url}/commits/${sha}`;
   const short = sha.slice(0, 7);
   const changed = new Set(await git.diffPaths(`${sha}~1`));
@@ -130,6 +131,7 @@ export async function publishForFork(
   }
   const branch = await git.currentBranch();
   await git.push(branch, { expect: null });
+  await scope.checks.start(sha);
   const passed = result.stop === "finish" && !testsFailed(result);
   const opened = await openOrUpdatePull(octokit, repo, {
     branch,

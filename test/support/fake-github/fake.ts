@@ -30,6 +30,7 @@ import {
   nodeId,
   timestamp,
   type AccountType,
+  type CheckRunRecord,
   type FakeState,
   type InstallationRecord,
   type IssueCommentRecord,
@@ -282,6 +283,38 @@ export class FakeGitHub {
     };
     this.state.issueComments.push(comment);
     return comment;
+  }
+
+  /** A check run already on `sha`, made by `appId` (a CI's, or the app's own from an earlier try). */
+  addCheckRun(
+    options: RepoRef & {
+      sha: string;
+      name: string;
+      appId: number;
+      conclusion?: CheckRunRecord["conclusion"];
+      externalId?: string;
+    },
+  ): CheckRunRecord {
+    const repo = this.repoOrThrow(options);
+    const id = this.state.id();
+    const conclusion = options.conclusion ?? null;
+    const run: CheckRunRecord = {
+      id,
+      nodeId: nodeId("CR", id),
+      repo: repo.fullName,
+      headSha: options.sha,
+      name: options.name,
+      status: conclusion ? "completed" : "in_progress",
+      conclusion,
+      startedAt: timestamp(),
+      completedAt: conclusion ? timestamp() : null,
+      externalId: options.externalId ?? null,
+      detailsUrl: null,
+      output: { title: null, summary: null, text: null, annotationsCount: 0 },
+      appId: options.appId,
+    };
+    this.state.checkRuns.push(run);
+    return run;
   }
 
   /** Commits `files` to `branch` (made from `from`, default the default branch, when new) without any HTTP. */

@@ -1,11 +1,13 @@
-// Check runs: create, update, get, list for a ref.
+// Check runs: create, update, get, list for a ref. Only GitHub Apps reach
+// them (installation tokens; `checks` read or write, permissions.ts); a run is
+// changed only by the app that made it, on a commit the repository has.
 import { resolveCommit } from "../git-repo.ts";
 import { refreshPullHead } from "../pull-git.ts";
 import { repoApiUrl, type Json } from "../shapes/common.ts";
 import { checkRunShape } from "../shapes/pulls.ts";
 import { nodeId, type CheckRunRecord, type RepoRecord } from "../state.ts";
 import type { RouteEnv, RouteTable } from "./types.ts";
-import { body, intParam, json, notFound, paginate, repoOf, unprocessable } from "./types.ts";
+import { body, forbidden, intParam, json, notFound, paginate, repoOf, unprocessable } from "./types.ts";
 
 interface CheckInput {
   name?: string;
@@ -66,22 +68,26 @@ async function pullsAt(env: RouteEnv, repo: RepoRecord, sha: string): Promise<Js
   return out;
 }
 
+/** GitHub: "conclusion" is required when the status is completed or completed_at is given. */
+function conclusionMissing() {
+  return unprocessable([
+    {
+      resource: "CheckRun",
+      code: "missing_field",
+      field: "conclusion",
+      message: "conclusion is required when status is completed or completed_at is given",
+    },
+  ]);
+}
+
 export const checkRoutes: RouteTable = {
   "checks/create": {
     auth: "installation",
     handle: async (req, env) => {
       const repo = repoOf(req);
       const input = body<CheckInput & { name: string; head_sha: string }>(req);
-      if (input.status === "completed" && input.conclusion === undefined) {
-        return unprocessable([
-          {
-            resource: "CheckRun",
-            code: "missing_field",
-            field: "conclusion",
-            message: "conclusion is required when status is completed",
-          },
-        ]);
-      }
+      if ((input.status === "completed" || input.completed_at !== undefined) && input.conclusion === undefined)
+        return conclusionMissing();
       if (!(await resolveCommit(repo.gitDir, input.head_sha))) {
         return unprocessable([
           {
@@ -122,17 +128,18 @@ export const checkRoutes: RouteTable = {
         (r) => r.repo === repo.fullName && r.id === intParam(req, "check_run_id"),
       );
       if (!run) return notFound();
+      // only the app that made a run may change it (GitHub's words)
+      if (run.appId !== env.ctx.app.id)
+        return forbidden(
+          `Invalid app_id \`${env.ctx.app.id}\` - check run can only be modified by the GitHub App that created it.`,
+        );
       const input = body<CheckInput>(req);
-      if (input.status === "completed" && input.conclusion === undefined && run.conclusion === null) {
-        return unprocessable([
-          {
-            resource: "CheckRun",
-            code: "missing_field",
-            field: "conclusion",
-            message: "conclusion is required when status is completed",
-          },
-        ]);
-      }
+      if (
+        (input.status === "completed" || input.completed_at !== undefined) &&
+        input.conclusion === undefined &&
+        run.conclusion === null
+      )
+        return conclusionMissing();
       apply(run, input);
       return json(200, checkRunShape(env.ctx, repo, run, await pullsAt(env, repo, run.headSha)));
     },
@@ -157,12 +164,14 @@ export const checkRoutes: RouteTable = {
       if (!sha) return notFound(`No commit found for SHA: ${req.params["ref"] ?? ""}`);
       const name = req.query.get("check_name");
       const status = req.query.get("status");
+      const appId = req.query.get("app_id");
       let runs = env.ctx.state.checkRuns.filter(
         (r) =>
           r.repo === repo.fullName &&
           r.headSha === sha &&
           (!name || r.name === name) &&
-          (!status || r.status === status),
+          (!status || r.status === status) &&
+          (!appId || r.appId === Number(appId)),
       );
       // filter=latest (the default) keeps the newest run of each name
       if ((req.query.get("filter") ?? "latest") === "latest")
