@@ -13,11 +13,19 @@ import type { LintRun, TestRun } from "../shared/evidence.ts";
 import type { JobOutcome } from "../shared/job.ts";
 import { checkConclusion } from "./job-end.ts";
 import { lintBlocks } from "./report-text.ts";
-import type { SolveResult } from "./solve.ts";
 
 interface OpenRun {
   sha: string;
   id: number;
+}
+
+/** What a run showed: a solve's result, or an update's test run of the merge. */
+export interface RunEvidence {
+  summary?: string | undefined;
+  reason?: string | undefined;
+  tests?: TestRun | undefined;
+  testCommand?: string | undefined;
+  lint?: LintRun | undefined;
 }
 
 interface CheckEvidence {
@@ -89,10 +97,7 @@ export class JobChecks {
   }
 
   /** The evidence of the run the job publishes (with several attempts, the chosen one's), shown when it ends. */
-  evidence(
-    result: Pick<SolveResult, "summary" | "reason" | "tests" | "testCommand" | "lint">,
-    config: RepoConfig,
-  ): void {
+  evidence(result: RunEvidence, config: Pick<RepoConfig, "lint_blocks">): void {
     this.#evidence = {
       summary: result.summary ?? result.reason,
       tests: result.tests,

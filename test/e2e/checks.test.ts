@@ -175,6 +175,31 @@ describe("the check runs of a revision", () => {
   });
 });
 
+describe("the check runs of /agent update", () => {
+  it("gives the merge commit its own run, tested, and supersedes the one on the old head", async () => {
+    app = await startTestApp({ files: BUGGY_REPO, turns: FIX_TURNS });
+    await labelIssue(app);
+    await app.waitForJobs();
+    const [pr] = pullsOf(app);
+    const before = (await app.fake.branchSha(OWNER, REPO, pr!.head))!;
+    await app.fake.commit({ owner: OWNER, repo: REPO, branch: "main", files: { "docs.md": "# docs\n" } });
+    await commentOnPull(app, pr!.number, "/agent update");
+    const jobs = await app.waitForJobs({ count: 2 });
+    const update = jobs.find((j) => j.kind === "update")!;
+    expect(update.outcome?.status).toBe("pr_updated");
+    const merge = (await app.fake.branchSha(OWNER, REPO, pr!.head))!;
+    expect(runsOn(app, before).map((r) => [r.externalId === update.id, r.conclusion])).toEqual([
+      [false, "success"],
+      [true, "neutral"],
+    ]);
+    const [run] = runsOn(app, merge);
+    expect(run).toMatchObject({ externalId: update.id, conclusion: "success" });
+    expect(run!.output.title).toBe(`Brought #${pr!.number} up to date with \`main\``);
+    expect(run!.output.summary).toContain("Tests: `npm test` passed.");
+    expect(app.fake.errors).toEqual([]);
+  });
+});
+
 describe("a Checks API that refuses", () => {
   it("never fails the job: without the checks permission (403) it asks once, then goes on", async () => {
     app = await startTestApp({

@@ -129,7 +129,11 @@ async function publishRevision(
   );
   if (!prepared.sha) {
     // The model chose to change nothing: each thread still hears why, and a merge of the base still goes out.
-    if (merged) await checkpointer.published((await pushOntoSharedBranch(git, pr.head.ref, { rebase: false })).sha);
+    if (merged) {
+      const { sha } = await pushOntoSharedBranch(git, pr.head.ref, { rebase: false });
+      await checkpointer.published(sha);
+      await scope.checks.start(sha);
+    }
     const threads =
       result.stop === "finish"
         ? await answerThreads(scope, config, n, feedback, result, new Set(), undefined)

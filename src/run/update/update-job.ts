@@ -33,6 +33,7 @@ export async function runUpdateJob(job: JobRecord, run: JobRunContext, deps: Job
       await reporter.final(false, `Stopped: ${refusal}`, "Nothing was changed.");
       return { status: "error", summary: refusal };
     }
+    await scope.checks.start(pr.head.sha);
     const clone = await workspaces.clone(scope, pr.base.repo.clone_url, pr.base.ref, pr.base.repo.id);
     const { git } = clone;
     const branch = pr.head.ref;
@@ -77,6 +78,7 @@ export async function runUpdateJob(job: JobRecord, run: JobRunContext, deps: Job
     }
     const note = mergedNote(update, pr.base.ref, pr.html_url);
     const usage = update.resolution?.usage;
+    if (update.resolution) scope.checks.evidence({ ...update.resolution, summary: note }, config);
     const evidence = update.resolution
       ? testEvidence(update.resolution.tests, update.resolution.testCommand, update.resolution.setup)
       : await testCleanMerge(scope, config, clone, update.merge);
@@ -92,6 +94,7 @@ export async function runUpdateJob(job: JobRecord, run: JobRunContext, deps: Job
     const { sha } = await pushOntoSharedBranch(git, branch, { rebase: false });
     // A restart after this point reports the push instead of merging again.
     await run.update({ checkpoint: { ...start.checkpoint, base: update.merge, published: sha } });
+    await scope.checks.start(sha);
     const short = sha.slice(0, 7);
     await reporter.final(true, `Brought #${pr.number} up to date with \`${pr.base.ref}\``, `${note}\n\n${evidence}`);
     return {
@@ -116,6 +119,7 @@ async function testCleanMerge(
 ): Promise<string | { failed: string }> {
   const run = await testCheckout(scope, config, clone);
   if (scope.run.signal.aborted) throw scope.run.signal.reason;
+  scope.checks.evidence({ ...run, summary: "A clean merge of the base; no conflicts to resolve." }, config);
   const evidence = testEvidence(run.tests, run.testCommand, run.setup);
   if (!run.tests || run.tests.passed) return evidence;
   const before = await testsBeforeMerge(scope, config, clone, merge, run.tests.command);
