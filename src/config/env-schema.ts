@@ -68,7 +68,7 @@ export const envSchema = z.object({
   AGENT_PROGRESS_INTERVAL_MS: intFrom(4_000, 0),
   AGENT_CHECKPOINT_INTERVAL_S: intFrom(30, 0),
   AGENT_BOT_NAME: optionalString,
-  /** The longest one model call (request and whole stream) may take. */
+  /** The longest wait for a model endpoint's response headers. */
   AGENT_MODEL_TIMEOUT_S: intFrom(300, 1),
   /** A model endpoint that sends nothing this long (before its first chunk or between two) is taken for down. */
   AGENT_MODEL_IDLE_S: intFrom(90, 1),

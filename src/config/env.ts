@@ -33,7 +33,7 @@ export interface AppEnv {
     toolProtocol: RawEnv["AGENT_TOOL_PROTOCOL"];
     contextWindow: number;
     maxOutputTokens: number;
-    /** The longest one call may take, request and whole stream. */
+    /** The longest wait for the endpoint's response headers. */
     timeoutMs: number;
     /** The longest the endpoint may send nothing, before its first chunk or between two. */
     idleMs: number;

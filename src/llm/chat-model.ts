@@ -25,7 +25,7 @@ export interface ChatModelOptions {
   baseUrl: string;
   model: string;
   protocol: AppEnv["model"]["toolProtocol"];
-  /** The longest one call (request and whole stream) may take (AGENT_MODEL_TIMEOUT_S). */
+  /** The longest wait for the endpoint's response headers (AGENT_MODEL_TIMEOUT_S). */
   timeoutMs: number;
   /** The longest the endpoint may send nothing: before its first chunk or between two (AGENT_MODEL_IDLE_S; default timeoutMs). */
   idleMs?: number;
@@ -183,12 +183,8 @@ export class OpenAIChatModel implements ChatModel {
     request: ChatRequest,
     body: { messages: ChatCompletionMessageParam[]; tools?: ChatCompletionTool[]; tool_choice?: "auto" },
   ): Promise<StreamAccumulator> {
-    const { idleMs, timeoutMs } = this.#options;
-    const watchdog = new Watchdog(
-      { idleMs: idleMs ?? timeoutMs, totalMs: timeoutMs },
-      () => new StreamStalled(idleMs ?? timeoutMs, "AGENT_MODEL_IDLE_S"),
-      () => new StreamStalled(timeoutMs, "AGENT_MODEL_TIMEOUT_S", "the model call took longer than"),
-    );
+    const idleMs = this.#options.idleMs ?? this.#options.timeoutMs;
+    const watchdog = new Watchdog(idleMs, () => new StreamStalled(idleMs));
     const signal = request.signal ? AbortSignal.any([request.signal, watchdog.signal]) : watchdog.signal;
     const acc = new StreamAccumulator();
     try {

@@ -21,10 +21,10 @@ export type ModelFailure =
   | { kind: "context_length"; status: number; message: string; window: number | undefined }
   | { kind: "refused"; status: number; message: string };
 
-/** A model call given up on by its watchdog (stream.ts): silent for too long, or too long in all. */
+/** A model call given up on by its watchdog (stream.ts): the endpoint sent nothing for too long. */
 export class StreamStalled extends Error {
-  constructor(ms: number, setting: string, what = "the model endpoint sent nothing for") {
-    super(`${what} ${Math.round(ms / 1000)} s (${setting})`);
+  constructor(ms: number) {
+    super(`the model endpoint sent nothing for ${Math.round(ms / 1000)} s (AGENT_MODEL_IDLE_S)`);
     this.name = "StreamStalled";
   }
 }

@@ -62,21 +62,20 @@ export class StreamAccumulator {
 /**
  * Gives up on one model call that went silent: nothing since the request was
  * sent (a hung endpoint that took the connection and answers nothing) or since
- * the last chunk, for `idleMs`; or the whole call past `totalMs`. Its signal
- * aborts the request; `error` then says which limit ended it.
+ * the last chunk, for `idleMs`. A stream that keeps sending is never cut, however
+ * long it runs (a slow local model). Its signal aborts the request; `error` then
+ * says why.
  */
 export class Watchdog {
   readonly #controller = new AbortController();
   readonly #idleMs: number;
   readonly #onIdle: () => Error;
-  #idle: NodeJS.Timeout | undefined;
-  readonly #total: NodeJS.Timeout;
+  #timer: NodeJS.Timeout | undefined;
   error: Error | undefined;
 
-  constructor(limits: { idleMs: number; totalMs: number }, onIdle: () => Error, onTotal: () => Error) {
-    this.#idleMs = limits.idleMs;
+  constructor(idleMs: number, onIdle: () => Error) {
+    this.#idleMs = idleMs;
     this.#onIdle = onIdle;
-    this.#total = setTimeout(() => this.#fire(onTotal()), limits.totalMs);
     this.heard();
   }
 
@@ -86,19 +85,15 @@ export class Watchdog {
 
   /** Something came from the endpoint: the silence starts again. */
   heard(): void {
-    clearTimeout(this.#idle);
-    this.#idle = setTimeout(() => this.#fire(this.#onIdle()), this.#idleMs);
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.error = this.#onIdle();
+      this.#controller.abort(this.error);
+    }, this.#idleMs);
   }
 
   stop(): void {
-    clearTimeout(this.#idle);
-    clearTimeout(this.#total);
-  }
-
-  #fire(error: Error): void {
-    if (this.error) return;
-    this.error = error;
-    this.#controller.abort(error);
+    clearTimeout(this.#timer);
   }
 }
 

@@ -38,7 +38,7 @@ describe("model error classification", () => {
         }),
       ),
     ).toMatchObject({ kind: "transient", message: expect.stringContaining("ECONNREFUSED") });
-    expect(classifyModelError(new StreamStalled(30_000, "AGENT_MODEL_IDLE_S"))).toMatchObject({ kind: "transient" });
+    expect(classifyModelError(new StreamStalled(30_000))).toMatchObject({ kind: "transient" });
     expect(classifyModelError(new TypeError("terminated"))).toMatchObject({
       kind: "transient",
       message: expect.stringContaining("cut"),
