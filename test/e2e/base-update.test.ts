@@ -272,6 +272,35 @@ it("pushes nothing when a clean merge breaks tests that passed on the branch bef
   );
 });
 
+it("pushes nothing, never forcing, when a person pushes to the branch while the conflicts are being resolved", async () => {
+  const personPushes = async () => {
+    await app!.fake.commit({
+      owner: OWNER,
+      repo: REPO,
+      branch: "agent/issue-1-sum",
+      files: { "NOTES.md": "by a person\n" },
+      message: "Notes from Maya",
+      author: { name: "Maya", email: "maya@example.com" },
+    });
+    return { toolCalls: [{ name: "create", arguments: { path: "src/sum.js", content: RESOLVED, overwrite: true } }] };
+  };
+  const done: Turn = { toolCalls: [{ name: "finish", arguments: { summary: "Kept both." } }] };
+  app = await startTestApp({ files: BUGGY_REPO, turns: [personPushes, done] });
+  const { pr } = await fixedAppPull(app);
+  await app.fake.commit({ owner: OWNER, repo: REPO, branch: "main", files: CONFLICTING_BASE });
+
+  await command(app, pr.number, "/agent update");
+  const jobs = await app.waitForJobs({ count: 1 });
+  expect(jobs[0]?.outcome?.status).toBe("error");
+  // The person's commit stays the branch's head: the merge made on the older head was not pushed over it.
+  const now = (await app.fake.branchSha(OWNER, REPO, pr.head))!;
+  expect((await app.fake.git(OWNER, REPO, ["log", "--format=%s", "-1", now])).trim()).toBe("Notes from Maya");
+  expect(pushesTo(app, pr.head)).toEqual([]);
+  expect(lastBotComment(app, pr.number)).toMatch(
+    /someone pushed `[0-9a-f]{7}` to `agent\/issue-1-sum` while the base was being merged into it, so nothing was pushed/,
+  );
+});
+
 it("answers /agent update on an issue, and on a pull request the app did not open, with why and no job", async () => {
   app = await startTestApp({ files: BUGGY_REPO });
   const issue = app.fake.addIssue({ owner: OWNER, repo: REPO, title: "Something", body: "", user: "reporter" });
