@@ -3,9 +3,9 @@
 // answers each attempt by the number its task names.
 import { afterEach, describe, expect, it } from "vitest";
 import { botComments, pullsOf, startTestApp, MAINTAINER, OWNER, REPO, type TestApp } from "../support/app.ts";
-import type { ModelRequest, ReplyTurn, Turn } from "../support/model-server.ts";
+import type { ReplyTurn } from "../support/model-server.ts";
 import { issueCommentEvent, issuesEvent } from "../support/webhooks.ts";
-import { BUGGY_REPO } from "./fixtures.ts";
+import { BUGGY_REPO, perAttempt } from "./fixtures.ts";
 
 let app: TestApp | undefined;
 afterEach(async () => {
@@ -19,24 +19,6 @@ function edit(to: string): ReplyTurn {
   return { toolCalls: [{ name: "edit", arguments: { path: "src/sum.js", old_str: "return a - b;", new_str: to } }] };
 }
 const FINISH: ReplyTurn = { toolCalls: [{ name: "finish", arguments: { summary: "Changed the operator." } }] };
-
-/** Which attempt a request belongs to: its task says "attempt i of n". */
-function attemptOf(req: ModelRequest): number {
-  const m = /attempt (\d+) of \d+/.exec(JSON.stringify(req.messages));
-  if (!m) throw new Error("the task does not name its attempt");
-  return Number(m[1]);
-}
-
-/** A script per attempt, played by position in that attempt's own conversation. */
-function perAttempt(scripts: Record<number, Turn[]>, requests: number): Turn[] {
-  const turn: Turn = (req) => {
-    const steps = req.messages.filter((m) => m.role === "assistant").length;
-    const next = scripts[attemptOf(req)]?.[steps];
-    if (!next) throw new Error(`no turn for attempt ${attemptOf(req)} step ${steps}`);
-    return typeof next === "function" ? next(req) : next;
-  };
-  return Array.from({ length: requests }, () => turn);
-}
 
 function newIssue(a: TestApp) {
   return a.fake.addIssue({

@@ -1,6 +1,6 @@
 // A small JavaScript repository with a bug and a test that shows it, and
 // the scripted model turns that fix it through the agent's own tools.
-import type { Turn } from "../support/model-server.ts";
+import type { ModelRequest, Turn } from "../support/model-server.ts";
 
 export const BUGGY_REPO: Record<string, string> = {
   "README.md": "# widgets\n",
@@ -45,3 +45,21 @@ export const FIX_TURNS: Turn[] = [
     ],
   },
 ];
+
+/** Which attempt a request belongs to: its task says "attempt i of n". */
+function attemptOf(req: ModelRequest): number {
+  const m = /attempt (\d+) of \d+/.exec(JSON.stringify(req.messages));
+  if (!m) throw new Error("the task does not name its attempt");
+  return Number(m[1]);
+}
+
+/** A script per attempt, played by position in that attempt's own conversation. */
+export function perAttempt(scripts: Record<number, Turn[]>, requests: number): Turn[] {
+  const turn: Turn = (req) => {
+    const steps = req.messages.filter((m) => m.role === "assistant").length;
+    const next = scripts[attemptOf(req)]?.[steps];
+    if (!next) throw new Error(`no turn for attempt ${attemptOf(req)} step ${steps}`);
+    return typeof next === "function" ? next(req) : next;
+  };
+  return Array.from({ length: requests }, () => turn);
+}

@@ -24,11 +24,11 @@ export async function until<T>(
   }
 }
 
-export async function world(cleanup: Array<() => Promise<unknown>>) {
+export async function world(cleanup: Array<() => Promise<unknown>>, files: Record<string, string> = BUGGY_REPO) {
   const keys = await appKeys();
   const fake = await createFakeGitHub({ appId: 4343, publicKey: keys.publicKey });
   cleanup.push(() => fake.close());
-  await fake.addRepo({ owner: OWNER, name: REPO, files: BUGGY_REPO });
+  await fake.addRepo({ owner: OWNER, name: REPO, files });
   fake.setPermission(OWNER, REPO, MAINTAINER, "write");
   const root = await mkdtemp(path.join(tmpdir(), "issuesmith-crash-"));
   cleanup.push(() => rm(root, { recursive: true, force: true }));

@@ -95,6 +95,8 @@ export async function runAttempts(scope: JobScope, config: RepoConfig, input: At
   await reporter.phase("edit", `${n} attempts, ${limit.concurrency} at a time`);
 
   const one = async (attempt: number): Promise<AttemptRun> => {
+    // An attempt still waiting for its turn when the job is stopped (or the worker shuts down) never starts.
+    run.signal.throwIfAborted();
     const id = attemptTrajectoryId(job.id, attempt);
     const link = deps.trajectories?.link(id);
     const log = scope.log.child({ attempt });
@@ -107,7 +109,8 @@ export async function runAttempts(scope: JobScope, config: RepoConfig, input: At
         reporter.show({
           ...(state.step !== undefined ? { step: state.step } : {}),
           ...(state.lastAction ? { lastAction: `attempt ${attempt}: ${state.lastAction}` } : {}),
-          ...(state.notice ? { notice: `attempt ${attempt}: ${state.notice}` } : {}),
+          // The model endpoint's trouble shows while it lasts, as it does for one attempt.
+          notice: state.notice ? `attempt ${attempt}: ${state.notice}` : undefined,
           usage: totalUsage([...reporters.values()].flatMap((r) => (r.state.usage ? [r.state.usage] : []))),
         }),
     });
