@@ -6,7 +6,13 @@
 import type { Logger } from "pino";
 import type { RepoConfig } from "../config/repo-config.ts";
 import { checkOutput, type CheckReport } from "../github/check-output.ts";
-import { completeCheckRun, startCheckRun, type CheckConclusion, type CheckOutput } from "../github/check-runs.ts";
+import {
+  completeCheckRun,
+  findCheckRun,
+  startCheckRun,
+  type CheckConclusion,
+  type CheckOutput,
+} from "../github/check-runs.ts";
 import { statusOf, type Octokit, type RepoRef } from "../github/octokit.ts";
 import type { Redactor } from "../security/redact.ts";
 import type { LintRun, TestRun } from "../shared/evidence.ts";
@@ -41,6 +47,7 @@ export class JobChecks {
   readonly #repo: RepoRef;
   readonly #jobId: string;
   readonly #number: number;
+  readonly #followsPull: boolean;
   readonly #link: string | undefined;
   readonly #redactor: Redactor;
   readonly #log: Logger;
@@ -55,6 +62,8 @@ export class JobChecks {
     jobId: string;
     /** The issue or pull request the job's progress comment is on. */
     number: number;
+    /** A job that works on the pull request `number` (revise, update): its runs sit on its head. */
+    followsPull: boolean;
     link: string | undefined;
     redactor: Redactor;
     log: Logger;
@@ -63,6 +72,7 @@ export class JobChecks {
     this.#repo = options.repo;
     this.#jobId = options.jobId;
     this.#number = options.number;
+    this.#followsPull = options.followsPull;
     this.#link = options.link;
     this.#redactor = options.redactor;
     this.#log = options.log;
@@ -107,9 +117,14 @@ export class JobChecks {
     };
   }
 
-  /** The job ended: its open run gets the conclusion the job-end table gives its outcome. */
+  /**
+   * The job ended: its open run gets the conclusion the job-end table gives its
+   * outcome. A job on a pull request that started none this time (ended early,
+   * or ended `interrupted` after its worker died) may have left one in progress
+   * on the head in an earlier attempt: that one is found and completed instead.
+   */
   async complete(outcome: JobOutcome, headline: string): Promise<void> {
-    const runs = this.#open;
+    const runs = this.#open.length > 0 ? this.#open : await this.#leftOnHead();
     this.#open = [];
     const e = this.#evidence;
     const conclusion = checkConclusion(
@@ -123,6 +138,19 @@ export class JobChecks {
         ...(e ? { evidence: { tests: e.tests, testCommand: e.testCommand, lint: e.lint } } : {}),
       });
     }
+  }
+
+  async #leftOnHead(): Promise<OpenRun[]> {
+    if (!this.#followsPull || this.#refused) return [];
+    const found = await this.#call("look for a check run an earlier attempt left", async () => {
+      const { data: pull } = await this.#octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", {
+        ...this.#repo,
+        pull_number: this.#number,
+      });
+      const run = await findCheckRun(this.#octokit, this.#repo, pull.head.sha, this.#jobId);
+      return run && run.status !== "completed" ? { sha: pull.head.sha, id: run.id } : undefined;
+    });
+    return found ? [found] : [];
   }
 
   async #complete(
@@ -149,9 +177,9 @@ export class JobChecks {
     });
   }
 
-  async #call(what: string, call: () => Promise<unknown>): Promise<void> {
+  async #call<T>(what: string, call: () => Promise<T>): Promise<T | undefined> {
     try {
-      await call();
+      return await call();
     } catch (err) {
       const status = statusOf(err);
       // 403: the installation has not granted `checks: write` (or a token that is not an app's); no use asking again.
@@ -160,6 +188,7 @@ export class JobChecks {
         { err: { message: err instanceof Error ? err.message : String(err), status } },
         `could not ${what}; the job goes on without it`,
       );
+      return undefined;
     }
   }
 }

@@ -113,7 +113,16 @@ export async function withJobScope(
     ...(deps.trajectories ? { sink: deps.trajectories } : {}),
   });
   const workspaces = new WorkspaceMaker(deps, job, run);
-  const checks = new JobChecks({ octokit, repo, jobId: job.id, number: job.target.number, link, redactor, log });
+  const checks = new JobChecks({
+    octokit,
+    repo,
+    jobId: job.id,
+    number: job.target.number,
+    followsPull: job.target.isPullRequest && (job.kind === "fix" || job.kind === "revise" || job.kind === "update"),
+    link,
+    redactor,
+    log,
+  });
   // From here on, however the job ends, its progress comment (and its check run, if it has one) says how.
   let outcome: JobOutcome;
   try {
