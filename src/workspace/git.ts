@@ -137,8 +137,10 @@ export class GitWorkspace {
       return true;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      if (/couldn't find remote ref|not found/i.test(message)) return false;
-      throw gitFailure("fetch", err);
+      const failure = gitFailure("fetch", err);
+      // "Repository not found" is a token that lost access, not a missing branch.
+      if (!(failure instanceof UserError) && /couldn't find remote ref|not found/i.test(message)) return false;
+      throw failure;
     }
   }
 

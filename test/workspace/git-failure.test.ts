@@ -7,6 +7,8 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Transient, UserError } from "../../src/errors.ts";
 import { gitFailure } from "../../src/workspace/git-env.ts";
+import { GitWorkspace } from "../../src/workspace/git.ts";
+import { tmpRepo } from "../support/tmp-repo.ts";
 
 let server: Server;
 let port: number;
@@ -103,5 +105,22 @@ describe("a git failure's kind comes from git's words, never from numbers in the
     expect(failure).not.toBeInstanceOf(Transient);
     expect(failure).not.toBeInstanceOf(UserError);
     expect(failure.message).toBe("git clone failed: fatal: Remote branch main not found in upstream origin");
+  });
+});
+
+describe("fetching a branch", () => {
+  it("is false for a branch the remote lacks, and a refusal when the remote no longer lets the token see it", async () => {
+    const remote = await tmpRepo({ files: { "a.txt": "a\n" } });
+    const local = await tmpRepo({ files: { "a.txt": "a\n" } });
+    try {
+      const git = await GitWorkspace.open({ dir: local.dir, home: local.dir });
+      await local.git(["remote", "add", "origin", remote.dir]);
+      expect(await git.fetchBranch("no-such-branch")).toBe(false);
+      await local.git(["remote", "set-url", "origin", `http://127.0.0.1:${port}/404/acme/widgets.git`]);
+      await expect(git.fetchBranch("main")).rejects.toBeInstanceOf(UserError);
+    } finally {
+      await remote.cleanup();
+      await local.cleanup();
+    }
   });
 });
