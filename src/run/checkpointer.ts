@@ -5,7 +5,7 @@
 import type { Logger } from "pino";
 import type { RepoConfig } from "../config/repo-config.ts";
 import { LeaseLost, Transient } from "../errors.ts";
-import type { JobRunContext, Usage } from "../shared/job.ts";
+import type { Checkpoint, JobRunContext, Usage } from "../shared/job.ts";
 import type { Redactor } from "../security/redact.ts";
 import type { GitWorkspace } from "../workspace/git.ts";
 import { scanCommitted, undoProtectedChanges } from "./guard-changes.ts";
@@ -57,6 +57,17 @@ export function readCheckpoint(value: unknown): FixCheckpoint | undefined {
   )
     return undefined;
   return cp as FixCheckpoint;
+}
+
+/** The job record's checkpoint while several attempts run: one slot per attempt. */
+export function attemptsCheckpoint(slots: Array<FixCheckpoint | undefined>): Checkpoint {
+  return { version: 1, attempts: slots.map((s) => s ?? null) };
+}
+
+/** Each attempt's saved checkpoint, by position (undefined where none was saved). */
+export function readAttemptCheckpoints(value: unknown): Array<FixCheckpoint | undefined> {
+  const slots = (value as { attempts?: unknown } | undefined)?.attempts;
+  return Array.isArray(slots) ? slots.map((s: unknown) => readCheckpoint(s ?? undefined)) : [];
 }
 
 export class Checkpointer {

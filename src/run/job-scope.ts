@@ -15,7 +15,7 @@ import type { ChatModel } from "../llm/types.ts";
 import type { Redactor } from "../security/redact.ts";
 import { acknowledge } from "./acknowledge.ts";
 import type { AppIdentity } from "../github/app-identity.ts";
-import { readCheckpoint } from "./checkpointer.ts";
+import { readAttemptCheckpoints, readCheckpoint } from "./checkpointer.ts";
 import { JobChecks } from "./job-checks.ts";
 import { errorEnding } from "./job-end.ts";
 import type { JobDeps } from "./deps.ts";
@@ -227,11 +227,15 @@ function errorDetails(err: unknown, { job, log, redactor }: Pick<JobScope, "job"
 }
 
 /** Where an ended job's work in progress is kept, from its checkpoint ("" when none was pushed). */
-function keptWork(job: JobRecord): string {
+export function keptWork(job: Pick<JobRecord, "checkpoint">): string {
   const cp = readCheckpoint(job.checkpoint);
-  return cp?.wipSha
-    ? `The work so far is kept on branch \`${cp.wipBranch}\` (commit \`${cp.wipSha.slice(0, 7)}\`). `
-    : "";
+  if (cp?.wipSha)
+    return `The work so far is kept on branch \`${cp.wipBranch}\` (commit \`${cp.wipSha.slice(0, 7)}\`). `;
+  // Several attempts: each kept its own.
+  const kept = readAttemptCheckpoints(job.checkpoint).flatMap((a, i) =>
+    a?.wipSha ? [`\`${a.wipBranch}\` (attempt ${i + 1}, commit \`${a.wipSha.slice(0, 7)}\`)`] : [],
+  );
+  return kept.length ? `The attempts' work so far is kept on ${kept.join(", ")}. ` : "";
 }
 
 /** Past the crash cap: the job is not run again, and the comment says why and where its work is. */

@@ -10,10 +10,10 @@ import { SpendPool } from "../../agent/budget.ts";
 import type { RepoConfig } from "../../config/repo-config.ts";
 import type { AttemptLine } from "../../github/pr-body.ts";
 import { Transient, errorMessage } from "../../errors.ts";
-import { attemptTrajectoryId, type Checkpoint, type JobOutcome, type JobPatch, type Usage } from "../../shared/job.ts";
+import { attemptTrajectoryId, type JobOutcome, type JobPatch, type Usage } from "../../shared/job.ts";
 import type { GitWorkspace } from "../../workspace/git.ts";
 import type { Workspace } from "../../workspace/types.ts";
-import { readCheckpoint, type Checkpointer, type FixCheckpoint } from "../checkpointer.ts";
+import { attemptsCheckpoint, readAttemptCheckpoints, type Checkpointer, type FixCheckpoint } from "../checkpointer.ts";
 import { solveWithCheckpoints } from "../checkpointed-solve.ts";
 import { branchName, type IssueText } from "../issue-context.ts";
 import type { JobScope } from "../job-scope.ts";
@@ -49,17 +49,6 @@ interface AttemptRun {
   diffLines: number;
   outcome: AttemptOutcome;
   steps: number;
-}
-
-/** The job record's checkpoint while several attempts run: one slot per attempt. */
-export function attemptsCheckpoint(slots: Array<FixCheckpoint | undefined>): Checkpoint {
-  return { version: 1, attempts: slots.map((s) => s ?? null) };
-}
-
-/** Each attempt's saved checkpoint, by position (undefined where none was saved). */
-export function readAttemptCheckpoints(value: unknown): Array<FixCheckpoint | undefined> {
-  const slots = (value as { attempts?: unknown } | undefined)?.attempts;
-  return Array.isArray(slots) ? slots.map((s: unknown) => readCheckpoint(s ?? undefined)) : [];
 }
 
 /** What every attempt spent together. The wall clock is the longest attempt's: they run side by side. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { attemptsSection } from "../../../src/github/pr-body.ts";
-import { readAttemptCheckpoints, attemptsCheckpoint, totalUsage } from "../../../src/run/fix/attempts.ts";
-import { freshCheckpoint } from "../../../src/run/checkpointer.ts";
+import { totalUsage } from "../../../src/run/fix/attempts.ts";
+import { keptWork } from "../../../src/run/job-scope.ts";
+import { attemptsCheckpoint, freshCheckpoint, readAttemptCheckpoints } from "../../../src/run/checkpointer.ts";
 import {
   diffSize,
   outcomeOf,
@@ -104,6 +105,18 @@ describe("the attempts' record", () => {
     expect(readAttemptCheckpoints(JSON.parse(JSON.stringify(saved)))).toEqual([undefined, cp]);
     expect(readAttemptCheckpoints(cp)).toEqual([]);
     expect(readAttemptCheckpoints(undefined)).toEqual([]);
+  });
+
+  it("says where each attempt's work is kept when the job ends early", () => {
+    const cp = (n: number, sha?: string) => ({
+      ...freshCheckpoint("agent/issue-1", "abc", `agent/wip/j-${n}`),
+      wipSha: sha,
+    });
+    expect(keptWork({ checkpoint: attemptsCheckpoint([cp(1, "1234567890"), cp(2), cp(3, "abcdef1234")]) })).toBe(
+      "The attempts' work so far is kept on `agent/wip/j-1` (attempt 1, commit `1234567`), `agent/wip/j-3` (attempt 3, commit `abcdef1`). ",
+    );
+    expect(keptWork({ checkpoint: attemptsCheckpoint([cp(1)]) })).toBe("");
+    expect(keptWork({ checkpoint: cp(1, "1234567890") })).toContain("kept on branch `agent/wip/j-1`");
   });
 
   it("adds what the attempts spent; the wall clock is the longest one's", () => {
