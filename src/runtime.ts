@@ -17,6 +17,7 @@ import type { TrajectorySink } from "./run/trajectory-sink.ts";
 import { Redactor } from "./security/redact.ts";
 import { createTrajectorySink } from "./trajectory/wiring.ts";
 import { createRegistry, defaultTools, type ToolRegistry } from "./tools/registry.ts";
+import { SpareWorkspaces } from "./workspace/cache/spare.ts";
 import { createRunner } from "./workspace/sandbox.ts";
 import type { CommandRunner } from "./workspace/types.ts";
 
@@ -28,6 +29,8 @@ export interface Runtime {
   runner: CommandRunner;
   tools: ToolRegistry;
   trajectories?: TrajectorySink;
+  /** Spare workspaces made in the background (workspace/cache/spare.ts); none when the cache is off. */
+  spares?: SpareWorkspaces;
   close(): Promise<void>;
 }
 
@@ -42,11 +45,16 @@ export async function createRuntime(
     const runner = await createRunner(env.sandbox, log);
     const tools = createRegistry(defaultTools());
     const trajectories = createTrajectorySink(env, queue, redactor, log);
+    const { cache } = env;
+    const spares =
+      cache.maxBytes > 0 ? new SpareWorkspaces({ dir: cache.dir, maxBytes: cache.maxBytes, log }) : undefined;
     const close = async () => {
+      await spares?.close();
       await trajectories?.flush();
       await queue.close();
     };
-    return { env, log, redactor, queue, runner, tools, ...(trajectories ? { trajectories } : {}), close };
+    const optional = { ...(trajectories ? { trajectories } : {}), ...(spares ? { spares } : {}) };
+    return { env, log, redactor, queue, runner, tools, ...optional, close };
   } catch (err) {
     await queue.close();
     throw err;
@@ -81,6 +89,7 @@ export function jobDeps(runtime: Runtime, app: Probot): JobDeps {
     tools: runtime.tools,
     redactor: runtime.redactor,
     ...(runtime.trajectories ? { trajectories: runtime.trajectories } : {}),
+    ...(runtime.spares ? { spares: runtime.spares } : {}),
   };
 }
 

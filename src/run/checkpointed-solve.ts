@@ -46,6 +46,7 @@ export async function solveWithCheckpoints(
       afterSetup: async () => {
         await git.markSetupArtifacts();
       },
+      beforeLoop: (setup) => scope.workspaces.prepareSpare(clone.workspace, setup?.command),
       onEvent: (e) => reporter.event(e),
       onCheckpoint: async (state) => {
         reporter.usage(state.usage);

@@ -9,6 +9,7 @@ import type { JobQueue } from "../shared/job.ts";
 import type { ChatModel } from "../llm/types.ts";
 import type { ToolCaller } from "../agent/loop.ts";
 import type { Redactor } from "../security/redact.ts";
+import type { SpareWorkspaces } from "../workspace/cache/spare.ts";
 import type { CommandRunner } from "../workspace/types.ts";
 import type { TrajectorySink } from "./trajectory-sink.ts";
 
@@ -26,6 +27,8 @@ export interface JobDeps {
   tools: ToolCaller;
   /** Knows the process's secrets; each job adds its token to a child of it. */
   redactor: Redactor;
+  /** The repositories' spare workspaces (made in the background between jobs), when the cache is on. */
+  spares?: SpareWorkspaces;
   /** Where a job's steps are recorded, and the signed link to its page. */
   trajectories?: TrajectorySink;
 }

@@ -36,11 +36,13 @@ export async function lintAfter(
  * Setup with the network runs only trusted code: the base commit's tree,
  * whatever the branch holds (a resume, a revision, a fork). Without a trust
  * gate (the CLI on the user's own checkout, eval) it runs where it is, without secrets.
+ * Work it leaves running is pushed on `settling`.
  */
 export async function runSetup(
   options: CommandOptions,
   signal: AbortSignal,
   emit: (e: SolveEvent) => Promise<void>,
+  settling: Promise<unknown>[] = [],
 ): Promise<SetupRun | undefined> {
   const { config } = options;
   const { dir: workspace, runner, trust } = options.workspace;
@@ -87,10 +89,14 @@ export async function runSetup(
     const ok = run.exitCode === 0 && !run.killed;
     const tail = options.workspace.redactor.redact(run.output.split("\n").slice(-40).join("\n"));
     if (!ok) options.log.warn({ command, exitCode: run.exitCode, killed: run.killed }, "setup command failed");
-    else
-      await cache
-        ?.save(command, workspace)
-        .catch((err: unknown) => options.log.warn({ err }, "dependency cache save failed"));
+    else if (cache)
+      // Off the way to the first model call; solve() holds every tool call until it is done (the copy must be
+      // the trusted install, untouched by the agent).
+      settling.push(
+        cache
+          .save(command, workspace)
+          .catch((err: unknown) => options.log.warn({ err }, "dependency cache save failed")),
+      );
     return {
       command,
       ok,
@@ -102,7 +108,7 @@ export async function runSetup(
   };
   // What was not installed is told once the change is complete (finalRun): the agent changes manifests after this,
   // and before setup's leftovers are excluded a fresh node_modules would be listed file by file.
-  return trust ? trust.onBase(setupOnTree) : setupOnTree();
+  return trust ? trust.onBase(setupOnTree, settling) : setupOnTree();
 }
 
 /**

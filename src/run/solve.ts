@@ -62,6 +62,8 @@ export interface SolveHooks {
   onEvent?: (event: SolveEvent) => void | Promise<void>;
   /** Called once the setup command ran (the caller marks what it left behind). */
   afterSetup?: () => Promise<void>;
+  /** Called once, right before the agent loop starts, with the setup that ran (if any). */
+  beforeLoop?: (setup: SetupRun | undefined) => void;
   /** Called after every step with what a restarted job needs. */
   onCheckpoint?: (state: SolveState) => void | Promise<void>;
 }
@@ -140,15 +142,26 @@ export async function solve(options: SolveOptions): Promise<SolveResult> {
     );
   }, budget.remainingMs);
   const signal = AbortSignal.any([options.signal, wall.signal]);
+  // Work setup left running (the installed tree copied into the dependency cache): the model is asked
+  // meanwhile, but no tool touches the workspace before it is done.
+  const settling: Promise<unknown>[] = [];
+  const tools: ToolCaller = {
+    specs: () => options.workspace.tools.specs(),
+    call: async (call, ctx) => {
+      await Promise.allSettled(settling);
+      return options.workspace.tools.call(call, ctx);
+    },
+  };
 
   try {
     const testCommand = config.test ?? (await detectTestCommand(workspace.repoDir));
     let setup: SetupRun | undefined;
     // A resumed job has a fresh workspace: dependencies are installed again.
     if (!options.steps?.skipSetup) {
-      setup = await runSetup(options, signal, emit);
+      setup = await runSetup(options, signal, emit, settling);
       if (setup) await hooks?.afterSetup?.();
     }
+    hooks?.beforeLoop?.(setup);
     const messages =
       options.resume?.messages ??
       initialMessages(
@@ -187,7 +200,7 @@ export async function solve(options: SolveOptions): Promise<SolveResult> {
       await emit({ type: "phase", phase: "edit" });
       const loop = await runAgentLoop({
         model: model.chat,
-        tools: options.workspace.tools,
+        tools,
         context,
         messages,
         budget,
@@ -262,6 +275,7 @@ export async function solve(options: SolveOptions): Promise<SolveResult> {
   } finally {
     clearTimeout(wallTimer);
     budget.release();
+    await Promise.allSettled(settling);
   }
 }
 

@@ -11,8 +11,8 @@ import { changedSince, fileAt, onTreeOf, restoreTree, snapshotTree } from "../wo
 export interface TrustGate {
   /** The opted-in secrets this installation provides, for trusted runs only; undefined when none. */
   readonly secretEnv: Record<string, string> | undefined;
-  /** Runs `fn` (the setup command) with the base commit's tracked files checked out. */
-  onBase<T>(fn: () => Promise<T>): Promise<T>;
+  /** Runs `fn` (the setup command) with the base commit's tracked files checked out, until `settling` is done too. */
+  onBase<T>(fn: () => Promise<T>, settling?: Promise<unknown>[]): Promise<T>;
   /** Which changed paths (from the base to the workspace now) are test or install machinery. */
   assess(testCommand: string | undefined, setupCommand: string | undefined): Promise<TrustVerdict>;
   /** Runs `fn` and then puts the working tree back as it was before. */
@@ -27,7 +27,7 @@ export function trustGate(
 ): TrustGate {
   return {
     secretEnv: secretEnv && Object.keys(secretEnv).length > 0 ? secretEnv : undefined,
-    onBase: (fn) => onTreeOf(git, base, fn),
+    onBase: (fn, settling) => onTreeOf(git, base, fn, settling),
     async assess(testCommand, setupCommand) {
       const changed = await changedSince(git, base);
       const verdict = assessTrust({ changed, testCommand, setupCommand, baseScripts: await baseScripts(git, base) });

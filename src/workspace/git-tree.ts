@@ -47,10 +47,16 @@ export async function fileAt(git: GitWorkspace, ref: string, file: string): Prom
 
 /**
  * Runs `fn` with the tracked files as commit `ref` has them, then checks out
- * again what was checked out before. Untracked files (what `fn` installs)
- * stay. The working tree must be clean: this is for the start of a job.
+ * again what was checked out before, once the work `fn` left running in
+ * `settling` is done. Untracked files (what `fn` installs) stay. The working
+ * tree must be clean: this is for the start of a job.
  */
-export async function onTreeOf<T>(git: GitWorkspace, ref: string, fn: () => Promise<T>): Promise<T> {
+export async function onTreeOf<T>(
+  git: GitWorkspace,
+  ref: string,
+  fn: () => Promise<T>,
+  settling: Promise<unknown>[] = [],
+): Promise<T> {
   const g = await git.hardened();
   const headTree = (await g.raw(["rev-parse", "HEAD^{tree}"])).trim();
   const refTree = (await g.raw(["rev-parse", `${ref}^{tree}`])).trim();
@@ -61,6 +67,7 @@ export async function onTreeOf<T>(git: GitWorkspace, ref: string, fn: () => Prom
   try {
     return await fn();
   } finally {
+    await Promise.allSettled(settling);
     const back = await git.hardened();
     // -f: what `fn` changed in tracked files is the base's business, not the branch's.
     await back.raw(["checkout", "-q", "-f", ...(branch ? [branch] : ["--detach", head])]);

@@ -42,20 +42,20 @@ export class GitWorkspace {
 
   /** Clone `cloneUrl` into `dir` (which must not exist yet): see clone.ts. */
   static async clone(options: CloneOptions & { token?: TokenSource }): Promise<GitWorkspace> {
+    return GitWorkspace.adopt(options, await cloneCheckout(options, options.token ? await options.token() : undefined));
+  }
+
+  /** A checkout made for this job by clone() or by other means (a spare workspace, cache/spare.ts). */
+  static async adopt(options: ConstructorParameters<typeof GitWorkspace>[0], use: MirrorUse | undefined) {
     const ws = new GitWorkspace(options);
-    ws.mirrorUse = await cloneCheckout(options, options.token ? await options.token() : undefined);
+    ws.mirrorUse = use;
     ws.#ownClone = true;
     await ws.#snapshotConfig();
     return ws;
   }
 
   /** Use an existing checkout (the CLI works on the user's own repository). */
-  static async open(options: {
-    dir: string;
-    identity?: GitIdentity;
-    home: string;
-    signal?: AbortSignal;
-  }): Promise<GitWorkspace> {
+  static async open(options: Omit<ConstructorParameters<typeof GitWorkspace>[0], "token">): Promise<GitWorkspace> {
     const ws = new GitWorkspace(options);
     if (!(await ws.#git().checkIsRepo())) throw new UserError(`${options.dir} is not a git repository`);
     return ws;

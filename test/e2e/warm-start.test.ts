@@ -1,6 +1,6 @@
 // Two fix jobs on one repository through the running app: the first makes the
 // repository mirror and fills the dependency cache from its trusted install;
-// the second clones through the mirror, gets the installed tree back, and
+// the second starts from the spare workspace made meanwhile, gets the installed tree back, and
 // only checks it. Neither puts the tree in its pull request.
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { pullsOf, startTestApp, MAINTAINER, OWNER, REPO, type TestApp } from "../support/app.ts";
@@ -47,7 +47,9 @@ describe("a warm start", () => {
     expect(second.body).toContain("Tests pass");
     expect(second.body).toContain("Dependencies: restored from the cache");
     expect(second.body).toContain("npm ls --all --offline");
-    expect(logged(app, "cloned through the repository mirror").map((l) => l.mirror)).toEqual(["cold", "warm"]);
+    // The first job left a spare workspace behind (made while it worked): the second starts from it.
+    expect(logged(app, "cloned through the repository mirror").map((l) => l.mirror)).toEqual(["cold", "spare"]);
+    expect(logged(app, "spare workspace ready").length).toBeGreaterThanOrEqual(1);
     expect(logged(app, "dependencies restored from the cache")).toHaveLength(1);
     const changed = await app.fake.git(OWNER, REPO, ["diff", "--name-only", `main...${second.head}`]);
     expect(changed.trim().split("\n")).toEqual(["src/sum.js"]);

@@ -36,6 +36,14 @@ export interface DepCacheOptions {
   trustedBase: string | undefined;
   log: Pick<Logger, "info" | "warn">;
   staleMs?: number;
+  /** A copy of an entry's trees a spare workspace brought along (spare.ts): moved into place when the lockfiles still match. */
+  staged?: StagedTrees;
+}
+
+/** Trees copied from entry `entry`, laid out as `<dir>/repo/…` and `<dir>/home/…`. */
+export interface StagedTrees {
+  entry: string;
+  dir: string;
 }
 
 interface Plan {
@@ -54,7 +62,17 @@ export class DepCache implements SetupCache {
 
   async restore(command: string, ws: Workspace): Promise<{ check: string } | undefined> {
     const plan = await this.#plan(command, ws);
-    if (!plan || !(await exists(plan.entry))) return undefined;
+    if (!plan) return undefined;
+    const staged = this.#o.staged;
+    if (staged && staged.entry === path.basename(plan.entry)) {
+      // Copied from the trusted entry before this job started, and touched by nothing since: moved, not copied.
+      const { dir } = staged;
+      if ((await moveTrees(plan.eco, path.join(dir, "repo"), path.join(dir, "home"), ws.repoDir, ws.homeDir)) > 0) {
+        this.#o.log.info({ ecosystem: plan.eco.name, entry: staged.entry }, "dependencies restored from the cache");
+        return { check: plan.eco.check };
+      }
+    }
+    if (!(await exists(plan.entry))) return undefined;
     const restored = await withLock(plan.entry, this.#lock(), async () => {
       if (!(await exists(plan.entry))) return false; // evicted meanwhile
       await copyTrees(plan.eco, path.join(plan.entry, "repo"), path.join(plan.entry, "home"), ws.repoDir, ws.homeDir);
@@ -67,6 +85,28 @@ export class DepCache implements SetupCache {
         "dependencies restored from the cache",
       );
     return restored ? { check: plan.eco.check } : undefined;
+  }
+
+  /**
+   * For a spare workspace (spare.ts): copy the entry `command` would restore into `into` (repo/, home/),
+   * outside the checkout. The entry's name, or undefined when there is none.
+   */
+  async stage(command: string, ws: Workspace, into: string): Promise<string | undefined> {
+    const plan = await this.#plan(command, ws);
+    if (!plan || !(await exists(plan.entry))) return undefined;
+    return withLock(plan.entry, this.#lock(), async () => {
+      if (!(await exists(plan.entry))) return undefined;
+      const from = (d: string) => path.join(plan.entry, d);
+      const copied = await copyTrees(
+        plan.eco,
+        from("repo"),
+        from("home"),
+        path.join(into, "repo"),
+        path.join(into, "home"),
+      );
+      await markUsed(plan.entry);
+      return copied > 0 ? path.basename(plan.entry) : undefined;
+    });
   }
 
   async discard(command: string, ws: Workspace): Promise<void> {
@@ -132,7 +172,14 @@ export class DepCache implements SetupCache {
     // A tree the repository commits itself is its own business, not the cache's.
     for (const d of eco.repoDirs) if (await exists(path.join(ws.repoDir, d))) return undefined;
     const hash = createHash("sha256").update(
-      JSON.stringify([eco.name, command.trim().replace(/\s+/g, " "), process.platform, process.arch]),
+      // Native addons are built for one platform, CPU and Node ABI: a tree from another is no good here.
+      JSON.stringify([
+        eco.name,
+        command.trim().replace(/\s+/g, " "),
+        process.platform,
+        process.arch,
+        process.versions.modules,
+      ]),
     );
     for (const f of lockfiles) hash.update(`\0${f}\0`).update(await readFile(path.join(ws.repoDir, f)));
     const base = this.#o.trustedBase;
@@ -155,6 +202,11 @@ export class DepCache implements SetupCache {
   }
 }
 
+/** Move each of the ecosystem's trees that exists from one repo/home pair to another (one file system); how many moved. */
+async function moveTrees(eco: Ecosystem, fromRepo: string, fromHome: string, toRepo: string, toHome: string) {
+  return copyTrees(eco, fromRepo, fromHome, toRepo, toHome, (from, to) => rename(from, to));
+}
+
 /** Copy each of the ecosystem's trees that exists from one repo/home pair to another; how many were copied. */
 async function copyTrees(
   eco: Ecosystem,
@@ -162,6 +214,7 @@ async function copyTrees(
   fromHome: string,
   toRepo: string,
   toHome: string,
+  transfer: (from: string, to: string) => Promise<void> = copyTree,
 ): Promise<number> {
   let copied = 0;
   const pairs = [
@@ -171,7 +224,7 @@ async function copyTrees(
   for (const [from, to] of pairs) {
     if (!(await exists(from))) continue;
     await mkdir(path.dirname(to), { recursive: true });
-    await copyTree(from, to);
+    await transfer(from, to);
     copied++;
   }
   return copied;

@@ -1,5 +1,5 @@
 // The cache's entries on disk and the size cap: every entry (a mirror, an
-// installed dependency tree) sits at <cache>/<kind>/<host>/<installation>/<repository>/<name>,
+// installed dependency tree, a spare workspace) sits at <cache>/<kind>/<host>/<installation>/<repository>/<name>,
 // with `<entry>.size` (bytes, written when it was made or refreshed) and its
 // directory's mtime as the time it was last used. Past the cap the least
 // recently used entries go, each under its own lock, never one in use.
@@ -14,7 +14,7 @@ export interface CacheKey {
   repositoryId: number;
 }
 
-export type EntryKind = "mirrors" | "deps";
+export type EntryKind = "mirrors" | "deps" | "spares";
 
 /** The directory of one repository's entries: never shared between installations. */
 export function keyDir(root: string, kind: EntryKind, key: CacheKey): string {
@@ -59,7 +59,7 @@ async function subdirs(dir: string): Promise<string[]> {
 
 async function listEntries(root: string): Promise<Entry[]> {
   const out: Entry[] = [];
-  for (const kind of ["mirrors", "deps"] satisfies EntryKind[]) {
+  for (const kind of ["mirrors", "deps", "spares"] satisfies EntryKind[]) {
     // <kind>/<host>/<installation>/<repository>/<entry>, walked level by level (never into an entry)
     let level = [path.join(root, kind)];
     for (let depth = 0; depth < 4; depth++) level = (await Promise.all(level.map(subdirs))).flat();

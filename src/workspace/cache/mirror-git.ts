@@ -72,11 +72,13 @@ export async function checkMirror(mirror: string, env: Record<string, string>, s
 }
 
 /**
- * A workspace from the mirror: a local clone, then pointed at the real
- * remote. Its packs are hard links to the mirror's only when `shareObjects`
- * (the bwrap sandbox mounts .git read-only, and host-side git never rewrites
- * a pack in place); otherwise they are copied, since a command running
- * unsandboxed could rewrite a shared inode and with it the mirror.
+ * A workspace from the mirror, its files not written yet (checkoutClone does
+ * that, after the mirror's lock is let go): a local clone, then pointed at the
+ * real remote. Its packs are hard links to the mirror's only when
+ * `shareObjects` (the bwrap sandbox mounts .git read-only, and host-side git
+ * never rewrites a pack in place); otherwise they are copied, since a command
+ * running unsandboxed could rewrite a shared inode and with it the mirror.
+ * Either way the clone owns its objects: nothing it does later reads the mirror.
  */
 export async function cloneFromMirror(
   mirror: string,
@@ -92,6 +94,7 @@ export async function cloneFromMirror(
       "clone",
       "--quiet",
       "--local",
+      "--no-checkout",
       ...links,
       "--no-tags",
       "--branch",
@@ -102,6 +105,15 @@ export async function cloneFromMirror(
     await client(dir, env).raw(["remote", "set-url", "origin", cloneUrl]);
   } catch (err) {
     throw gitFailure("clone", err);
+  }
+}
+
+/** Write the files of a clone made with --no-checkout (the index and the working tree, from HEAD). */
+export async function checkoutClone(dir: string, env: Record<string, string>, signal?: AbortSignal): Promise<void> {
+  try {
+    await client(dir, env, signal).raw(["reset", "--quiet", "--hard", "HEAD"]);
+  } catch (err) {
+    throw gitFailure("checkout", err);
   }
 }
 

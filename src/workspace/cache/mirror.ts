@@ -11,9 +11,18 @@ import type { Logger } from "pino";
 import { Transient, UserError, errorMessage } from "../../errors.ts";
 import { evict, keyDir, markUsed, treeBytes, type CacheKey } from "./entries.ts";
 import { withLock } from "./lock.ts";
-import { checkMirror, cloneFromMirror, fetchMirror, initMirror, mirrorEnv, removeLeftovers } from "./mirror-git.ts";
+import {
+  checkMirror,
+  checkoutClone,
+  cloneFromMirror,
+  fetchMirror,
+  initMirror,
+  mirrorEnv,
+  removeLeftovers,
+} from "./mirror-git.ts";
 
-export type MirrorUse = "cold" | "warm" | "rebuilt";
+/** How a job's checkout was made: a new mirror, a refreshed one, one made again, or a spare workspace (spare.ts). */
+export type MirrorUse = "cold" | "warm" | "rebuilt" | "spare";
 
 export interface MirrorCacheOptions {
   /** AGENT_CACHE_DIR. */
@@ -49,7 +58,7 @@ export class MirrorCache {
   }
 
   /** Clone `branch` into `dir` through the repository's mirror; says whether the mirror was there already. */
-  async cloneInto(req: MirrorCloneRequest): Promise<MirrorUse> {
+  async cloneInto(req: MirrorCloneRequest): Promise<Exclude<MirrorUse, "spare">> {
     const mirror = this.pathOf(req.key);
     const home = path.join(this.#o.dir, "home");
     await mkdir(path.dirname(mirror), { recursive: true });
@@ -69,7 +78,7 @@ export class MirrorCache {
     const use = await withLock(mirror, lock, async () => {
       lap("lockMs");
       await this.#dropTemporaries(mirror);
-      let use: MirrorUse = (await isDir(mirror)) ? "warm" : "cold";
+      let use: Exclude<MirrorUse, "spare"> = (await isDir(mirror)) ? "warm" : "cold";
       if (use === "warm") {
         const left = await removeLeftovers(mirror);
         if (left > 0) this.#o.log.info({ mirror, files: left }, "removed what an interrupted git left in the mirror");
@@ -107,6 +116,9 @@ export class MirrorCache {
       return use;
     });
     lap("sizeMs");
+    // The clone owns its objects now: its files are written without holding up the next job's fetch.
+    await checkoutClone(req.dir, env, req.signal);
+    lap("checkoutMs");
     const removed = await evict(this.#o.dir, this.#o.maxBytes, [mirror], this.#o.staleMs);
     if (removed.length > 0)
       this.#o.log.info({ removed }, "cache over its size cap: least recently used entries removed");
