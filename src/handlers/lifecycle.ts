@@ -7,6 +7,7 @@ import type { Probot } from "probot";
 import { isAppLogin } from "../github/bots.ts";
 import type { Octokit, RepoRef } from "../github/octokit.ts";
 import { targetKey, TERMINAL_STATES, type JobRecord, type JobTarget } from "../shared/job.ts";
+import { isWipOfJob } from "../run/checkpointer.ts";
 import type { DeliveryResult, HandlerDeps } from "./deps.ts";
 import { issueClosedSchema, parsePayload, pullClosedSchema, unlabeledSchema } from "./payloads.ts";
 import { guarded } from "./trigger.ts";
@@ -116,7 +117,8 @@ async function dropWipBranches(
     ref: `heads/${prefix}wip/`,
   });
   for (const r of refs) {
-    if (!ids.has(r.ref.slice(`refs/heads/${prefix}wip/`.length))) continue;
+    const name = r.ref.slice(`refs/heads/${prefix}wip/`.length);
+    if (![...ids].some((id) => isWipOfJob(name, id))) continue;
     await octokit.request("DELETE /repos/{owner}/{repo}/git/refs/{ref}", {
       ...repo,
       ref: r.ref.replace(/^refs\//, ""),

@@ -30,6 +30,11 @@ export function wipBranchName(config: Pick<RepoConfig, "branch_prefix">, jobId: 
   return `${config.branch_prefix}wip/${jobId}`;
 }
 
+/** Whether a side branch's name (after `<prefix>wip/`) is the job's: its own, or one of its attempts' (`<id>-<n>`). */
+export function isWipOfJob(name: string, jobId: string): boolean {
+  return name === jobId || (name.startsWith(`${jobId}-`) && /^\d+$/.test(name.slice(jobId.length + 1)));
+}
+
 /** A checkpoint with no work saved yet; `usage` carries over what earlier attempts spent. */
 export function freshCheckpoint(
   branch: string,

@@ -129,12 +129,17 @@ describe("following the pull request's life", () => {
     const [pr] = pullsOf(app);
     expect(pr).toBeDefined();
     const head = (await app.fake.branchSha(OWNER, REPO, pr!.head))!;
-    // A checkpoint left by the job (as after a stop), and one of another job.
+    // Checkpoints left by the job (as after a stop) and by its second attempt, one of another job, and one whose
+    // name only starts like the job's.
     await app.fake.git(OWNER, REPO, ["update-ref", `refs/heads/agent/wip/${fix!.id}`, head]);
+    await app.fake.git(OWNER, REPO, ["update-ref", `refs/heads/agent/wip/${fix!.id}-2`, head]);
     await app.fake.git(OWNER, REPO, ["update-ref", "refs/heads/agent/wip/someone-else", head]);
+    await app.fake.git(OWNER, REPO, ["update-ref", `refs/heads/agent/wip/${fix!.id}-x`, head]);
     await app.send(await mergedPull(app, pr!.number, true));
     await waitFor(async () => (await app!.fake.branchSha(OWNER, REPO, `agent/wip/${fix!.id}`)) === null);
+    await waitFor(async () => (await app!.fake.branchSha(OWNER, REPO, `agent/wip/${fix!.id}-2`)) === null);
     expect(await app.fake.branchSha(OWNER, REPO, "agent/wip/someone-else")).toBe(head);
+    expect(await app.fake.branchSha(OWNER, REPO, `agent/wip/${fix!.id}-x`)).toBe(head);
   });
 
   it("never revises the app's closed pull request until it is reopened: a /agent fix there gets a reply, no job", async () => {
