@@ -82,6 +82,20 @@ describe("MirrorCache", () => {
     ]);
   });
 
+  it("makes the first mirror from the first job's own clone, with every branch of the remote", async () => {
+    await source.git(["push", "--quiet", path.join(root, "acme/app.git"), "HEAD:refs/heads/feature"]);
+    const first = request();
+    expect(await cache().cloneInto(first)).toBe("cold");
+    const mirror = cache().pathOf(first.key);
+    const branches = await runGit(mirror, ["for-each-ref", "--format=%(refname)", "refs/"]);
+    expect(branches.split("\n").filter(Boolean).sort()).toEqual(["refs/heads/feature", "refs/heads/main"]);
+    expect(await runGit(mirror, ["config", "--list", "--local"])).not.toContain("remote.origin");
+    await runGit(mirror, ["fsck", "--no-progress"]);
+    const feature = request({ branch: "feature" });
+    expect(await cache().cloneInto(feature)).toBe("warm");
+    expect(await read(feature.dir, "README.md")).toBe("one\n");
+  });
+
   it("leaves a workspace that owns its objects and names only the real remote, with no token anywhere on disk", async () => {
     const req = request();
     await cache().cloneInto(req);
@@ -141,7 +155,10 @@ describe("MirrorCache", () => {
     await cache().cloneInto(request());
     await pushToRemote({ "README.md": "two\n" }, "second");
     await cache().cloneInto(request());
-    // The first commit's README is in no branch tip: a fetch never notices it gone, fsck does.
+    await pushToRemote({ "README.md": "three\n" }, "third");
+    await cache().cloneInto(request());
+    // The second commit's README (fetched loose: a small fetch) is in no branch tip: a fetch never notices it
+    // gone, fsck does.
     const blob = (await runGit(source.dir, ["rev-parse", "HEAD~1:README.md"])).trim();
     const mirror = cache().pathOf(request().key);
     const loose = path.join(mirror, "objects", blob.slice(0, 2), blob.slice(2));
@@ -150,7 +167,7 @@ describe("MirrorCache", () => {
 
     const next = request();
     expect(await cache().cloneInto(next)).toBe("rebuilt");
-    expect(await read(next.dir, "README.md")).toBe("two\n");
+    expect(await read(next.dir, "README.md")).toBe("three\n");
     await runGit(next.dir, ["fsck", "--no-progress"]);
     await stat(loose);
   });

@@ -13,11 +13,12 @@ import { evict, keyDir, markUsed, treeBytes, type CacheKey } from "./entries.ts"
 import { withLock } from "./lock.ts";
 import {
   checkMirror,
-  checkoutClone,
   cloneFromMirror,
+  cloneFromRemote,
   fetchMirror,
   initMirror,
   mirrorEnv,
+  mirrorFromClone,
   removeLeftovers,
 } from "./mirror-git.ts";
 
@@ -93,22 +94,28 @@ export class MirrorCache {
           use = "rebuilt";
         }
       }
-      if (use !== "warm") await this.#build(mirror, req, env);
+      const fetched = (tmp: string) => initMirror(tmp, env).then(() => fetchMirror(tmp, req.cloneUrl, env, req.signal));
+      const shareObjects = req.shareObjects ?? false;
+      if (use === "cold") {
+        // The first job clones as `git clone` does, and the mirror is made from that clone's objects before
+        // anything runs in it: the first job does the floor's work, not a fetch and then a copy of it.
+        await cloneFromRemote(req.cloneUrl, req.dir, req.branch, env, req.signal);
+        lap("cloneMs");
+        await this.#build(mirror, (tmp) => mirrorFromClone(req.dir, tmp, env, shareObjects));
+        lap("buildMs");
+        await markUsed(mirror, await treeBytes(mirror));
+        return use;
+      }
+      if (use !== "warm") await this.#build(mirror, fetched);
       lap(use === "warm" ? "prepareMs" : "buildMs");
       try {
-        await cloneFromMirror(mirror, req.dir, req.branch, req.cloneUrl, env, {
-          shareObjects: req.shareObjects ?? false,
-          signal: req.signal,
-        });
+        await cloneFromMirror(mirror, req.dir, req.branch, req.cloneUrl, env, { shareObjects, signal: req.signal });
       } catch (err) {
         if (use !== "warm" || !isCacheFault(err, req.signal)) throw err;
         this.#o.log.warn({ mirror, reason: errorMessage(err) }, "clone from the mirror failed; making it again");
         await rm(req.dir, { recursive: true, force: true });
-        await this.#build(mirror, req, env);
-        await cloneFromMirror(mirror, req.dir, req.branch, req.cloneUrl, env, {
-          shareObjects: req.shareObjects ?? false,
-          signal: req.signal,
-        });
+        await this.#build(mirror, fetched);
+        await cloneFromMirror(mirror, req.dir, req.branch, req.cloneUrl, env, { shareObjects, signal: req.signal });
         use = "rebuilt";
       }
       lap("cloneMs");
@@ -116,9 +123,6 @@ export class MirrorCache {
       return use;
     });
     lap("sizeMs");
-    // The clone owns its objects now: its files are written without holding up the next job's fetch.
-    await checkoutClone(req.dir, env, req.signal);
-    lap("checkoutMs");
     const removed = await evict(this.#o.dir, this.#o.maxBytes, [mirror], this.#o.staleMs);
     if (removed.length > 0)
       this.#o.log.info({ removed }, "cache over its size cap: least recently used entries removed");
@@ -127,12 +131,11 @@ export class MirrorCache {
     return use;
   }
 
-  /** A new mirror beside the old one, moved into place only once complete. */
-  async #build(mirror: string, req: MirrorCloneRequest, env: Record<string, string>): Promise<void> {
+  /** A new mirror beside the old one (`fill` makes it), moved into place only once complete. */
+  async #build(mirror: string, fill: (tmp: string) => Promise<void>): Promise<void> {
     const tmp = await mkdtemp(`${mirror}.tmp-`);
     try {
-      await initMirror(tmp, env);
-      await fetchMirror(tmp, req.cloneUrl, env, req.signal);
+      await fill(tmp);
       await rm(mirror, { recursive: true, force: true });
       await rename(tmp, mirror);
     } catch (err) {
