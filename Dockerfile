@@ -19,11 +19,15 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json app.yml ./
 COPY bin ./bin
 COPY src ./src
+# The cache sits beside the workspaces, on the container's own file system:
+# a job takes its repository's spare workspace by a rename, which works only
+# within one file system (and a cache may be lost with the container).
 ENV NODE_ENV=production \
     AGENT_DATA_DIR=/data \
     AGENT_WORK_DIR=/tmp/issuesmith \
+    AGENT_CACHE_DIR=/tmp/issuesmith-cache \
     PORT=3000
-RUN mkdir -p /data /tmp/issuesmith && chown node:node /data /tmp/issuesmith
+RUN mkdir -p /data /tmp/issuesmith /tmp/issuesmith-cache && chown node:node /data /tmp/issuesmith /tmp/issuesmith-cache
 USER node
 VOLUME ["/data"]
 EXPOSE 3000
