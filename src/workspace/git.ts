@@ -107,10 +107,9 @@ export class GitWorkspace {
   async contains(ref: string, ancestor: string): Promise<boolean> {
     // (Not `merge-base --is-ancestor`: it answers by exit code alone, and every failure would read as "no".)
     try {
-      const git = this.#git();
       const [base, full] = await Promise.all([
-        git.raw(["merge-base", ancestor, ref]),
-        git.revparse([`${ancestor}^{commit}`]),
+        this.#git().raw(["merge-base", ancestor, ref]),
+        this.#git().revparse([`${ancestor}^{commit}`]),
       ]);
       return base.trim() === full.trim();
     } catch {
