@@ -4,7 +4,7 @@
 // comment, checkpoint and record are the new holder's now.
 import { afterEach, describe, expect, it } from "vitest";
 import { MAINTAINER, MODEL_API_KEY, OWNER, REPO, WEBHOOK_SECRET } from "../support/app.ts";
-import { startAppProcess } from "../support/app-process.ts";
+import { startAppProcess, type AppProcess } from "../support/app-process.ts";
 import { createModelServer } from "../support/model-server.ts";
 import { fakeTarget, issuesEvent, sendWebhook } from "../support/webhooks.ts";
 import { FIX_TURNS } from "./fixtures.ts";
@@ -49,9 +49,22 @@ describe("a worker that lost its lease", () => {
       "the held model call",
       () => model.requests.filter((r) => r.path.endsWith("/chat/completions")).length >= 2,
     );
-    first.child.kill("SIGSTOP");
-
-    const second = await startAppProcess({ env, cwd: w.root });
+    // Frozen inside one of its short SQLite writes, the first process would hold the file's lock and the second
+    // could not open the store (true of SQLite: share it between processes only where none can freeze; use
+    // PostgreSQL across machines). That is not this test's subject: freeze it again at another moment.
+    const freezeAndStartSecond = async (): Promise<AppProcess> => {
+      for (let tries = 1; ; tries++) {
+        first.child.kill("SIGSTOP");
+        try {
+          return await startAppProcess({ env, cwd: w.root });
+        } catch (err) {
+          if (tries >= 5 || !/database is locked/.test(String(err))) throw err;
+          first.child.kill("SIGCONT");
+          await new Promise((r) => setTimeout(r, 300));
+        }
+      }
+    };
+    const second = await freezeAndStartSecond();
     cleanup.push(() => second.kill("SIGKILL"));
     const finalReport = () =>
       w.fake.state.issueComments.find((c) => c.user === w.fake.botLogin && c.body.includes("tests pass"));
